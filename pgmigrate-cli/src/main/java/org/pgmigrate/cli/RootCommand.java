@@ -1,0 +1,24 @@
+package org.pgmigrate.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** {@code pgmigrate}: lists the verbs. Each verb is one class in the package named after it. */
+@Command(name = "pgmigrate",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = "PostgreSQL migrations between any two servers (11 to 17): the Azure migration service's "
+                + "CLI and API, self-hosted.",
+        subcommands = {
+        })
+public final class RootCommand implements Runnable {
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+    }
+}

@@ -1,0 +1,39 @@
+package org.pgmigrate.engine;
+
+/**
+ * What went wrong, as a code that the service maps to an ARM error and HTTP status and the CLI maps to an exit code.
+ * {@link #userError()} separates the user's mistakes (shown as a message, no stack trace) from faults.
+ */
+public enum EngineError {
+    INVALID_INPUT(true),
+    SOURCE_UNREACHABLE(true),
+    TARGET_UNREACHABLE(true),
+    AUTHENTICATION_FAILED(true),
+    DATABASE_NOT_FOUND(true),
+    TARGET_DATABASE_EXISTS(true),
+    TARGET_OLDER_THAN_SOURCE(true),
+    NO_SUITABLE_PG_DUMP(true),
+    INSUFFICIENT_PRIVILEGE(true),
+    LOGICAL_REPLICATION_NOT_ENABLED(true),
+    NO_REPLICA_IDENTITY(true),
+    SCHEMA_RESTORE_FAILED(false),
+    COPY_FAILED(false),
+    INDEX_BUILD_FAILED(false),
+    VERIFICATION_MISMATCH(false),
+    REPLICATION_FAILED(false),
+    REPLICATION_SLOT_LOST(false),
+    SCHEMA_CHANGED_DURING_REPLICATION(false),
+    CANCELED(false),
+    INTERNAL(false);
+
+    private final boolean userError;
+
+    EngineError(boolean userError) {
+        this.userError = userError;
+    }
+
+    /** True when the fix is in the user's hands (input, credentials, server setup), not in pgmigrate. */
+    public boolean userError() {
+        return userError;
+    }
+}

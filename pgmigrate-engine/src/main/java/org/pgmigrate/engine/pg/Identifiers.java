@@ -1,0 +1,31 @@
+package org.pgmigrate.engine.pg;
+
+/**
+ * The one place where names and literals become SQL text. Values go through {@code ?} binds wherever the protocol
+ * allows; these are for the places it does not (identifiers, utility commands such as SET TRANSACTION SNAPSHOT).
+ */
+public final class Identifiers {
+
+    private Identifiers() {
+    }
+
+    /** Always double-quotes, so mixed case, reserved words and embedded quotes survive. */
+    public static String quote(String identifier) {
+        if (identifier.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("Identifier contains a NUL byte");
+        }
+        return '"' + identifier.replace("\"", "\"\"") + '"';
+    }
+
+    public static String qualified(String schema, String name) {
+        return quote(schema) + "." + quote(name);
+    }
+
+    /** A standard-conforming string literal ('' doubled); backslashes are ordinary characters. */
+    public static String literal(String value) {
+        if (value.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("Literal contains a NUL byte");
+        }
+        return "'" + value.replace("'", "''") + "'";
+    }
+}

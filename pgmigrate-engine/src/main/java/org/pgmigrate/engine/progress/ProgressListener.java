@@ -1,0 +1,45 @@
+package org.pgmigrate.engine.progress;
+
+import java.time.Duration;
+
+/**
+ * Receives the engine's progress. Every method has a no-op default, so a listener implements only what it shows.
+ *
+ * <p>Called from the engine's worker threads, concurrently: implementations must be thread-safe and fast (they run
+ * on the copy path), and must not throw. {@code database} is the source database's name in every call.
+ */
+public interface ProgressListener {
+
+    ProgressListener NONE = new ProgressListener() {
+    };
+
+    default void phaseStarted(String database, Phase phase) {
+    }
+
+    default void phaseCompleted(String database, Phase phase, Duration took) {
+    }
+
+    /** The tables to copy are known; the count and total size let a display compute an ETA. */
+    default void tablesQueued(String database, int tables, long totalBytes) {
+    }
+
+    default void tableStarted(String database, String table) {
+    }
+
+    /** Rows and bytes copied since the previous call for this table (increments, not totals). */
+    default void rowsCopied(String database, String table, long rows, long bytes) {
+    }
+
+    default void tableCompleted(String database, TableStats stats) {
+    }
+
+    default void tableFailed(String database, String table, String message) {
+    }
+
+    default void indexesBuilt(String database, String table, int indexes, Duration took) {
+    }
+
+    /** Something a person should read (a skipped setting, a resume caveat); already logged by the engine. */
+    default void notice(String database, String message) {
+    }
+}
