@@ -44,7 +44,7 @@ public final class Spool implements AutoCloseable {
     private final Map<Integer, StreamFile> openStreams = new HashMap<>();
     private final ByteBuffer writeBuffer = ByteBuffer.allocateDirect(WRITE_BUFFER_BYTES);
 
-    private long currentSeq;
+    private volatile long currentSeq;
     private FileChannel current;
     private long currentSize;
     private Lsn lastBoundary;
@@ -135,6 +135,11 @@ public final class Spool implements AutoCloseable {
             openStreams.put(xid, file);
         }
         return file;
+    }
+
+    /** The open file of streamed transaction {@code xid}, or null if none. */
+    public StreamFile openStream(int xid) {
+        return openStreams.get(xid);
     }
 
     /** Puts a committed streamed transaction in commit order; its file must already be synced and renamed. */
