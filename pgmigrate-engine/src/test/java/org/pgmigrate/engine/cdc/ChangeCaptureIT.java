@@ -351,4 +351,56 @@ class ChangeCaptureIT {
             assertThat(bed.targetLong("SELECT count(*) FROM t")).isEqualTo(1);
         }
     }
+
+    @Test
+    void aFiveHundredThousandRowTransactionIsSpooledToDiskAndConfirmedBeforeApply() {
+        Testbed bed = Testbed.create(source, target, "bigtx", "CREATE TABLE big (id int PRIMARY KEY, payload text)");
+        OnlineReplication r = bed.replication("bigtx", spool, b -> { });
+        try (r) {
+            SlotSnapshot slot = r.prepare();
+            r.startCapture();
+            bed.baseCopy(slot.snapshotName(), "big");
+            r.releaseSnapshot();
+            bed.source("INSERT INTO big SELECT g, repeat('x', 100) || g FROM generate_series(1, 500000) g");
+            Lsn afterCommit = Lsn.parse(bed.sourceString("SELECT pg_current_wal_insert_lsn()::text"));
+            // Streamed in chunks (logical_decoding_work_mem=64kB), spooled, fsynced and confirmed to the source
+            // while nothing is applied yet: the source may recycle that WAL during a long copy.
+            org.awaitility.Awaitility.await().atMost(Duration.ofMinutes(2)).until(() ->
+                    Lsn.parse(bed.sourceString("SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE"
+                            + " slot_name = '" + slot.slotName() + "'")).compareTo(afterCommit) >= 0);
+            assertThat(r.stats().spooledLsn()).isGreaterThanOrEqualTo(afterCommit);
+            ReplicationStats spooled = r.stats();
+            assertThat(spooled.spoolBytes()).isGreaterThan(500_000L * 100);
+            assertThat(spooled.incomingChanges()).isEqualTo(500_000);
+            assertThat(spooled.appliedChanges()).isZero();
+            assertThat(spooled.latency()).isPositive();
+            r.startApply();
+            CutoverResult done = r.cutover(Duration.ofMinutes(2));
+            assertThat(bed.targetLong("SELECT count(*) FROM big")).isEqualTo(500_000);
+            assertThat(bed.targetString("SELECT payload FROM big WHERE id = 499999")).endsWith("x499999");
+            assertThat(done.finalStats().cdcInsertCounter()).isEqualTo(500_000);
+            // Apply holds one batch of rows at a time, never the transaction.
+            assertThat(done.finalStats().peakBatchRows()).isLessThanOrEqualTo(1000);
+            assertThat(done.finalStats().latency()).isZero();
+        }
+    }
+
+    @Test
+    void streamedTransactionsHonourSubtransactionRollbacks() {
+        Testbed bed = Testbed.create(source, target, "subxact", "CREATE TABLE s (id int PRIMARY KEY, phase text)");
+        try (OnlineReplication r = bed.startOnline("subxact", spool, "s")) {
+            bed.source("BEGIN; INSERT INTO s SELECT g, 'kept' FROM generate_series(1, 20000) g;"
+                    + " SAVEPOINT a; INSERT INTO s SELECT g, 'rolled back' FROM generate_series(20001, 40000) g;"
+                    + " SAVEPOINT b; UPDATE s SET phase = 'nested, rolled back' WHERE id <= 100;"
+                    + " ROLLBACK TO a; INSERT INTO s SELECT g, 'after rollback' FROM generate_series(40001, 45000) g;"
+                    + " SAVEPOINT c; DELETE FROM s WHERE id <= 10; RELEASE c; COMMIT");
+            bed.source("BEGIN; INSERT INTO s SELECT g, 'aborted' FROM generate_series(100001, 130000) g; ROLLBACK");
+            bed.source("INSERT INTO s VALUES (0, 'small')");
+            CutoverResult done = r.cutover(Duration.ofSeconds(90));
+            bed.assertSameRows("s", "id");
+            assertThat(bed.targetLong("SELECT count(*) FROM s")).isEqualTo(20000 - 10 + 5000 + 1);
+            assertThat(done.finalStats().incomingChanges()).isEqualTo(20000 + 5000 + 10 + 1);
+            assertThat(done.finalStats().appliedChanges()).isEqualTo(done.finalStats().incomingChanges());
+        }
+    }
 }
