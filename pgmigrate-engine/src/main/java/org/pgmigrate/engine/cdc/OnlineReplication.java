@@ -152,12 +152,24 @@ public final class OnlineReplication implements AutoCloseable {
                     }
                 }
             }
-            slot = saved;
-            spool = Spool.open(config.spoolDirectory(), config.spoolSegmentBytes(), timeline::received);
-            if (status.confirmedFlush().compareTo(Lsn.max(spool.highWater(), saved.consistentPoint())) > 0) {
-                LOG.info("Slot {} is confirmed up to {}; the spool holds changes up to {}", names.slot(),
-                        status.confirmedFlush(), spool.highWater());
+            Lsn recorded;
+            try (Connection t = connector.open(config.target(), PgConnector.Side.TARGET, "cdc-setup")) {
+                recorded = Applier.recordedProgress(t, names.origin());
             }
+            Lsn applied = recorded == null ? saved.consistentPoint() : recorded;
+            Spool opened = Spool.open(config.spoolDirectory(), config.spoolSegmentBytes(), timeline::received);
+            // While the base copy ran, the source was told what the spool held; if that spool is gone, so are the
+            // changes between the applied position and what the source was told.
+            if (status.confirmedFlush().compareTo(Lsn.max(applied, opened.highWater())) > 0) {
+                opened.close();
+                throw new EngineException(EngineError.REPLICATION_SLOT_LOST, "The source confirmed changes up to "
+                        + status.confirmedFlush() + " to slot " + names.slot() + ", but the target has applied only up"
+                        + " to " + applied + " and the change spool in " + config.spoolDirectory() + " ends at "
+                        + opened.highWater() + ": the changes in between are lost (was the spool deleted or is this"
+                        + " another machine?). Start the migration again.");
+            }
+            slot = saved;
+            spool = opened;
             state = ReplicationState.PREPARED;
         } catch (SQLException e) {
             throw new EngineException(EngineError.REPLICATION_FAILED, "Resuming replication on the source server "

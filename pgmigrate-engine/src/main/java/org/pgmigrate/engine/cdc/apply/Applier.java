@@ -121,6 +121,24 @@ public final class Applier implements Runnable {
         t.drop(other);
     }
 
+    /**
+     * The position recorded on the target by an earlier applier for {@code progressName} (replication origin or
+     * progress table), or null if there is none. For resume checks; {@code target} is any target connection.
+     */
+    public static Lsn recordedProgress(Connection target, String progressName) throws SQLException {
+        try {
+            Lsn origin = new OriginProgress(progressName).recorded(target);
+            if (origin != null) {
+                return origin;
+            }
+        } catch (SQLException e) {
+            if (!"42501".equals(e.getSQLState())) {
+                throw e;
+            }
+        }
+        return new TableProgress(progressName).durable(target);
+    }
+
     @Override
     public void run() {
         Reconnect reconnect = new Reconnect(settings.reconnectBudget(), "the target server "

@@ -51,6 +51,18 @@ final class OriginProgress implements ProgressTracker {
         }
     }
 
+    /** The committed progress of an existing origin, or null if the origin does not exist. */
+    Lsn recorded(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_replication_origin_progress(?, false)::text"
+                + " WHERE pg_replication_origin_oid(?) IS NOT NULL")) {
+            ps.setString(1, origin);
+            ps.setString(2, origin);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getString(1) != null ? Lsn.parse(rs.getString(1)) : null;
+            }
+        }
+    }
+
     @Override
     public boolean synchronousCommit() {
         return false;
