@@ -1,0 +1,94 @@
+package org.pgmigrate.service.worker;
+
+import java.time.Duration;
+import java.time.Instant;
+import org.pgmigrate.engine.EngineException;
+import org.pgmigrate.service.migration.DatabaseMigrationState;
+import org.pgmigrate.service.migration.Migration;
+import org.pgmigrate.service.migration.MigrationService;
+import org.pgmigrate.service.server.Endpoints;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Runs one database of a migration on the engine, on a database-job thread, and records its outcome in
+ * {@code dbDetails}: Succeeded; Failed with the engine's message; Canceled (a user's cancel) with the note that the
+ * target is left as it is; or, on a service shutdown, left InProgress to resume from its checkpoints. Thread-safe
+ * (stateless between calls).
+ */
+final class DatabaseRunner {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DatabaseRunner.class);
+
+    private final MigrationRun run;
+    private final WorkerContext ctx;
+    private final StoredCheckpoints checkpoints;
+
+    DatabaseRunner(MigrationRun run, WorkerContext ctx, StoredCheckpoints checkpoints) {
+        this.run = run;
+        this.ctx = ctx;
+        this.checkpoints = checkpoints;
+    }
+
+    void run(Migration m, Endpoints endpoints, String db, MigrationRun.RunningDatabase r) {
+        MDC.put("migration", m.key().name());
+        MDC.put("db", db);
+        Instant started = ctx.clock().instant();
+        try {
+            if (r.signal().isStopped()) {
+                finishStopped(db, r);
+                return;
+            }
+            // A database that started before (the service was killed) resumes: its target database is ours.
+            boolean resuming = checkpoints.isDone(startedKey(db));
+            checkpoints.markDone(startedKey(db));
+            run.updateDatabase(db, d -> d.started(started).withState(DatabaseMigrationState.IN_PROGRESS,
+                    resuming ? "Resuming" : "Starting", null));
+            LOG.info("{} database {} ({} to {}).", resuming ? "Resuming" : "Migrating", db,
+                    endpoints.source().address(), endpoints.target().address());
+            DatabaseTask task = new DatabaseTask(db, endpoints.source(db), endpoints.target(db),
+                    m.spec().overwriteDbsInTarget() || resuming, m.spec().migrateRoles(), ctx.limits().tableJobs(),
+                    ctx.limits().indexJobs());
+            ctx.migrator().migrateDatabase(task, r.progress(), checkpoints, r.signal());
+            run.updateDatabase(db, d -> r.progress().applyTo(d).withState(DatabaseMigrationState.SUCCEEDED, "Completed", null));
+            LOG.info("Database {} migrated in {} s.", db, Duration.between(started, ctx.clock().instant()).toSeconds());
+        } catch (EngineException e) {
+            if (r.signal().isStopped()) {
+                finishStopped(db, r);
+            } else {
+                LOG.error("Database {} failed: {}", db, e.getMessage());
+                run.updateDatabase(db, d -> r.progress().applyTo(d).withState(DatabaseMigrationState.FAILED, "Failed",
+                        e.getMessage()));
+            }
+        } catch (RuntimeException e) {
+            LOG.error("Database {} failed on an unexpected error.", db, e);
+            run.updateDatabase(db, d -> r.progress().applyTo(d).withState(DatabaseMigrationState.FAILED, "Failed",
+                    "Internal error in pgmigrate (details in the service log): " + e));
+        } finally {
+            MDC.remove("db");
+            MDC.remove("migration");
+        }
+    }
+
+    /** Marks a database that was canceled before it started. */
+    void markCanceled(String db) {
+        run.updateDatabase(db, d -> d.withState(DatabaseMigrationState.CANCELED, "Canceled",
+                String.format(MigrationService.CANCEL_NOTE, db)));
+    }
+
+    private void finishStopped(String db, MigrationRun.RunningDatabase r) {
+        if (r.signal().reason() == StopSignal.Reason.SHUTDOWN) {
+            run.updateDatabase(db, d -> d.migrationState().isFinished() ? d : r.progress().applyTo(d));
+            LOG.info("Database {} stopped for the service shutdown; it resumes from its checkpoints at the next start.", db);
+        } else {
+            run.updateDatabase(db, d -> r.progress().applyTo(d).withState(DatabaseMigrationState.CANCELED, "Canceled",
+                    String.format(MigrationService.CANCEL_NOTE, db)));
+            LOG.info("Database {} canceled; the target was left as it is.", db);
+        }
+    }
+
+    private static String startedKey(String db) {
+        return "service/started/" + db;
+    }
+}
