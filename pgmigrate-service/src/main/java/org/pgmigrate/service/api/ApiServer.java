@@ -139,9 +139,10 @@ public final class ApiServer {
         Responses.json(ctx, e.error().httpStatus(), ErrorResponses.of(e));
     }
 
+    /** True unless a handler already wrote an ARM error (Javalin's own 404/405 bodies are plain text). */
     private static boolean isEmpty(Context ctx) {
-        String r = ctx.result();
-        return r == null || r.isEmpty() || r.equals("Not Found") || r.equals("Method Not Allowed");
+        String type = ctx.res().getContentType();
+        return type == null || !type.startsWith("application/json");
     }
 
     private static ServerConnector connector(Server server, HttpConfiguration http, String host, int port, TlsMaterial tls) {

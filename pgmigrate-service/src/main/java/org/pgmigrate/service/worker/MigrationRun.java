@@ -150,7 +150,6 @@ final class MigrationRun implements Runnable {
         try {
             f = ctx.prerequisites().check(endpoints.source(), endpoints.target(), dbs);
         } catch (EngineException e) {
-            LOG.error("Prerequisite steps failed: {}", e.getMessage());
             fail(MigrationStatus.PREREQUISITES, e.getMessage());
             return;
         }
