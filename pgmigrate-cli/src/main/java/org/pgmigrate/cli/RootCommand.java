@@ -11,6 +11,8 @@ import picocli.CommandLine.Spec;
         description = "PostgreSQL migrations between any two servers (11 to 17): the Azure migration service's "
                 + "CLI and API, self-hosted.",
         subcommands = {
+            org.pgmigrate.cli.clone.CloneCommand.class,
+            org.pgmigrate.cli.clone.DemoCommand.class,
         })
 public final class RootCommand implements Runnable {
 
