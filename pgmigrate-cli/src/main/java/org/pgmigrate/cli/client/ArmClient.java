@@ -40,6 +40,7 @@ public final class ArmClient {
     ArmClient(ServiceLocation location) {
         this.location = location;
         HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT)
+                .version(HttpClient.Version.HTTP_1_1)
                 .followRedirects(HttpClient.Redirect.NEVER);
         location.pinnedCertificate().ifPresent(cert -> builder.sslContext(PinnedCertificate.sslContext(cert)));
         this.http = builder.build();

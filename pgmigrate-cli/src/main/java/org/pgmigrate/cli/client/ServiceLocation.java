@@ -73,7 +73,7 @@ public record ServiceLocation(URI endpoint, String token, Optional<Path> pinnedC
         try {
             uri = new URI(text.trim());
         } catch (URISyntaxException e) {
-            throw badEndpoint(text, source, e.getReason());
+            throw badEndpoint(text, source, e.getReason() + "; expected a base URL such as https://127.0.0.1:8642");
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("https") && !scheme.equals("http") || uri.getHost() == null) {
