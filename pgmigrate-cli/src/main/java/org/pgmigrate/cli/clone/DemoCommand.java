@@ -38,7 +38,7 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Orders in the sample database; order lines are 3 times that (default: ${DEFAULT-VALUE}).")
     int rows;
 
-    @Option(names = "--version", defaultValue = "15", paramLabel = "MAJOR",
+    @Option(names = "--pg-version", defaultValue = "15", paramLabel = "MAJOR",
             description = "PostgreSQL major version of both servers (default: ${DEFAULT-VALUE}; the OS's binaries).")
     int version;
 
