@@ -85,7 +85,7 @@ public final class DatabaseComparer {
                 "SELECT quote_ident(n.nspname) || '.' || quote_ident(r.relname), quote_ident(a.attname), a.atttypid"
                         + " FROM pg_class r JOIN pg_namespace n ON n.oid = r.relnamespace"
                         + " JOIN pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped"
-                        + " WHERE r.relkind IN ('r', 'm') AND " + USER_SCHEMAS
+                        + " WHERE (r.relkind = 'r' OR (r.relkind = 'm' AND r.relispopulated)) AND " + USER_SCHEMAS
                         + " AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = r.oid AND d.deptype = 'e')"
                         + " ORDER BY 1, a.attnum")) {
             while (rs.next()) {
@@ -153,7 +153,8 @@ public final class DatabaseComparer {
         query(c, objects, "constraint", "SELECT n.nspname || '.' || r.relname || '.' || con.conname, pg_get_constraintdef(con.oid)"
                 + " FROM pg_constraint con JOIN pg_class r ON r.oid = con.conrelid JOIN pg_namespace n ON n.oid = r.relnamespace"
                 + " WHERE " + USER_SCHEMAS);
-        query(c, objects, "view", "SELECT n.nspname || '.' || r.relname, r.relkind::text FROM pg_class r"
+        query(c, objects, "view", "SELECT n.nspname || '.' || r.relname, r.relkind::text || ' populated ' || r.relispopulated"
+                + " FROM pg_class r"
                 + " JOIN pg_namespace n ON n.oid = r.relnamespace WHERE r.relkind IN ('v', 'm') AND " + USER_SCHEMAS);
         query(c, objects, "sequence", "SELECT n.nspname || '.' || r.relname, '' FROM pg_class r"
                 + " JOIN pg_namespace n ON n.oid = r.relnamespace WHERE r.relkind = 'S' AND " + USER_SCHEMAS);
