@@ -55,6 +55,11 @@ public record DataDirectory(Path path) {
         return path.resolve("pgmigrate.db");
     }
 
+    /** The engine's per-database files (schema archives, restore lists), one directory per migration. */
+    public Path work() {
+        return path.resolve("work");
+    }
+
     /** Held (file lock) by the running service, so that two services never share one store. */
     public Path lock() {
         return path.resolve("serve.lock");

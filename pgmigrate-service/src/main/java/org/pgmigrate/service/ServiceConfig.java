@@ -5,6 +5,7 @@ import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.pgmigrate.service.worker.JobLimits;
 
 /**
@@ -16,9 +17,11 @@ import org.pgmigrate.service.worker.JobLimits;
  * @param tlsKey       the PEM private key of {@code tlsCertificate}, or null
  * @param tls          false serves plain HTTP, which is allowed on a loopback address only
  * @param pollInterval how often the scheduler looks for work that is due (migration windows, other nodes' leases)
+ * @param toolSearchPath directories searched for pg_dump, pg_restore and pg_dumpall (the serve command passes PATH)
  */
 public record ServiceConfig(DataDirectory dataDirectory, String listenHost, int listenPort, Path tlsCertificate,
-                            Path tlsKey, boolean tls, JobLimits jobLimits, Duration pollInterval) {
+                            Path tlsKey, boolean tls, JobLimits jobLimits, Duration pollInterval,
+                            List<Path> toolSearchPath) {
 
     public static final String DEFAULT_LISTEN = "127.0.0.1:8642";
 
@@ -42,6 +45,7 @@ public record ServiceConfig(DataDirectory dataDirectory, String listenHost, int 
             throw new IllegalArgumentException("Refusing to listen on " + listenHost + " without TLS: the bearer token "
                     + "and database passwords would cross the network in clear text. Listen on 127.0.0.1, or drop --no-tls.");
         }
+        toolSearchPath = List.copyOf(toolSearchPath);
         if (pollInterval.isNegative() || pollInterval.isZero()) {
             throw new IllegalArgumentException("pollInterval must be positive, was " + pollInterval);
         }
@@ -50,28 +54,38 @@ public record ServiceConfig(DataDirectory dataDirectory, String listenHost, int 
     /** The defaults: 127.0.0.1:8642, a generated self-signed certificate, {@link JobLimits#DEFAULT}. */
     public static ServiceConfig defaults(DataDirectory dataDirectory) {
         return new ServiceConfig(dataDirectory, "127.0.0.1", 8642, null, null, true, JobLimits.DEFAULT,
-                Duration.ofSeconds(2));
+                Duration.ofSeconds(2), List.of());
     }
 
     public ServiceConfig withListen(String hostAndPort) {
         HostPort hp = HostPort.parse(hostAndPort);
-        return new ServiceConfig(dataDirectory, hp.host(), hp.port(), tlsCertificate, tlsKey, tls, jobLimits, pollInterval);
+        return new ServiceConfig(dataDirectory, hp.host(), hp.port(), tlsCertificate, tlsKey, tls, jobLimits, pollInterval,
+                toolSearchPath);
     }
 
     public ServiceConfig withTls(Path certificate, Path key) {
-        return new ServiceConfig(dataDirectory, listenHost, listenPort, certificate, key, true, jobLimits, pollInterval);
+        return new ServiceConfig(dataDirectory, listenHost, listenPort, certificate, key, true, jobLimits, pollInterval,
+                toolSearchPath);
     }
 
     public ServiceConfig withoutTls() {
-        return new ServiceConfig(dataDirectory, listenHost, listenPort, null, null, false, jobLimits, pollInterval);
+        return new ServiceConfig(dataDirectory, listenHost, listenPort, null, null, false, jobLimits, pollInterval,
+                toolSearchPath);
     }
 
     public ServiceConfig withJobLimits(JobLimits limits) {
-        return new ServiceConfig(dataDirectory, listenHost, listenPort, tlsCertificate, tlsKey, tls, limits, pollInterval);
+        return new ServiceConfig(dataDirectory, listenHost, listenPort, tlsCertificate, tlsKey, tls, limits, pollInterval,
+                toolSearchPath);
     }
 
     public ServiceConfig withPollInterval(Duration interval) {
-        return new ServiceConfig(dataDirectory, listenHost, listenPort, tlsCertificate, tlsKey, tls, jobLimits, interval);
+        return new ServiceConfig(dataDirectory, listenHost, listenPort, tlsCertificate, tlsKey, tls, jobLimits, interval,
+                toolSearchPath);
+    }
+
+    public ServiceConfig withToolSearchPath(List<Path> directories) {
+        return new ServiceConfig(dataDirectory, listenHost, listenPort, tlsCertificate, tlsKey, tls, jobLimits,
+                pollInterval, directories);
     }
 
     static boolean isLoopback(String host) {

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
+import org.pgmigrate.engine.EngineSettings;
 import org.pgmigrate.service.api.ApiServer;
 import org.pgmigrate.service.metrics.Health;
 import org.pgmigrate.service.metrics.ServiceMetrics;
@@ -84,8 +85,9 @@ public final class ServiceWiring implements AutoCloseable {
         EndpointResolver resolver = new EndpointResolver(store.servers());
         ServiceMetrics metrics = new ServiceMetrics(store.migrations()::countByState);
         Clock clock = Clock.systemUTC();
-        scheduler = new Scheduler(store.migrations(), sealer, resolver, metrics.progressListener(), config.jobLimits(),
-                config.pollInterval(), clock, "node:" + dir.path());
+        scheduler = new Scheduler(store.migrations(), sealer, resolver,
+                EngineSettings.defaults().withToolSearchPath(config.toolSearchPath()), metrics.progressListener(),
+                config.jobLimits(), config.pollInterval(), clock, "node:" + dir.path(), dir.work());
         MigrationService migrations = new MigrationService(store.migrations(), store.servers(), resolver, sealer,
                 scheduler, clock);
         ServerRegistry servers = new ServerRegistry(store.servers(), store.migrations());

@@ -43,7 +43,7 @@ public final class MigrationRequests {
             "EDB_PostgreSQL", "PostgreSQLFlexibleServer", "PostgreSQLCosmosDB", "Huawei_RDS", "Huawei_Compute",
             "Heroku_PostgreSQL", "Crunchy_PostgreSQL", "ApsaraDB_RDS", "Digital_Ocean_Droplets", "Digital_Ocean_PostgreSQL",
             "Supabase_PostgreSQL");
-    private static final Set<String> SSL_MODES = Set.of("Prefer", "Require", "VerifyCA", "VerifyFull");
+    private static final Set<String> SSL_MODES = Set.of("Disable", "Allow", "Prefer", "Require", "VerifyCA", "VerifyFull");
 
     private MigrationRequests() {
     }
@@ -190,7 +190,7 @@ public final class MigrationRequests {
         }
         String key = t.replace("-", "").replace("_", "").toLowerCase(Locale.ROOT);
         return SSL_MODES.stream().filter(v -> v.toLowerCase(Locale.ROOT).equals(key)).findFirst().orElseThrow(() -> p.bad(
-                "Property '" + p.name("sslMode") + "' must be Prefer, Require, VerifyCA or VerifyFull, was '" + t + "'.",
+                "Property '" + p.name("sslMode") + "' must be Prefer, Require, VerifyCA or VerifyFull (or Disable, Allow), was '" + t + "'.",
                 "sslMode"));
     }
 

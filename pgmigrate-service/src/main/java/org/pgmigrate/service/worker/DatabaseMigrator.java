@@ -1,5 +1,6 @@
 package org.pgmigrate.service.worker;
 
+import org.pgmigrate.engine.DatabaseReport;
 import org.pgmigrate.engine.checkpoint.CheckpointStore;
 import org.pgmigrate.engine.pg.PgEndpoint;
 import org.pgmigrate.engine.progress.ProgressListener;
@@ -11,7 +12,7 @@ import org.pgmigrate.engine.progress.ProgressListener;
  */
 interface DatabaseMigrator {
 
-    void migrateDatabase(DatabaseTask task, ProgressListener progress, CheckpointStore checkpoints, StopSignal stop);
+    DatabaseReport migrateDatabase(DatabaseTask task, ProgressListener progress, CheckpointStore checkpoints, StopSignal stop);
 
-    void migrateRoles(PgEndpoint source, PgEndpoint target);
+    void migrateRoles(PgEndpoint source, PgEndpoint target, StopSignal stop);
 }

@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.pgmigrate.engine.progress.Phase;
 import org.pgmigrate.engine.progress.ProgressListener;
 import org.pgmigrate.engine.progress.TableStats;
+import org.pgmigrate.engine.verify.VerificationReport;
 import org.pgmigrate.service.migration.DatabaseDetails;
 
 /**
@@ -24,6 +25,8 @@ final class DatabaseProgress implements ProgressListener {
     private final AtomicLong bytes = new AtomicLong();
     private final AtomicLong totalBytes = new AtomicLong();
     private final AtomicReference<String> operation = new AtomicReference<>("Starting");
+    private final java.util.Set<String> started = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private volatile VerificationReport verification;
 
     DatabaseProgress(ProgressListener next) {
         this.next = next;
@@ -57,6 +60,7 @@ final class DatabaseProgress implements ProgressListener {
 
     @Override
     public void tableStarted(String database, String table) {
+        started.add(table);
         queued.updateAndGet(q -> Math.max(0, q - 1));
         loading.incrementAndGet();
         next.tableStarted(database, table);
@@ -71,7 +75,8 @@ final class DatabaseProgress implements ProgressListener {
 
     @Override
     public void tableCompleted(String database, TableStats stats) {
-        loading.updateAndGet(l -> Math.max(0, l - 1));
+        // a table an earlier run finished is reported completed without being started
+        (started.remove(stats.table()) ? loading : queued).updateAndGet(n -> Math.max(0, n - 1));
         completed.incrementAndGet();
         next.tableCompleted(database, stats);
     }
@@ -86,6 +91,17 @@ final class DatabaseProgress implements ProgressListener {
     @Override
     public void indexesBuilt(String database, String table, int indexes, Duration took) {
         next.indexesBuilt(database, table, indexes, took);
+    }
+
+    @Override
+    public void verified(String database, VerificationReport report) {
+        verification = report;
+        next.verified(database, report);
+    }
+
+    /** The engine's verification of this database, or null before it ran. */
+    VerificationReport verification() {
+        return verification;
     }
 
     @Override

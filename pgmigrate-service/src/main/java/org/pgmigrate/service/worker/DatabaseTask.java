@@ -1,5 +1,6 @@
 package org.pgmigrate.service.worker;
 
+import java.nio.file.Path;
 import org.pgmigrate.engine.pg.PgEndpoint;
 
 /**
@@ -8,7 +9,8 @@ import org.pgmigrate.engine.pg.PgEndpoint;
  *
  * @param dropIfExists replace the target database if it exists ({@code overwriteDbsInTarget}, confirmed)
  * @param keepOwnership restore owners and grants ({@code migrateRoles})
+ * @param workDir      the engine's files for this database (schema archive, restore lists), under the data dir
  */
 record DatabaseTask(String database, PgEndpoint source, PgEndpoint target, boolean dropIfExists, boolean keepOwnership,
-                    int tableJobs, int indexJobs) {
+                    int tableJobs, int indexJobs, Path workDir) {
 }

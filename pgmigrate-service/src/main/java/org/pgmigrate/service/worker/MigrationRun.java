@@ -199,7 +199,11 @@ final class MigrationRun implements Runnable {
         }
         if (m.spec().migrateRoles() && !checkpoints.isDone("service/roles")) {
             try {
-                ctx.migrator().migrateRoles(endpoints.source(), endpoints.target());
+                StopSignal roles = new StopSignal();
+                if (shuttingDown) {
+                    return;
+                }
+                ctx.migrator().migrateRoles(endpoints.source(), endpoints.target(), roles);
                 checkpoints.markDone("service/roles");
             } catch (EngineException e) {
                 fail(MigrationStatus.MIGRATING, "Roles could not be migrated: " + e.getMessage());
@@ -316,6 +320,11 @@ final class MigrationRun implements Runnable {
             return change.apply(m);
         });
         return applied.get();
+    }
+
+    /** Updates the migration, whatever its status. */
+    void updateMigration(UnaryOperator<Migration> change) {
+        ctx.store().update(migrationId, change);
     }
 
     /** Updates one database's details, whatever the migration's status. */

@@ -1,5 +1,6 @@
 package org.pgmigrate.service.worker;
 
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,6 +15,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.pgmigrate.engine.EngineSettings;
 import org.pgmigrate.engine.pg.PgConnector;
 import org.pgmigrate.engine.progress.ProgressListener;
 import org.pgmigrate.service.migration.Migration;
@@ -52,13 +54,19 @@ public final class Scheduler implements MigrationEvents, AutoCloseable {
     private final AtomicBoolean wakePending = new AtomicBoolean();
     private volatile boolean closed;
 
-    public Scheduler(MigrationStore store, SealedSecrets secrets, EndpointResolver resolver, ProgressListener metrics,
-                     JobLimits limits, Duration pollInterval, Clock clock, String nodeId) {
-        this(store, secrets, resolver, new EngineMigrator(), metrics, limits, pollInterval, clock, nodeId);
+    /**
+     * @param workRoot where the engine keeps per-database files (schema archives), one directory per migration
+     * @param nodeId   stable across restarts of this node, so that it takes back its own leases at once
+     */
+    public Scheduler(MigrationStore store, SealedSecrets secrets, EndpointResolver resolver, EngineSettings engine,
+                     ProgressListener metrics, JobLimits limits, Duration pollInterval, Clock clock, String nodeId,
+                     Path workRoot) {
+        this(store, secrets, resolver, new EngineMigrator(engine), metrics, limits, pollInterval, clock, nodeId, workRoot);
     }
 
     Scheduler(MigrationStore store, SealedSecrets secrets, EndpointResolver resolver, DatabaseMigrator migrator,
-              ProgressListener metrics, JobLimits limits, Duration pollInterval, Clock clock, String nodeId) {
+              ProgressListener metrics, JobLimits limits, Duration pollInterval, Clock clock, String nodeId,
+              Path workRoot) {
         this.store = store;
         this.pollInterval = pollInterval;
         this.ticker = Executors.newSingleThreadScheduledExecutor(named("pgmigrate-scheduler"));
@@ -67,7 +75,7 @@ public final class Scheduler implements MigrationEvents, AutoCloseable {
         this.databaseJobs = new ThreadPoolExecutor(limits.databaseJobs(), limits.databaseJobs(), 0, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(limits.migrations() * 50), named("pgmigrate-db"));
         this.ctx = new WorkerContext(store, secrets, resolver, migrator, new Prerequisites(new PgConnector()),
-                databaseJobs, metrics, limits, clock, nodeId, LEASE);
+                databaseJobs, metrics, limits, clock, nodeId, LEASE, workRoot);
     }
 
     public void start() {
