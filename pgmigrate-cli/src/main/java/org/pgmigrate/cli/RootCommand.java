@@ -11,6 +11,12 @@ import picocli.CommandLine.Spec;
         description = "PostgreSQL migrations between any two servers (11 to 17): the Azure migration service's "
                 + "CLI and API, self-hosted.",
         subcommands = {
+            org.pgmigrate.cli.migration.MigrationCommand.class,
+            org.pgmigrate.cli.server.ServerCommand.class,
+            org.pgmigrate.cli.config.ConfigureCommand.class,
+            org.pgmigrate.cli.clone.CloneCommand.class,
+            org.pgmigrate.cli.clone.DemoCommand.class,
+            org.pgmigrate.cli.serve.ServeCommand.class,
         })
 public final class RootCommand implements Runnable {
 

@@ -39,6 +39,10 @@ public interface ProgressListener {
     default void indexesBuilt(String database, String table, int indexes, Duration took) {
     }
 
+    /** Verification finished (equal or not); a mismatch then fails the migration. */
+    default void verified(String database, org.pgmigrate.engine.verify.VerificationReport report) {
+    }
+
     /** Something a person should read (a skipped setting, a resume caveat); already logged by the engine. */
     default void notice(String database, String message) {
     }

@@ -1,0 +1,72 @@
+package org.pgmigrate.cli.migration;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.Console;
+import java.util.Locale;
+import java.util.Optional;
+import org.pgmigrate.cli.CliException;
+import org.pgmigrate.cli.client.ArmPath;
+import org.pgmigrate.cli.config.ResourceGroup;
+import org.pgmigrate.cli.output.MigrationView;
+import org.pgmigrate.cli.output.OutputOption;
+import org.pgmigrate.cli.output.Printer;
+import org.pgmigrate.cli.output.HelpOption;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code migration delete} (az's 2021 verb, kept by the seed): DELETE, which cancels the migration. */
+@Command(name = "delete",
+        sortOptions = false,
+        description = {"Cancel/delete the migration workflow. The migration workflows can be canceled/deleted at any "
+                + "point.",
+            "What was already copied stays on the target server."},
+        footer = {"", "Examples:",
+            "  Cancel/delete the migration workflow without a prompt.",
+            "    pgmigrate migration delete -g testGroup -n testserver \\",
+            "        --migration-name testmigration --yes"})
+final class MigrationDeleteCommand implements Runnable {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    HelpOption help;
+
+    @Mixin
+    MigrationTargetOptions target;
+
+    @Option(names = "--migration-name", required = true, paramLabel = "NAME", description = "Name of the migration.")
+    String migrationName;
+
+    @Option(names = {"--yes", "-y"}, description = "Do not prompt for confirmation.")
+    boolean yes;
+
+    @Mixin
+    OutputOption output;
+
+    @Override
+    public void run() {
+        ResourceGroup group = target.service.resourceGroup();
+        if (!yes && !confirmed(group)) {
+            spec.commandLine().getErr().println("Not deleted.");
+            return;
+        }
+        Optional<JsonNode> answer = target.service.connect()
+                .delete(ArmPath.migration(group, target.server, migrationName));
+        answer.ifPresent(m -> Printer.print(spec.commandLine().getOut(), output.format(), m,
+                r -> MigrationView.detail(r, "")));
+    }
+
+    private boolean confirmed(ResourceGroup group) {
+        Console console = System.console();
+        if (console == null) {
+            throw CliException.invalidInput("Unable to prompt for confirmation as no tty available. Use --yes.");
+        }
+        String reply = console.readLine("Are you sure you want to delete the migration '%s' on target server '%s', "
+                + "resource group '%s' (y/n): ", migrationName, target.server, group.name());
+        return reply != null && reply.trim().toLowerCase(Locale.ROOT).startsWith("y");
+    }
+}

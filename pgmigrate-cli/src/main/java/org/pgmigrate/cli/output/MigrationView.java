@@ -1,0 +1,160 @@
+package org.pgmigrate.cli.output;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Human views of the ARM migration resource: one row per migration for {@code list -o table}, and the detailed
+ * status with per-database progress for {@code show -o table} and {@code show --watch}. Stateless.
+ */
+public final class MigrationView {
+
+    /** States after which a migration never changes again. */
+    private static final Set<String> TERMINAL = Set.of("succeeded", "failed", "canceled", "validationfailed");
+
+    private MigrationView() {
+    }
+
+    public static boolean isTerminal(JsonNode migration) {
+        return TERMINAL.contains(state(migration).toLowerCase(Locale.ROOT));
+    }
+
+    public static String state(JsonNode migration) {
+        return Json.text(migration, "properties", "currentStatus", "state");
+    }
+
+    public static String subState(JsonNode migration) {
+        return Json.text(migration, "properties", "currentStatus", "currentSubStateDetails", "currentSubState");
+    }
+
+    /** {@code list -o table}. */
+    public static String list(JsonNode migrations) {
+        Table table = Table.withColumns("Name", "Mode", "Option", "State", "Substate", "Databases", "Error");
+        for (JsonNode m : migrations) {
+            JsonNode p = m.path("properties");
+            table.row(Json.text(m, "name"), Json.text(p, "migrationMode"), Json.text(p, "migrationOption"), state(m),
+                    subState(m), joined(p.path("dbsToMigrate")), Json.text(p, "currentStatus", "error"));
+        }
+        return table.render();
+    }
+
+    /**
+     * The status of one migration with its per-database progress. {@code nextStep} is appended when the migration
+     * waits for the user (it names the command to run), may be empty.
+     */
+    public static String detail(JsonNode m, String nextStep) {
+        JsonNode p = m.path("properties");
+        StringBuilder out = new StringBuilder();
+        field(out, "Migration", Json.text(m, "name"));
+        field(out, "Source", first(Json.text(p, "sourceDbServerFullyQualifiedDomainName"),
+                Json.text(p, "sourceDbServerResourceId")));
+        field(out, "Target", first(Json.text(p, "targetDbServerFullyQualifiedDomainName"),
+                Json.text(p, "targetDbServerResourceId")));
+        field(out, "Mode", String.join(", ", nonEmpty(Json.text(p, "migrationMode"), Json.text(p, "migrationOption"))));
+        String sub = subState(m);
+        field(out, "State", state(m) + (sub.isEmpty() ? "" : " / " + sub));
+        field(out, "Error", Json.text(p, "currentStatus", "error"));
+        validation(out, p.path("currentStatus").path("currentSubStateDetails").path("validationDetails"));
+        JsonNode dbs = p.path("currentStatus").path("currentSubStateDetails").path("dbDetails");
+        if (dbs.size() > 0) {
+            out.append('\n').append(databases(dbs));
+        }
+        if (!nextStep.isEmpty() && state(m).equalsIgnoreCase("WaitingForUserAction")) {
+            out.append('\n').append(nextStep).append('\n');
+        }
+        return out.toString();
+    }
+
+    private static String databases(JsonNode dbs) {
+        Table table = Table.withColumns("Database", "State", "Operation", "Tables queued/loading/done/errored",
+                "CDC ins/upd/del", "Applied", "Incoming", "Latency", "Pending", "Message");
+        for (JsonNode db : dbs) {
+            table.row(first(Json.text(db, "databaseName"), ""), Json.text(db, "migrationState"),
+                    Json.text(db, "migrationOperation"),
+                    counters(db, "fullLoadQueuedTables", "fullLoadLoadingTables", "fullLoadCompletedTables",
+                            "fullLoadErroredTables"),
+                    counters(db, "cdcInsertCounter", "cdcUpdateCounter", "cdcDeleteCounter"),
+                    number(db, "appliedChanges"), number(db, "incomingChanges"),
+                    db.hasNonNull("latency") ? Json.text(db, "latency") + "s" : "-",
+                    db.hasNonNull("pendingBytes") ? bytes(db.get("pendingBytes").asLong()) : "-",
+                    Json.text(db, "message"));
+        }
+        return table.render();
+    }
+
+    private static void validation(StringBuilder out, JsonNode details) {
+        if (details.isMissingNode() || details.isNull() || Json.text(details, "status").isEmpty()) {
+            return;
+        }
+        field(out, "Validation", Json.text(details, "status"));
+        for (JsonNode item : details.path("serverLevelValidationDetails")) {
+            validationItem(out, "server", item);
+        }
+        for (JsonNode db : details.path("dbLevelValidationDetails")) {
+            for (JsonNode item : db.path("summary")) {
+                validationItem(out, Json.text(db, "databaseName"), item);
+            }
+        }
+    }
+
+    // Only what needs attention: a passed check would drown the one that failed.
+    private static void validationItem(StringBuilder out, String scope, JsonNode item) {
+        String state = Json.text(item, "state");
+        if (state.equalsIgnoreCase("Succeeded")) {
+            return;
+        }
+        out.append("  ").append(scope).append(": ").append(Json.text(item, "type")).append(' ').append(state)
+                .append('\n');
+        for (JsonNode message : item.path("messages")) {
+            out.append("    ").append(Json.text(message, "message")).append('\n');
+        }
+    }
+
+    private static void field(StringBuilder out, String name, String value) {
+        if (!value.isEmpty()) {
+            out.append(String.format("%-11s %s%n", name, value));
+        }
+    }
+
+    private static String counters(JsonNode db, String... names) {
+        StringBuilder out = new StringBuilder();
+        for (String name : names) {
+            out.append(out.length() == 0 ? "" : "/").append(number(db, name));
+        }
+        return out.toString();
+    }
+
+    private static String number(JsonNode db, String name) {
+        return db.hasNonNull(name) ? db.get(name).asText() : "-";
+    }
+
+    /** Binary units, as {@code pg_size_pretty} would show them. */
+    static String bytes(long n) {
+        if (n < 1024) {
+            return n + " B";
+        }
+        String[] units = {"KiB", "MiB", "GiB", "TiB", "PiB"};
+        double value = n;
+        int unit = -1;
+        while (value >= 1024 && unit < units.length - 1) {
+            value /= 1024;
+            unit++;
+        }
+        return String.format(Locale.ROOT, "%.1f %s", value, units[unit]);
+    }
+
+    private static String joined(JsonNode array) {
+        StringBuilder out = new StringBuilder();
+        array.forEach(e -> out.append(out.length() == 0 ? "" : ", ").append(e.asText()));
+        return out.toString();
+    }
+
+    private static String first(String a, String b) {
+        return a.isEmpty() ? b : a;
+    }
+
+    private static java.util.List<String> nonEmpty(String... values) {
+        return java.util.Arrays.stream(values).filter(v -> !v.isEmpty()).toList();
+    }
+}

@@ -1,0 +1,130 @@
+package org.pgmigrate.cli.output;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import org.junit.jupiter.api.Test;
+
+class MigrationViewTest {
+
+    /** The spec's completed-migration example (SPEC 2026-07-01-preview), with the service's extra pendingBytes. */
+    static final String SUCCEEDED = """
+            { "name": "examplemigration", "type": "Microsoft.DBForPostgreSql/flexibleServers/migrations",
+              "properties": {
+                "currentStatus": { "state": "Succeeded", "error": "",
+                  "currentSubStateDetails": { "currentSubState": "Completed",
+                    "dbDetails": { "exampledatabase": {
+                        "databaseName": "exampledatabase", "migrationState": "Succeeded",
+                        "fullLoadQueuedTables": 0, "fullLoadErroredTables": 0, "fullLoadLoadingTables": 0,
+                        "fullLoadCompletedTables": 10, "cdcUpdateCounter": 1, "cdcDeleteCounter": 2,
+                        "cdcInsertCounter": 3, "appliedChanges": 6, "incomingChanges": 0, "latency": 0,
+                        "pendingBytes": 3145728 } },
+                    "validationDetails": { "status": "Warning",
+                      "serverLevelValidationDetails": [
+                        { "type": "AuthenticationAndConnectivityValidation", "state": "Succeeded" },
+                        { "type": "ServerParametersValidation", "state": "Warning",
+                          "messages": [{"state": "Warning", "message": "max_replication_slots is low"}] } ] } } },
+                "dbsToMigrate": ["exampledatabase"], "migrationMode": "Offline",
+                "migrationOption": "ValidateAndMigrate", "sourceDbServerResourceId": "20.228.214.65:5432@postgres" } }
+            """;
+
+    static JsonNode json(String text) throws Exception {
+        return Json.mapper().readTree(text);
+    }
+
+    @Test
+    void theDetailShowsStatePerDatabaseCountersAndWhatValidationFlagged() throws Exception {
+        String view = MigrationView.detail(json(SUCCEEDED), "");
+
+        assertThat(view).contains("State       Succeeded / Completed")
+                .contains("Mode        Offline, ValidateAndMigrate")
+                .contains("Source      20.228.214.65:5432@postgres")
+                .contains("server: ServerParametersValidation Warning")
+                .contains("max_replication_slots is low")
+                .doesNotContain("AuthenticationAndConnectivityValidation");
+        String row = view.lines().filter(l -> l.startsWith("exampledatabase")).findFirst().orElseThrow();
+        assertThat(row).contains("Succeeded").contains("0/0/10/0").contains("3/1/2").contains("6").contains("0s")
+                .contains("3.0 MiB");
+    }
+
+    @Test
+    void aWaitingMigrationShowsTheNextCommand() throws Exception {
+        JsonNode waiting = json("""
+                {"name": "m", "properties": {"currentStatus": {"state": "WaitingForUserAction",
+                 "currentSubStateDetails": {"currentSubState": "WaitingForCutoverTrigger"}}}}""");
+
+        assertThat(MigrationView.detail(waiting, "Next: run cutover")).contains("Next: run cutover");
+        assertThat(MigrationView.isTerminal(waiting)).isFalse();
+        assertThat(MigrationView.isTerminal(json(SUCCEEDED))).isTrue();
+    }
+
+    @Test
+    void theListTableHasOneRowPerMigration() throws Exception {
+        String table = MigrationView.list(json("[" + SUCCEEDED + "," + SUCCEEDED.replace("examplemigration", "other")
+                + "]"));
+
+        assertThat(table.lines()).hasSize(4);
+        assertThat(table.lines().findFirst().orElseThrow()).startsWith("Name").contains("State").contains("Substate");
+        assertThat(table).contains("examplemigration").contains("other").contains("exampledatabase");
+    }
+
+    @Test
+    void bytesUseBinaryUnits() {
+        assertThat(MigrationView.bytes(512)).isEqualTo("512 B");
+        assertThat(MigrationView.bytes(1536)).isEqualTo("1.5 KiB");
+        assertThat(MigrationView.bytes(5L << 30)).isEqualTo("5.0 GiB");
+    }
+
+    @Test
+    void withoutATerminalTheLiveViewPrintsEachChangeOnceAndStopsAtATerminalState() throws Exception {
+        Deque<JsonNode> answers = new ArrayDeque<>();
+        String inProgress = """
+                {"name": "m", "properties": {"currentStatus": {"state": "InProgress",
+                 "currentSubStateDetails": {"currentSubState": "%s"}}}}""";
+        answers.add(json(inProgress.formatted("PerformingPreRequisiteSteps")));
+        answers.add(json(inProgress.formatted("MigratingData")));
+        answers.add(json(inProgress.formatted("MigratingData")));
+        answers.add(json(SUCCEEDED));
+        StringWriter out = new StringWriter();
+
+        JsonNode last = new LiveView(new PrintWriter(out), false, Duration.ofMillis(1))
+                .run("test", answers::removeFirst, m -> MigrationView.detail(m, ""));
+
+        assertThat(MigrationView.state(last)).isEqualTo("Succeeded");
+        assertThat(answers).isEmpty();
+        assertThat(out.toString()).containsOnlyOnce("InProgress / MigratingData")
+                .contains("InProgress / PerformingPreRequisiteSteps").contains("Succeeded / Completed")
+                .doesNotContain("\u001b[");
+    }
+
+    @Test
+    void intervalsAcceptSecondsMillisecondsAndMinutes() {
+        IntervalConverter converter = new IntervalConverter();
+
+        assertThat(converter.convert("5")).isEqualTo(Duration.ofSeconds(5));
+        assertThat(converter.convert("2.5s")).isEqualTo(Duration.ofMillis(2500));
+        assertThat(converter.convert("500ms")).isEqualTo(Duration.ofMillis(500));
+        assertThat(converter.convert("1m")).isEqualTo(Duration.ofMinutes(1));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> converter.convert("10ms"))
+                .hasMessageContaining("at least 100ms");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> converter.convert("soon"))
+                .hasMessageContaining("not an interval");
+    }
+
+    @Test
+    void jsonIsPrintedAsAzPrintsIt() throws Exception {
+        assertThat(Json.pretty(json("{\"a\":[1,2],\"b\":{}}"))).isEqualTo("""
+                {
+                  "a": [
+                    1,
+                    2
+                  ],
+                  "b": {}
+                }""");
+    }
+}

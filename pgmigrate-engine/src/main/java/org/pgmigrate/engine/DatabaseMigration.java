@@ -1,0 +1,349 @@
+package org.pgmigrate.engine;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.pgmigrate.engine.catalog.Catalog;
+import org.pgmigrate.engine.catalog.CatalogReader;
+import org.pgmigrate.engine.catalog.Index;
+import org.pgmigrate.engine.catalog.Table;
+import org.pgmigrate.engine.checkpoint.CheckpointStore;
+import org.pgmigrate.engine.copy.DataCopy;
+import org.pgmigrate.engine.index.IndexBuilds;
+import org.pgmigrate.engine.objects.LargeObjectCopy;
+import org.pgmigrate.engine.objects.SequenceValues;
+import org.pgmigrate.engine.pg.PgConnector;
+import org.pgmigrate.engine.pg.PgConnector.Side;
+import org.pgmigrate.engine.pg.ServerVersion;
+import org.pgmigrate.engine.progress.Phase;
+import org.pgmigrate.engine.progress.ProgressListener;
+import org.pgmigrate.engine.progress.TableStats;
+import org.pgmigrate.engine.schema.PgTools;
+import org.pgmigrate.engine.schema.SchemaArchive;
+import org.pgmigrate.engine.schema.TargetDatabase;
+import org.pgmigrate.engine.snapshot.DatabaseSessions;
+import org.pgmigrate.engine.snapshot.ExportedSnapshot;
+import org.pgmigrate.engine.snapshot.SnapshotImport;
+import org.pgmigrate.engine.verify.DatabaseVerifier;
+import org.pgmigrate.engine.verify.VerificationReport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the phases of one database's migration, in order, on one thread: inspect, snapshot, create database,
+ * pre-data, copy with indexes, post-data, sequences, large objects, verify. Each phase is checkpointed, so a resumed
+ * run skips what is done. The snapshot (exported here, or the caller's) stays held until verification ends.
+ */
+final class DatabaseMigration {
+
+    private static final Logger log = LoggerFactory.getLogger(DatabaseMigration.class);
+    /** How long the snapshot holder waits for a table another session locks exclusively. */
+    private static final String LOCK_TIMEOUT = "60s";
+
+    private final EngineSettings settings;
+    private final DatabaseJob job;
+    private final ProgressListener listener;
+    private final CheckpointStore checkpoints;
+    private final Cancellation cancel;
+    private final String db;
+    private final Map<Phase, Duration> phases = new LinkedHashMap<>();
+    private final List<String> notices = new ArrayList<>();
+
+    DatabaseMigration(EngineSettings settings, DatabaseJob job, ProgressListener listener, CheckpointStore checkpoints,
+                      Cancellation cancel) {
+        this.settings = settings;
+        this.job = job;
+        this.listener = listener;
+        this.checkpoints = checkpoints;
+        this.cancel = cancel;
+        this.db = job.source().database();
+    }
+
+    DatabaseReport run() {
+        PgConnector connector = settings.connector();
+        Connection holder = connector.open(job.source(), Side.SOURCE, "snapshot");
+        ExportedSnapshot exported = null;
+        try {
+            Runnable unHolder = cancel.cancelStatementsOn(holder);
+            try {
+                long t = phaseStart(Phase.INSPECT);
+                ServerVersion sourceVersion = ServerVersion.of(holder);
+                ServerVersion targetVersion = checkTarget(connector, sourceVersion);
+                phaseEnd(Phase.INSPECT, t);
+
+                t = phaseStart(Phase.SNAPSHOT);
+                String snapshot;
+                if (job.snapshotName() == null) {
+                    exported = ExportedSnapshot.export(holder);
+                    snapshot = exported.name();
+                } else {
+                    SnapshotImport.begin(holder, job.snapshotName());
+                    snapshot = job.snapshotName();
+                }
+                try (Statement s = holder.createStatement()) {
+                    s.execute("SET LOCAL search_path = ''");
+                }
+                Catalog catalog = CatalogReader.read(holder, db);
+                lockTables(holder, catalog.tables());
+                phaseEnd(Phase.SNAPSHOT, t);
+                log.info("Database {}: {} tables ({} MB), {} indexes built by pgmigrate, {} sequences, {} large objects",
+                        db, catalog.tables().size(), catalog.totalBytes() >> 20, catalog.indexes().size(),
+                        catalog.sequences().size(), catalog.largeObjects());
+
+                DatabaseSessions sessions = new DatabaseSessions(connector, job.source(), job.target(), snapshot);
+                PgTools tools = PgTools.forSource(sourceVersion, settings.toolSearchPath());
+                boolean fresh = createDatabase(sessions, catalog);
+                SchemaArchive archive = restorePreData(tools, snapshot, fresh, sessions);
+                List<TableStats> tables = copyData(sessions, catalog, holder, sourceVersion, targetVersion);
+                restorePostData(archive, catalog);
+                int sequences = copySequences(sessions, catalog, holder);
+                long[] largeObjects = copyLargeObjects(sessions, catalog);
+                VerificationReport verification = verify(sessions, catalog);
+                return new DatabaseReport(db, job.target().database(), tables, phases, sequences, largeObjects[0],
+                        largeObjects[1], verification, notices);
+            } finally {
+                unHolder.run();
+            }
+        } catch (SQLException e) {
+            if (cancel.isCanceled()) {
+                throw new EngineException(EngineError.CANCELED, "The migration of " + db + " was canceled.", e);
+            }
+            throw new EngineException(EngineError.INTERNAL, "Migration of database " + db + " failed: " + e.getMessage(), e);
+        } finally {
+            if (exported != null) {
+                exported.close();
+            } else {
+                closeQuietly(holder);
+            }
+        }
+    }
+
+    private ServerVersion checkTarget(PgConnector connector, ServerVersion source) throws SQLException {
+        try (Connection maintenance = connector.open(job.target().withDatabase("postgres"), Side.TARGET, "inspect")) {
+            ServerVersion target = ServerVersion.of(maintenance);
+            if (target.major() < source.major()) {
+                throw new EngineException(EngineError.TARGET_OLDER_THAN_SOURCE, "The target " + job.target().address()
+                        + " runs PostgreSQL " + target + ", older than the source's " + source + ". Migrating to an "
+                        + "older major version is not supported: use a target running PostgreSQL " + source.major()
+                        + " or newer.");
+            }
+            return target;
+        }
+    }
+
+    /**
+     * Blocks DDL on the copied tables for the whole migration (as pg_dump does), so every worker sees the columns the
+     * catalog read. A table locked exclusively by someone else fails the migration after {@link #LOCK_TIMEOUT}.
+     */
+    private void lockTables(Connection holder, List<Table> tables) throws SQLException {
+        try (Statement s = holder.createStatement()) {
+            s.execute("SET LOCAL lock_timeout = '" + LOCK_TIMEOUT + "'");
+            for (int from = 0; from < tables.size(); from += 500) {
+                StringBuilder sql = new StringBuilder("LOCK TABLE ");
+                List<Table> batch = tables.subList(from, Math.min(tables.size(), from + 500));
+                for (int i = 0; i < batch.size(); i++) {
+                    sql.append(i == 0 ? "" : ", ").append("ONLY ").append(batch.get(i).qualifiedName());
+                }
+                s.execute(sql.append(" IN ACCESS SHARE MODE").toString());
+            }
+            s.execute("SET LOCAL lock_timeout = 0");
+        } catch (SQLException e) {
+            if ("55P03".equals(e.getSQLState())) {
+                throw new EngineException(EngineError.COPY_FAILED, "A table of database " + db + " stayed locked by "
+                        + "another session for " + LOCK_TIMEOUT + " (" + e.getMessage() + "). Let that session finish "
+                        + "(see pg_locks), then retry.", e);
+            }
+            throw e;
+        }
+    }
+
+    /** Creates the target database; returns true when this run created it (so a failed pre-data may drop it). */
+    private boolean createDatabase(DatabaseSessions sessions, Catalog catalog) throws SQLException {
+        long t = phaseStart(Phase.CREATE_DATABASE);
+        String name = job.target().database();
+        String key = "db/" + db + "/created";
+        try (Connection maintenance = sessions.targetMaintenance("create-database")) {
+            boolean exists = TargetDatabase.exists(maintenance, name);
+            if (checkpoints.isDone(key)) {
+                if (!exists) {
+                    throw new EngineException(EngineError.INVALID_INPUT, "An earlier run created database '" + name
+                            + "' on the target, but it is gone now. Start over without --resume.");
+                }
+                notice("Resuming into the existing target database " + name + ". A resumed offline copy is consistent"
+                        + " only if the source did not change since the first run.");
+                phaseEnd(Phase.CREATE_DATABASE, t);
+                return false;
+            }
+            if (exists) {
+                if (!job.dropIfExists()) {
+                    throw new EngineException(EngineError.TARGET_DATABASE_EXISTS, "Database '" + name + "' already exists"
+                            + " on the target " + job.target().address() + ". Drop it, choose another target database,"
+                            + " or allow pgmigrate to drop and recreate it (clone --drop-if-exists; migration property"
+                            + " overwriteDbsInTarget=True). Its current contents would be lost.");
+                }
+                log.info("Dropping the existing target database {}", name);
+                TargetDatabase.drop(maintenance, name);
+            }
+            List<String> refused = TargetDatabase.create(maintenance, name, catalog.database(), job.target().address());
+            for (String setting : refused) {
+                notice("The target refused the database setting " + setting + "; it was skipped.");
+            }
+            checkpoints.markDone(key);
+        }
+        phaseEnd(Phase.CREATE_DATABASE, t);
+        return true;
+    }
+
+    private SchemaArchive restorePreData(PgTools tools, String snapshot, boolean fresh, DatabaseSessions sessions)
+            throws SQLException {
+        long t = phaseStart(Phase.PRE_DATA);
+        Path dir = workDir();
+        SchemaArchive archive = SchemaArchive.dump(tools, job.source(), snapshot, dir.resolve("schema.dump"),
+                job.keepOwnership(), cancel);
+        String key = "db/" + db + "/pre-data";
+        if (!checkpoints.isDone(key)) {
+            try {
+                archive.restorePreData(job.target(), dir, cancel);
+            } catch (EngineException e) {
+                if (fresh) {
+                    // Nothing half-written: the database this run created goes away with the failed restore.
+                    try (Connection maintenance = sessions.targetMaintenance("cleanup")) {
+                        TargetDatabase.drop(maintenance, job.target().database());
+                        checkpoints.put("db/" + db + "/created", "dropped after a failed schema restore");
+                    } catch (SQLException | RuntimeException cleanup) {
+                        e.addSuppressed(cleanup);
+                    }
+                }
+                throw e;
+            }
+            checkpoints.markDone(key);
+        }
+        phaseEnd(Phase.PRE_DATA, t);
+        return archive;
+    }
+
+    private List<TableStats> copyData(DatabaseSessions sessions, Catalog catalog, Connection holder,
+                                      ServerVersion sourceVersion, ServerVersion targetVersion) {
+        long t = phaseStart(Phase.COPY);
+        Map<Long, List<Index>> indexes = catalog.indexesByTable();
+        List<TableStats> stats;
+        try (IndexBuilds builds = new IndexBuilds(sessions, job.copy().indexJobs(), job.copy().maintenanceWorkMem(),
+                job.analyze(), db, listener, checkpoints, cancel)) {
+            builds.start();
+            new DataCopy(sessions, job.copy(), sourceVersion, targetVersion, db, listener, checkpoints, cancel)
+                    .run(catalog.tables(), holder, (table, copied) -> builds.submit(table,
+                            indexes.getOrDefault(table.oid(), List.of()), copied));
+            phaseEnd(Phase.COPY, t);
+            long i = phaseStart(Phase.INDEXES);
+            stats = builds.finish();
+            phaseEnd(Phase.INDEXES, i);
+        }
+        return stats;
+    }
+
+    private void restorePostData(SchemaArchive archive, Catalog catalog) {
+        long t = phaseStart(Phase.POST_DATA);
+        String key = "db/" + db + "/post-data";
+        if (!checkpoints.isDone(key)) {
+            Set<Long> builtByEngine = new HashSet<>();
+            for (Index index : catalog.indexes()) {
+                builtByEngine.add(index.oid());
+                if (index.constraint() != null) {
+                    builtByEngine.add(index.constraint().oid());
+                }
+            }
+            archive.restorePostData(job.target(), workDir(), builtByEngine, job.copy().indexJobs(), cancel);
+            checkpoints.markDone(key);
+        }
+        phaseEnd(Phase.POST_DATA, t);
+    }
+
+    private int copySequences(DatabaseSessions sessions, Catalog catalog, Connection holder) throws SQLException {
+        long t = phaseStart(Phase.SEQUENCES);
+        try (Connection target = sessions.target("sequences")) {
+            SequenceValues.write(target, SequenceValues.read(holder, catalog.sequences()));
+        }
+        phaseEnd(Phase.SEQUENCES, t);
+        return catalog.sequences().size();
+    }
+
+    private long[] copyLargeObjects(DatabaseSessions sessions, Catalog catalog) throws SQLException {
+        if (catalog.largeObjects() == 0) {
+            return new long[] {0, 0};
+        }
+        long t = phaseStart(Phase.LARGE_OBJECTS);
+        String key = "db/" + db + "/large-objects";
+        long[] copied = {catalog.largeObjects(), 0};
+        if (!checkpoints.isDone(key)) {
+            try (Connection source = sessions.sourceInSnapshot("large-objects");
+                 Connection target = sessions.target("large-objects")) {
+                copied = new LargeObjectCopy(source, target, cancel).copyAll();
+            }
+            checkpoints.markDone(key);
+        }
+        phaseEnd(Phase.LARGE_OBJECTS, t);
+        return copied;
+    }
+
+    private VerificationReport verify(DatabaseSessions sessions, Catalog catalog) {
+        if (!job.verify()) {
+            return null;
+        }
+        long t = phaseStart(Phase.VERIFY);
+        VerificationReport report = new DatabaseVerifier(sessions, job.copy().tableJobs(), cancel)
+                .verify(db, catalog.tables(), catalog.sequences());
+        phaseEnd(Phase.VERIFY, t);
+        listener.verified(db, report);
+        if (!report.equal()) {
+            throw new EngineException(EngineError.VERIFICATION_MISMATCH, report.describeMismatches());
+        }
+        log.info("Verified database {}: {} tables and {} sequences are equal on both sides", db,
+                report.tables().size(), catalog.sequences().size());
+        return report;
+    }
+
+    private Path workDir() {
+        try {
+            return Files.createDirectories(job.workDir());
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot create the work directory " + job.workDir(), e);
+        }
+    }
+
+    private long phaseStart(Phase phase) {
+        cancel.throwIfCanceled();
+        listener.phaseStarted(db, phase);
+        return System.nanoTime();
+    }
+
+    private void phaseEnd(Phase phase, long started) {
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+        phases.put(phase, took);
+        listener.phaseCompleted(db, phase, took);
+    }
+
+    private void notice(String message) {
+        log.warn("{}", message);
+        notices.add(message);
+        listener.notice(db, message);
+    }
+
+    private static void closeQuietly(Connection c) {
+        try {
+            c.close();
+        } catch (SQLException ignored) {
+            // closing after a failure; the original error is what matters
+        }
+    }
+}

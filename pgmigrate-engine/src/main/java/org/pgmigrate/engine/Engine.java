@@ -1,0 +1,81 @@
+package org.pgmigrate.engine;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import org.pgmigrate.engine.checkpoint.CheckpointStore;
+import org.pgmigrate.engine.objects.RoleCopy;
+import org.pgmigrate.engine.pg.PgConnector.Side;
+import org.pgmigrate.engine.pg.PgEndpoint;
+import org.pgmigrate.engine.pg.ServerVersion;
+import org.pgmigrate.engine.progress.ProgressListener;
+import org.pgmigrate.engine.schema.PgTools;
+import org.slf4j.MDC;
+
+/**
+ * The engine's entry point: copies databases from one PostgreSQL server to another. Knows nothing of HTTP, stores
+ * or command lines; callers give it endpoints, options, a progress listener, a checkpoint store and a cancellation.
+ *
+ * <p>Thread-safe: several jobs may run at once on different threads. Every method blocks until done.
+ */
+public final class Engine {
+
+    private final EngineSettings settings;
+
+    public Engine(EngineSettings settings) {
+        this.settings = settings;
+    }
+
+    /**
+     * Migrates one database offline, end to end. Throws {@link EngineException}: a user error (unreachable server,
+     * existing target database, older target...) before anything is written, a copy or verification failure after.
+     */
+    public DatabaseReport migrateDatabase(DatabaseJob job, ProgressListener listener, CheckpointStore checkpoints,
+                                          Cancellation cancel) {
+        String previous = MDC.get("db");
+        MDC.put("db", job.source().database());
+        try {
+            return new DatabaseMigration(settings, job, listener, checkpoints, cancel).run();
+        } finally {
+            if (previous == null) {
+                MDC.remove("db");
+            } else {
+                MDC.put("db", previous);
+            }
+        }
+    }
+
+    /** Copies roles (not superusers, not pg_* roles, not the target's own user) with pg_dumpall --roles-only. */
+    public RoleCopy.Result migrateRoles(PgEndpoint source, PgEndpoint target, Cancellation cancel) {
+        try (Connection s = settings.connector().open(source.withDatabase("postgres"), Side.SOURCE, "roles");
+             Connection t = settings.connector().open(target.withDatabase("postgres"), Side.TARGET, "roles")) {
+            PgTools tools = PgTools.forSource(ServerVersion.of(s), settings.toolSearchPath());
+            return RoleCopy.copy(tools, source, s, t, cancel);
+        } catch (SQLException e) {
+            throw new EngineException(EngineError.INTERNAL, "Copying roles failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The source's user databases: every database that accepts connections except templates and {@code postgres}
+     * (name it explicitly to migrate it; the target has its own).
+     */
+    public List<String> listDatabases(PgEndpoint source) {
+        try (Connection c = settings.connector().open(source.withDatabase(
+                source.database() == null ? "postgres" : source.database()), Side.SOURCE, "inspect");
+             Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT datname FROM pg_catalog.pg_database WHERE datallowconn"
+                     + " AND NOT datistemplate AND datname <> 'postgres' ORDER BY datname")) {
+            List<String> names = new ArrayList<>();
+            while (rs.next()) {
+                names.add(rs.getString(1));
+            }
+            return names;
+        } catch (SQLException e) {
+            throw new EngineException(EngineError.INTERNAL, "Listing the source's databases failed: " + e.getMessage(), e);
+        }
+    }
+}

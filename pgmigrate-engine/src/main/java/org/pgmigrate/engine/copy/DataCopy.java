@@ -1,0 +1,284 @@
+package org.pgmigrate.engine.copy;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.PriorityBlockingQueue;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
+import org.pgmigrate.engine.Cancellation;
+import org.pgmigrate.engine.EngineError;
+import org.pgmigrate.engine.EngineException;
+import org.pgmigrate.engine.catalog.Table;
+import org.pgmigrate.engine.checkpoint.CheckpointStore;
+import org.pgmigrate.engine.pg.ServerVersion;
+import org.pgmigrate.engine.progress.ProgressListener;
+import org.pgmigrate.engine.progress.TableStats;
+import org.pgmigrate.engine.snapshot.DatabaseSessions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * The data phase of one database: one queue of table parts, largest first, drained by {@code tableJobs} workers that
+ * each hold a source session (inside the snapshot) and a target session for the whole phase. When a table's last
+ * part lands, {@code onTableLoaded} hears about it at once, so its indexes build while other tables still copy.
+ *
+ * <p>The first failed part stops the others (their statements are cancelled) and its error is the one reported.
+ * Used once, by one thread, which blocks in {@link #run}.
+ */
+public final class DataCopy {
+
+    private static final Logger log = LoggerFactory.getLogger(DataCopy.class);
+
+    private final DatabaseSessions sessions;
+    private final CopyOptions options;
+    private final ServerVersion sourceVersion;
+    private final ServerVersion targetVersion;
+    private final String database;
+    private final ProgressListener listener;
+    private final CheckpointStore checkpoints;
+    private final Cancellation cancel;
+    private final Map<Long, TableProgress> progress = new ConcurrentHashMap<>();
+    private final AtomicReference<RuntimeException> firstFailure = new AtomicReference<>();
+
+    public DataCopy(DatabaseSessions sessions, CopyOptions options, ServerVersion sourceVersion, ServerVersion targetVersion,
+                    String database, ProgressListener listener, CheckpointStore checkpoints, Cancellation cancel) {
+        this.sessions = sessions;
+        this.options = options;
+        this.sourceVersion = sourceVersion;
+        this.targetVersion = targetVersion;
+        this.database = database;
+        this.listener = listener;
+        this.checkpoints = checkpoints;
+        this.cancel = cancel;
+    }
+
+    /**
+     * Copies every table's rows. {@code snapshot} is the holder's connection (plans are read in the snapshot).
+     * Tables an earlier run finished are reported to {@code onTableLoaded} at once, without copying.
+     */
+    public void run(List<Table> tables, Connection snapshot, BiConsumer<Table, TableStats> onTableLoaded) {
+        List<TablePart> pending = new ArrayList<>();
+        PartPlanner planner = new PartPlanner(options, sourceVersion, checkpoints, database);
+        try (Connection target = sessions.target("copy-plan")) {
+            for (Table table : tables) {
+                List<TablePart> parts = planner.plan(snapshot, table);
+                List<TablePart> todo = unfinished(parts, target);
+                TableProgress p = new TableProgress(table, parts.size(), todo.size());
+                progress.put(table.oid(), p);
+                pending.addAll(todo);
+            }
+        } catch (SQLException e) {
+            throw new EngineException(EngineError.COPY_FAILED, "Planning the copy of database " + database + " failed: "
+                    + e.getMessage(), e);
+        }
+        long bytes = tables.stream().mapToLong(Table::bytes).sum();
+        listener.tablesQueued(database, tables.size(), bytes);
+        for (TableProgress p : progress.values()) {
+            if (p.remaining() == 0) {
+                TableStats done = p.stats();
+                listener.tableCompleted(database, done);
+                onTableLoaded.accept(p.table, done);
+            }
+        }
+        PriorityBlockingQueue<TablePart> queue = new PriorityBlockingQueue<>(Math.max(1, pending.size()),
+                Comparator.comparingLong(TablePart::estimatedBytes).reversed());
+        queue.addAll(pending);
+        log.info("Copying {} parts of {} tables ({} MB) with {} jobs", pending.size(), tables.size(), bytes >> 20,
+                Math.min(options.tableJobs(), Math.max(1, pending.size())));
+
+        Cancellation stop = new Cancellation();
+        Runnable unlink = cancel.onCancel(() -> stop.cancel("canceled"));
+        int workers = Math.min(options.tableJobs(), Math.max(1, pending.size()));
+        List<Thread> threads = new ArrayList<>();
+        Map<String, String> mdc = MDC.getCopyOfContextMap();
+        for (int i = 1; i <= workers && !pending.isEmpty(); i++) {
+            Thread t = new Thread(() -> work(queue, stop, onTableLoaded, mdc), "pgmigrate-copy-" + database + "-" + i);
+            threads.add(t);
+            t.start();
+        }
+        try {
+            for (Thread t : threads) {
+                t.join();
+            }
+        } catch (InterruptedException e) {
+            stop.cancel("interrupted");
+            Thread.currentThread().interrupt();
+            throw new EngineException(EngineError.CANCELED, "Interrupted while copying " + database, e);
+        } finally {
+            unlink.run();
+        }
+        if (firstFailure.get() != null) {
+            throw firstFailure.get();
+        }
+        cancel.throwIfCanceled();
+    }
+
+    private void work(PriorityBlockingQueue<TablePart> queue, Cancellation stop, BiConsumer<Table, TableStats> onTableLoaded,
+                      Map<String, String> mdc) {
+        if (mdc != null) {
+            MDC.setContextMap(mdc);
+        }
+        try (Connection source = sessions.sourceInSnapshot("copy");
+             Connection target = sessions.target("copy")) {
+            Runnable unSource = stop.cancelStatementsOn(source);
+            Runnable unTarget = stop.cancelStatementsOn(target);
+            try {
+                PartCopier copier = new PartCopier(source, target, checkpoints);
+                for (TablePart part; !stop.isCanceled() && (part = queue.poll()) != null; ) {
+                    copyOne(copier, part, onTableLoaded);
+                }
+            } finally {
+                unSource.run();
+                unTarget.run();
+            }
+        } catch (SQLException e) {
+            fail(new EngineException(EngineError.COPY_FAILED, "A copy session of database " + database + " failed: "
+                    + e.getMessage(), e), stop);
+        } catch (RuntimeException e) {
+            fail(e, stop);
+        }
+    }
+
+    private void copyOne(PartCopier copier, TablePart part, BiConsumer<Table, TableStats> onTableLoaded) {
+        Table table = part.table();
+        TableProgress p = progress.get(table.oid());
+        if (p.start()) {
+            listener.tableStarted(database, table.displayName());
+        }
+        CopyFormat format = options.format().resolve(table, sourceVersion, targetVersion);
+        long started = System.nanoTime();
+        try {
+            log.debug("Copying {} ({})", part.describe(), format);
+            long rows = copier.copy(part, format, partKey(part), (r, b) -> {
+                p.add(b);
+                listener.rowsCopied(database, table.displayName(), r, b);
+            });
+            checkpoints.markDone(partKey(part));
+            p.partDone(rows, System.nanoTime() - started);
+        } catch (SQLException e) {
+            if (cancel.isCanceled()) {
+                throw new EngineException(EngineError.CANCELED, "Copy of " + part.describe() + " was canceled", e);
+            }
+            listener.tableFailed(database, table.displayName(), e.getMessage());
+            throw new EngineException(EngineError.COPY_FAILED, "COPY of " + part.describe() + " failed after "
+                    + p.rows() + " rows: " + e.getMessage(), e);
+        }
+        if (p.remaining() == 0) {
+            TableStats stats = p.stats();
+            log.debug("Copied {}: {} rows, {} bytes in {} ms", table.displayName(), stats.rows(), stats.bytes(),
+                    stats.copyTime().toMillis());
+            listener.tableCompleted(database, stats);
+            onTableLoaded.accept(table, stats);
+        }
+    }
+
+    /**
+     * Parts not yet known to be on the target. A part recorded "pending &lt;xid&gt;" crashed around its commit; the
+     * target's {@code txid_status} says whether that commit happened.
+     */
+    private List<TablePart> unfinished(List<TablePart> parts, Connection target) throws SQLException {
+        List<TablePart> todo = new ArrayList<>();
+        Map<TablePart, Long> pendingXids = new HashMap<>();
+        for (TablePart part : parts) {
+            String state = checkpoints.get(partKey(part)).orElse("");
+            if (state.equals("done")) {
+                continue;
+            }
+            if (state.startsWith("pending ")) {
+                pendingXids.put(part, Long.parseLong(state.substring(8)));
+            } else {
+                todo.add(part);
+            }
+        }
+        for (Map.Entry<TablePart, Long> e : pendingXids.entrySet()) {
+            try (PreparedStatement ps = target.prepareStatement("SELECT txid_status(?)")) {
+                ps.setLong(1, e.getValue());
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    if ("committed".equals(rs.getString(1))) {
+                        checkpoints.markDone(partKey(e.getKey()));
+                    } else {
+                        todo.add(e.getKey());
+                    }
+                }
+            }
+        }
+        return todo;
+    }
+
+    private String partKey(TablePart part) {
+        return "part/" + database + "/" + part.table().displayName() + "/" + part.number() + "of" + part.of();
+    }
+
+    private void fail(RuntimeException e, Cancellation stop) {
+        if (firstFailure.compareAndSet(null, e)) {
+            if (!(e instanceof EngineException ee && ee.error() == EngineError.CANCELED)) {
+                log.debug("Stopping the other copy sessions after: {}", e.getMessage());
+            }
+            stop.cancel("stopped after another part failed");
+        }
+    }
+
+    /** Progress of one table across its parts; shared by the workers copying its parts. */
+    private static final class TableProgress {
+        private final Table table;
+        private final int parts;
+        private int remaining;
+        private boolean started;
+        private long rows;
+        private long bytes;
+        private long copyNanos;
+        private long firstStart;
+        private long lastEnd;
+
+        TableProgress(Table table, int parts, int remaining) {
+            this.table = table;
+            this.parts = parts;
+            this.remaining = remaining;
+        }
+
+        synchronized boolean start() {
+            if (firstStart == 0) {
+                firstStart = System.nanoTime();
+            }
+            boolean first = !started;
+            started = true;
+            return first;
+        }
+
+        synchronized void add(long partBytes) {
+            bytes += partBytes;
+        }
+
+        synchronized void partDone(long partRows, long nanos) {
+            rows += partRows;
+            copyNanos += nanos;
+            lastEnd = System.nanoTime();
+            remaining--;
+        }
+
+        synchronized int remaining() {
+            return remaining;
+        }
+
+        synchronized long rows() {
+            return rows;
+        }
+
+        synchronized TableStats stats() {
+            // Wall time from the first part's start to the last part's end: what the user waited for this table.
+            Duration wall = started ? Duration.ofNanos(lastEnd - firstStart) : Duration.ZERO;
+            return new TableStats(table.displayName(), rows, bytes, parts, wall, Duration.ZERO);
+        }
+    }
+}

@@ -1,0 +1,162 @@
+package org.pgmigrate.engine.copy;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import org.pgmigrate.engine.catalog.Table;
+import org.pgmigrate.engine.checkpoint.CheckpointStore;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+import org.postgresql.copy.CopyManager;
+import org.postgresql.copy.CopyOut;
+
+/**
+ * Streams one {@link TablePart} from {@code COPY ... TO STDOUT} on the source into {@code COPY ... FROM STDIN} on
+ * the target, with no file in between and one reusable buffer: memory does not grow with the table.
+ *
+ * <p>Exactly once: a whole table is truncated in the same target transaction that loads it, so a redo after a
+ * crash replaces it. A range part records the target transaction id in the checkpoints before it commits; a resumed
+ * run asks the target ({@code txid_status}) whether that transaction committed, and skips the part if it did.
+ *
+ * <p>Not thread-safe: one copy worker owns an instance and its two connections.
+ */
+final class PartCopier {
+
+    /** Rows are coalesced into writes of this size: one CopyData message per row would cost a syscall per row. */
+    private static final int WRITE_BUFFER_BYTES = 1 << 20;
+    private static final long PROGRESS_EVERY_BYTES = 4L << 20;
+
+    interface Progress {
+        void copied(long rows, long bytes);
+    }
+
+    private final Connection source;
+    private final Connection target;
+    private final CheckpointStore checkpoints;
+    private final byte[] buffer = new byte[WRITE_BUFFER_BYTES];
+
+    PartCopier(Connection source, Connection target, CheckpointStore checkpoints) {
+        this.source = source;
+        this.target = target;
+        this.checkpoints = checkpoints;
+    }
+
+    /** Copies the part and commits it on the target; returns the number of rows. */
+    long copy(TablePart part, CopyFormat format, String partKey, Progress progress) throws SQLException {
+        Table table = part.table();
+        target.setAutoCommit(false);
+        try {
+            if (part.truncateAndFreeze()) {
+                try (Statement s = target.createStatement()) {
+                    s.execute("TRUNCATE ONLY " + table.qualifiedName());
+                }
+            }
+            long rows = table.columns().isEmpty() ? copyRowCountOnly(part) : stream(part, format, progress);
+            if (!part.truncateAndFreeze()) {
+                checkpoints.put(partKey, "pending " + currentTransactionId());
+            }
+            target.commit();
+            return rows;
+        } catch (SQLException | RuntimeException e) {
+            rollbackQuietly(target, e);
+            throw e;
+        }
+    }
+
+    private long stream(TablePart part, CopyFormat format, Progress progress) throws SQLException {
+        Table table = part.table();
+        String condition = part.condition();
+        String out = condition == null
+                ? "COPY " + table.qualifiedName() + " (" + table.columnList() + ") TO STDOUT WITH (" + format.copyOption() + ")"
+                : "COPY (SELECT " + table.columnList() + " FROM ONLY " + table.qualifiedName() + " WHERE " + condition
+                        + ") TO STDOUT WITH (" + format.copyOption() + ")";
+        String in = "COPY " + table.qualifiedName() + " (" + table.columnList() + ") FROM STDIN WITH ("
+                + format.copyOption() + (part.truncateAndFreeze() ? ", FREEZE" : "") + ")";
+        CopyManager sourceCopy = source.unwrap(PGConnection.class).getCopyAPI();
+        CopyManager targetCopy = target.unwrap(PGConnection.class).getCopyAPI();
+        CopyOut copyOut = sourceCopy.copyOut(out);
+        CopyIn copyIn = null;
+        long rows = 0;
+        long bytes = 0;
+        long reportedRows = 0;
+        long reportedBytes = 0;
+        try {
+            copyIn = targetCopy.copyIn(in);
+            int filled = 0;
+            for (byte[] row; (row = copyOut.readFromCopy()) != null; ) {
+                rows++;
+                bytes += row.length;
+                if (row.length > buffer.length - filled) {
+                    copyIn.writeToCopy(buffer, 0, filled);
+                    filled = 0;
+                }
+                if (row.length > buffer.length) {
+                    copyIn.writeToCopy(row, 0, row.length);
+                } else {
+                    System.arraycopy(row, 0, buffer, filled, row.length);
+                    filled += row.length;
+                }
+                if (bytes - reportedBytes >= PROGRESS_EVERY_BYTES) {
+                    progress.copied(rows - reportedRows, bytes - reportedBytes);
+                    reportedRows = rows;
+                    reportedBytes = bytes;
+                }
+            }
+            if (filled > 0) {
+                copyIn.writeToCopy(buffer, 0, filled);
+            }
+            copyIn.endCopy();
+            progress.copied(rows - reportedRows, bytes - reportedBytes);
+            // Binary COPY sends its header and trailer in messages of their own; the server's count is exact.
+            return copyOut.getHandledRowCount() >= 0 ? copyOut.getHandledRowCount() : rows;
+        } finally {
+            // Never leave a connection locked in COPY: cancel whatever is still active (the target's transaction
+            // then aborts, which is what a failed part needs).
+            if (copyIn != null && copyIn.isActive()) {
+                cancelQuietly(copyIn);
+            }
+            if (copyOut.isActive()) {
+                cancelQuietly(copyOut);
+            }
+        }
+    }
+
+    /** A table whose every column is generated: COPY has no column to carry, but the rows must exist. */
+    private long copyRowCountOnly(TablePart part) throws SQLException {
+        String condition = part.condition();
+        long rows;
+        try (Statement s = source.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM ONLY "
+                + part.table().qualifiedName() + (condition == null ? "" : " WHERE " + condition))) {
+            rs.next();
+            rows = rs.getLong(1);
+        }
+        try (Statement s = target.createStatement()) {
+            s.execute("INSERT INTO " + part.table().qualifiedName() + " SELECT FROM pg_catalog.generate_series(1, " + rows + ")");
+        }
+        return rows;
+    }
+
+    private long currentTransactionId() throws SQLException {
+        try (Statement s = target.createStatement(); ResultSet rs = s.executeQuery("SELECT txid_current()")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static void cancelQuietly(org.postgresql.copy.CopyOperation op) {
+        try {
+            op.cancelCopy();
+        } catch (SQLException ignored) {
+            // the connection broke; the server aborts the COPY on its own
+        }
+    }
+
+    private static void rollbackQuietly(Connection c, Exception cause) {
+        try {
+            c.rollback();
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package org.pgmigrate.engine.schema;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.pgmigrate.engine.EngineError;
+import org.pgmigrate.engine.EngineException;
+import org.pgmigrate.engine.pg.ServerVersion;
+
+/**
+ * The PostgreSQL client tools (pg_dump, pg_restore, pg_dumpall) of one installation. pg_dump must be at least as
+ * new as the server it dumps, so {@link #forSource} picks the newest installation whose major is at least the
+ * source's, searching {@code /usr/lib/postgresql/N/bin} and the directories the caller passes (its PATH).
+ *
+ * @param major the tools' major version
+ */
+public record PgTools(Path binDir, int major, String version) {
+
+    private static final Pattern VERSION = Pattern.compile("\\(PostgreSQL\\) (\\d+)(\\.\\d+)?");
+
+    public Path pgDump() {
+        return binDir.resolve("pg_dump");
+    }
+
+    public Path pgRestore() {
+        return binDir.resolve("pg_restore");
+    }
+
+    public Path pgDumpAll() {
+        return binDir.resolve("pg_dumpall");
+    }
+
+    /** Finds tools for a source server, or explains what to install. */
+    public static PgTools forSource(ServerVersion source, List<Path> searchPath) {
+        List<PgTools> found = discover(searchPath);
+        Optional<PgTools> best = found.stream().filter(t -> t.major >= source.major())
+                .max(Comparator.comparingInt(PgTools::major));
+        if (best.isPresent()) {
+            return best.get();
+        }
+        String seen = found.isEmpty() ? "none was found"
+                : "found only " + found.stream().map(t -> t.version + " (" + t.pgDump() + ")").toList();
+        throw new EngineException(EngineError.NO_SUITABLE_PG_DUMP, "The source runs PostgreSQL " + source
+                + ", which needs pg_dump and pg_restore " + source.major() + " or newer; " + seen
+                + ". Install postgresql-client-" + source.major() + " (for example from apt.postgresql.org) or put"
+                + " its bin directory on PATH.");
+    }
+
+    /** Every installation with pg_dump and pg_restore side by side, each reported once. */
+    public static List<PgTools> discover(List<Path> searchPath) {
+        Set<Path> dirs = new LinkedHashSet<>();
+        Path root = Path.of("/usr/lib/postgresql");
+        if (Files.isDirectory(root)) {
+            try (DirectoryStream<Path> versions = Files.newDirectoryStream(root)) {
+                for (Path v : versions) {
+                    dirs.add(v.resolve("bin"));
+                }
+            } catch (IOException ignored) {
+                // unreadable: fall back to the search path
+            }
+        }
+        dirs.addAll(searchPath);
+        List<PgTools> tools = new ArrayList<>();
+        Set<Path> seen = new LinkedHashSet<>();
+        for (Path dir : dirs) {
+            Path dump = dir.resolve("pg_dump");
+            if (!Files.isExecutable(dump) || !Files.isExecutable(dir.resolve("pg_restore"))) {
+                continue;
+            }
+            Path real;
+            try {
+                real = dump.toRealPath();
+            } catch (IOException e) {
+                continue;
+            }
+            if (!seen.add(real)) {
+                continue;
+            }
+            // Debian's /usr/bin/pg_dump is a wrapper script; the real binary's directory is what we want.
+            Path binDir = real.getParent();
+            if (!Files.isExecutable(binDir.resolve("pg_restore"))) {
+                binDir = dir;
+            }
+            versionOf(binDir.resolve("pg_dump")).ifPresent(v -> tools.add(v));
+        }
+        return tools;
+    }
+
+    private static Optional<PgTools> versionOf(Path pgDump) {
+        try {
+            Process p = new ProcessBuilder(pgDump.toString(), "--version").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            p.waitFor();
+            Matcher m = VERSION.matcher(out);
+            if (p.exitValue() != 0 || !m.find()) {
+                return Optional.empty();
+            }
+            return Optional.of(new PgTools(pgDump.getParent(), Integer.parseInt(m.group(1)), out.trim()));
+        } catch (IOException e) {
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+    }
+}

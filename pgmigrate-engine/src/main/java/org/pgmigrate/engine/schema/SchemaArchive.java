@@ -1,0 +1,120 @@
+package org.pgmigrate.engine.schema;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Predicate;
+import org.pgmigrate.engine.Cancellation;
+import org.pgmigrate.engine.EngineError;
+import org.pgmigrate.engine.pg.PgEndpoint;
+
+/**
+ * The source database's schema as one pg_dump custom-format archive (pre-data and post-data, no data), taken
+ * inside the migration's snapshot. pg_restore then replays pre-data before the copy and post-data after it, each
+ * through a filtered list, so that objects the engine makes itself (indexes and key constraints of plain tables)
+ * are never made twice.
+ *
+ * <p>Immutable after {@link #dump}; safe to share.
+ */
+public final class SchemaArchive {
+
+    private static final java.util.regex.Pattern OWN_PUBLICATION =
+            java.util.regex.Pattern.compile("^PUBLICATION( TABLE| TABLES IN SCHEMA)? \\S+ pgmigrate_");
+
+    private final PgTools tools;
+    private final Path file;
+    private final List<TocEntry> entries;
+    private final boolean keepOwnership;
+
+    private SchemaArchive(PgTools tools, Path file, List<TocEntry> entries, boolean keepOwnership) {
+        this.tools = tools;
+        this.file = file;
+        this.entries = entries;
+        this.keepOwnership = keepOwnership;
+    }
+
+    /**
+     * Dumps the schema of {@code source} as of {@code snapshot} into {@code file}.
+     *
+     * @param keepOwnership keep owners and GRANTs (roles were migrated); otherwise the target user owns everything
+     */
+    public static SchemaArchive dump(PgTools tools, PgEndpoint source, String snapshot, Path file, boolean keepOwnership,
+                                     Cancellation cancel) {
+        List<String> command = new ArrayList<>(List.of(tools.pgDump().toString(), "--format=custom",
+                "--section=pre-data", "--section=post-data", "--no-tablespaces", "--no-subscriptions",
+                "--file=" + file));
+        if (snapshot != null) {
+            command.add("--snapshot=" + snapshot);
+        }
+        if (!keepOwnership) {
+            command.add("--no-owner");
+            command.add("--no-privileges");
+        }
+        command.add("--dbname=" + source.conninfoWithoutPassword());
+        ToolProcess.run(command, source, cancel, EngineError.SCHEMA_RESTORE_FAILED, "pg_dump of the schema");
+        return open(tools, file, keepOwnership, cancel, source);
+    }
+
+    /** Reopens an archive an earlier run dumped (resume). */
+    public static SchemaArchive open(PgTools tools, Path file, boolean keepOwnership, Cancellation cancel,
+                                     PgEndpoint anyEndpoint) {
+        String listing = ToolProcess.run(List.of(tools.pgRestore().toString(), "--list", file.toString()), anyEndpoint,
+                cancel, EngineError.SCHEMA_RESTORE_FAILED, "pg_restore --list");
+        List<TocEntry> entries = listing.lines().map(TocEntry::parse).flatMap(java.util.Optional::stream).toList();
+        return new SchemaArchive(tools, file, entries, keepOwnership);
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    /** Restores the pre-data section into {@code target}: types, functions, tables, sequences, views... */
+    public void restorePreData(PgEndpoint target, Path workDir, Cancellation cancel) {
+        restore(target, workDir, "pre-data", 1, e -> !isOwnPublicationOrPublicSchema(e), cancel);
+    }
+
+    /**
+     * Restores post-data except the indexes and constraints whose OIDs are in {@code builtByEngine}: foreign keys,
+     * triggers, rules, partitioned indexes, materialized view refreshes and the rest, with {@code jobs} parallel
+     * sessions.
+     */
+    public void restorePostData(PgEndpoint target, Path workDir, Set<Long> builtByEngine, int jobs, Cancellation cancel) {
+        restore(target, workDir, "post-data", jobs, e -> !builtByEngine.contains(e.objectOid())
+                || !(e.is("INDEX") || e.is("CONSTRAINT")), cancel);
+    }
+
+    private void restore(PgEndpoint target, Path workDir, String section, int jobs, Predicate<TocEntry> keep,
+                         Cancellation cancel) {
+        Path list = workDir.resolve(section + ".list");
+        try {
+            List<String> lines = entries.stream().filter(keep).map(TocEntry::line).toList();
+            Files.write(list, lines);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write " + list, e);
+        }
+        List<String> command = new ArrayList<>(List.of(tools.pgRestore().toString(), "--section=" + section,
+                "--exit-on-error", "--use-list=" + list, "--dbname=" + target.conninfoWithoutPassword()));
+        if (jobs > 1) {
+            command.add("--jobs=" + jobs);
+        }
+        if (!keepOwnership) {
+            command.add("--no-owner");
+            command.add("--no-acl");
+        }
+        command.add(file.toString());
+        ToolProcess.run(command, target, cancel, EngineError.SCHEMA_RESTORE_FAILED, "pg_restore of " + section);
+    }
+
+    /**
+     * The public schema exists in every new database (and its comment needs its owner on PostgreSQL 11-14), and
+     * pgmigrate's own publications for online migrations must not travel to the target.
+     */
+    private static boolean isOwnPublicationOrPublicSchema(TocEntry e) {
+        return e.rest().startsWith("SCHEMA - public ") || e.rest().startsWith("COMMENT - SCHEMA public ")
+                || OWN_PUBLICATION.matcher(e.rest()).find();
+    }
+}

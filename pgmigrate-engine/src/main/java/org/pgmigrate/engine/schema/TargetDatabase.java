@@ -1,0 +1,160 @@
+package org.pgmigrate.engine.schema;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.pgmigrate.engine.EngineError;
+import org.pgmigrate.engine.EngineException;
+import org.pgmigrate.engine.catalog.DatabaseProperties;
+import org.pgmigrate.engine.pg.Identifiers;
+import org.pgmigrate.engine.pg.ServerVersion;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Creates the target database with the source's encoding, collation, ctype (and ICU locale) and its
+ * {@code ALTER DATABASE ... SET} settings; drops an existing one first only when asked to.
+ *
+ * <p>Stateless; each call uses the maintenance connection it is given.
+ */
+public final class TargetDatabase {
+
+    private static final Logger log = LoggerFactory.getLogger(TargetDatabase.class);
+
+    /** Settings whose value is a list, printed element by element (pg_dump's GUC_LIST_QUOTE set). */
+    private static final Set<String> LIST_SETTINGS = Set.of("search_path", "temp_tablespaces",
+            "session_preload_libraries", "shared_preload_libraries", "local_preload_libraries", "unix_socket_directories");
+
+    private TargetDatabase() {
+    }
+
+    public static boolean exists(Connection maintenance, String name) throws SQLException {
+        try (PreparedStatement ps = maintenance.prepareStatement("SELECT 1 FROM pg_catalog.pg_database WHERE datname = ?")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    /**
+     * Creates {@code name} like {@code source}. Returns the settings the target refused (unknown parameters,
+     * privileges), which are skipped with a warning rather than failing the migration.
+     */
+    public static List<String> create(Connection maintenance, String name, DatabaseProperties source, String address)
+            throws SQLException {
+        ServerVersion target = ServerVersion.of(maintenance);
+        StringBuilder sql = new StringBuilder("CREATE DATABASE ").append(Identifiers.quote(name))
+                .append(" TEMPLATE template0 ENCODING ").append(Identifiers.literal(source.encoding()));
+        if (source.localeProvider() == 'i' && source.iculocale() != null) {
+            if (!target.atLeast(15)) {
+                throw new EngineException(EngineError.INVALID_INPUT, "The source database uses the ICU locale '"
+                        + source.iculocale() + "', which needs a PostgreSQL 15 or newer target; " + address
+                        + " runs " + target + ".");
+            }
+            sql.append(" LOCALE_PROVIDER icu ICU_LOCALE ").append(Identifiers.literal(source.iculocale()));
+        }
+        sql.append(" LC_COLLATE ").append(Identifiers.literal(source.collate()))
+                .append(" LC_CTYPE ").append(Identifiers.literal(source.ctype()));
+        try (Statement s = maintenance.createStatement()) {
+            s.execute(sql.toString());
+        } catch (SQLException e) {
+            throw new EngineException(EngineError.INVALID_INPUT, "Cannot create database '" + name + "' on the target "
+                    + address + " with encoding " + source.encoding() + ", collation " + source.collate() + " and ctype "
+                    + source.ctype() + ": " + e.getMessage() + ". The target needs the same locales as the source "
+                    + "(install them, e.g. locale-gen), and its user needs CREATEDB.", e);
+        }
+        List<String> refused = new ArrayList<>();
+        for (String setting : source.settings()) {
+            String statement = alterDatabaseSet(name, setting);
+            try (Statement s = maintenance.createStatement()) {
+                s.execute(statement);
+            } catch (SQLException e) {
+                log.warn("Target refused database setting {}: {}", setting, e.getMessage());
+                refused.add(setting + " (" + e.getMessage() + ")");
+            }
+        }
+        return refused;
+    }
+
+    /** Drops {@code name}, ending other sessions on it first. */
+    public static void drop(Connection maintenance, String name) throws SQLException {
+        ServerVersion target = ServerVersion.of(maintenance);
+        try (Statement s = maintenance.createStatement()) {
+            if (target.atLeast(13)) {
+                s.execute("DROP DATABASE " + Identifiers.quote(name) + " WITH (FORCE)");
+                return;
+            }
+        }
+        try (PreparedStatement ps = maintenance.prepareStatement(
+                "SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity WHERE datname = ? AND pid <> pg_backend_pid()")) {
+            ps.setString(1, name);
+            ps.executeQuery().close();
+        }
+        try (Statement s = maintenance.createStatement()) {
+            s.execute("DROP DATABASE " + Identifiers.quote(name));
+        }
+    }
+
+    /** ALTER DATABASE ... SET for one {@code name=value} entry of pg_db_role_setting, quoted as pg_dump does. */
+    static String alterDatabaseSet(String database, String setting) {
+        int eq = setting.indexOf('=');
+        String parameter = setting.substring(0, eq);
+        String value = setting.substring(eq + 1);
+        StringBuilder sql = new StringBuilder("ALTER DATABASE ").append(Identifiers.quote(database))
+                .append(" SET ").append(Identifiers.quote(parameter)).append(" TO ");
+        if (LIST_SETTINGS.contains(parameter.toLowerCase(Locale.ROOT))) {
+            List<String> elements = splitList(value);
+            for (int i = 0; i < elements.size(); i++) {
+                sql.append(i == 0 ? "" : ", ").append(Identifiers.literal(elements.get(i)));
+            }
+            if (elements.isEmpty()) {
+                sql.append("''");
+            }
+        } else {
+            sql.append(Identifiers.literal(value));
+        }
+        return sql.toString();
+    }
+
+    /** Splits a list setting such as {@code "$user", public, "a, b"} into its elements. */
+    static List<String> splitList(String value) {
+        List<String> out = new ArrayList<>();
+        StringBuilder cur = new StringBuilder();
+        boolean quoted = false;
+        boolean any = false;
+        for (int i = 0; i < value.length(); i++) {
+            char ch = value.charAt(i);
+            if (quoted) {
+                if (ch == '"' && i + 1 < value.length() && value.charAt(i + 1) == '"') {
+                    cur.append('"');
+                    i++;
+                } else if (ch == '"') {
+                    quoted = false;
+                } else {
+                    cur.append(ch);
+                }
+            } else if (ch == '"') {
+                quoted = true;
+                any = true;
+            } else if (ch == ',') {
+                out.add(cur.toString().trim());
+                cur.setLength(0);
+                any = false;
+            } else {
+                cur.append(ch);
+                any |= !Character.isWhitespace(ch);
+            }
+        }
+        if (any || !cur.toString().isBlank()) {
+            out.add(cur.toString().trim());
+        }
+        return out;
+    }
+}

@@ -1,0 +1,102 @@
+package org.pgmigrate.engine.schema;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import org.pgmigrate.engine.Cancellation;
+import org.pgmigrate.engine.EngineError;
+import org.pgmigrate.engine.EngineException;
+import org.pgmigrate.engine.pg.PgEndpoint;
+
+/**
+ * Runs one pg_dump / pg_restore / pg_dumpall process. The password travels in the child's environment
+ * (PGPASSWORD), never on its command line; the last lines of its stderr become the error message; a cancellation
+ * destroys it.
+ */
+public final class ToolProcess {
+
+    private static final int KEPT_ERROR_LINES = 15;
+
+    private ToolProcess() {
+    }
+
+    /** Runs the command to completion and returns its stdout. */
+    public static String run(List<String> command, PgEndpoint credentials, Cancellation cancel, EngineError onFailure,
+                      String what) {
+        ProcessBuilder builder = new ProcessBuilder(command);
+        Map<String, String> env = builder.environment();
+        env.remove("PGPASSWORD");
+        if (credentials.password() != null) {
+            env.put("PGPASSWORD", credentials.password());
+        }
+        env.put("PGAPPNAME", "pgmigrate-" + command.get(0).substring(command.get(0).lastIndexOf('/') + 1));
+        env.put("PGCONNECT_TIMEOUT", "15");
+        Process process;
+        try {
+            process = builder.start();
+        } catch (IOException e) {
+            throw new EngineException(onFailure, "Cannot start " + command.get(0) + ": " + e.getMessage(), e);
+        }
+        Runnable unregister = cancel.onCancel(process::destroy);
+        try {
+            process.getOutputStream().close();
+            StreamTail stderr = new StreamTail(process.getErrorStream());
+            Thread errReader = new Thread(stderr, "pgmigrate-" + what + "-stderr");
+            errReader.setDaemon(true);
+            errReader.start();
+            String stdout = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            int exit = process.waitFor();
+            errReader.join();
+            cancel.throwIfCanceled();
+            if (exit != 0) {
+                throw new EngineException(onFailure, what + " failed (" + command.get(0) + " exit code " + exit + "):\n"
+                        + stderr.text());
+            }
+            return stdout;
+        } catch (IOException e) {
+            throw new EngineException(onFailure, what + " failed: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            process.destroy();
+            Thread.currentThread().interrupt();
+            throw new EngineException(EngineError.CANCELED, what + " was interrupted", e);
+        } finally {
+            unregister.run();
+        }
+    }
+
+    /** Keeps the last lines of a stream, so that a chatty tool cannot fill memory. */
+    private static final class StreamTail implements Runnable {
+        private final InputStream in;
+        private final Deque<String> lines = new ArrayDeque<>();
+
+        StreamTail(InputStream in) {
+            this.in = in;
+        }
+
+        @Override
+        public void run() {
+            try (var reader = new java.io.BufferedReader(new java.io.InputStreamReader(in, StandardCharsets.UTF_8))) {
+                for (String line; (line = reader.readLine()) != null; ) {
+                    synchronized (lines) {
+                        lines.addLast(line);
+                        if (lines.size() > KEPT_ERROR_LINES) {
+                            lines.removeFirst();
+                        }
+                    }
+                }
+            } catch (IOException ignored) {
+                // the process died; what we have is what it said
+            }
+        }
+
+        String text() {
+            synchronized (lines) {
+                return String.join("\n", lines);
+            }
+        }
+    }
+}

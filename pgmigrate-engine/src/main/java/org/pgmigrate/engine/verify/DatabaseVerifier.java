@@ -1,0 +1,142 @@
+package org.pgmigrate.engine.verify;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
+import org.pgmigrate.engine.Cancellation;
+import org.pgmigrate.engine.EngineError;
+import org.pgmigrate.engine.EngineException;
+import org.pgmigrate.engine.catalog.Sequence;
+import org.pgmigrate.engine.catalog.Table;
+import org.pgmigrate.engine.objects.SequenceValues;
+import org.pgmigrate.engine.snapshot.DatabaseSessions;
+
+/**
+ * Proves that the target holds what the source held: for every table, the row count and content hash computed on
+ * both servers at the same time (source inside the migration's snapshot), and every sequence's position.
+ *
+ * <p>Used once by one thread; runs {@code jobs} tables at a time.
+ */
+public final class DatabaseVerifier {
+
+    private final DatabaseSessions sessions;
+    private final int jobs;
+    private final Cancellation cancel;
+
+    public DatabaseVerifier(DatabaseSessions sessions, int jobs, Cancellation cancel) {
+        this.sessions = sessions;
+        this.jobs = jobs;
+        this.cancel = cancel;
+    }
+
+    public VerificationReport verify(String database, List<Table> tables, List<Sequence> sequences) {
+        ConcurrentLinkedQueue<Table> queue = new ConcurrentLinkedQueue<>(tables);
+        List<TableVerification> results = Collections.synchronizedList(new ArrayList<>());
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        int workers = Math.max(1, Math.min(jobs, tables.size()));
+        List<Thread> threads = new ArrayList<>();
+        Map<String, String> mdc = org.slf4j.MDC.getCopyOfContextMap();
+        for (int i = 1; i <= workers; i++) {
+            Thread t = new Thread(() -> {
+                if (mdc != null) {
+                    org.slf4j.MDC.setContextMap(mdc);
+                }
+                try {
+                    verifyTables(queue, results);
+                } catch (Exception e) {
+                    failure.compareAndSet(null, e);
+                }
+            }, "pgmigrate-verify-" + database + "-" + i);
+            threads.add(t);
+            t.start();
+        }
+        try {
+            for (Thread t : threads) {
+                t.join();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new EngineException(EngineError.CANCELED, "Interrupted while verifying " + database, e);
+        }
+        cancel.throwIfCanceled();
+        if (failure.get() != null) {
+            Exception e = failure.get();
+            throw e instanceof EngineException ee ? ee
+                    : new EngineException(EngineError.INTERNAL, "Verification of " + database + " failed: " + e.getMessage(), e);
+        }
+        List<TableVerification> sorted = new ArrayList<>(results);
+        sorted.sort((a, b) -> a.table().compareTo(b.table()));
+        return new VerificationReport(database, sorted, compareSequences(sequences));
+    }
+
+    private void verifyTables(ConcurrentLinkedQueue<Table> queue, List<TableVerification> results) throws Exception {
+        ExecutorService sourceSide = Executors.newSingleThreadExecutor(r -> new Thread(r,
+                Thread.currentThread().getName() + "-source"));
+        try (Connection target = sessions.target("verify");
+             Connection source = sourceSide.submit(() -> sessions.sourceInSnapshot("verify")).get()) {
+            pin(target);
+            sourceSide.submit(() -> {
+                pin(source);
+                return null;
+            }).get();
+            Runnable unTarget = cancel.cancelStatementsOn(target);
+            Runnable unSource = cancel.cancelStatementsOn(source);
+            try {
+                for (Table table; !cancel.isCanceled() && (table = queue.poll()) != null; ) {
+                    boolean ordered = table.estimatedRows() < TableFingerprint.ORDERED_LIMIT_ROWS;
+                    Table t = table;
+                    Future<TableFingerprint> sourceFingerprint = sourceSide.submit(
+                            () -> TableFingerprint.compute(source, t, ordered));
+                    TableFingerprint targetFingerprint = TableFingerprint.compute(target, t, ordered);
+                    results.add(new TableVerification(t.displayName(), sourceFingerprint.get(), targetFingerprint));
+                }
+            } finally {
+                unTarget.run();
+                unSource.run();
+            }
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        } finally {
+            sourceSide.shutdownNow();
+        }
+    }
+
+    private List<String> compareSequences(List<Sequence> sequences) {
+        if (sequences.isEmpty()) {
+            return List.of();
+        }
+        try (Connection source = sessions.sourceInSnapshot("verify-sequences");
+             Connection target = sessions.target("verify-sequences")) {
+            List<SequenceValues.Position> expected = SequenceValues.read(source, sequences);
+            List<SequenceValues.Position> actual = SequenceValues.read(target, sequences);
+            List<String> mismatches = new ArrayList<>();
+            for (int i = 0; i < expected.size(); i++) {
+                SequenceValues.Position e = expected.get(i);
+                SequenceValues.Position a = actual.get(i);
+                if (e.lastValue() != a.lastValue() || e.called() != a.called()) {
+                    mismatches.add(e.sequence().qualifiedName() + ": last_value " + e.lastValue() + (e.called() ? " (called)" : "")
+                            + " on the source, " + a.lastValue() + (a.called() ? " (called)" : "") + " on the target");
+                }
+            }
+            return mismatches;
+        } catch (SQLException e) {
+            throw new EngineException(EngineError.INTERNAL, "Comparing sequences failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static void pin(Connection c) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute(TableFingerprint.PIN_SETTINGS);
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package org.pgmigrate.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.pgmigrate.engine.checkpoint.CheckpointStore;
+import org.pgmigrate.engine.copy.CopyFormat;
+import org.pgmigrate.engine.copy.CopyOptions;
+import org.pgmigrate.engine.pg.PgEndpoint;
+import org.pgmigrate.testkit.cluster.PgCluster;
+import org.pgmigrate.testkit.compare.DatabaseComparer;
+import org.pgmigrate.testkit.data.SampleDatabase;
+
+@Timeout(300)
+class OfflineMigrationIT {
+
+    static PgCluster source;
+    static PgCluster target;
+    final Engine engine = new Engine(EngineSettings.defaults());
+
+    @TempDir
+    Path work;
+
+    @BeforeAll
+    static void startClusters() throws Exception {
+        source = PgCluster.builder().version(15).name("source").start();
+        target = PgCluster.builder().version(15).name("target").start();
+        source.createDatabase("shop");
+        try (Connection c = source.connect("shop")) {
+            SampleDatabase.load(c, 3000);
+        }
+    }
+
+    @AfterAll
+    static void stopClusters() {
+        if (source != null) {
+            source.close();
+        }
+        if (target != null) {
+            target.close();
+        }
+    }
+
+    @Test
+    void copiesTheSampleDatabaseExactlyWithSplitTablesAndBuildsEveryObject() throws Exception {
+        DatabaseJob job = job("shop", "shop_copy").withCopy(CopyOptions.defaults().withJobs(3, 2).withSplitThreshold(64 * 1024));
+
+        DatabaseReport report = engine.migrateDatabase(job, org.pgmigrate.engine.progress.ProgressListener.NONE,
+                CheckpointStore.NONE, new Cancellation());
+
+        try (Connection s = source.connect("shop"); Connection t = target.connect("shop_copy")) {
+            DatabaseComparer.assertEqual(s, t);
+            assertThat(count(t, "SELECT count(*) FROM shop.orders")).isEqualTo(3000);
+            // The audit trigger exists on the target but did not fire while the rows were copied.
+            assertThat(count(t, "SELECT count(*) FROM pg_trigger WHERE tgname = 'orders_audit'")).isEqualTo(1);
+            assertThat(count(t, "SELECT count(*) FROM shop.audit_log")).isEqualTo(count(s, "SELECT count(*) FROM shop.audit_log"));
+        }
+        assertThat(report.verification().equal()).isTrue();
+        assertThat(report.tables()).anySatisfy(table -> {
+            assertThat(table.table()).isEqualTo("shop.order_lines");
+            assertThat(table.parts()).isGreaterThan(1);
+            assertThat(table.rows()).isEqualTo(9000);
+        });
+        assertThat(report.largeObjects()).isEqualTo(3);
+    }
+
+    @Test
+    void copiesInTextFormatToo() throws Exception {
+        DatabaseJob job = job("shop", "shop_text").withCopy(CopyOptions.defaults().withFormat(CopyFormat.TEXT));
+        engine.migrateDatabase(job, org.pgmigrate.engine.progress.ProgressListener.NONE, CheckpointStore.NONE, new Cancellation());
+        try (Connection s = source.connect("shop"); Connection t = target.connect("shop_text")) {
+            DatabaseComparer.assertEqual(s, t);
+        }
+    }
+
+    @Test
+    void refusesAnExistingTargetDatabaseUnlessToldToDropIt() throws Exception {
+        target.createDatabase("occupied");
+        target.execute("occupied", "CREATE TABLE keep_me (i int)");
+
+        assertThatThrownBy(() -> engine.migrateDatabase(job("shop", "occupied"),
+                org.pgmigrate.engine.progress.ProgressListener.NONE, CheckpointStore.NONE, new Cancellation()))
+                .isInstanceOfSatisfying(EngineException.class, e -> {
+                    assertThat(e.error()).isEqualTo(EngineError.TARGET_DATABASE_EXISTS);
+                    assertThat(e.getMessage()).contains("'occupied' already exists").contains("drop-if-exists");
+                });
+        try (Connection t = target.connect("occupied")) {
+            assertThat(count(t, "SELECT count(*) FROM pg_class WHERE relname = 'keep_me'")).isEqualTo(1);
+        }
+
+        engine.migrateDatabase(job("shop", "occupied").withDropIfExists(true),
+                org.pgmigrate.engine.progress.ProgressListener.NONE, CheckpointStore.NONE, new Cancellation());
+        try (Connection s = source.connect("shop"); Connection t = target.connect("occupied")) {
+            DatabaseComparer.assertEqual(s, t);
+        }
+    }
+
+    private DatabaseJob job(String from, String to) {
+        PgEndpoint s = PgEndpoint.parse(source.uri(from));
+        PgEndpoint t = PgEndpoint.parse(target.uri(to));
+        return DatabaseJob.of(s, t, work.resolve(to));
+    }
+
+    static long count(Connection c, String sql) throws Exception {
+        try (ResultSet rs = c.createStatement().executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+}
