@@ -103,4 +103,30 @@ final class CutoverSteps {
         }
         return done;
     }
+
+    /**
+     * Refreshes the target's populated materialized views: changes are not replicated into them, so after change
+     * capture they would show the data of the base copy. In creation order, which is dependency order for views
+     * built on views. Returns how many it refreshed.
+     */
+    static int refreshMaterializedViews(Connection target) throws SQLException {
+        List<String> views = new ArrayList<>();
+        try (Statement s = target.createStatement(); ResultSet rs = s.executeQuery(
+                "SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid ="
+                        + " c.relnamespace WHERE c.relkind = 'm' AND c.relispopulated AND " + USER_SCHEMAS
+                        + " ORDER BY c.oid")) {
+            while (rs.next()) {
+                views.add(rs.getString(1));
+            }
+        }
+        int done = 0;
+        try (Statement s = target.createStatement()) {
+            for (String view : views) {
+                // The name comes from format('%I.%I'), quoted by the server.
+                s.execute("REFRESH MATERIALIZED VIEW " + view);
+                done++;
+            }
+        }
+        return done;
+    }
 }

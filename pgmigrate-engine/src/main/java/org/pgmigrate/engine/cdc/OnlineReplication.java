@@ -65,6 +65,7 @@ public final class OnlineReplication implements AutoCloseable {
     private volatile ReplicationState state = ReplicationState.NEW;
     private volatile int sourceVersion;
     private SlotSnapshot slot;
+    private boolean resumed;
     private Connection snapshotHolder;
     private Spool spool;
     private Receiver receiver;
@@ -169,6 +170,7 @@ public final class OnlineReplication implements AutoCloseable {
                         + " another machine?). Start the migration again.");
             }
             slot = saved;
+            resumed = true;
             spool = opened;
             state = ReplicationState.PREPARED;
         } catch (SQLException e) {
@@ -208,7 +210,7 @@ public final class OnlineReplication implements AutoCloseable {
         closeSnapshotHolder();
         ApplySettings settings = new ApplySettings(config.target(), names.origin(), config.progressTracking(),
                 slot.consistentPoint(), config.groupCommitChanges(), config.groupCommitDelay(), config.batchSize(),
-                config.batchBytes(), config.reconnectTimeout());
+                config.batchBytes(), config.reconnectTimeout(), !resumed);
         applier = new Applier(settings, connector, spool, new Applier.Listener() {
             @Override
             public void applied(Lsn upTo) {
@@ -290,8 +292,9 @@ public final class OnlineReplication implements AutoCloseable {
             stopMonitor();
             int sequences = CutoverSteps.synchronizeSequences(source, target);
             int identities = CutoverSteps.restoreIdentityAlways(source, target);
-            LOG.info("Cutover: {} sequences set from live source values, {} identity columns restored", sequences,
-                    identities);
+            int views = config.refreshMaterializedViews() ? CutoverSteps.refreshMaterializedViews(target) : 0;
+            LOG.info("Cutover: {} sequences set from live source values, {} identity columns restored, {} materialized"
+                    + " views refreshed", sequences, identities, views);
             dropEverything(source, target);
             state = ReplicationState.COMPLETED;
             ReplicationStats finalStats = stats();

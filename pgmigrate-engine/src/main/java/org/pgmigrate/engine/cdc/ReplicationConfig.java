@@ -18,13 +18,16 @@ import org.pgmigrate.engine.pg.PgEndpoint;
  *   <li>{@code allowReplicaIdentityFull}: set {@code REPLICA IDENTITY FULL} on source tables that have neither a
  *       primary key nor a replica identity, instead of refusing them (service property
  *       {@code allowReplicaIdentityFull}, CLI flag {@code --allow-replica-identity-full}).</li>
+ *   <li>{@code refreshMaterializedViews}: refresh the target's materialized views at cutover (default on), since
+ *       changes are not replicated into them.</li>
  * </ul>
  */
 public record ReplicationConfig(PgEndpoint source, PgEndpoint target, String migrationId, Path spoolDirectory,
                                 boolean allowReplicaIdentityFull, ProgressTracking progressTracking,
                                 Duration statusInterval, int groupCommitChanges, Duration groupCommitDelay,
                                 int batchSize, long batchBytes, long spoolSegmentBytes, Duration spoolSyncInterval,
-                                Duration reconnectTimeout, Duration slotCreationTimeout, Duration monitorInterval) {
+                                Duration reconnectTimeout, Duration slotCreationTimeout, Duration monitorInterval,
+                                boolean refreshMaterializedViews) {
 
     public static Builder builder(String migrationId, PgEndpoint source, PgEndpoint target, Path spoolDirectory) {
         return new Builder(migrationId, source, target, spoolDirectory);
@@ -56,6 +59,7 @@ public record ReplicationConfig(PgEndpoint source, PgEndpoint target, String mig
         private Duration reconnectTimeout = Duration.ofMinutes(5);
         private Duration slotCreationTimeout = Duration.ofMinutes(10);
         private Duration monitorInterval = Duration.ofSeconds(1);
+        private boolean refreshMaterializedViews = true;
 
         private Builder(String migrationId, PgEndpoint source, PgEndpoint target, Path spoolDirectory) {
             this.migrationId = migrationId;
@@ -115,6 +119,11 @@ public record ReplicationConfig(PgEndpoint source, PgEndpoint target, String mig
             return this;
         }
 
+        public Builder refreshMaterializedViews(boolean refresh) {
+            this.refreshMaterializedViews = refresh;
+            return this;
+        }
+
         public ReplicationConfig build() {
             Objects.requireNonNull(source, "source");
             Objects.requireNonNull(target, "target");
@@ -144,7 +153,8 @@ public record ReplicationConfig(PgEndpoint source, PgEndpoint target, String mig
             }
             return new ReplicationConfig(source, target, migrationId, spoolDirectory, allowReplicaIdentityFull,
                     progressTracking, statusInterval, groupCommitChanges, groupCommitDelay, batchSize, batchBytes,
-                    spoolSegmentBytes, spoolSyncInterval, reconnectTimeout, slotCreationTimeout, monitorInterval);
+                    spoolSegmentBytes, spoolSyncInterval, reconnectTimeout, slotCreationTimeout, monitorInterval,
+                    refreshMaterializedViews);
         }
 
         private static void positive(String key, Duration value, Duration atLeast) {

@@ -245,13 +245,13 @@ public final class Applier implements Runnable {
 
     private Lsn startTracker(Connection c) throws SQLException {
         if (tracker != null) {
-            return tracker.start(c, settings.initialPosition());
+            return tracker.start(c, settings.initialPosition(), false); // a reconnect: never reset
         }
         ProgressTracking mode = settings.progressTracking();
         if (mode == ProgressTracking.AUTO) {
             try {
                 ProgressTracker origin = trackerFor(ProgressTracking.ORIGIN);
-                Lsn start = origin.start(c, settings.initialPosition());
+                Lsn start = origin.start(c, settings.initialPosition(), settings.resetProgress());
                 tracker = origin;
                 return start;
             } catch (SQLException e) {
@@ -264,7 +264,7 @@ public final class Applier implements Runnable {
             }
         }
         ProgressTracker chosen = trackerFor(mode);
-        Lsn start = chosen.start(c, settings.initialPosition());
+        Lsn start = chosen.start(c, settings.initialPosition(), settings.resetProgress());
         tracker = chosen;
         return start;
     }

@@ -19,7 +19,7 @@ final class OriginProgress implements ProgressTracker {
     }
 
     @Override
-    public Lsn start(Connection session, Lsn initial) throws SQLException {
+    public Lsn start(Connection session, Lsn initial, boolean reset) throws SQLException {
         boolean exists;
         try (PreparedStatement ps = session.prepareStatement("SELECT pg_replication_origin_oid(?) IS NOT NULL")) {
             ps.setString(1, origin);
@@ -27,6 +27,10 @@ final class OriginProgress implements ProgressTracker {
                 rs.next();
                 exists = rs.getBoolean(1);
             }
+        }
+        if (exists && reset) {
+            run(session, "SELECT pg_replication_origin_drop(?)", origin);
+            exists = false;
         }
         if (!exists) {
             run(session, "SELECT pg_replication_origin_create(?)", origin);

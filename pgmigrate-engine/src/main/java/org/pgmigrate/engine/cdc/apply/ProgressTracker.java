@@ -7,8 +7,11 @@ import org.pgmigrate.engine.cdc.Lsn;
 /** Records applied source positions on the target, in the transaction that applies them. */
 interface ProgressTracker {
 
-    /** Sets up the applier's session (autocommit on) and returns the committed position, {@code initial} if new. */
-    Lsn start(Connection session, Lsn initial) throws SQLException;
+    /**
+     * Sets up the applier's session (autocommit on) and returns the committed position: {@code initial} if none is
+     * recorded or {@code reset} is set (a new slot: an earlier run's position means nothing now).
+     */
+    Lsn start(Connection session, Lsn initial, boolean reset) throws SQLException;
 
     /** Records {@code endLsn} (and the source commit time) in the open transaction, just before COMMIT. */
     void beforeCommit(Connection session, Lsn endLsn, long commitTimeMicros) throws SQLException;

@@ -24,14 +24,15 @@ final class TableProgress implements ProgressTracker {
     }
 
     @Override
-    public Lsn start(Connection session, Lsn initial) throws SQLException {
+    public Lsn start(Connection session, Lsn initial, boolean reset) throws SQLException {
         try (Statement s = session.createStatement()) {
             s.execute("CREATE SCHEMA IF NOT EXISTS \"" + SCHEMA + "\"");
             s.execute("CREATE TABLE IF NOT EXISTS " + TABLE + " (name text PRIMARY KEY, end_lsn pg_lsn NOT NULL,"
                     + " commit_time timestamptz)");
         }
         try (PreparedStatement ps = session.prepareStatement("INSERT INTO " + TABLE + " (name, end_lsn)"
-                + " VALUES (?, ?::pg_lsn) ON CONFLICT (name) DO NOTHING")) {
+                + " VALUES (?, ?::pg_lsn) ON CONFLICT (name) DO "
+                + (reset ? "UPDATE SET end_lsn = EXCLUDED.end_lsn, commit_time = NULL" : "NOTHING"))) {
             ps.setString(1, name);
             ps.setString(2, initial.toString());
             ps.execute();
