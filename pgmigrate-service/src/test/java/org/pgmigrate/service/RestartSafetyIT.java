@@ -101,7 +101,7 @@ class RestartSafetyIT {
         int n = processes.size() + 1;
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-Dpgmigrate.testLog=" + dataDir.resolve("service-" + n + ".log"), "-cp", classpath,
+                "-Xmx1g", "-Dpgmigrate.testLog=" + dataDir.resolve("service-" + n + ".log"), "-cp", classpath,
                 ServiceMain.class.getName(), dataDir.toString(), "1");
         pb.redirectErrorStream(true);
         pb.redirectOutput(dataDir.resolve("stdout-" + n + ".txt").toFile());
