@@ -48,7 +48,8 @@ final class MigrationCheckNameAvailabilityCommand implements Runnable {
         JsonNode answer = target.service.connect().post(path, body);
         Printer.print(spec.commandLine().getOut(), output.format(), answer, a -> Table
                 .withColumns("Name", "NameAvailable", "Reason", "Message")
-                .row(Json.text(a, "name"), Json.text(a, "nameAvailable"), Json.text(a, "reason"), Json.text(a, "message"))
+                .row(Json.text(a, "name"), Json.text(a, "nameAvailable"), Json.text(a, "reason"),
+                        Json.text(a, "message"))
                 .render());
     }
 }

@@ -84,7 +84,8 @@ final class MigrationCreateCommand implements Runnable {
             description = "Request properties. Use double or no quotes to pass in json filepath as argument.")
     String properties;
 
-    @Option(names = "--migration-mode", paramLabel = "MODE", converter = MigrationMode.Converter.class, defaultValue = "offline",
+    @Option(names = "--migration-mode", paramLabel = "MODE", defaultValue = "offline",
+            converter = MigrationMode.Converter.class,
             description = "Either offline or online(with CDC) migration. Allowed values: ${COMPLETION-CANDIDATES}. "
                     + "Default: ${DEFAULT-VALUE}.")
     MigrationMode migrationMode;
