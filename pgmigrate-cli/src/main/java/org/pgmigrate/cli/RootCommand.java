@@ -14,6 +14,8 @@ import picocli.CommandLine.Spec;
             org.pgmigrate.cli.migration.MigrationCommand.class,
             org.pgmigrate.cli.server.ServerCommand.class,
             org.pgmigrate.cli.config.ConfigureCommand.class,
+            org.pgmigrate.cli.clone.CloneCommand.class,
+            org.pgmigrate.cli.clone.DemoCommand.class,
         })
 public final class RootCommand implements Runnable {
 

@@ -55,12 +55,23 @@ public record TableFingerprint(long rows, String hash, String method) {
         StringBuilder s = new StringBuilder("concat_ws('|'");
         for (Column c : columns) {
             String col = "t." + Identifiers.quote(c.name());
-            String text = c.typeOid() == 701 ? "encode(float8send(" + col + "), 'hex')"
-                    : c.typeOid() == 700 ? "encode(float4send(" + col + "), 'hex')"
-                    : col + "::text";
+            String text = switch ((int) c.typeOid()) {
+                case 701 -> "encode(float8send(" + col + "), 'hex')";
+                case 700 -> "encode(float4send(" + col + "), 'hex')";
+                case 1022 -> floatArray(col, "float8send");
+                case 1021 -> floatArray(col, "float4send");
+                default -> col + "::text";
+            };
             s.append(", quote_nullable(").append(text).append(')');
         }
         return s.append(')').toString();
+    }
+
+    /** A float array as its dimensions and each element's binary image, so PostgreSQL 11's float text cannot differ. */
+    private static String floatArray(String col, String send) {
+        return "CASE WHEN " + col + " IS NULL THEN NULL ELSE coalesce(array_dims(" + col + "), '[]') || ':' || coalesce("
+                + "(SELECT string_agg(coalesce(encode(" + send + "(e), 'hex'), 'N'), ',' ORDER BY o)"
+                + " FROM unnest(" + col + ") WITH ORDINALITY AS u(e, o)), '') END";
     }
 
     /**

@@ -1,0 +1,222 @@
+package org.pgmigrate.cli.clone;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.pgmigrate.cli.CliException;
+import org.pgmigrate.cli.ExitCode;
+import org.pgmigrate.engine.Cancellation;
+import org.pgmigrate.engine.Engine;
+import org.pgmigrate.engine.EngineError;
+import org.pgmigrate.engine.EngineException;
+import org.pgmigrate.engine.EngineSettings;
+import org.pgmigrate.engine.copy.CopyFormat;
+import org.pgmigrate.engine.copy.CopyOptions;
+import org.pgmigrate.engine.pg.PgEndpoint;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code pgmigrate clone}: a one-shot offline copy of databases between two servers, without the service. */
+@Command(name = "clone", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {
+            "Copy one or more databases from a source PostgreSQL server to a target server, consistently (one snapshot),"
+                    + " in parallel, and prove the copy (row counts and hashes of every table).",
+            "",
+            "With a database in --source and no --dbs, that database is cloned into the target's named database (or"
+                    + " the same name). With --dbs or --all-databases, the same names are used on the target."},
+        footer = {"", "Examples:",
+            "  pgmigrate clone --source postgresql://app@old:5432/shop --target postgresql://app@new:5432/shop",
+            "  pgmigrate clone --source 'host=old user=postgres' --target 'host=new user=postgres' --all-databases --roles",
+            "  pgmigrate clone ... --resume --dir /var/tmp/shop-clone     # after an interruption",
+            "",
+            "Exit codes: 0 copied and verified, 1 failed or mismatch, 2 invalid input, 3 interrupted (resumable)."})
+public final class CloneCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--source", required = true, paramLabel = "URI",
+            description = "Source connection: a libpq URI (postgresql://user:pw@host:5432/db?sslmode=require) or conninfo"
+                    + " string. PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE and ~/.pgpass fill what is missing.")
+    String source;
+
+    @Option(names = "--target", required = true, paramLabel = "URI", description = "Target connection, same forms.")
+    String target;
+
+    @ArgGroup(exclusive = true)
+    Selection selection;
+
+    static final class Selection {
+        @Option(names = "--dbs", split = ",", paramLabel = "DB", description = "Databases to clone, comma-separated.")
+        List<String> dbs;
+
+        @Option(names = "--all-databases", description = "Every source database that accepts connections, except"
+                + " templates and postgres.")
+        boolean all;
+    }
+
+    @Option(names = "--table-jobs", defaultValue = "4", paramLabel = "N", description = "Parallel COPY sessions (default: ${DEFAULT-VALUE}).")
+    int tableJobs;
+
+    @Option(names = "--index-jobs", defaultValue = "4", paramLabel = "N", description = "Parallel index builds (default: ${DEFAULT-VALUE}).")
+    int indexJobs;
+
+    @Option(names = "--split-tables-larger-than", defaultValue = "1GB", paramLabel = "SIZE", converter = ByteSize.class,
+            description = "Copy tables above this size in parallel parts, by integer key or (source 14+) ctid ranges;"
+                    + " 0 never splits (default: ${DEFAULT-VALUE}).")
+    long splitThreshold;
+
+    @Option(names = "--copy-format", defaultValue = "auto", paramLabel = "auto|text|binary",
+            description = "COPY format: auto uses binary between same-major servers for built-in types, text elsewhere"
+                    + " (default: ${DEFAULT-VALUE}).")
+    String format;
+
+    @Option(names = "--roles", description = "Copy roles first (pg_dumpall --roles-only; never superusers or pg_* roles) and"
+            + " keep owners and grants. Without it, the target user owns everything.")
+    boolean roles;
+
+    @Option(names = "--drop-if-exists", description = "Drop and recreate a target database that already exists. Its contents are lost.")
+    boolean dropIfExists;
+
+    @Option(names = "--resume", description = "Continue an interrupted clone from the checkpoints in --dir: finished parts"
+            + " and indexes are skipped. Consistent only if the source did not change in between.")
+    boolean resume;
+
+    @Option(names = "--dir", paramLabel = "PATH", description = "Work directory for checkpoints and the schema archive"
+            + " (default: ~/.pgmigrate/clone/<hash of source and target>).")
+    Path dir;
+
+    @Option(names = "--skip-verify", description = "Do not compare row counts and hashes at the end.")
+    boolean skipVerify;
+
+    @Option(names = "--skip-analyze", description = "Do not ANALYZE tables after loading them.")
+    boolean skipAnalyze;
+
+    @Override
+    public Integer call() {
+        Map<String, String> env = System.getenv();
+        PgEndpoint sourceEndpoint = parse("--source", source, env);
+        PgEndpoint targetEndpoint = parse("--target", target, env);
+        CopyOptions copy = copyOptions();
+        Engine engine = new Engine(EngineSettings.defaults().withToolSearchPath(pathDirectories(env)));
+        List<String[]> databases = databases(engine, sourceEndpoint, targetEndpoint);
+        Path work = dir != null ? dir : defaultDir(sourceEndpoint, targetEndpoint);
+        CloneRun run = new CloneRun(engine, sourceEndpoint, targetEndpoint, databases, copy, roles, dropIfExists, resume,
+                !skipVerify, !skipAnalyze, work);
+        return runInterruptibly(run, work);
+    }
+
+    private Integer runInterruptibly(CloneRun run, Path work) {
+        Cancellation cancel = new Cancellation();
+        CountDownLatch finished = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            cancel.cancel("interrupted (Ctrl-C)");
+            try {
+                // Let the engine cancel its statements and close its sessions before the JVM goes.
+                finished.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "pgmigrate-interrupt");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            run.execute(spec.commandLine().getOut(), spec.commandLine().getErr(), System.console() != null, cancel);
+            return ExitCode.OK;
+        } catch (EngineException e) {
+            if (e.error() == EngineError.CANCELED) {
+                throw new CliException(ExitCode.INTERRUPTED, "Interrupted. Finished tables and indexes are checkpointed in "
+                        + work + "; continue with the same command plus --resume.", e);
+            }
+            throw e;
+        } finally {
+            finished.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running: it waits for 'finished', which is now counted down
+            }
+        }
+    }
+
+    private List<String[]> databases(Engine engine, PgEndpoint sourceEndpoint, PgEndpoint targetEndpoint) {
+        List<String[]> pairs = new ArrayList<>();
+        if (selection != null && selection.all) {
+            for (String db : engine.listDatabases(sourceEndpoint)) {
+                pairs.add(new String[] {db, db});
+            }
+            if (pairs.isEmpty()) {
+                throw CliException.invalidInput("The source has no user database (besides postgres and templates). Name"
+                        + " databases with --dbs.");
+            }
+        } else if (selection != null && selection.dbs != null) {
+            for (String db : selection.dbs) {
+                if (db.isBlank() || db.equals("template0") || db.equals("template1")) {
+                    throw CliException.invalidInput("Invalid database '" + db + "' in --dbs: give user database names.");
+                }
+                pairs.add(new String[] {db, db});
+            }
+        } else {
+            if (sourceEndpoint.database() == null) {
+                throw CliException.invalidInput("No database to clone: name one in --source (postgresql://host/db),"
+                        + " or use --dbs a,b or --all-databases.");
+            }
+            String targetDb = targetEndpoint.database() != null ? targetEndpoint.database() : sourceEndpoint.database();
+            pairs.add(new String[] {sourceEndpoint.database(), targetDb});
+        }
+        return pairs;
+    }
+
+    private CopyOptions copyOptions() {
+        CopyFormat copyFormat;
+        try {
+            copyFormat = CopyFormat.valueOf(format.toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw CliException.invalidInput("Invalid --copy-format '" + format + "': use auto, text or binary.");
+        }
+        try {
+            return new CopyOptions(tableJobs, indexJobs, splitThreshold, 64, copyFormat, "512MB");
+        } catch (IllegalArgumentException e) {
+            throw CliException.invalidInput(e.getMessage());
+        }
+    }
+
+    private static PgEndpoint parse(String option, String value, Map<String, String> env) {
+        try {
+            return PgEndpoint.parse(value, env);
+        } catch (IllegalArgumentException e) {
+            throw CliException.invalidInput(option + ": " + e.getMessage());
+        }
+    }
+
+    static List<Path> pathDirectories(Map<String, String> env) {
+        String path = env.getOrDefault("PATH", "");
+        List<Path> dirs = new ArrayList<>();
+        for (String entry : path.split(java.io.File.pathSeparator)) {
+            if (!entry.isBlank()) {
+                dirs.add(Path.of(entry));
+            }
+        }
+        return dirs;
+    }
+
+    private static Path defaultDir(PgEndpoint s, PgEndpoint t) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            byte[] digest = sha.digest((s.redacted() + "|" + t.redacted()).getBytes(StandardCharsets.UTF_8));
+            return Path.of(System.getProperty("user.home"), ".pgmigrate", "clone", HexFormat.of().formatHex(digest, 0, 6));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package org.pgmigrate.cli.clone;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.pgmigrate.engine.Cancellation;
+import org.pgmigrate.engine.DatabaseJob;
+import org.pgmigrate.engine.DatabaseReport;
+import org.pgmigrate.engine.Engine;
+import org.pgmigrate.engine.EngineException;
+import org.pgmigrate.engine.checkpoint.DirectoryCheckpointStore;
+import org.pgmigrate.engine.copy.CopyOptions;
+import org.pgmigrate.engine.objects.RoleCopy;
+import org.pgmigrate.engine.pg.PgEndpoint;
+import org.pgmigrate.engine.progress.ProgressListener;
+
+/**
+ * One {@code clone}: roles (if asked), then each database in turn, with checkpoints in the work directory, progress
+ * on the terminal or as log lines, and the summary at the end. Shared by {@code clone} and {@code demo}.
+ *
+ * @param databases pairs of source and target database names
+ */
+record CloneRun(Engine engine, PgEndpoint source, PgEndpoint target, List<String[]> databases, CopyOptions copy,
+                boolean roles, boolean dropIfExists, boolean resume, boolean verify, boolean analyze, Path dir) {
+
+    List<DatabaseReport> execute(PrintWriter out, PrintWriter err, boolean terminal, Cancellation cancel) {
+        long started = System.nanoTime();
+        List<DatabaseReport> reports = new ArrayList<>();
+        try (DirectoryCheckpointStore checkpoints = DirectoryCheckpointStore.open(dir)) {
+            if (resume && !checkpoints.hasEntries()) {
+                err.println("Note: nothing to resume in " + dir + "; starting from the beginning.");
+            }
+            if (!resume && checkpoints.hasEntries()) {
+                checkpoints.clear();
+            }
+            if (resume && checkpoints.hasEntries()) {
+                err.println("Resuming from " + dir + ". A resumed offline copy is consistent only if the source did not "
+                        + "change since the interrupted run.");
+            }
+            if (roles && !checkpoints.isDone("roles")) {
+                RoleCopy.Result result = engine.migrateRoles(source, target, cancel);
+                err.println("Roles: " + result.statements() + " statements applied; never copied: superusers, pg_* roles"
+                        + " and the target's own user.");
+                result.refused().forEach(r -> err.println("Note: the target refused " + r));
+                checkpoints.markDone("roles");
+            }
+            ProgressListener listener = terminal ? new LiveProgress(err) : new LogProgress(err);
+            try {
+                for (String[] pair : databases) {
+                    DatabaseJob job = new DatabaseJob(source.withDatabase(pair[0]), target.withDatabase(pair[1]), copy,
+                            dropIfExists, roles, verify, analyze, dir.resolve(pair[0]), null);
+                    reports.add(engine.migrateDatabase(job, listener, checkpoints, cancel));
+                }
+            } catch (EngineException e) {
+                closeDisplay(listener);
+                throw e;
+            }
+            closeDisplay(listener);
+        }
+        CloneSummary.print(out, reports, Duration.ofNanos(System.nanoTime() - started));
+        return reports;
+    }
+
+    private static void closeDisplay(ProgressListener listener) {
+        if (listener instanceof LiveProgress live) {
+            live.close();
+        }
+    }
+}

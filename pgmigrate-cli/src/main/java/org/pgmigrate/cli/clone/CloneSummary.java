@@ -1,0 +1,64 @@
+package org.pgmigrate.cli.clone;
+
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.pgmigrate.engine.DatabaseReport;
+import org.pgmigrate.engine.progress.Phase;
+import org.pgmigrate.engine.progress.TableStats;
+
+/** The table printed when a clone ends: per table rows, bytes, copy and index time; per phase wall time. */
+final class CloneSummary {
+
+    private static final int MAX_TABLE_ROWS = 40;
+
+    private CloneSummary() {
+    }
+
+    static void print(PrintWriter out, List<DatabaseReport> reports, Duration total) {
+        for (DatabaseReport report : reports) {
+            out.printf(Locale.ROOT, "%nDatabase %s -> %s%n", report.sourceDatabase(), report.targetDatabase());
+            out.printf(Locale.ROOT, "  %-48s %12s %10s %5s %10s %10s%n", "Table", "Rows", "Bytes", "Parts", "Copy", "Indexes");
+            List<TableStats> tables = report.tables().stream()
+                    .sorted(Comparator.comparing(TableStats::copyTime).reversed()).toList();
+            for (TableStats t : tables.subList(0, Math.min(MAX_TABLE_ROWS, tables.size()))) {
+                out.printf(Locale.ROOT, "  %-48s %12d %10s %5d %10s %10s%n", abbreviate(t.table(), 48), t.rows(),
+                        ByteSize.format(t.bytes()), t.parts(), seconds(t.copyTime()), seconds(t.indexTime()));
+            }
+            if (tables.size() > MAX_TABLE_ROWS) {
+                out.printf(Locale.ROOT, "  ... and %d more tables (the slowest are listed)%n", tables.size() - MAX_TABLE_ROWS);
+            }
+            out.printf(Locale.ROOT, "  %-48s %12d %10s%n", "Total (" + report.tables().size() + " tables)", report.rows(),
+                    ByteSize.format(report.bytes()));
+            out.printf(Locale.ROOT, "  Sequences: %d   Large objects: %d (%s)%n", report.sequences(), report.largeObjects(),
+                    ByteSize.format(report.largeObjectBytes()));
+            out.println("  Phase                    Wall time");
+            for (Map.Entry<Phase, Duration> phase : report.phases().entrySet()) {
+                out.printf(Locale.ROOT, "  %-24s %9s%n", phase.getKey().name().toLowerCase(Locale.ROOT).replace('_', ' '),
+                        seconds(phase.getValue()));
+            }
+            if (report.verification() != null) {
+                out.printf(Locale.ROOT, "  Verification: %d tables and %d sequences identical (row counts and hashes)%n",
+                        report.verification().tables().size(), report.sequences());
+            } else {
+                out.println("  Verification: skipped (--skip-verify)");
+            }
+            for (String notice : report.notices()) {
+                out.println("  Note: " + notice);
+            }
+        }
+        out.printf(Locale.ROOT, "%nTotal wall time: %s%n", seconds(total));
+        out.flush();
+    }
+
+    static String seconds(Duration d) {
+        return String.format(Locale.ROOT, "%.2fs", d.toNanos() / 1e9);
+    }
+
+    private static String abbreviate(String s, int width) {
+        return s.length() <= width ? s : "..." + s.substring(s.length() - width + 3);
+    }
+}
