@@ -134,11 +134,14 @@ public final class CloneCommand implements Callable<Integer> {
             run.execute(spec.commandLine().getOut(), spec.commandLine().getErr(), System.console() != null, cancel);
             return ExitCode.OK;
         } catch (EngineException e) {
-            if (e.error() == EngineError.CANCELED) {
-                throw new CliException(ExitCode.INTERRUPTED, "Interrupted. Finished tables and indexes are checkpointed in "
-                        + work + "; continue with the same command plus --resume.", e);
+            if (e.error() != EngineError.CANCELED) {
+                throw e;
             }
-            throw e;
+            // Said here, before the shutdown hook is released: after a Ctrl-C the JVM halts once the hook returns.
+            spec.commandLine().getErr().println("Interrupted. Finished tables and indexes are checkpointed in " + work
+                    + "; continue with the same command plus --resume.");
+            spec.commandLine().getErr().flush();
+            return ExitCode.INTERRUPTED;
         } finally {
             finished.countDown();
             try {
