@@ -35,7 +35,8 @@ final class MigrationCheckNameAvailabilityCommand implements Runnable {
     @Mixin
     MigrationTargetOptions target;
 
-    @Option(names = "--migration-name", required = true, paramLabel = "NAME", description = "Name of the migration.")
+    @Option(names = "--migration-name", required = true, paramLabel = "NAME", preprocessor = AttachedValue.class,
+            description = "Name of the migration.")
     String migrationName;
 
     @Mixin

@@ -75,7 +75,7 @@ final class MigrationCreateCommand implements Runnable {
     @Mixin
     MigrationTargetOptions target;
 
-    @Option(names = "--migration-name", paramLabel = "NAME",
+    @Option(names = "--migration-name", paramLabel = "NAME", preprocessor = AttachedValue.class,
             description = "Name of the migration. Alphanumeric characters and hyphens, not starting with a hyphen. "
                     + "Default: a new UUID.")
     String migrationName;
