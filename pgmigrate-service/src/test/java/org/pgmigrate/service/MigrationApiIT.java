@@ -319,6 +319,30 @@ class MigrationApiIT {
     }
 
     @Test
+    void sslModeIsHonouredOnTheConnections() {
+        String b = body(source.password(), false, "hr").replace("\"sslMode\": \"Prefer\"", "\"sslMode\": \"Require\"");
+        assertThat(client.put(migrationPath(TARGET, "sslreq"), b).status()).isEqualTo(201);
+        Response failed = awaitState("sslreq", "Failed");
+        assertThat(failed.json().path("properties").path("currentStatus").path("error").asText())
+                .as("the test clusters have no SSL, so Require must fail").containsIgnoringCase("SSL");
+        assertThat(failed.json().path("properties").path("sslMode").asText()).isEqualTo("Require");
+    }
+
+    @Test
+    void aPatchThatNamesAnUnregisteredSourceChangesNothing() {
+        String path = migrationPath(TARGET, "patchsrc");
+        assertThat(client.put(path, waiting("shop")).status()).isEqualTo(201);
+        Response r = client.patch(path, "{\"properties\": {\"sourceDbServerResourceId\": \"/subscriptions/s/resourceGroups/"
+                + "rg/providers/Microsoft.DBforPostgreSQL/servers/ghost\"}}");
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(client.get(path).json().path("properties").path("sourceDbServerResourceId").asText()).contains("@");
+        Response dbs = client.patch(path, "{\"properties\": {\"dbsToMigrate\": [\"shop\", \"hr\"]}}");
+        assertThat(dbs.status()).as(dbs.body()).isEqualTo(200);
+        assertThat(dbs.json().path("properties").path("dbsToMigrate")).hasSize(2);
+        assertThat(client.delete(path).state()).isEqualTo("Canceled");
+    }
+
+    @Test
     void deleteCancelsAnActiveMigrationThenDeletesTheFinishedOne() {
         String path = migrationPath(TARGET, "del1");
         assertThat(client.put(path, waiting("del1")).status()).isEqualTo(201);

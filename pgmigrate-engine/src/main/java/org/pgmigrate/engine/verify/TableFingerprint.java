@@ -29,10 +29,23 @@ public record TableFingerprint(long rows, String hash, String method) {
     static final String PIN_SETTINGS = "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, MDY'; SET IntervalStyle = 'postgres';"
             + " SET extra_float_digits = 3; SET bytea_output = 'hex'";
 
-    static TableFingerprint compute(Connection c, Table table, boolean ordered) throws SQLException {
+    /**
+     * @param samplePercent 100 for every row; less to hash only the rows whose key (or, without a key, whose content)
+     *                      hashes into that share: the same rows on both servers, so a sample still compares like
+     *                      with like
+     */
+    static TableFingerprint compute(Connection c, Table table, boolean ordered, int samplePercent) throws SQLException {
         String rowHash = "md5(" + rowText(table.columns()) + ")";
+        List<String> conditions = new java.util.ArrayList<>();
+        if (table.extensionFilter() != null) {
+            conditions.add(stripWhere(table.extensionFilter()));
+        }
+        if (samplePercent < 100) {
+            String sampled = table.orderKey().isEmpty() ? rowText(table.columns()) : keyText(table);
+            conditions.add("abs(hashtext(" + sampled + ") % 100) < " + samplePercent);
+        }
         String from = " FROM ONLY " + table.qualifiedName() + " AS t"
-                + (table.extensionFilter() == null ? "" : " WHERE " + stripWhere(table.extensionFilter()));
+                + (conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions));
         String sql;
         if (ordered) {
             String order = table.orderKey().isEmpty() ? rowHash : orderBy(table);
@@ -63,6 +76,14 @@ public record TableFingerprint(long rows, String hash, String method) {
                 default -> col + "::text";
             };
             s.append(", quote_nullable(").append(text).append(')');
+        }
+        return s.append(')').toString();
+    }
+
+    private static String keyText(Table table) {
+        StringBuilder s = new StringBuilder("concat_ws('|'");
+        for (String k : table.orderKey()) {
+            s.append(", t.").append(Identifiers.quote(k)).append("::text");
         }
         return s.append(')').toString();
     }

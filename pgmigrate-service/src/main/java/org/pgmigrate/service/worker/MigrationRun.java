@@ -234,7 +234,7 @@ final class MigrationRun implements Runnable {
             shutdown();
             return;
         } catch (ExecutionException e) {
-            throw new IllegalStateException("A database job failed unexpectedly", e.getCause());
+            throw new IllegalStateException("A database job failed unexpectedly: " + e.getCause(), e.getCause());
         } finally {
             running.clear();
         }
