@@ -342,18 +342,18 @@ public final class Applier implements Runnable {
             // a transaction applied before, origin information, or a logical message: nothing to write
             return;
         } else if (message instanceof Insert i) {
-            writer.insert(catalog.table(i.relationId(), session, targetMajor), i.newTuple());
+            writer.insert(writer.table(i.relationId(), targetMajor), i.newTuple());
             groupInserts++;
         } else if (message instanceof Update u) {
-            writer.update(catalog.table(u.relationId(), session, targetMajor), u);
+            writer.update(writer.table(u.relationId(), targetMajor), u);
             groupUpdates++;
         } else if (message instanceof Delete d) {
-            writer.delete(catalog.table(d.relationId(), session, targetMajor), d);
+            writer.delete(writer.table(d.relationId(), targetMajor), d);
             groupDeletes++;
         } else if (message instanceof Truncate t) {
             List<TargetTable> tables = new ArrayList<>();
             for (int id : t.relationIds()) {
-                tables.add(catalog.table(id, session, targetMajor));
+                tables.add(writer.table(id, targetMajor));
             }
             writer.truncate(tables, t.restartIdentity());
             groupTruncates++;
