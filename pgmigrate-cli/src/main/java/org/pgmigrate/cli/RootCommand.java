@@ -16,6 +16,8 @@ import picocli.CommandLine.Spec;
             org.pgmigrate.cli.config.ConfigureCommand.class,
             org.pgmigrate.cli.clone.CloneCommand.class,
             org.pgmigrate.cli.clone.DemoCommand.class,
+            org.pgmigrate.cli.verify.VerifyCommand.class,
+            org.pgmigrate.cli.serve.ServeCommand.class,
         })
 public final class RootCommand implements Runnable {
 

@@ -6,6 +6,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import org.pgmigrate.engine.catalog.Catalog;
+import org.pgmigrate.engine.catalog.CatalogReader;
 import org.pgmigrate.engine.checkpoint.CheckpointStore;
 import org.pgmigrate.engine.objects.RoleCopy;
 import org.pgmigrate.engine.pg.PgConnector.Side;
@@ -13,6 +15,10 @@ import org.pgmigrate.engine.pg.PgEndpoint;
 import org.pgmigrate.engine.pg.ServerVersion;
 import org.pgmigrate.engine.progress.ProgressListener;
 import org.pgmigrate.engine.schema.PgTools;
+import org.pgmigrate.engine.snapshot.DatabaseSessions;
+import org.pgmigrate.engine.snapshot.ExportedSnapshot;
+import org.pgmigrate.engine.verify.DatabaseVerifier;
+import org.pgmigrate.engine.verify.VerificationReport;
 import org.slf4j.MDC;
 
 /**
@@ -39,6 +45,36 @@ public final class Engine {
         MDC.put("db", job.source().database());
         try {
             return new DatabaseMigration(settings, job, listener, checkpoints, cancel).run();
+        } finally {
+            if (previous == null) {
+                MDC.remove("db");
+            } else {
+                MDC.put("db", previous);
+            }
+        }
+    }
+
+    /**
+     * Compares two databases the way a migration's verification does: every table's row count and hash (all rows,
+     * or a deterministic {@code samplePercent} share of them), sequences, and object counts by kind. The source is
+     * read in one snapshot. Read-only on both sides.
+     */
+    public VerificationReport verifyDatabase(PgEndpoint source, PgEndpoint target, int jobs, int samplePercent,
+                                             Cancellation cancel) {
+        String previous = MDC.get("db");
+        MDC.put("db", source.database());
+        try (Connection holder = settings.connector().open(source, Side.SOURCE, "verify");
+             ExportedSnapshot snapshot = ExportedSnapshot.export(holder)) {
+            try (Statement s = holder.createStatement()) {
+                s.execute("SET LOCAL search_path = ''");
+            }
+            Catalog catalog = CatalogReader.read(holder, source.database());
+            settings.connector().open(target, Side.TARGET, "verify").close();
+            DatabaseSessions sessions = new DatabaseSessions(settings.connector(), source, target, snapshot.name());
+            return new DatabaseVerifier(sessions, jobs, samplePercent, cancel)
+                    .verify(source.database(), catalog.tables(), catalog.sequences());
+        } catch (SQLException e) {
+            throw new EngineException(EngineError.INTERNAL, "Verifying " + source.database() + " failed: " + e.getMessage(), e);
         } finally {
             if (previous == null) {
                 MDC.remove("db");

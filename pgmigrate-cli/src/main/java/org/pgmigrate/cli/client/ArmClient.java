@@ -106,8 +106,8 @@ public final class ArmClient {
     // A nextLink pointing elsewhere would receive the bearer token.
     private URI sameService(URI link) {
         URI endpoint = location.endpoint();
-        if (!link.getScheme().equalsIgnoreCase(endpoint.getScheme()) || !link.getHost().equalsIgnoreCase(endpoint.getHost())
-                || link.getPort() != endpoint.getPort()) {
+        if (!link.getScheme().equalsIgnoreCase(endpoint.getScheme())
+                || !link.getHost().equalsIgnoreCase(endpoint.getHost()) || link.getPort() != endpoint.getPort()) {
             throw new CliException(ExitCode.FAILED, "The service returned a nextLink to another host (" + link.getHost()
                     + "); refusing to send the token there.");
         }
@@ -131,7 +131,8 @@ public final class ArmClient {
             response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new CliException(ExitCode.INTERRUPTED, "Interrupted while waiting for the service at " + uri.getHost());
+            throw new CliException(ExitCode.INTERRUPTED,
+                    "Interrupted while waiting for the service at " + uri.getHost());
         } catch (IOException e) {
             throw transportFailure(e);
         }
@@ -152,8 +153,8 @@ public final class ArmClient {
         try {
             return Optional.of(Json.mapper().readTree(body));
         } catch (JsonProcessingException e) {
-            throw new CliException(ExitCode.FAILED, "The service answered " + method + " " + uri.getPath() + " with HTTP "
-                    + status + " but its body is not JSON: " + ArmError.excerpt(body));
+            throw new CliException(ExitCode.FAILED, "The service answered " + method + " " + uri.getPath()
+                    + " with HTTP " + status + " but its body is not JSON: " + ArmError.excerpt(body));
         }
     }
 
@@ -169,7 +170,8 @@ public final class ArmClient {
                     + REQUEST_TIMEOUT.toSeconds() + "s. Check its log; the request may still complete.");
         }
         if (e instanceof SSLException || e.getCause() instanceof SSLException) {
-            return new CliException(ExitCode.FAILED, "TLS with the service at " + endpoint + " failed: " + rootMessage(e)
+            return new CliException(ExitCode.FAILED, "TLS with the service at " + endpoint + " failed: "
+                    + rootMessage(e)
                     + ". The CLI trusts only " + location.pinnedCertificate().map(Object::toString)
                     .orElse("the system's certificate authorities (no " + location.dataDir().certificateFile() + ")")
                     + "; the service rewrites that file when it starts with a new certificate.");

@@ -38,7 +38,8 @@ public record ServiceLocation(URI endpoint, String token, Optional<Path> pinnedC
             endpointSource = "environment variable " + ENDPOINT_ENV;
         } else {
             Path file = dataDir.endpointFile();
-            endpointText = readFirstLine(file).orElseThrow(() -> notRunning(dataDir, "there is no endpoint file " + file));
+            endpointText = readFirstLine(file)
+                    .orElseThrow(() -> notRunning(dataDir, "there is no endpoint file " + file));
             endpointSource = file.toString();
         }
         URI endpoint = parseEndpoint(endpointText, endpointSource);

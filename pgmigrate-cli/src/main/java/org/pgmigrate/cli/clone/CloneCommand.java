@@ -7,11 +7,11 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.pgmigrate.cli.CliException;
+import org.pgmigrate.cli.Endpoints;
 import org.pgmigrate.cli.ExitCode;
 import org.pgmigrate.engine.Cancellation;
 import org.pgmigrate.engine.Engine;
@@ -105,11 +105,10 @@ public final class CloneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Map<String, String> env = System.getenv();
-        PgEndpoint sourceEndpoint = parse("--source", source, env);
-        PgEndpoint targetEndpoint = parse("--target", target, env);
+        PgEndpoint sourceEndpoint = Endpoints.parse("--source", source);
+        PgEndpoint targetEndpoint = Endpoints.parse("--target", target);
         CopyOptions copy = copyOptions();
-        Engine engine = new Engine(EngineSettings.defaults().withToolSearchPath(pathDirectories(env)));
+        Engine engine = new Engine(EngineSettings.defaults().withToolSearchPath(Endpoints.toolSearchPath()));
         List<String[]> databases = databases(engine, sourceEndpoint, targetEndpoint);
         Path work = dir != null ? dir : defaultDir(sourceEndpoint, targetEndpoint);
         CloneRun run = new CloneRun(engine, sourceEndpoint, targetEndpoint, databases, copy, roles, dropIfExists, resume,
@@ -134,11 +133,14 @@ public final class CloneCommand implements Callable<Integer> {
             run.execute(spec.commandLine().getOut(), spec.commandLine().getErr(), System.console() != null, cancel);
             return ExitCode.OK;
         } catch (EngineException e) {
-            if (e.error() == EngineError.CANCELED) {
-                throw new CliException(ExitCode.INTERRUPTED, "Interrupted. Finished tables and indexes are checkpointed in "
-                        + work + "; continue with the same command plus --resume.", e);
+            if (e.error() != EngineError.CANCELED) {
+                throw e;
             }
-            throw e;
+            // Said here, before the shutdown hook is released: after a Ctrl-C the JVM halts once the hook returns.
+            spec.commandLine().getErr().println("Interrupted. Finished tables and indexes are checkpointed in " + work
+                    + "; continue with the same command plus --resume.");
+            spec.commandLine().getErr().flush();
+            return ExitCode.INTERRUPTED;
         } finally {
             finished.countDown();
             try {
@@ -189,25 +191,6 @@ public final class CloneCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw CliException.invalidInput(e.getMessage());
         }
-    }
-
-    private static PgEndpoint parse(String option, String value, Map<String, String> env) {
-        try {
-            return PgEndpoint.parse(value, env);
-        } catch (IllegalArgumentException e) {
-            throw CliException.invalidInput(option + ": " + e.getMessage());
-        }
-    }
-
-    static List<Path> pathDirectories(Map<String, String> env) {
-        String path = env.getOrDefault("PATH", "");
-        List<Path> dirs = new ArrayList<>();
-        for (String entry : path.split(java.io.File.pathSeparator)) {
-            if (!entry.isBlank()) {
-                dirs.add(Path.of(entry));
-            }
-        }
-        return dirs;
     }
 
     private static Path defaultDir(PgEndpoint s, PgEndpoint t) {

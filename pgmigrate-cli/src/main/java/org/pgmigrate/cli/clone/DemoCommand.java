@@ -67,7 +67,7 @@ public final class DemoCommand implements Callable<Integer> {
             PgEndpoint to = PgEndpoint.parse(target.uri("shop"));
             out.println("Migrating shop (offline: one snapshot, parallel COPY, per-table index builds, verification)...");
             out.flush();
-            Engine engine = new Engine(EngineSettings.defaults().withToolSearchPath(CloneCommand.pathDirectories(System.getenv())));
+            Engine engine = new Engine(EngineSettings.defaults().withToolSearchPath(org.pgmigrate.cli.Endpoints.toolSearchPath()));
             CloneRun run = new CloneRun(engine, from, to, List.<String[]>of(new String[] {"shop", "shop"}),
                     CopyOptions.defaults().withJobs(4, 4).withSplitThreshold(8L << 20), false, false, false, true, true,
                     base.resolve("work"));

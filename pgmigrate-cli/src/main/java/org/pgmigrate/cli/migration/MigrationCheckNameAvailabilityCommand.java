@@ -35,7 +35,8 @@ final class MigrationCheckNameAvailabilityCommand implements Runnable {
     @Mixin
     MigrationTargetOptions target;
 
-    @Option(names = "--migration-name", required = true, paramLabel = "NAME", description = "Name of the migration.")
+    @Option(names = "--migration-name", required = true, paramLabel = "NAME", preprocessor = AttachedValue.class,
+            description = "Name of the migration.")
     String migrationName;
 
     @Mixin
@@ -48,7 +49,8 @@ final class MigrationCheckNameAvailabilityCommand implements Runnable {
         JsonNode answer = target.service.connect().post(path, body);
         Printer.print(spec.commandLine().getOut(), output.format(), answer, a -> Table
                 .withColumns("Name", "NameAvailable", "Reason", "Message")
-                .row(Json.text(a, "name"), Json.text(a, "nameAvailable"), Json.text(a, "reason"), Json.text(a, "message"))
+                .row(Json.text(a, "name"), Json.text(a, "nameAvailable"), Json.text(a, "reason"),
+                        Json.text(a, "message"))
                 .render());
     }
 }

@@ -75,7 +75,7 @@ final class MigrationCreateCommand implements Runnable {
     @Mixin
     MigrationTargetOptions target;
 
-    @Option(names = "--migration-name", paramLabel = "NAME",
+    @Option(names = "--migration-name", paramLabel = "NAME", preprocessor = AttachedValue.class,
             description = "Name of the migration. Alphanumeric characters and hyphens, not starting with a hyphen. "
                     + "Default: a new UUID.")
     String migrationName;
@@ -84,7 +84,8 @@ final class MigrationCreateCommand implements Runnable {
             description = "Request properties. Use double or no quotes to pass in json filepath as argument.")
     String properties;
 
-    @Option(names = "--migration-mode", paramLabel = "MODE", converter = MigrationMode.Converter.class, defaultValue = "offline",
+    @Option(names = "--migration-mode", paramLabel = "MODE", defaultValue = "offline",
+            converter = MigrationMode.Converter.class,
             description = "Either offline or online(with CDC) migration. Allowed values: ${COMPLETION-CANDIDATES}. "
                     + "Default: ${DEFAULT-VALUE}.")
     MigrationMode migrationMode;

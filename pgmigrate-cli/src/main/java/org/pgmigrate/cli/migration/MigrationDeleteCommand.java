@@ -38,7 +38,8 @@ final class MigrationDeleteCommand implements Runnable {
     @Mixin
     MigrationTargetOptions target;
 
-    @Option(names = "--migration-name", required = true, paramLabel = "NAME", description = "Name of the migration.")
+    @Option(names = "--migration-name", required = true, paramLabel = "NAME", preprocessor = AttachedValue.class,
+            description = "Name of the migration.")
     String migrationName;
 
     @Option(names = {"--yes", "-y"}, description = "Do not prompt for confirmation.")

@@ -42,7 +42,8 @@ final class MigrationShowCommand implements java.util.concurrent.Callable<Intege
     @Mixin
     MigrationTargetOptions target;
 
-    @Option(names = "--migration-name", required = true, paramLabel = "NAME", description = "Name of the migration.")
+    @Option(names = "--migration-name", required = true, paramLabel = "NAME", preprocessor = AttachedValue.class,
+            description = "Name of the migration.")
     String migrationName;
 
     @Option(names = "--watch", description = "Keep showing the migration's progress until it ends (ignores --output).")

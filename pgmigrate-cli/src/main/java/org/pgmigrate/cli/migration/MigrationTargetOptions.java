@@ -4,7 +4,10 @@ import org.pgmigrate.cli.client.ServiceOptions;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** The target server a migration belongs to: {@code --subscription}, {@code -g}, {@code --name/-n}, {@code --data-dir}. */
+/**
+ * The target server a migration belongs to: {@code --subscription}, {@code -g}, {@code --name/-n}, and
+ * {@code --data-dir} to find the service.
+ */
 final class MigrationTargetOptions {
 
     @Mixin

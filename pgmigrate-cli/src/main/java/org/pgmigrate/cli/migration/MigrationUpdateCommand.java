@@ -67,7 +67,8 @@ final class MigrationUpdateCommand implements Runnable {
     @Mixin
     MigrationTargetOptions target;
 
-    @Option(names = "--migration-name", required = true, paramLabel = "NAME", description = "Name of the migration.")
+    @Option(names = "--migration-name", required = true, paramLabel = "NAME", preprocessor = AttachedValue.class,
+            description = "Name of the migration.")
     String migrationName;
 
     @Option(names = "--setup-replication",

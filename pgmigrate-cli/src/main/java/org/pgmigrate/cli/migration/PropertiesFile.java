@@ -89,7 +89,8 @@ final class PropertiesFile {
         if (root == null || !root.isObject() || !(root.get("properties") instanceof ObjectNode properties)) {
             throw new CliException(ExitCode.INVALID_INPUT, "The properties file " + source + " has no top-level "
                     + "\"properties\" object. It must look like {\"properties\": {\"sourceDbServerResourceId\": ..., "
-                    + "\"secretParameters\": {...}, \"dbsToMigrate\": [...]}} (see `pgmigrate migration create --help`).");
+                    + "\"secretParameters\": {...}, \"dbsToMigrate\": [...]}}\n"
+                    + "(see `pgmigrate migration create --help`).");
         }
         ObjectNode rest = Json.mapper().createObjectNode();
         List<String> ignored = new ArrayList<>();

@@ -56,6 +56,7 @@ public final class MigrationView {
         field(out, "State", state(m) + (sub.isEmpty() ? "" : " / " + sub));
         field(out, "Error", Json.text(p, "currentStatus", "error"));
         validation(out, p.path("currentStatus").path("currentSubStateDetails").path("validationDetails"));
+        verification(out, p.path("verificationDetails"));
         JsonNode dbs = p.path("currentStatus").path("currentSubStateDetails").path("dbDetails");
         if (dbs.size() > 0) {
             out.append('\n').append(databases(dbs));
@@ -68,12 +69,13 @@ public final class MigrationView {
 
     private static String databases(JsonNode dbs) {
         Table table = Table.withColumns("Database", "State", "Operation", "Tables queued/loading/done/errored",
-                "CDC ins/upd/del", "Applied", "Incoming", "Latency", "Pending", "Message");
+                "Copied", "CDC ins/upd/del", "Applied", "Incoming", "Latency", "Pending", "Message");
         for (JsonNode db : dbs) {
             table.row(first(Json.text(db, "databaseName"), ""), Json.text(db, "migrationState"),
                     Json.text(db, "migrationOperation"),
                     counters(db, "fullLoadQueuedTables", "fullLoadLoadingTables", "fullLoadCompletedTables",
                             "fullLoadErroredTables"),
+                    copied(db),
                     counters(db, "cdcInsertCounter", "cdcUpdateCounter", "cdcDeleteCounter"),
                     number(db, "appliedChanges"), number(db, "incomingChanges"),
                     db.hasNonNull("latency") ? Json.text(db, "latency") + "s" : "-",
@@ -81,6 +83,35 @@ public final class MigrationView {
                     Json.text(db, "message"));
         }
         return table.render();
+    }
+
+    // copiedBytes/totalBytes are the service's extras: the full load's progress, where az shows none.
+    private static String copied(JsonNode db) {
+        long total = db.path("totalBytes").asLong(0);
+        if (!db.hasNonNull("copiedBytes") || total <= 0) {
+            return "-";
+        }
+        long done = db.get("copiedBytes").asLong();
+        return bytes(done) + " of " + bytes(total) + " (" + Math.min(100, done * 100 / total) + "%)";
+    }
+
+    // The service's post-copy comparison: only tables that differ are worth a line.
+    private static void verification(StringBuilder out, JsonNode details) {
+        if (Json.text(details, "status").isEmpty()) {
+            return;
+        }
+        field(out, "Verified", Json.text(details, "status"));
+        for (JsonNode db : details.path("databases")) {
+            for (JsonNode table : db.path("tables")) {
+                if (!table.path("equal").asBoolean(true)) {
+                    out.append("  ").append(Json.text(db, "databaseName")).append(": ").append(Json.text(table, "table"))
+                            .append(" has ").append(Json.text(table, "sourceRows")).append(" rows on the source, ")
+                            .append(Json.text(table, "targetRows")).append(" on the target")
+                            .append(Json.text(table, "message").isEmpty() ? "" : ": " + Json.text(table, "message"))
+                            .append('\n');
+                }
+            }
+        }
     }
 
     private static void validation(StringBuilder out, JsonNode details) {

@@ -60,7 +60,8 @@ final class ServerCreateCommand implements Runnable {
             description = "Host name or IP address the service connects to.")
     String host;
 
-    @Option(names = "--port", paramLabel = "PORT", defaultValue = "5432", description = "Port. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--port", paramLabel = "PORT", defaultValue = "5432",
+            description = "Port. Default: ${DEFAULT-VALUE}.")
     int port;
 
     @Option(names = "--sslmode", paramLabel = "MODE",

@@ -10,20 +10,24 @@ final class ServerView {
     private ServerView() {
     }
 
-    static String table(Iterable<JsonNode> servers) {
+    /** One row per server: {@code servers} is a list, or one server. */
+    static String table(JsonNode servers) {
+        Iterable<JsonNode> rows = servers.isArray() ? servers : java.util.List.of(servers);
         Table table = Table.withColumns("Name", "Type", "ResourceGroup", "Host", "Port", "SslMode", "Version",
                 "Location");
-        for (JsonNode s : servers) {
+        for (JsonNode s : rows) {
             JsonNode p = s.path("properties");
-            table.row(Json.text(s, "name"), Json.text(s, "type"), resourceGroupOf(Json.text(s, "id")),
+            table.row(Json.text(s, "name"), kind(Json.text(s, "type")), resourceGroupOf(Json.text(s, "id")),
                     Json.text(p, "fullyQualifiedDomainName"), Json.text(p, "port"), Json.text(p, "sslMode"),
                     Json.text(p, "version"), Json.text(s, "location"));
         }
         return table.render();
     }
 
-    static String table(JsonNode server) {
-        return table(java.util.List.of(server));
+    // The --type spelling: shorter than the ARM type, and what `server show --type` takes.
+    private static String kind(String armType) {
+        String lower = armType.toLowerCase(java.util.Locale.ROOT);
+        return lower.endsWith("/flexibleservers") ? "flexible" : lower.endsWith("/servers") ? "single" : armType;
     }
 
     private static String resourceGroupOf(String id) {

@@ -92,6 +92,20 @@ class MigrationUpdateFlagsTest {
     }
 
     @Test
+    void aMigrationNameStartingWithAHyphenIsTakenLiterallyAfterAnEqualsSign() {
+        CliRun attached = CliRun.in(dataDir, "migration", "create", "-g", "rg", "-n", "t", "-b", "absent.json",
+                "--migration-name=-bad-name");
+        CliRun separate = CliRun.in(dataDir, "migration", "create", "-g", "rg", "-n", "t", "-b", "absent.json",
+                "--migration-name", "-bad-name");
+
+        // Accepted, so the next problem is the file (and then the service would judge the name).
+        assertThat(attached.err()).as(attached.toString())
+                .contains("Properties file does not exist in the given location");
+        assertThat(separate.exitCode()).isEqualTo(ExitCode.INVALID_INPUT);
+        assertThat(separate.err()).contains("--migration-name").contains("-bad-name");
+    }
+
+    @Test
     void aMissingRequiredFlagIsAUsageError() {
         CliRun run = CliRun.in(dataDir, "migration", "create", "-g", "rg", "-n", "target");
 

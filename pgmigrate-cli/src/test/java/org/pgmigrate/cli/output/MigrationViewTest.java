@@ -23,12 +23,16 @@ class MigrationViewTest {
                         "fullLoadQueuedTables": 0, "fullLoadErroredTables": 0, "fullLoadLoadingTables": 0,
                         "fullLoadCompletedTables": 10, "cdcUpdateCounter": 1, "cdcDeleteCounter": 2,
                         "cdcInsertCounter": 3, "appliedChanges": 6, "incomingChanges": 0, "latency": 0,
-                        "pendingBytes": 3145728 } },
+                        "pendingBytes": 3145728, "copiedBytes": 1048576, "totalBytes": 4194304 } },
                     "validationDetails": { "status": "Warning",
                       "serverLevelValidationDetails": [
                         { "type": "AuthenticationAndConnectivityValidation", "state": "Succeeded" },
                         { "type": "ServerParametersValidation", "state": "Warning",
                           "messages": [{"state": "Warning", "message": "max_replication_slots is low"}] } ] } } },
+                "verificationDetails": { "status": "Failed", "databases": [ { "databaseName": "exampledatabase",
+                  "status": "Failed", "tables": [
+                    { "table": "public.a", "sourceRows": 5, "targetRows": 5, "equal": true },
+                    { "table": "public.b", "sourceRows": 7, "targetRows": 6, "equal": false, "message": "hash differs" } ] } ] },
                 "dbsToMigrate": ["exampledatabase"], "migrationMode": "Offline",
                 "migrationOption": "ValidateAndMigrate", "sourceDbServerResourceId": "20.228.214.65:5432@postgres" } }
             """;
@@ -46,10 +50,14 @@ class MigrationViewTest {
                 .contains("Source      20.228.214.65:5432@postgres")
                 .contains("server: ServerParametersValidation Warning")
                 .contains("max_replication_slots is low")
-                .doesNotContain("AuthenticationAndConnectivityValidation");
+                .doesNotContain("AuthenticationAndConnectivityValidation")
+                .contains("Verified    Failed")
+                .contains("exampledatabase: public.b has 7 rows on the source, 6 on the target: hash differs")
+                .doesNotContain("public.a");
         String row = view.lines().filter(l -> l.startsWith("exampledatabase")).findFirst().orElseThrow();
         assertThat(row).contains("Succeeded").contains("0/0/10/0").contains("3/1/2").contains("6").contains("0s")
-                .contains("3.0 MiB");
+                .contains("3.0 MiB")
+                .contains("1.0 MiB of 4.0 MiB (25%)");
     }
 
     @Test

@@ -30,6 +30,7 @@ import org.slf4j.LoggerFactory;
 public final class RoleCopy {
 
     private static final Logger log = LoggerFactory.getLogger(RoleCopy.class);
+    private static final Pattern GRANTED_BY = Pattern.compile("\\s+GRANTED BY\\s+(\"(?:[^\"]|\"\")+\"|[^\\s;]+)");
     private static final Pattern IDENTIFIER = Pattern.compile("\"((?:[^\"]|\"\")+)\"|([A-Za-z_][A-Za-z0-9_$]*)");
 
     /** What happened: roles created or updated, and statements the target refused (reported, not fatal). */
@@ -57,6 +58,9 @@ public final class RoleCopy {
             if (sql.isEmpty() || sql.startsWith("--") || sql.startsWith("SET ") || sql.startsWith("\\")) {
                 continue;
             }
+            // The grantor of a membership is usually the source's superuser, which is not copied: the target's user
+            // grants it instead.
+            sql = GRANTED_BY.matcher(sql).replaceAll("");
             if (mentions(sql, excluded)) {
                 continue;
             }

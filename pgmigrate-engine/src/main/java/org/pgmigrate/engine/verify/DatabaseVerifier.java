@@ -33,9 +33,20 @@ public final class DatabaseVerifier {
     private final int jobs;
     private final Cancellation cancel;
 
+    private final int samplePercent;
+
     public DatabaseVerifier(DatabaseSessions sessions, int jobs, Cancellation cancel) {
+        this(sessions, jobs, 100, cancel);
+    }
+
+    /** @param samplePercent 1 to 100: the share of rows hashed (row counts are always exact) */
+    public DatabaseVerifier(DatabaseSessions sessions, int jobs, int samplePercent, Cancellation cancel) {
+        if (samplePercent < 1 || samplePercent > 100) {
+            throw new IllegalArgumentException("sample must be 1 to 100 percent, was " + samplePercent);
+        }
         this.sessions = sessions;
         this.jobs = jobs;
+        this.samplePercent = samplePercent;
         this.cancel = cancel;
     }
 
@@ -76,7 +87,7 @@ public final class DatabaseVerifier {
         }
         List<TableVerification> sorted = new ArrayList<>(results);
         sorted.sort((a, b) -> a.table().compareTo(b.table()));
-        return new VerificationReport(database, sorted, compareSequences(sequences));
+        return new VerificationReport(database, sorted, compareSequences(sequences), compareObjects(), samplePercent);
     }
 
     private void verifyTables(ConcurrentLinkedQueue<Table> queue, List<TableVerification> results) throws Exception {
@@ -96,9 +107,15 @@ public final class DatabaseVerifier {
                     boolean ordered = table.estimatedRows() < TableFingerprint.ORDERED_LIMIT_ROWS;
                     Table t = table;
                     Future<TableFingerprint> sourceFingerprint = sourceSide.submit(
-                            () -> TableFingerprint.compute(source, t, ordered));
-                    TableFingerprint targetFingerprint = TableFingerprint.compute(target, t, ordered);
-                    results.add(new TableVerification(t.displayName(), sourceFingerprint.get(), targetFingerprint));
+                            () -> TableFingerprint.compute(source, t, ordered, samplePercent));
+                    TableFingerprint targetFingerprint = TableFingerprint.compute(target, t, ordered, samplePercent);
+                    TableFingerprint sourceResult = sourceFingerprint.get();
+                    if (samplePercent < 100) {
+                        // Counts stay exact: a sample must not hide a missing row that the count would show.
+                        sourceResult = exactCount(source, t, sourceResult, sourceSide);
+                        targetFingerprint = exactCount(target, t, targetFingerprint, null);
+                    }
+                    results.add(new TableVerification(t.displayName(), sourceResult, targetFingerprint));
                 }
             } finally {
                 unTarget.run();
@@ -108,6 +125,28 @@ public final class DatabaseVerifier {
             throw e.getCause() instanceof Exception cause ? cause : e;
         } finally {
             sourceSide.shutdownNow();
+        }
+    }
+
+    private static TableFingerprint exactCount(Connection c, Table t, TableFingerprint sampled, ExecutorService on)
+            throws Exception {
+        java.util.concurrent.Callable<TableFingerprint> count = () -> {
+            try (Statement s = c.createStatement(); java.sql.ResultSet rs = s.executeQuery("SELECT count(*) FROM ONLY "
+                    + t.qualifiedName())) {
+                rs.next();
+                return new TableFingerprint(rs.getLong(1), sampled.hash() + " (sampled " + sampled.rows() + " rows)",
+                        sampled.method());
+            }
+        };
+        return on == null ? count.call() : on.submit(count).get();
+    }
+
+    private List<String> compareObjects() {
+        try (Connection source = sessions.sourceInSnapshot("verify-objects");
+             Connection target = sessions.target("verify-objects")) {
+            return ObjectCounts.differences(ObjectCounts.count(source), ObjectCounts.count(target));
+        } catch (SQLException e) {
+            throw new EngineException(EngineError.INTERNAL, "Counting objects failed: " + e.getMessage(), e);
         }
     }
 

@@ -29,10 +29,23 @@ public record TableFingerprint(long rows, String hash, String method) {
     static final String PIN_SETTINGS = "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, MDY'; SET IntervalStyle = 'postgres';"
             + " SET extra_float_digits = 3; SET bytea_output = 'hex'";
 
-    static TableFingerprint compute(Connection c, Table table, boolean ordered) throws SQLException {
+    /**
+     * @param samplePercent 100 for every row; less to hash only the rows whose key (or, without a key, whose content)
+     *                      hashes into that share: the same rows on both servers, so a sample still compares like
+     *                      with like
+     */
+    static TableFingerprint compute(Connection c, Table table, boolean ordered, int samplePercent) throws SQLException {
         String rowHash = "md5(" + rowText(table.columns()) + ")";
+        List<String> conditions = new java.util.ArrayList<>();
+        if (table.extensionFilter() != null) {
+            conditions.add(stripWhere(table.extensionFilter()));
+        }
+        if (samplePercent < 100) {
+            String sampled = table.orderKey().isEmpty() ? rowText(table.columns()) : keyText(table);
+            conditions.add("abs(hashtext(" + sampled + ") % 100) < " + samplePercent);
+        }
         String from = " FROM ONLY " + table.qualifiedName() + " AS t"
-                + (table.extensionFilter() == null ? "" : " WHERE " + stripWhere(table.extensionFilter()));
+                + (conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions));
         String sql;
         if (ordered) {
             String order = table.orderKey().isEmpty() ? rowHash : orderBy(table);
@@ -55,12 +68,31 @@ public record TableFingerprint(long rows, String hash, String method) {
         StringBuilder s = new StringBuilder("concat_ws('|'");
         for (Column c : columns) {
             String col = "t." + Identifiers.quote(c.name());
-            String text = c.typeOid() == 701 ? "encode(float8send(" + col + "), 'hex')"
-                    : c.typeOid() == 700 ? "encode(float4send(" + col + "), 'hex')"
-                    : col + "::text";
+            String text = switch ((int) c.typeOid()) {
+                case 701 -> "encode(float8send(" + col + "), 'hex')";
+                case 700 -> "encode(float4send(" + col + "), 'hex')";
+                case 1022 -> floatArray(col, "float8send");
+                case 1021 -> floatArray(col, "float4send");
+                default -> col + "::text";
+            };
             s.append(", quote_nullable(").append(text).append(')');
         }
         return s.append(')').toString();
+    }
+
+    private static String keyText(Table table) {
+        StringBuilder s = new StringBuilder("concat_ws('|'");
+        for (String k : table.orderKey()) {
+            s.append(", t.").append(Identifiers.quote(k)).append("::text");
+        }
+        return s.append(')').toString();
+    }
+
+    /** A float array as its dimensions and each element's binary image, so PostgreSQL 11's float text cannot differ. */
+    private static String floatArray(String col, String send) {
+        return "CASE WHEN " + col + " IS NULL THEN NULL ELSE coalesce(array_dims(" + col + "), '[]') || ':' || coalesce("
+                + "(SELECT string_agg(coalesce(encode(" + send + "(e), 'hex'), 'N'), ',' ORDER BY o)"
+                + " FROM unnest(" + col + ") WITH ORDINALITY AS u(e, o)), '') END";
     }
 
     /**

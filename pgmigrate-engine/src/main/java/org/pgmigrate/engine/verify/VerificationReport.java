@@ -2,16 +2,22 @@ package org.pgmigrate.engine.verify;
 
 import java.util.List;
 
-/** Every table's verdict, and the sequences that differ. */
-public record VerificationReport(String database, List<TableVerification> tables, List<String> sequenceMismatches) {
+/**
+ * Every table's verdict, the sequences that differ, and the kinds of objects whose counts differ.
+ *
+ * @param samplePercent 100 for a full comparison; less when only a deterministic sample of rows was hashed
+ */
+public record VerificationReport(String database, List<TableVerification> tables, List<String> sequenceMismatches,
+                                 List<String> objectMismatches, int samplePercent) {
 
     public VerificationReport {
         tables = List.copyOf(tables);
         sequenceMismatches = List.copyOf(sequenceMismatches);
+        objectMismatches = List.copyOf(objectMismatches);
     }
 
     public boolean equal() {
-        return sequenceMismatches.isEmpty() && tables.stream().allMatch(TableVerification::equal);
+        return sequenceMismatches.isEmpty() && objectMismatches.isEmpty() && tables.stream().allMatch(TableVerification::equal);
     }
 
     public List<TableVerification> mismatches() {
@@ -26,6 +32,9 @@ public record VerificationReport(String database, List<TableVerification> tables
         }
         for (String seq : sequenceMismatches) {
             s.append("\n  sequence ").append(seq);
+        }
+        for (String kind : objectMismatches) {
+            s.append("\n  ").append(kind);
         }
         return s.toString();
     }

@@ -85,7 +85,7 @@ public final class DatabaseComparer {
                 "SELECT quote_ident(n.nspname) || '.' || quote_ident(r.relname), quote_ident(a.attname), a.atttypid"
                         + " FROM pg_class r JOIN pg_namespace n ON n.oid = r.relnamespace"
                         + " JOIN pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped"
-                        + " WHERE r.relkind IN ('r', 'm') AND " + USER_SCHEMAS
+                        + " WHERE (r.relkind = 'r' OR (r.relkind = 'm' AND r.relispopulated)) AND " + USER_SCHEMAS
                         + " AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = r.oid AND d.deptype = 'e')"
                         + " ORDER BY 1, a.attnum")) {
             while (rs.next()) {
@@ -100,6 +100,9 @@ public final class DatabaseComparer {
                 String expr = switch (col[1]) {
                     case "701" -> "encode(float8send(x." + col[0] + "), 'hex')";
                     case "700" -> "encode(float4send(x." + col[0] + "), 'hex')";
+                    // Float arrays print differently on PostgreSQL 11 and 12+: compare element images.
+                    case "1021", "1022" -> "(SELECT array_agg(encode(" + (col[1].equals("1022") ? "float8send" : "float4send")
+                            + "(e), 'hex')) FROM unnest(x." + col[0] + ") e)::text || coalesce(array_dims(x." + col[0] + "), '')";
                     default -> "x." + col[0] + "::text";
                 };
                 row.append(", coalesce(quote_literal(").append(expr).append("), 'NULL')");
@@ -153,14 +156,16 @@ public final class DatabaseComparer {
         query(c, objects, "constraint", "SELECT n.nspname || '.' || r.relname || '.' || con.conname, pg_get_constraintdef(con.oid)"
                 + " FROM pg_constraint con JOIN pg_class r ON r.oid = con.conrelid JOIN pg_namespace n ON n.oid = r.relnamespace"
                 + " WHERE " + USER_SCHEMAS);
-        query(c, objects, "view", "SELECT n.nspname || '.' || r.relname, r.relkind::text FROM pg_class r"
+        query(c, objects, "view", "SELECT n.nspname || '.' || r.relname, r.relkind::text || ' populated ' || r.relispopulated"
+                + " FROM pg_class r"
                 + " JOIN pg_namespace n ON n.oid = r.relnamespace WHERE r.relkind IN ('v', 'm') AND " + USER_SCHEMAS);
         query(c, objects, "sequence", "SELECT n.nspname || '.' || r.relname, '' FROM pg_class r"
                 + " JOIN pg_namespace n ON n.oid = r.relnamespace WHERE r.relkind = 'S' AND " + USER_SCHEMAS);
         query(c, objects, "function", "SELECT n.nspname || '.' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')',"
                 + " md5(p.prosrc) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
                 + " WHERE p.prokind IN ('f', 'p') AND " + USER_SCHEMAS
-                + " AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')");
+                // extension members, and functions PostgreSQL makes itself (multirange constructors on 14+)
+                + " AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype IN ('e', 'i'))");
         query(c, objects, "trigger", "SELECT n.nspname || '.' || r.relname || '.' || t.tgname,"
                 + " replace(pg_get_triggerdef(t.oid), 'EXECUTE PROCEDURE', 'EXECUTE FUNCTION')"
                 + " FROM pg_trigger t JOIN pg_class r ON r.oid = t.tgrelid JOIN pg_namespace n ON n.oid = r.relnamespace"
@@ -171,7 +176,8 @@ public final class DatabaseComparer {
                 + " AND t.typcategory <> 'A'"
                 + " AND (t.typrelid = 0 OR (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c') AND " + USER_SCHEMAS
                 + " AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = t.oid AND d.deptype = 'e')");
-        query(c, objects, "extension", "SELECT extname, extversion FROM pg_extension");
+        // Names only: CREATE EXTENSION on a newer server installs that server's default version, as pg_restore does.
+        query(c, objects, "extension", "SELECT extname, '' FROM pg_extension");
         query(c, objects, "comment", "SELECT d.classoid::regclass || ' ' || d.objoid::regclass::text || ' ' || d.objsubid, d.description"
                 + " FROM pg_description d JOIN pg_class r ON r.oid = d.objoid JOIN pg_namespace n ON n.oid = r.relnamespace"
                 + " WHERE d.classoid = 'pg_class'::regclass AND " + USER_SCHEMAS);

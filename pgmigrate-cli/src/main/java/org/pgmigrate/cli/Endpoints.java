@@ -1,0 +1,36 @@
+package org.pgmigrate.cli;
+
+import java.io.File;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.pgmigrate.engine.pg.PgEndpoint;
+
+/** Turns command-line connection strings into endpoints, with the environment (PG* variables, PATH) applied here. */
+public final class Endpoints {
+
+    private Endpoints() {
+    }
+
+    /** Parses {@code value} given for {@code option}; a malformed value is the user's error, named with its option. */
+    public static PgEndpoint parse(String option, String value) {
+        try {
+            return PgEndpoint.parse(value, System.getenv());
+        } catch (IllegalArgumentException e) {
+            throw CliException.invalidInput(option + ": " + e.getMessage());
+        }
+    }
+
+    /** The directories of PATH, where pg_dump may live besides /usr/lib/postgresql/N/bin. */
+    public static List<Path> toolSearchPath() {
+        Map<String, String> env = System.getenv();
+        List<Path> dirs = new ArrayList<>();
+        for (String entry : env.getOrDefault("PATH", "").split(File.pathSeparator)) {
+            if (!entry.isBlank()) {
+                dirs.add(Path.of(entry));
+            }
+        }
+        return dirs;
+    }
+}

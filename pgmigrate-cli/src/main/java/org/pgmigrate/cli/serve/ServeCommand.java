@@ -1,0 +1,131 @@
+package org.pgmigrate.cli.serve;
+
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.pgmigrate.cli.CliException;
+import org.pgmigrate.cli.ExitCode;
+import org.pgmigrate.cli.config.DataDir;
+import org.pgmigrate.cli.config.Environment;
+import org.pgmigrate.service.DataDirectory;
+import org.pgmigrate.service.ServiceConfig;
+import org.pgmigrate.service.ServiceWiring;
+import org.pgmigrate.service.worker.JobLimits;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code pgmigrate serve}: runs the migration service (the ARM-compatible REST API and its workers) until stopped. */
+@Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {
+            "Run the pgmigrate migration service: the REST API of Azure's migration service "
+                    + "(Microsoft.DBforPostgreSQL/flexibleServers/migrations), its workers and its store, until stopped "
+                    + "(Ctrl-C or SIGTERM). Migrations in progress resume at the next start.",
+            "",
+            "At first start it creates in the data directory: 'token' (the bearer token clients send, mode 0600), "
+                    + "'tls/server.crt' and 'tls/server.key' (a self-signed certificate, unless --tls-cert/--tls-key), "
+                    + "'secrets.key' (encrypts stored passwords, mode 0600) and 'pgmigrate.db' (the store). Once "
+                    + "listening it writes 'endpoint' (the base URL), where the pgmigrate CLI finds it."},
+        footer = {"", "Examples:",
+            "  pgmigrate serve",
+            "  pgmigrate serve --data-dir /var/lib/pgmigrate --listen 0.0.0.0:8642 --tls-cert cert.pem --tls-key key.pem",
+            "",
+            "Exit codes: 0 stopped cleanly, 1 failed to start, 2 invalid options."})
+public final class ServeCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "Data directory (token, certificate, store). "
+            + "Default: $PGMIGRATE_DATA_DIR, else ~/.pgmigrate.")
+    Path dataDir;
+
+    @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = ServiceConfig.DEFAULT_LISTEN,
+            description = "Address to listen on (default: ${DEFAULT-VALUE}). A non-loopback address needs TLS.")
+    String listen;
+
+    @Option(names = "--tls-cert", paramLabel = "FILE", description = "PEM certificate (chain) to present instead of "
+            + "the generated self-signed one; it is copied to DATA_DIR/tls/server.crt for the CLI.")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE", description = "PEM private key of --tls-cert (unencrypted).")
+    Path tlsKey;
+
+    @Option(names = "--no-tls", description = "Serve plain HTTP (loopback addresses only, e.g. behind a TLS proxy).")
+    boolean noTls;
+
+    @Option(names = "--max-migrations", paramLabel = "N", defaultValue = "4",
+            description = "Migrations this node runs at once (default: ${DEFAULT-VALUE}).")
+    int maxMigrations;
+
+    @Option(names = "--database-jobs", paramLabel = "N", defaultValue = "2",
+            description = "Databases copied at once across all migrations (default: ${DEFAULT-VALUE}).")
+    int databaseJobs;
+
+    @Option(names = "--table-jobs", paramLabel = "N", defaultValue = "4",
+            description = "Parallel COPY sessions per database (default: ${DEFAULT-VALUE}).")
+    int tableJobs;
+
+    @Option(names = "--index-jobs", paramLabel = "N", defaultValue = "2",
+            description = "Parallel index builds per database (default: ${DEFAULT-VALUE}).")
+    int indexJobs;
+
+    @Override
+    public Integer call() {
+        Environment env = Environment.system();
+        ServiceConfig config = config(DataDir.resolve(dataDir, env), env);
+        ServiceWiring service;
+        try {
+            service = ServiceWiring.start(config);
+        } catch (IllegalStateException | UncheckedIOException e) {
+            throw new CliException(ExitCode.FAILED, "The service did not start: " + e.getMessage(), e);
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                service.close();
+            } finally {
+                stopped.countDown();
+            }
+        }, "pgmigrate-serve-shutdown"));
+        PrintWriter out = spec.commandLine().getOut();
+        out.println("pgmigrate service listening on " + service.endpoint() + " (data dir " + config.dataDirectory()
+                + "). Stop it with Ctrl-C.");
+        out.flush();
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return ExitCode.OK;
+    }
+
+    /** Validates the options into the service's configuration; a bad option is an IllegalArgumentException. */
+    ServiceConfig config(DataDir dir, Environment env) {
+        ServiceConfig config = ServiceConfig.defaults(new DataDirectory(dir.path())).withListen(listen)
+                .withJobLimits(new JobLimits(maxMigrations, databaseJobs, tableJobs, indexJobs))
+                .withToolSearchPath(pathDirectories(env));
+        if (noTls) {
+            return config.withoutTls();
+        }
+        if (tlsCert != null || tlsKey != null) {
+            return config.withTls(tlsCert, tlsKey);
+        }
+        return config;
+    }
+
+    private static List<Path> pathDirectories(Environment env) {
+        List<Path> dirs = new ArrayList<>();
+        for (String entry : env.get("PATH").orElse("").split(java.io.File.pathSeparator)) {
+            if (!entry.isBlank()) {
+                dirs.add(Path.of(entry));
+            }
+        }
+        return dirs;
+    }
+}

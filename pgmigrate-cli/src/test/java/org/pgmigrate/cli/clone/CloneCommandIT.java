@@ -1,0 +1,173 @@
+package org.pgmigrate.cli.clone;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.pgmigrate.cli.ExitCode;
+import org.pgmigrate.cli.Main;
+import org.pgmigrate.testkit.cluster.PgCluster;
+import org.pgmigrate.testkit.compare.DatabaseComparer;
+import org.pgmigrate.testkit.data.SampleDatabase;
+
+@Timeout(300)
+class CloneCommandIT {
+
+    static PgCluster source;
+    static PgCluster target;
+
+    @TempDir
+    Path work;
+
+    record Result(int exitCode, String out, String err) {
+    }
+
+    @BeforeAll
+    static void startClusters() throws Exception {
+        source = PgCluster.builder().version(15).name("source").start();
+        target = PgCluster.builder().version(15).name("target").start();
+        source.createDatabase("shop");
+        try (Connection c = source.connect("shop")) {
+            SampleDatabase.load(c, 2000);
+        }
+    }
+
+    @AfterAll
+    static void stopClusters() {
+        target.close();
+        source.close();
+    }
+
+    @Test
+    void clonesTheNamedDatabaseIntoTheTargetsNamedDatabaseAndPrintsTheSummary() throws Exception {
+        Result r = run("clone", "--source", source.uri("shop"), "--target", target.uri("shop_copy"), "--dir", work.toString());
+
+        assertThat(r.exitCode()).as(r.err()).isEqualTo(ExitCode.OK);
+        assertThat(r.out()).contains("Database shop -> shop_copy").contains("shop.order_lines").contains("Phase")
+                .contains("Verification: 14 tables and 4 sequences identical");
+        assertThat(r.err()).contains("copied shop.orders").doesNotContain(source.password());
+        try (Connection s = source.connect("shop"); Connection t = target.connect("shop_copy")) {
+            DatabaseComparer.assertEqual(s, t);
+        }
+    }
+
+    @Test
+    void clonesSeveralDatabasesUnderTheirOwnNames() throws Exception {
+        source.createDatabase("second");
+        source.execute("second", "CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t SELECT generate_series(1, 10)");
+        Result r = run("clone", "--source", source.uri("postgres"), "--target", target.uri("postgres"),
+                "--dbs", "shop,second", "--dir", work.toString(), "--drop-if-exists");
+        assertThat(r.exitCode()).as(r.err()).isEqualTo(ExitCode.OK);
+        try (Connection t = target.connect("second"); ResultSet rs = t.createStatement().executeQuery("SELECT count(*) FROM t")) {
+            rs.next();
+            assertThat(rs.getInt(1)).isEqualTo(10);
+        }
+        try (Connection s = source.connect("shop"); Connection t = target.connect("shop")) {
+            DatabaseComparer.assertEqual(s, t);
+        }
+    }
+
+    @Test
+    void aMalformedConnectionStringIsAnInputErrorWithoutAStackTrace() {
+        Result r = run("clone", "--source", "nonsense", "--target", target.uri("x"));
+        assertThat(r.exitCode()).isEqualTo(ExitCode.INVALID_INPUT);
+        assertThat(r.err()).contains("--source").contains("Malformed connection string").doesNotContain("\tat ");
+    }
+
+    @Test
+    void anUnreachableHostSaysWhichServerAndWhatToCheck() throws Exception {
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            closedPort = s.getLocalPort();
+        }
+        Result r = run("clone", "--source", source.uri("shop"), "--target", "postgresql://u:pw@127.0.0.1:" + closedPort + "/x");
+        assertThat(r.exitCode()).isEqualTo(ExitCode.INVALID_INPUT);
+        assertThat(r.err()).contains("Cannot connect to the target server 127.0.0.1:" + closedPort)
+                .contains("Is the server running").doesNotContain("\tat ");
+    }
+
+    @Test
+    void aWrongPasswordIsReportedWithoutEchoingIt() {
+        Result r = run("clone", "--source", source.uri("shop", "postgres", "WrongPassw0rd"), "--target", target.uri("x"));
+        assertThat(r.exitCode()).isEqualTo(ExitCode.INVALID_INPUT);
+        assertThat(r.err()).contains("Authentication failed on the source server").contains("user 'postgres'")
+                .doesNotContain("WrongPassw0rd").doesNotContain("\tat ");
+    }
+
+    @Test
+    void anUnknownDatabaseIsNamed() {
+        Result r = run("clone", "--source", source.uri("no_such_db"), "--target", target.uri("x"));
+        assertThat(r.exitCode()).isEqualTo(ExitCode.INVALID_INPUT);
+        assertThat(r.err()).contains("Database 'no_such_db' does not exist on the source server");
+    }
+
+    @Test
+    void anExistingTargetDatabaseIsLeftAloneWithoutDropIfExists() throws Exception {
+        target.createDatabase("taken");
+        target.execute("taken", "CREATE TABLE precious (v text); INSERT INTO precious VALUES ('keep')");
+        Result r = run("clone", "--source", source.uri("shop"), "--target", target.uri("taken"), "--dir", work.toString());
+        assertThat(r.exitCode()).isEqualTo(ExitCode.INVALID_INPUT);
+        assertThat(r.err()).contains("Database 'taken' already exists").contains("--drop-if-exists");
+        try (Connection t = target.connect("taken"); ResultSet rs = t.createStatement().executeQuery("SELECT v FROM precious")) {
+            rs.next();
+            assertThat(rs.getString(1)).isEqualTo("keep");
+        }
+    }
+
+    @Test
+    void ctrlCStopsCleanlyAndResumeFinishesTheJob() throws Exception {
+        source.createDatabase("big");
+        source.execute("big", "CREATE TABLE bulk (id bigint PRIMARY KEY, pad text);"
+                + " INSERT INTO bulk SELECT g, repeat(md5(g::text), 8) FROM generate_series(1, 1500000) g;"
+                + " CREATE TABLE other (id int PRIMARY KEY); INSERT INTO other SELECT generate_series(1, 1000)");
+        Path jar = Path.of("target", "pgmigrate.jar").toAbsolutePath();
+        Path dir = work.resolve("interrupted");
+        List<String> command = new ArrayList<>(List.of(javaBinary(), "-jar", jar.toString(), "clone", "--source",
+                source.uri("big"), "--target", target.uri("big"), "--dir", dir.toString(), "--table-jobs", "1",
+                "--split-tables-larger-than", "20MB"));
+        Path errFile = work.resolve("stderr.txt");
+        Process clone = new ProcessBuilder(command).redirectError(errFile.toFile()).redirectOutput(work.resolve("stdout.txt").toFile()).start();
+        await().atMost(Duration.ofSeconds(120)).until(() -> Files.readString(errFile).contains("phase copy"));
+        new ProcessBuilder("kill", "-INT", Long.toString(clone.pid())).start().waitFor();
+        int exit = clone.waitFor();
+
+        String err = Files.readString(errFile, StandardCharsets.UTF_8);
+        assertThat(exit).as(err).isNotZero();
+        assertThat(err).contains("Interrupted. Finished tables and indexes are checkpointed in " + dir)
+                .contains("--resume").doesNotContain("\tat ");
+
+        Result resumed = run("clone", "--source", source.uri("big"), "--target", target.uri("big"), "--dir", dir.toString(),
+                "--split-tables-larger-than", "20MB", "--resume");
+        assertThat(resumed.exitCode()).as(resumed.err()).isEqualTo(ExitCode.OK);
+        assertThat(resumed.err()).contains("Resuming from " + dir);
+        try (Connection s = source.connect("big"); Connection t = target.connect("big")) {
+            DatabaseComparer.assertEqual(s, t);
+        }
+    }
+
+    private static String javaBinary() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    static Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+        return new Result(code, out.toString(), err.toString());
+    }
+}

@@ -1,0 +1,348 @@
+package org.pgmigrate.cli.migration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.pgmigrate.cli.ExitCode;
+import org.pgmigrate.cli.client.CliRun;
+import org.pgmigrate.service.DataDirectory;
+import org.pgmigrate.service.ServiceConfig;
+import org.pgmigrate.service.ServiceWiring;
+import org.pgmigrate.testkit.cluster.PgCluster;
+import org.pgmigrate.testkit.compare.DatabaseComparer;
+import org.pgmigrate.testkit.data.SampleDatabase;
+
+/**
+ * The seed's walk-through and its bad inputs, end to end: {@code Main.run} → HTTPS → a real {@code pgmigrate serve}
+ * (started in-process on port 0) → real source and target clusters.
+ */
+@Timeout(300)
+class MigrationCliIT {
+
+    static final String SUB = "11111111-1111-1111-1111-111111111111";
+    static final String RG = "my-learning-rg";
+    static final String TARGET = "myflexibleserver";
+    static final String SOURCE = "mysource";
+
+    static PgCluster source;
+    static PgCluster target;
+    static Path dataDir;
+    static Path work;
+    static ServiceWiring service;
+
+    @BeforeAll
+    static void start() throws Exception {
+        source = PgCluster.builder().version(15).name("cli-source").start();
+        target = PgCluster.builder().version(15).name("cli-target").start();
+        source.createDatabase("shop");
+        try (Connection c = source.connect("shop")) {
+            SampleDatabase.load(c, 500);
+        }
+        for (String db : new String[] {"crm", "waitdb", "overdb", "wrongpw", "deldb", "uuiddb"}) {
+            source.createDatabase(db);
+            source.execute(db, "CREATE TABLE customers (id int PRIMARY KEY, name text);"
+                    + "INSERT INTO customers SELECT g, 'customer ' || g FROM generate_series(1, 300) g");
+        }
+        target.createDatabase("overdb");
+        dataDir = Files.createTempDirectory("pgmigrate-cli-it");
+        work = Files.createTempDirectory("pgmigrate-cli-it-work");
+        service = ServiceWiring.start(ServiceConfig.defaults(new DataDirectory(dataDir)).withListen("127.0.0.1:0")
+                .withPollInterval(Duration.ofMillis(200)));
+
+        CliRun src = cli("server", "create", "--subscription", SUB, "-g", RG, "-n", SOURCE, "--type", "single",
+                "--host", source.host(), "--port", Integer.toString(source.port()));
+        CliRun tgt = cli("server", "create", "--subscription", SUB, "-g", RG, "-n", TARGET,
+                "--host", target.host(), "--port", Integer.toString(target.port()), "--sslmode", "prefer");
+        assertThat(src.exitCode()).as(src.toString()).isEqualTo(ExitCode.OK);
+        assertThat(tgt.exitCode()).as(tgt.toString()).isEqualTo(ExitCode.OK);
+    }
+
+    @AfterAll
+    static void stop() throws IOException {
+        if (service != null) {
+            service.close();
+        }
+        for (PgCluster cluster : new PgCluster[] {source, target}) {
+            if (cluster != null) {
+                cluster.close();
+            }
+        }
+        for (Path dir : new Path[] {dataDir, work}) {
+            if (dir != null) {
+                try (Stream<Path> files = Files.walk(dir)) {
+                    files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                }
+            }
+        }
+    }
+
+    static CliRun cli(String... args) {
+        return CliRun.in(dataDir, args);
+    }
+
+    /** A migration command with the seed's flags: --subscription, --resource-group, --name, --migration-name. */
+    static CliRun migration(String verb, String name, String... more) {
+        List<String> args = new ArrayList<>(List.of("migration", verb, "--subscription", SUB, "--resource-group", RG,
+                "--name", TARGET, "--migration-name", name));
+        args.addAll(Arrays.asList(more));
+        return cli(args.toArray(String[]::new));
+    }
+
+    /** The seed's JSON file, in the seed's shape (odd spacing, sourceServerUserName as username@servername). */
+    static Path seedFile(String fileName, String sourcePassword, String overwrite, String extra, String... dbs)
+            throws IOException {
+        String dbList = String.join(",", Arrays.stream(dbs).map(d -> "\"" + d + "\"").toList());
+        String json = """
+                {
+                "properties": {
+                 "sourceDbServerResourceId":"/subscriptions/%s/resourceGroups/%s/providers/Microsoft.DBforPostgreSQL/servers/%s",
+                "secretParameters": {
+                    "adminCredentials":
+                    {
+                      "sourceServerPassword": "%s",
+                      "targetServerPassword": "%s"
+                    },
+                   "sourceServerUserName": "%s@%s",
+                   "targetServerUserName": "%s"
+                },
+
+                "dbsToMigrate":
+                   [
+                   %s
+                   ],
+                %s
+                "overwriteDbsInTarget":"%s"
+
+                }
+                }
+                """.formatted(SUB, RG, SOURCE, sourcePassword, target.password(), source.superuser(), SOURCE,
+                target.superuser(), dbList, extra, overwrite);
+        return Files.writeString(work.resolve(fileName), json);
+    }
+
+    static void assertNoSecretIn(CliRun run) {
+        assertThat(run.out() + run.err()).doesNotContain(source.password()).doesNotContain(target.password());
+    }
+
+    @Test
+    void theSeedsOfflineWalkthroughMigratesTheDatabasesAndListsThemAsFinished() throws Exception {
+        Path body = seedFile("migrationBody.JSON", source.password(), "true", "", "shop", "crm");
+
+        CliRun created = migration("create", "migration1", "--properties", body.toString(),
+                "--migration-mode", "offline", "--tags", "env=test", "owner");
+        assertThat(created.exitCode()).as(created.toString()).isEqualTo(ExitCode.OK);
+        assertThat(created.out()).contains("\"name\": \"migration1\"").contains("\"migrationMode\": \"Offline\"")
+                .contains("\"state\": \"InProgress\"").contains("\"env\": \"test\"").contains("\"owner\": \"\"");
+        assertNoSecretIn(created);
+
+        CliRun watched = migration("show", "migration1", "--watch", "--interval", "200ms");
+        assertThat(watched.exitCode()).as(watched.toString()).isEqualTo(ExitCode.OK);
+        assertThat(watched.out()).contains("Succeeded / Completed").contains("\nshop ").contains("\ncrm ");
+        for (String db : new String[] {"shop", "crm"}) {
+            try (Connection s = source.connect(db); Connection t = target.connect(db)) {
+                DatabaseComparer.assertEqual(s, t);
+            }
+        }
+
+        CliRun shown = migration("show", "migration1");
+        assertThat(shown.out()).contains("\"state\": \"Succeeded\"").contains("\"dbDetails\"");
+        assertNoSecretIn(shown);
+
+        CliRun active = cli("migration", "list", "--subscription", SUB, "-g", RG, "-n", TARGET);
+        CliRun all = cli("migration", "list", "--subscription", SUB, "-g", RG, "-n", TARGET, "--filter", "All",
+                "--output", "table");
+        assertThat(active.exitCode()).isEqualTo(ExitCode.OK);
+        assertThat(active.out()).doesNotContain("migration1");
+        assertThat(all.out().lines().filter(l -> l.startsWith("migration1 "))).singleElement().asString()
+                .contains("Offline").contains("Succeeded").contains("shop, crm");
+
+        CliRun taken = migration("check-name-availability", "migration1");
+        CliRun free = migration("check-name-availability", "migration-2");
+        assertThat(taken.exitCode()).isEqualTo(ExitCode.OK);
+        assertThat(taken.out()).contains("\"nameAvailable\": false");
+        assertThat(free.out()).contains("\"nameAvailable\": true");
+
+        CliRun cutover = migration("update", "migration1", "--cutover");
+        assertThat(cutover.exitCode()).isEqualTo(ExitCode.INVALID_INPUT);
+        assertThat(cutover.err()).contains("Cutover is not possible for migration migration1 if the migration_mode "
+                + "set to offline. The migration will cutover automatically");
+
+        Path other = seedFile("other.json", source.password(), "true", "", "crm");
+        CliRun duplicate = migration("create", "migration1", "--properties", other.toString());
+        assertThat(duplicate.exitCode()).as(duplicate.toString()).isEqualTo(ExitCode.INVALID_INPUT);
+        assertThat(duplicate.err()).startsWith("ERROR: (").contains("migration1").doesNotContain("\tat ");
+    }
+
+    @Test
+    void badInputsGetClearErrorsNoStackTraceAndTheRightExitCode() throws Exception {
+        Path malformed = Files.writeString(work.resolve("malformed.json"), "{\"properties\": {\"dbsToMigrate\": [");
+        CliRun badJson = migration("create", "badjson", "--properties", malformed.toString());
+        CliRun missing = migration("create", "nofile", "--properties", work.resolve("absent.json").toString());
+        Path body = seedFile("bad-name.json", source.password(), "true", "", "crm");
+        // As with az (argparse), a value starting with "-" is given with "=".
+        CliRun badName = cli("migration", "create", "--subscription", SUB, "-g", RG, "-n", TARGET,
+                "--migration-name=-bad-name", "--properties", body.toString());
+        CliRun badName2 = migration("create", "bad_name", "--properties", body.toString());
+        CliRun twoOps = migration("update", "whatever", "--cancel", "--overwrite-dbs");
+        CliRun unknownServer = cli("migration", "create", "--subscription", SUB, "-g", RG, "-n", "nosuchserver",
+                "--migration-name", "m-unknown", "--properties", body.toString());
+        CliRun unknownMigration = migration("show", "never-created");
+
+        assertThat(badJson.exitCode()).isEqualTo(ExitCode.INVALID_INPUT);
+        assertThat(badJson.err()).startsWith("ERROR: Invalid json file. Make sure that the json file content is "
+                + "properly formatted.");
+        assertThat(missing.exitCode()).isEqualTo(ExitCode.INVALID_INPUT);
+        assertThat(missing.err()).startsWith("ERROR: Properties file does not exist in the given location");
+        for (CliRun run : List.of(badName, badName2, unknownServer, unknownMigration)) {
+            assertThat(run.exitCode()).as(run.toString()).isEqualTo(ExitCode.INVALID_INPUT);
+            assertThat(run.err()).as(run.toString()).startsWith("ERROR: (").doesNotContain("\tat ");
+            assertNoSecretIn(run);
+        }
+        assertThat(badName.err()).contains("-bad-name");
+        assertThat(unknownServer.err()).contains("nosuchserver");
+        assertThat(twoOps.exitCode()).isEqualTo(ExitCode.INVALID_INPUT);
+        assertThat(twoOps.err()).contains("Incorrect Usage: Can only specify one update operation.");
+    }
+
+    @Test
+    void aWrongPasswordFailsTheMigrationAndWatchSaysWhyAndExitsOne() throws Exception {
+        Path body = seedFile("wrongpw.json", "not-the-password", "true", "", "wrongpw");
+
+        CliRun created = migration("create", "wrongpw", "--properties", body.toString());
+        CliRun watched = migration("show", "wrongpw", "--watch", "--interval", "200ms");
+
+        assertThat(created.exitCode()).as(created.toString()).isEqualTo(ExitCode.OK);
+        assertThat(watched.exitCode()).as(watched.toString()).isEqualTo(ExitCode.FAILED);
+        assertThat(watched.out()).contains("Failed / Completed").contains("Authentication failed");
+        assertThat(watched.out()).doesNotContain("not-the-password");
+
+        CliRun cancelFinished = migration("update", "wrongpw", "--cancel");
+        assertThat(cancelFinished.exitCode()).as(cancelFinished.toString()).isEqualTo(ExitCode.INVALID_INPUT);
+        assertThat(cancelFinished.err()).startsWith("ERROR: (");
+    }
+
+    @Test
+    void theSeedsUpdateCancelFormCancelsAWaitingMigrationAndLeavesTheTarget() throws Exception {
+        String window = "\"migrationWindowStartTimeInUtc\": \"" + Instant.now().plus(Duration.ofHours(2)) + "\",";
+        Path body = seedFile("wait.json", source.password(), "true", window, "waitdb");
+
+        CliRun created = migration("create", "waiting", "--properties", body.toString());
+        assertThat(created.exitCode()).as(created.toString()).isEqualTo(ExitCode.OK);
+        CliRun listed = cli("migration", "list", "--subscription", SUB, "-g", RG, "-n", TARGET, "-o", "table");
+        assertThat(listed.out()).contains("waiting");
+
+        CliRun canceled = cli("migration", "update", "cancel", "--subscription", SUB, "--resource-group", RG,
+                "--name", TARGET, "--migration-name", "waiting");
+        assertThat(canceled.exitCode()).as(canceled.toString()).isEqualTo(ExitCode.OK);
+        assertThat(canceled.err()).contains("doesn't drop or roll back");
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                .until(() -> migration("show", "waiting").out(), out -> out.contains("\"state\": \"Canceled\""));
+    }
+
+    @Test
+    void overwriteConfirmationIsAskedForShownAsTheNextStepAndGivenWithOverwriteDbs() throws Exception {
+        Path body = seedFile("over.json", source.password(), "false", "", "overdb");
+
+        CliRun created = migration("create", "overwrite", "--properties", body.toString());
+        assertThat(created.exitCode()).as(created.toString()).isEqualTo(ExitCode.OK);
+        String waiting = await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
+                .until(() -> migration("show", "overwrite", "-o", "table").out(),
+                        out -> out.contains("WaitingForTargetDBOverwriteConfirmation"));
+        assertThat(waiting).contains("State       WaitingForUserAction / WaitingForTargetDBOverwriteConfirmation")
+                .contains("--overwrite-dbs");
+
+        CliRun overwrite = migration("update", "overwrite", "--overwrite-dbs");
+        assertThat(overwrite.exitCode()).as(overwrite.toString()).isEqualTo(ExitCode.OK);
+        CliRun watched = migration("show", "overwrite", "--watch", "--interval", "200ms");
+        assertThat(watched.exitCode()).as(watched.toString()).isEqualTo(ExitCode.OK);
+        try (Connection s = source.connect("overdb"); Connection t = target.connect("overdb")) {
+            DatabaseComparer.assertEqual(s, t);
+        }
+    }
+
+    @Test
+    void deleteWithYesCancelsAnActiveMigration() throws Exception {
+        String window = "\"migrationWindowStartTimeInUtc\": \"" + Instant.now().plus(Duration.ofHours(2)) + "\",";
+        Path body = seedFile("del.json", source.password(), "true", window, "deldb");
+        assertThat(migration("create", "to-delete", "--properties", body.toString()).exitCode()).isEqualTo(ExitCode.OK);
+
+        CliRun noTty = migration("delete", "to-delete");
+        CliRun deleted = migration("delete", "to-delete", "--yes");
+
+        assertThat(noTty.exitCode()).isEqualTo(ExitCode.INVALID_INPUT);
+        assertThat(noTty.err()).contains("Unable to prompt for confirmation as no tty available. Use --yes.");
+        assertThat(deleted.exitCode()).as(deleted.toString()).isEqualTo(ExitCode.OK);
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                .until(() -> migration("show", "to-delete"), r -> r.out().contains("\"state\": \"Canceled\"")
+                        || r.exitCode() == ExitCode.INVALID_INPUT);
+    }
+
+    @Test
+    void withoutAMigrationNameCreateUsesAUuidAsAzDoes() throws Exception {
+        String window = "\"migrationWindowStartTimeInUtc\": \"" + Instant.now().plus(Duration.ofHours(2)) + "\",";
+        Path body = seedFile("uuid.json", source.password(), "true", window, "uuiddb");
+
+        CliRun created = cli("migration", "create", "--subscription", SUB, "-g", RG, "-n", TARGET,
+                "--properties", body.toString());
+
+        assertThat(created.exitCode()).as(created.toString()).isEqualTo(ExitCode.OK);
+        String name = org.pgmigrate.cli.output.Json.mapper().readTree(created.out()).path("name").asText();
+        assertThat(java.util.UUID.fromString(name).toString()).isEqualTo(name);
+        assertThat(migration("delete", name, "--yes").exitCode()).isEqualTo(ExitCode.OK);
+    }
+
+    @Test
+    void serversAreListedShownAndFoundByNameWithoutTheirType() {
+        CliRun list = cli("server", "list", "--subscription", SUB, "-g", RG, "-o", "table");
+        CliRun show = cli("server", "show", "--subscription", SUB, "-g", RG, "-n", SOURCE);
+        CliRun missing = cli("server", "show", "--subscription", SUB, "-g", RG, "-n", "nope");
+
+        assertThat(list.exitCode()).as(list.toString()).isEqualTo(ExitCode.OK);
+        assertThat(list.out()).contains(TARGET).contains(SOURCE).contains(Integer.toString(source.port()));
+        assertThat(show.out()).contains("\"type\": \"Microsoft.DBforPostgreSQL/servers\"")
+                .contains("\"port\": " + source.port());
+        assertThat(missing.exitCode()).isEqualTo(ExitCode.INVALID_INPUT);
+        assertThat(missing.err()).contains("No server named 'nope'");
+    }
+
+    @Test
+    void configuredDefaultsSpareTheSubscriptionAndGroup() {
+        Path ownDataDir = dataDir;
+        CliRun set = CliRun.in(ownDataDir, "configure", "--defaults", "group=" + RG, "subscription=" + SUB);
+        try {
+            CliRun list = CliRun.in(ownDataDir, "server", "list", "-o", "table");
+
+            assertThat(set.exitCode()).isEqualTo(ExitCode.OK);
+            assertThat(list.exitCode()).as(list.toString()).isEqualTo(ExitCode.OK);
+            assertThat(list.out()).contains(TARGET).contains(SOURCE);
+        } finally {
+            CliRun.in(ownDataDir, "configure", "--defaults", "group=", "subscription=");
+        }
+    }
+
+    @Test
+    void withNoServiceRunningTheCliSaysHowToStartIt() throws IOException {
+        Path empty = Files.createTempDirectory(work, "no-service");
+
+        CliRun run = CliRun.in(empty, "migration", "list", "-g", RG, "-n", TARGET);
+
+        assertThat(run.exitCode()).isEqualTo(ExitCode.FAILED);
+        assertThat(run.err()).contains("The pgmigrate service is not running")
+                .contains("pgmigrate serve --data-dir " + empty.toAbsolutePath());
+    }
+}

@@ -1,0 +1,23 @@
+package org.pgmigrate.engine.precheck;
+
+import java.util.List;
+import org.pgmigrate.engine.pg.PgEndpoint;
+
+/**
+ * What to validate.
+ *
+ * @param source                   the source server (its database part is ignored)
+ * @param target                   the target server (its database part is ignored)
+ * @param databases                source databases to migrate (same names on the target)
+ * @param online                   online migration: replication prerequisites are checked too
+ * @param overwriteDbsInTarget     an existing target database will be dropped (otherwise the migration waits)
+ * @param migrateRoles             roles are copied: the target user needs CREATEROLE
+ * @param allowReplicaIdentityFull tables without a key may be set to REPLICA IDENTITY FULL for online mode
+ */
+public record ValidationRequest(PgEndpoint source, PgEndpoint target, List<String> databases, boolean online,
+                                boolean overwriteDbsInTarget, boolean migrateRoles, boolean allowReplicaIdentityFull) {
+
+    public ValidationRequest {
+        databases = List.copyOf(databases);
+    }
+}

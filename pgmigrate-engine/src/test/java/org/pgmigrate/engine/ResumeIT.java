@@ -1,0 +1,131 @@
+package org.pgmigrate.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.pgmigrate.engine.checkpoint.CheckpointStore;
+import org.pgmigrate.engine.checkpoint.DirectoryCheckpointStore;
+import org.pgmigrate.engine.copy.CopyOptions;
+import org.pgmigrate.engine.pg.PgEndpoint;
+import org.pgmigrate.engine.progress.ProgressListener;
+import org.pgmigrate.engine.progress.TableStats;
+import org.pgmigrate.testkit.cluster.PgCluster;
+import org.pgmigrate.testkit.compare.DatabaseComparer;
+import org.pgmigrate.testkit.data.SampleDatabase;
+
+@Timeout(300)
+class ResumeIT {
+
+    static PgCluster source;
+    static PgCluster target;
+    final Engine engine = new Engine(EngineSettings.defaults());
+
+    @TempDir
+    Path work;
+
+    @BeforeAll
+    static void startClusters() throws Exception {
+        source = PgCluster.builder().version(15).name("source").start();
+        target = PgCluster.builder().version(15).name("target").start();
+        source.createDatabase("shop");
+        try (Connection c = source.connect("shop")) {
+            SampleDatabase.load(c, 5000);
+        }
+    }
+
+    @AfterAll
+    static void stopClusters() {
+        target.close();
+        source.close();
+    }
+
+    @Test
+    void aCanceledCopyResumesWithoutRecopyingFinishedTablesAndEndsEqual() throws Exception {
+        DatabaseJob job = job("resumed");
+        Cancellation cancel = new Cancellation();
+        List<String> firstRun = new CopyOnWriteArrayList<>();
+        try (DirectoryCheckpointStore checkpoints = DirectoryCheckpointStore.open(work.resolve("journal"))) {
+            ProgressListener stopAfterThreeTables = new ProgressListener() {
+                @Override
+                public void tableCompleted(String database, TableStats stats) {
+                    firstRun.add(stats.table());
+                    if (firstRun.size() == 3) {
+                        cancel.cancel("canceled by the test");
+                    }
+                }
+            };
+            assertThatThrownBy(() -> engine.migrateDatabase(job, stopAfterThreeTables, checkpoints, cancel))
+                    .isInstanceOfSatisfying(EngineException.class, e -> assertThat(e.error()).isEqualTo(EngineError.CANCELED));
+        }
+        assertThat(firstRun).hasSizeGreaterThanOrEqualTo(3);
+
+        List<String> copiedAgain = new CopyOnWriteArrayList<>();
+        try (DirectoryCheckpointStore checkpoints = DirectoryCheckpointStore.open(work.resolve("journal"))) {
+            assertThat(checkpoints.hasEntries()).isTrue();
+            engine.migrateDatabase(job, new ProgressListener() {
+                @Override
+                public void tableStarted(String database, String table) {
+                    copiedAgain.add(table);
+                }
+            }, checkpoints, new Cancellation());
+        }
+        assertThat(copiedAgain).doesNotContainAnyElementsOf(firstRun).isNotEmpty();
+        try (Connection s = source.connect("shop"); Connection t = target.connect("resumed")) {
+            DatabaseComparer.assertEqual(s, t);
+        }
+    }
+
+    @Test
+    void aPartCommittedJustBeforeACrashIsNotCopiedTwice() throws Exception {
+        DatabaseJob job = job("crashed");
+        Path journal = work.resolve("crash-journal");
+        AtomicInteger partsRecorded = new AtomicInteger();
+        java.util.concurrent.atomic.AtomicReference<String> crashedPart = new java.util.concurrent.atomic.AtomicReference<>();
+        try (DirectoryCheckpointStore real = DirectoryCheckpointStore.open(journal)) {
+            // The "crash": the process dies after a range part committed on the target, before it recorded "done".
+            CheckpointStore crashingAfterCommit = new CheckpointStore() {
+                @Override
+                public Optional<String> get(String key) {
+                    return real.get(key);
+                }
+
+                @Override
+                public void put(String key, String value) {
+                    if (key.startsWith("part/shop/shop.order_lines/") && value.equals("done")
+                            && partsRecorded.incrementAndGet() == 2) {
+                        crashedPart.set(key);
+                        throw new IllegalStateException("simulated crash");
+                    }
+                    real.put(key, value);
+                }
+            };
+            assertThatThrownBy(() -> engine.migrateDatabase(job, ProgressListener.NONE, crashingAfterCommit, new Cancellation()))
+                    .hasMessageContaining("simulated crash");
+            assertThat(real.get(crashedPart.get()).orElse("")).startsWith("pending ");
+        }
+        try (DirectoryCheckpointStore checkpoints = DirectoryCheckpointStore.open(journal)) {
+            engine.migrateDatabase(job, ProgressListener.NONE, checkpoints, new Cancellation());
+            assertThat(checkpoints.isDone(crashedPart.get())).isTrue();
+        }
+        try (Connection s = source.connect("shop"); Connection t = target.connect("crashed")) {
+            DatabaseComparer.assertEqual(s, t);
+        }
+    }
+
+    private DatabaseJob job(String targetDb) {
+        // Four jobs, order_lines (about 700 kB) in four key-range parts.
+        return DatabaseJob.of(PgEndpoint.parse(source.uri("shop")), PgEndpoint.parse(target.uri(targetDb)), work.resolve(targetDb))
+                .withCopy(CopyOptions.defaults().withJobs(1, 2).withSplitThreshold(200 * 1024));
+    }
+}

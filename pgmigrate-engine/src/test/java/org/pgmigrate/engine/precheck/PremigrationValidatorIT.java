@@ -1,0 +1,222 @@
+package org.pgmigrate.engine.precheck;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.ServerSocket;
+import java.sql.Connection;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.pgmigrate.engine.pg.PgConnector;
+import org.pgmigrate.engine.pg.PgEndpoint;
+import org.pgmigrate.testkit.cluster.PgCluster;
+import org.pgmigrate.testkit.data.ManyTables;
+import org.pgmigrate.testkit.data.SampleDatabase;
+
+/** A passing and a failing case for every premigration check, on real clusters. */
+@Timeout(300)
+class PremigrationValidatorIT {
+
+    static PgCluster source;
+    static PgCluster target;
+    final PremigrationValidator validator = new PremigrationValidator(new PgConnector(), List.of());
+
+    @BeforeAll
+    static void startClusters() throws Exception {
+        source = PgCluster.builder().version(15).name("source").setting("max_replication_slots", "3").start();
+        target = PgCluster.builder().version(15).name("target").start();
+        source.createDatabase("shop");
+        try (Connection c = source.connect("shop")) {
+            SampleDatabase.createSchema(c);
+        }
+        source.createDatabase("clean");
+        source.execute("clean", "CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t VALUES (1, 'a')");
+        source.execute("postgres", "CREATE ROLE plain LOGIN PASSWORD 'plain-pw'");
+        target.execute("postgres", "CREATE ROLE plain LOGIN PASSWORD 'plain-pw'");
+    }
+
+    @AfterAll
+    static void stopClusters() {
+        target.close();
+        source.close();
+    }
+
+    @Test
+    void aHealthyOfflinePairPassesWithSizeAndVersionsReported() {
+        ValidationReport report = validator.validate(request(List.of("clean"), false));
+        assertThat(report.status()).isEqualTo(CheckState.Succeeded);
+        assertThat(report.serverLevel()).extracting(CheckResult::type).containsExactly("AuthenticationAndConnectivityValidation",
+                "SourceVersionValidation", "ServerParametersValidation", "UserPrivilegesValidation");
+        assertThat(report.databaseLevel().get(0).summary()).extracting(CheckResult::type)
+                .containsExactly("SchemaValidation", "ExtensionsValidation", "CollationsValidation", "DatabaseSizeValidation");
+        assertThat(messages(report)).anyMatch(m -> m.contains("plan at least"));
+    }
+
+    @Test
+    void aHealthyOnlinePairPassesEvenWithTwoThousandTables() throws Exception {
+        source.createDatabase("many");
+        try (Connection c = source.connect("many")) {
+            ManyTables.create(c, 2000, 1);
+        }
+        long started = System.nanoTime();
+        ValidationReport report = validator.validate(request(List.of("many", "clean"), true));
+        long millis = (System.nanoTime() - started) / 1_000_000;
+        assertThat(report.status()).as(messages(report).toString()).isEqualTo(CheckState.Succeeded);
+        assertThat(report.databaseLevel()).hasSize(2);
+        assertThat(millis).as("validation of 2000 tables took %d ms", millis).isLessThan(30_000);
+    }
+
+    @Test
+    void unreachableOrWrongCredentialsFailConnectivityWithTheFix() throws Exception {
+        int closed;
+        try (ServerSocket s = new ServerSocket(0)) {
+            closed = s.getLocalPort();
+        }
+        ValidationRequest unreachable = new ValidationRequest(PgEndpoint.parse(source.uri("clean")),
+                PgEndpoint.parse("postgresql://postgres:x@127.0.0.1:" + closed + "/postgres"), List.of("clean"), false, false, false, false);
+        ValidationReport report = validator.validate(unreachable);
+        assertThat(report.status()).isEqualTo(CheckState.Failed);
+        assertThat(item(report.serverLevel(), "AuthenticationAndConnectivityValidation").messages().get(0).message())
+                .contains("Cannot connect to the target server").contains("Is the server running");
+
+        ValidationRequest wrongPassword = new ValidationRequest(PgEndpoint.parse(source.uri("clean", "postgres", "nope")),
+                PgEndpoint.parse(target.uri("postgres")), List.of("clean"), false, false, false, false);
+        assertThat(validator.validate(wrongPassword).serverLevel().get(0).messages().get(0).message())
+                .contains("Authentication failed on the source server").contains("Check the user name and password");
+    }
+
+    @Test
+    void aTargetOlderThanTheSourceFailsTheVersionCheck() {
+        try (PgCluster older = PgCluster.builder().version(13).name("older").start()) {
+            ValidationReport report = validator.validate(new ValidationRequest(PgEndpoint.parse(source.uri("clean")),
+                    PgEndpoint.parse(older.uri("postgres")), List.of("clean"), false, false, false, false));
+            CheckResult version = item(report.serverLevel(), "SourceVersionValidation");
+            assertThat(version.state()).isEqualTo(CheckState.Failed);
+            assertThat(version.messages().get(0).message()).contains("older than the source's").contains("15 or newer");
+        }
+    }
+
+    @Test
+    void onlineParametersWarnOnWalLevelAndFailOnTooFewSlots() {
+        try (PgCluster replica = PgCluster.builder().version(15).name("replica").walLevel("replica").start()) {
+            replica.createDatabase("clean");
+            ValidationReport report = validator.validate(new ValidationRequest(PgEndpoint.parse(replica.uri("clean")),
+                    PgEndpoint.parse(target.uri("postgres")), List.of("clean"), true, false, false, false));
+            CheckResult parameters = item(report.serverLevel(), "ServerParametersValidation");
+            assertThat(parameters.state()).isEqualTo(CheckState.Warning);
+            assertThat(parameters.messages()).anyMatch(m -> m.message().contains("wal_level = replica")
+                    && m.message().contains("--setup-replication"));
+        }
+        // max_replication_slots is 3 on the source: four databases need four.
+        ValidationReport report = validator.validate(request(List.of("clean", "shop", "postgres", "template1"), true));
+        CheckResult parameters = item(report.serverLevel(), "ServerParametersValidation");
+        assertThat(parameters.state()).isEqualTo(CheckState.Failed);
+        assertThat(parameters.messages()).anyMatch(m -> m.message().contains("max_replication_slots is 3")
+                && m.message().contains("ALTER SYSTEM SET max_replication_slots"));
+    }
+
+    @Test
+    void missingPrivilegesAreNamedWithTheGrantThatFixesThem() {
+        ValidationRequest asPlain = new ValidationRequest(PgEndpoint.parse(source.uri("shop", "plain", "plain-pw")),
+                PgEndpoint.parse(target.uri("postgres", "plain", "plain-pw")), List.of("shop"), true, false, true, false);
+        ValidationReport report = validator.validate(asPlain);
+        List<String> privileges = item(report.serverLevel(), "UserPrivilegesValidation").messages().stream()
+                .map(CheckResult.Message::message).toList();
+        assertThat(privileges).anyMatch(m -> m.contains("lacks the REPLICATION attribute") && m.contains("ALTER ROLE plain WITH REPLICATION"));
+        assertThat(privileges).anyMatch(m -> m.contains("cannot create databases") && m.contains("CREATEDB"));
+        assertThat(privileges).anyMatch(m -> m.contains("lacks CREATEROLE"));
+        assertThat(privileges).anyMatch(m -> m.contains("session_replication_role") && m.contains("GRANT SET ON PARAMETER"));
+        CheckResult schema = item(report.databaseLevel().get(0).summary(), "SchemaValidation");
+        assertThat(schema.state()).isEqualTo(CheckState.Failed);
+        assertThat(schema.messages().get(0).message()).contains("cannot read").contains("shop.customers").contains("GRANT SELECT");
+    }
+
+    @Test
+    void anUnknownDatabaseAndAnExistingTargetDatabaseAreReported() {
+        target.createDatabase("clean");
+        try {
+            ValidationReport report = validator.validate(request(List.of("nope", "clean"), false));
+            assertThat(item(report.databaseLevel().get(0).summary(), "SchemaValidation").messages().get(0).message())
+                    .contains("Database nope does not exist on the source");
+            CheckResult existing = item(report.databaseLevel().get(1).summary(), "SchemaValidation");
+            assertThat(existing.state()).isEqualTo(CheckState.Warning);
+            assertThat(existing.messages()).anyMatch(m -> m.message().contains("WaitingForTargetDBOverwriteConfirmation"));
+        } finally {
+            target.execute("postgres", "DROP DATABASE clean");
+        }
+    }
+
+    @Test
+    void anExtensionTheTargetLacksFailsAndNamesThePackage() {
+        source.createDatabase("ext");
+        source.execute("ext", "CREATE EXTENSION old_snapshot; CREATE EXTENSION hstore");
+        try (PgCluster seventeen = PgCluster.builder().version(17).name("v17").start()) {
+            ValidationReport report = validator.validate(new ValidationRequest(PgEndpoint.parse(source.uri("ext")),
+                    PgEndpoint.parse(seventeen.uri("postgres")), List.of("ext"), false, false, false, false));
+            CheckResult extensions = item(report.databaseLevel().get(0).summary(), "ExtensionsValidation");
+            assertThat(extensions.state()).isEqualTo(CheckState.Failed);
+            assertThat(extensions.messages()).anyMatch(m -> m.message().contains("old_snapshot")
+                    && m.message().contains("not available on the target") && m.message().contains("postgresql-17-old_snapshot"));
+            assertThat(extensions.messages()).noneMatch(m -> m.message().contains("hstore") && m.state() == CheckState.Failed);
+        }
+        CheckResult same = item(validator.validate(request(List.of("ext"), false)).databaseLevel().get(0).summary(),
+                "ExtensionsValidation");
+        assertThat(same.state()).isEqualTo(CheckState.Succeeded);
+    }
+
+    @Test
+    void keylessTablesFailOnlineUnlessFullIdentityIsAllowedAndUnloggedTablesAndLargeObjectsWarn() {
+        source.createDatabase("keyless");
+        source.execute("keyless", "CREATE TABLE log (at timestamptz, msg text); CREATE UNLOGGED TABLE cache (k int PRIMARY KEY);"
+                + " SELECT lo_from_bytea(0, 'x')");
+        CheckResult refused = item(validator.validate(request(List.of("keyless"), true)).databaseLevel().get(0).summary(),
+                "OnlineReplicationValidation");
+        assertThat(refused.state()).isEqualTo(CheckState.Failed);
+        assertThat(refused.messages()).anyMatch(m -> m.message().contains("public.log") && m.message().contains("allowReplicaIdentityFull"));
+        assertThat(refused.messages()).anyMatch(m -> m.message().contains("public.cache") && m.state() == CheckState.Warning);
+        assertThat(refused.messages()).anyMatch(m -> m.message().contains("1 large objects") && m.state() == CheckState.Warning);
+
+        ValidationRequest allowed = new ValidationRequest(PgEndpoint.parse(source.uri("keyless")), PgEndpoint.parse(target.uri("postgres")),
+                List.of("keyless"), true, false, false, true);
+        assertThat(item(validator.validate(allowed).databaseLevel().get(0).summary(), "OnlineReplicationValidation").state())
+                .isEqualTo(CheckState.Warning);
+        // Offline, the same database passes: keys only matter to replication.
+        assertThat(validator.validate(request(List.of("keyless"), false)).status()).isEqualTo(CheckState.Succeeded);
+    }
+
+    @Test
+    void userDefinedCollationsWarnAndAnIcuDatabaseNeedsANewTarget() {
+        source.execute("postgres", "CREATE DATABASE icu TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C'");
+        source.execute("icu", "CREATE COLLATION german (provider = icu, locale = 'de-DE')");
+        try (PgCluster thirteen = PgCluster.builder().version(13).name("v13").start()) {
+            ValidationReport report = validator.validate(new ValidationRequest(PgEndpoint.parse(source.uri("icu")),
+                    PgEndpoint.parse(thirteen.uri("postgres")), List.of("icu"), false, false, false, false));
+            CheckResult collations = item(report.databaseLevel().get(0).summary(), "CollationsValidation");
+            assertThat(collations.state()).isEqualTo(CheckState.Failed);
+            assertThat(collations.messages()).anyMatch(m -> m.message().contains("ICU locale en-US") && m.message().contains("15 or newer"));
+            assertThat(collations.messages()).anyMatch(m -> m.message().contains("public.german") && m.state() == CheckState.Warning);
+        }
+        assertThat(item(validator.validate(request(List.of("clean"), false)).databaseLevel().get(0).summary(),
+                "CollationsValidation").state()).isEqualTo(CheckState.Succeeded);
+    }
+
+    private static ValidationRequest request(List<String> dbs, boolean online) {
+        return new ValidationRequest(PgEndpoint.parse(source.uri("postgres")), PgEndpoint.parse(target.uri("postgres")),
+                dbs, online, false, false, false);
+    }
+
+    private static CheckResult item(List<CheckResult> results, String type) {
+        return results.stream().filter(r -> r.type().equals(type)).findFirst().orElseThrow(() -> new AssertionError(
+                "no " + type + " in " + results));
+    }
+
+    private static List<String> messages(ValidationReport report) {
+        List<String> all = new java.util.ArrayList<>();
+        report.serverLevel().forEach(r -> r.messages().forEach(m -> all.add(r.type() + ": " + m.state() + " " + m.message())));
+        report.databaseLevel().forEach(d -> d.summary().forEach(r -> r.messages().forEach(m -> all.add(d.database() + " "
+                + r.type() + ": " + m.state() + " " + m.message()))));
+        return all;
+    }
+}

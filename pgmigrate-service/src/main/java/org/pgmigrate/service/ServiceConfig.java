@@ -1,0 +1,118 @@
+package org.pgmigrate.service;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.pgmigrate.service.worker.JobLimits;
+
+/**
+ * The configuration of one {@code pgmigrate serve} node, validated once when built. Immutable.
+ *
+ * @param listenHost   the address to bind; a non-loopback address requires TLS
+ * @param listenPort   0 picks a free port (tests)
+ * @param tlsCertificate a PEM certificate (chain) to present, or null to generate a self-signed one in the data dir
+ * @param tlsKey       the PEM private key of {@code tlsCertificate}, or null
+ * @param tls          false serves plain HTTP, which is allowed on a loopback address only
+ * @param pollInterval how often the scheduler looks for work that is due (migration windows, other nodes' leases)
+ * @param toolSearchPath directories searched for pg_dump, pg_restore and pg_dumpall (the serve command passes PATH)
+ */
+public record ServiceConfig(DataDirectory dataDirectory, String listenHost, int listenPort, Path tlsCertificate,
+                            Path tlsKey, boolean tls, JobLimits jobLimits, Duration pollInterval,
+                            List<Path> toolSearchPath) {
+
+    public static final String DEFAULT_LISTEN = "127.0.0.1:8642";
+
+    public ServiceConfig {
+        if (listenPort < 0 || listenPort > 65535) {
+            throw new IllegalArgumentException("listen port must be 0 to 65535, was " + listenPort);
+        }
+        if ((tlsCertificate == null) != (tlsKey == null)) {
+            throw new IllegalArgumentException("--tls-cert and --tls-key go together: give both, or neither to use a "
+                    + "self-signed certificate generated in " + dataDirectory.tlsCertificate().getParent());
+        }
+        if (!tls && tlsCertificate != null) {
+            throw new IllegalArgumentException("--no-tls and --tls-cert/--tls-key contradict each other; drop one.");
+        }
+        for (Path p : new Path[] {tlsCertificate, tlsKey}) {
+            if (p != null && !Files.isReadable(p)) {
+                throw new IllegalArgumentException("Cannot read TLS file " + p + ". Check the path and its permissions.");
+            }
+        }
+        if (!tls && !isLoopback(listenHost)) {
+            throw new IllegalArgumentException("Refusing to listen on " + listenHost + " without TLS: the bearer token "
+                    + "and database passwords would cross the network in clear text. Listen on 127.0.0.1, or drop --no-tls.");
+        }
+        toolSearchPath = List.copyOf(toolSearchPath);
+        if (pollInterval.isNegative() || pollInterval.isZero()) {
+            throw new IllegalArgumentException("pollInterval must be positive, was " + pollInterval);
+        }
+    }
+
+    /** The defaults: 127.0.0.1:8642, a generated self-signed certificate, {@link JobLimits#DEFAULT}. */
+    public static ServiceConfig defaults(DataDirectory dataDirectory) {
+        return new ServiceConfig(dataDirectory, "127.0.0.1", 8642, null, null, true, JobLimits.DEFAULT,
+                Duration.ofSeconds(2), List.of());
+    }
+
+    public ServiceConfig withListen(String hostAndPort) {
+        HostPort hp = HostPort.parse(hostAndPort);
+        return new ServiceConfig(dataDirectory, hp.host(), hp.port(), tlsCertificate, tlsKey, tls, jobLimits, pollInterval,
+                toolSearchPath);
+    }
+
+    public ServiceConfig withTls(Path certificate, Path key) {
+        return new ServiceConfig(dataDirectory, listenHost, listenPort, certificate, key, true, jobLimits, pollInterval,
+                toolSearchPath);
+    }
+
+    public ServiceConfig withoutTls() {
+        return new ServiceConfig(dataDirectory, listenHost, listenPort, null, null, false, jobLimits, pollInterval,
+                toolSearchPath);
+    }
+
+    public ServiceConfig withJobLimits(JobLimits limits) {
+        return new ServiceConfig(dataDirectory, listenHost, listenPort, tlsCertificate, tlsKey, tls, limits, pollInterval,
+                toolSearchPath);
+    }
+
+    public ServiceConfig withPollInterval(Duration interval) {
+        return new ServiceConfig(dataDirectory, listenHost, listenPort, tlsCertificate, tlsKey, tls, jobLimits, interval,
+                toolSearchPath);
+    }
+
+    public ServiceConfig withToolSearchPath(List<Path> directories) {
+        return new ServiceConfig(dataDirectory, listenHost, listenPort, tlsCertificate, tlsKey, tls, jobLimits,
+                pollInterval, directories);
+    }
+
+    static boolean isLoopback(String host) {
+        try {
+            return InetAddress.getByName(host).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("Cannot resolve listen address '" + host + "'. Use an IP address such as 127.0.0.1.");
+        }
+    }
+
+    /** A {@code host:port} pair; {@code [::1]:8642} for IPv6. */
+    record HostPort(String host, int port) {
+        static HostPort parse(String text) {
+            String t = text.trim();
+            int colon = t.lastIndexOf(':');
+            if (colon <= 0 || colon == t.length() - 1) {
+                throw new IllegalArgumentException("Invalid --listen '" + text + "': use host:port, such as 127.0.0.1:8642.");
+            }
+            String host = t.substring(0, colon);
+            if (host.startsWith("[") && host.endsWith("]")) {
+                host = host.substring(1, host.length() - 1);
+            }
+            try {
+                return new HostPort(host, Integer.parseInt(t.substring(colon + 1)));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("Invalid port in --listen '" + text + "': use a number such as 8642.");
+            }
+        }
+    }
+}

@@ -1,0 +1,188 @@
+package org.pgmigrate.service;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import org.pgmigrate.engine.EngineSettings;
+import org.pgmigrate.service.api.ApiServer;
+import org.pgmigrate.service.metrics.Health;
+import org.pgmigrate.service.metrics.ServiceMetrics;
+import org.pgmigrate.service.migration.MigrationService;
+import org.pgmigrate.service.migration.SealedSecrets;
+import org.pgmigrate.service.security.BearerToken;
+import org.pgmigrate.service.security.PrivateFiles;
+import org.pgmigrate.service.security.SecretBox;
+import org.pgmigrate.service.security.TlsMaterial;
+import org.pgmigrate.service.server.EndpointResolver;
+import org.pgmigrate.service.server.ServerRegistry;
+import org.pgmigrate.service.store.sqlite.SqliteStore;
+import org.pgmigrate.service.worker.Scheduler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Builds one service node from its {@link ServiceConfig}, starts it and stops it, in order. Start: lock the data
+ * dir, token, secrets key, TLS material, store, workers' scheduler, API, then the {@code endpoint} file (so a client
+ * that finds it can connect). Stop: remove the endpoint file, stop the API (no new requests), stop the workers (their
+ * migrations keep their state and resume at the next start), close the store, unlock.
+ *
+ * <p>Not thread-safe: start and stop from one thread.
+ */
+public final class ServiceWiring implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ServiceWiring.class);
+
+    private final ServiceConfig config;
+    private FileChannel lockChannel;
+    private FileLock lock;
+    private SqliteStore store;
+    private Scheduler scheduler;
+    private ApiServer api;
+    private String endpoint;
+
+    private ServiceWiring(ServiceConfig config) {
+        this.config = config;
+    }
+
+    /** Builds and starts a node; throws {@link IllegalStateException} or {@link IllegalArgumentException} with a message. */
+    public static ServiceWiring start(ServiceConfig config) {
+        ServiceWiring wiring = new ServiceWiring(config);
+        try {
+            wiring.startAll();
+            return wiring;
+        } catch (RuntimeException e) {
+            wiring.close();
+            throw e;
+        }
+    }
+
+    /** The base URL clients use, such as {@code https://127.0.0.1:8642}. */
+    public String endpoint() {
+        return endpoint;
+    }
+
+    public int port() {
+        return api.port();
+    }
+
+    private void startAll() {
+        DataDirectory dir = config.dataDirectory();
+        PrivateFiles.createDirectory(dir.path());
+        lockDataDirectory(dir);
+        BearerToken token = BearerToken.loadOrCreate(dir.token());
+        SecretBox secretBox = SecretBox.loadOrCreate(dir.secretsKey());
+        TlsMaterial tls = !config.tls() ? null : config.tlsCertificate() != null
+                ? TlsMaterial.fromPem(config.tlsCertificate(), config.tlsKey(), dir.tlsCertificate())
+                : TlsMaterial.selfSigned(dir.tlsCertificate(), dir.tlsKey(), config.listenHost());
+        store = SqliteStore.open(dir.store());
+        SealedSecrets sealer = new SealedSecrets(secretBox);
+        EndpointResolver resolver = new EndpointResolver(store.servers());
+        ServiceMetrics metrics = new ServiceMetrics(store.migrations()::countByState);
+        Clock clock = Clock.systemUTC();
+        scheduler = new Scheduler(store.migrations(), sealer, resolver,
+                EngineSettings.defaults().withToolSearchPath(config.toolSearchPath()), metrics.progressListener(),
+                config.jobLimits(), config.pollInterval(), clock, "node:" + dir.path(), dir.work());
+        MigrationService migrations = new MigrationService(store.migrations(), store.servers(), resolver, sealer,
+                scheduler, clock);
+        ServerRegistry servers = new ServerRegistry(store.servers(), store.migrations());
+        api = new ApiServer(config.listenHost(), config.listenPort(), tls, token, migrations, servers, metrics,
+                new Health(store.migrations()::countByState));
+        api.start();
+        scheduler.start();
+        endpoint = (tls == null ? "http" : "https") + "://" + clientHost(config.listenHost()) + ":" + api.port();
+        PrivateFiles.writePublic(dir.endpoint(), (endpoint + "\n").getBytes(StandardCharsets.UTF_8));
+        LOG.info("pgmigrate service listening on {} (data dir {}, store schema v{}).", endpoint, dir,
+                SqliteStore.schemaVersion());
+    }
+
+    private void lockDataDirectory(DataDirectory dir) {
+        try {
+            lockChannel = FileChannel.open(dir.lock(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            lock = lockChannel.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            lock = null; // this JVM already runs a service on it
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot lock the data dir " + dir + ": " + e.getMessage(), e);
+        }
+        if (lock == null) {
+            throw new IllegalStateException("Another pgmigrate service is running on the data dir " + dir
+                    + ". Stop it first, or use another --data-dir.");
+        }
+    }
+
+    /** A wildcard listen address is reached through loopback, which the certificate covers. */
+    private static String clientHost(String listenHost) {
+        if (listenHost.equals("0.0.0.0") || listenHost.equals("::") || listenHost.equals("0:0:0:0:0:0:0:0")) {
+            return "127.0.0.1";
+        }
+        try {
+            if (InetAddress.getByName(listenHost) instanceof java.net.Inet6Address && !listenHost.startsWith("[")) {
+                return "[" + listenHost + "]";
+            }
+        } catch (IOException e) {
+            // a name: use it as given
+        }
+        return listenHost;
+    }
+
+    /** Stops in order; each step runs even if an earlier one failed. */
+    @Override
+    public void close() {
+        RuntimeException failure = null;
+        if (endpoint != null) {
+            try {
+                Files.deleteIfExists(config.dataDirectory().endpoint());
+            } catch (IOException e) {
+                LOG.warn("Cannot remove {}: {}", config.dataDirectory().endpoint(), e.getMessage());
+            }
+        }
+        if (api != null) {
+            try {
+                api.stop();
+            } catch (RuntimeException e) {
+                failure = e;
+            }
+        }
+        if (scheduler != null) {
+            try {
+                scheduler.close();
+            } catch (RuntimeException e) {
+                failure = add(failure, e);
+            }
+        }
+        if (store != null) {
+            try {
+                store.close();
+            } catch (RuntimeException e) {
+                failure = add(failure, e);
+            }
+        }
+        try {
+            if (lock != null) {
+                lock.release();
+            }
+            if (lockChannel != null) {
+                lockChannel.close();
+            }
+        } catch (IOException e) {
+            failure = add(failure, new UncheckedIOException(e));
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private static RuntimeException add(RuntimeException first, RuntimeException next) {
+        if (first == null) {
+            return next;
+        }
+        first.addSuppressed(next);
+        return first;
+    }
+}

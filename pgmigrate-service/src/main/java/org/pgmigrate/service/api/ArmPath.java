@@ -1,0 +1,32 @@
+package org.pgmigrate.service.api;
+
+import io.javalin.http.Context;
+import org.pgmigrate.service.arm.ApiVersions;
+import org.pgmigrate.service.migration.MigrationKey;
+import org.pgmigrate.service.server.ServerKey;
+import org.pgmigrate.service.server.ServerKind;
+
+/** The ARM path parameters of a request, and its {@code api-version}. Stateless. */
+final class ArmPath {
+
+    static final String PROVIDER = "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}"
+            + "/providers/Microsoft.DBforPostgreSQL";
+    static final String SUBSCRIPTION_PROVIDER = "/subscriptions/{subscriptionId}/providers/Microsoft.DBforPostgreSQL";
+
+    private ArmPath() {
+    }
+
+    /** Throws ARM's 400 when api-version is missing or unsupported. */
+    static void checkApiVersion(Context ctx, String resourceType) {
+        ApiVersions.check(ctx.queryParam("api-version"), resourceType);
+    }
+
+    static ServerKey server(Context ctx, ServerKind kind) {
+        return new ServerKey(ctx.pathParam("subscriptionId"), ctx.pathParam("resourceGroupName"), kind,
+                ctx.pathParam("serverName"));
+    }
+
+    static MigrationKey migration(Context ctx) {
+        return new MigrationKey(server(ctx, ServerKind.FLEXIBLE), ctx.pathParam("migrationName"));
+    }
+}

@@ -1,0 +1,36 @@
+package org.pgmigrate.service.migration;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.pgmigrate.service.security.SecretBox;
+
+/** Seals {@link SecretParameters} for the store (JSON, then AES-GCM bound to the migration id), and opens them. Thread-safe. */
+public final class SealedSecrets {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private final SecretBox box;
+
+    public SealedSecrets(SecretBox box) {
+        this.box = box;
+    }
+
+    public String seal(SecretParameters secrets, String migrationId) {
+        try {
+            return box.seal(MAPPER.writeValueAsString(secrets), migrationId);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Cannot encode secret parameters", e);
+        }
+    }
+
+    public SecretParameters open(String sealed, String migrationId) {
+        if (sealed == null) {
+            return SecretParameters.NONE;
+        }
+        try {
+            return MAPPER.readValue(box.open(sealed, migrationId), SecretParameters.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Cannot decode the stored secret parameters of migration " + migrationId, e);
+        }
+    }
+}

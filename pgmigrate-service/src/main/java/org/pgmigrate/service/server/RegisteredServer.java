@@ -1,0 +1,27 @@
+package org.pgmigrate.service.server;
+
+import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * An existing PostgreSQL server registered with the service, so that migrations can name it by resource ID (the
+ * target by {@code {server}} in the path). Holds no password: credentials come with each migration's
+ * {@code secretParameters}. Immutable.
+ *
+ * @param host               {@code properties.fullyQualifiedDomainName} on the wire
+ * @param sslMode            Prefer, Require, VerifyCA or VerifyFull (the API's spelling), used unless the migration
+ *                           sets {@code sslMode}
+ * @param sslRootCertificate path of the CA file for VerifyCA/VerifyFull, on the service's machine, or null
+ * @param administratorLogin the default user when a migration's secretParameters give none, or null
+ * @param restartCommand     a shell command that restarts this server (used to turn on logical replication), or null
+ */
+public record RegisteredServer(ServerKey key, String location, Map<String, String> tags, String host, int port,
+                               String sslMode, String sslRootCertificate, String administratorLogin,
+                               String restartCommand, String version, Instant createdAt, Instant updatedAt) {
+
+    public RegisteredServer {
+        tags = tags == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(tags));
+    }
+}

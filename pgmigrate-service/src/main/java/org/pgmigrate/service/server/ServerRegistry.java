@@ -1,0 +1,103 @@
+package org.pgmigrate.service.server;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.pgmigrate.service.ServiceError;
+import org.pgmigrate.service.ServiceException;
+import org.pgmigrate.service.migration.Migration;
+import org.pgmigrate.service.store.MigrationStore;
+import org.pgmigrate.service.store.ServerStore;
+
+/**
+ * Registers existing PostgreSQL servers under ARM names (PUT, GET, list, DELETE of {@code flexibleServers/{name}}
+ * and {@code servers/{name}}). Knows nothing of HTTP. Thread-safe.
+ */
+public final class ServerRegistry {
+
+    /** The spec's serverName rule: 3 to 63 characters, alphanumeric groups joined by single hyphens. */
+    private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9]+(-[a-zA-Z0-9]+)*");
+
+    private final ServerStore servers;
+    private final MigrationStore migrations;
+
+    public ServerRegistry(ServerStore servers, MigrationStore migrations) {
+        this.servers = servers;
+        this.migrations = migrations;
+    }
+
+    /** The result of a PUT: the stored server, and whether it was new (201) or replaced (200). */
+    public record Registration(RegisteredServer server, boolean created) {
+    }
+
+    public Registration register(ServerKey key, ServerDraft draft) {
+        checkName(key.name());
+        int port = draft.port() == null ? 5432 : draft.port();
+        if (port < 1 || port > 65535) {
+            throw new ServiceException(ServiceError.INVALID_PARAMETER_VALUE, "Property 'properties.port' must be 1 to "
+                    + "65535, was " + port + ".", "properties.port");
+        }
+        if (draft.host().contains("/") || draft.host().contains(" ")) {
+            throw new ServiceException(ServiceError.INVALID_PARAMETER_VALUE, "Property 'properties.fullyQualifiedDomainName' "
+                    + "must be a host name or IP address, was '" + draft.host() + "'.", "properties.fullyQualifiedDomainName");
+        }
+        Instant now = Instant.now();
+        Optional<RegisteredServer> existing = servers.find(key);
+        RegisteredServer server = new RegisteredServer(existing.map(RegisteredServer::key).orElse(key),
+                draft.location() == null ? existing.map(RegisteredServer::location).orElse("local") : draft.location(),
+                draft.tags(), draft.host(), port, draft.sslMode() == null ? "Prefer" : draft.sslMode(),
+                draft.sslRootCertificate(), draft.administratorLogin(), draft.restartCommand(), draft.version(),
+                existing.map(RegisteredServer::createdAt).orElse(now), now);
+        boolean created = servers.upsert(server);
+        return new Registration(server, created);
+    }
+
+    public RegisteredServer get(ServerKey key) {
+        return servers.find(key).orElseThrow(() -> notFound(key));
+    }
+
+    public Optional<RegisteredServer> find(ServerKey key) {
+        return servers.find(key);
+    }
+
+    public List<RegisteredServer> list(String subscription, String resourceGroup, ServerKind kind) {
+        return servers.list(subscription, resourceGroup, kind);
+    }
+
+    /** Unregisters; refuses while an active migration uses the server. Returns false when it was not registered. */
+    public boolean delete(ServerKey key) {
+        for (Migration m : migrations.listActive()) {
+            boolean target = key.kind() == ServerKind.FLEXIBLE && m.key().target().sameAs(key);
+            String source = m.spec().sourceDbServerResourceId();
+            boolean isSource = ServerKey.isResourceId(source) && safeParse(source).map(key::sameAs).orElse(false);
+            if (target || isSource) {
+                throw new ServiceException(ServiceError.SERVER_IN_USE, "Server '" + key.name() + "' is the "
+                        + (target ? "target" : "source") + " of the active migration '" + m.key().name() + "' ("
+                        + m.status() + "). Wait for it to finish or cancel it, then delete the server.");
+            }
+        }
+        return servers.delete(key);
+    }
+
+    static ServiceException notFound(ServerKey key) {
+        return new ServiceException(ServiceError.RESOURCE_NOT_FOUND, "The Resource '" + key.kind().armType() + "/"
+                + key.name() + "' under resource group '" + key.resourceGroup() + "' was not found. Register it with "
+                + "PUT " + key.id() + " (pgmigrate server create).");
+    }
+
+    private static void checkName(String name) {
+        if (name.length() < 3 || name.length() > 63 || !NAME.matcher(name).matches()) {
+            throw new ServiceException(ServiceError.INVALID_RESOURCE_NAME, "The server name '" + name + "' is invalid: "
+                    + "use 3 to 63 letters, digits and hyphens, not starting or ending with a hyphen.", "serverName");
+        }
+    }
+
+    private static Optional<ServerKey> safeParse(String id) {
+        try {
+            return Optional.of(ServerKey.parseResourceId(id));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+}

@@ -1,0 +1,260 @@
+package org.pgmigrate.service.store.sqlite;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+import org.pgmigrate.service.migration.Migration;
+import org.pgmigrate.service.migration.MigrationKey;
+import org.pgmigrate.service.migration.MigrationState;
+import org.pgmigrate.service.server.ServerKey;
+import org.pgmigrate.service.store.MigrationStore;
+
+/** {@link MigrationStore} on {@link SqliteStore}. Thread-safe (serialized by the store). */
+final class SqliteMigrationStore implements MigrationStore {
+
+    private static final String COLUMNS = "document, secrets, version";
+
+    private final SqliteStore store;
+
+    SqliteMigrationStore(SqliteStore store) {
+        this.store = store;
+    }
+
+    @Override
+    public boolean insert(Migration migration) {
+        MigrationKey k = migration.key().normalized();
+        return store.inTransaction(c -> {
+            try (PreparedStatement exists = c.prepareStatement("SELECT 1 FROM migrations WHERE subscription_key = ? "
+                    + "AND resource_group_key = ? AND server_key = ? AND name_key = ?")) {
+                bindKey(exists, k);
+                try (ResultSet rs = exists.executeQuery()) {
+                    if (rs.next()) {
+                        return false;
+                    }
+                }
+            }
+            Instant now = Instant.now();
+            Migration stored = migration.stored(now, 1);
+            try (PreparedStatement insert = c.prepareStatement("INSERT INTO migrations (migration_id, subscription_key, "
+                    + "resource_group_key, server_key, name_key, state, document, secrets, version, created_at, updated_at) "
+                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)")) {
+                insert.setString(1, stored.migrationId());
+                insert.setString(2, k.target().subscription());
+                insert.setString(3, k.target().resourceGroup());
+                insert.setString(4, k.target().name());
+                insert.setString(5, k.name());
+                insert.setString(6, stored.status().state().name());
+                insert.setString(7, document(stored));
+                insert.setString(8, stored.sealedSecrets());
+                insert.setLong(9, now.toEpochMilli());
+                insert.setLong(10, now.toEpochMilli());
+                insert.executeUpdate();
+            }
+            return true;
+        });
+    }
+
+    @Override
+    public Optional<Migration> find(MigrationKey key) {
+        MigrationKey k = key.normalized();
+        return store.inTransaction(c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS + " FROM migrations WHERE subscription_key = ? "
+                    + "AND resource_group_key = ? AND server_key = ? AND name_key = ?")) {
+                bindKey(s, k);
+                return one(s);
+            }
+        });
+    }
+
+    @Override
+    public Optional<Migration> findById(String migrationId) {
+        return store.inTransaction(c -> byId(c, migrationId));
+    }
+
+    @Override
+    public List<Migration> listByTarget(ServerKey target) {
+        ServerKey t = target.normalized();
+        return store.inTransaction(c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS + " FROM migrations WHERE subscription_key = ? "
+                    + "AND resource_group_key = ? AND server_key = ? ORDER BY created_at, migration_id")) {
+                s.setString(1, t.subscription());
+                s.setString(2, t.resourceGroup());
+                s.setString(3, t.name());
+                return all(s);
+            }
+        });
+    }
+
+    @Override
+    public List<Migration> listActive() {
+        return store.inTransaction(c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS + " FROM migrations WHERE state NOT IN "
+                    + "('SUCCEEDED', 'FAILED', 'CANCELED', 'VALIDATION_FAILED') ORDER BY created_at, migration_id")) {
+                return all(s);
+            }
+        });
+    }
+
+    @Override
+    public Optional<Migration> update(String migrationId, UnaryOperator<Migration> change) {
+        return store.inTransaction(c -> {
+            Optional<Migration> current = byId(c, migrationId);
+            if (current.isEmpty()) {
+                return Optional.empty();
+            }
+            Migration changed = change.apply(current.get());
+            if (changed.equals(current.get())) {
+                return current;
+            }
+            Instant now = Instant.now();
+            Migration stored = changed.stored(now, current.get().version() + 1);
+            try (PreparedStatement u = c.prepareStatement("UPDATE migrations SET state = ?, document = ?, secrets = ?, "
+                    + "version = ?, updated_at = ? WHERE migration_id = ?")) {
+                u.setString(1, stored.status().state().name());
+                u.setString(2, document(stored));
+                u.setString(3, stored.sealedSecrets());
+                u.setLong(4, stored.version());
+                u.setLong(5, now.toEpochMilli());
+                u.setString(6, migrationId);
+                u.executeUpdate();
+            }
+            return Optional.of(stored);
+        });
+    }
+
+    @Override
+    public boolean delete(String migrationId) {
+        return store.inTransaction(c -> {
+            try (PreparedStatement d = c.prepareStatement("DELETE FROM migrations WHERE migration_id = ?")) {
+                d.setString(1, migrationId);
+                return d.executeUpdate() > 0;
+            }
+        });
+    }
+
+    @Override
+    public boolean acquireLease(String migrationId, String owner, Instant until, Instant now) {
+        return store.inTransaction(c -> {
+            try (PreparedStatement u = c.prepareStatement("UPDATE migrations SET lease_owner = ?, lease_until = ? "
+                    + "WHERE migration_id = ? AND (lease_owner IS NULL OR lease_owner = ? OR lease_until < ?)")) {
+                u.setString(1, owner);
+                u.setLong(2, until.toEpochMilli());
+                u.setString(3, migrationId);
+                u.setString(4, owner);
+                u.setLong(5, now.toEpochMilli());
+                return u.executeUpdate() == 1;
+            }
+        });
+    }
+
+    @Override
+    public void releaseLease(String migrationId, String owner) {
+        store.inTransaction(c -> {
+            try (PreparedStatement u = c.prepareStatement("UPDATE migrations SET lease_owner = NULL, lease_until = NULL "
+                    + "WHERE migration_id = ? AND lease_owner = ?")) {
+                u.setString(1, migrationId);
+                u.setString(2, owner);
+                return u.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public int releaseLeases(String owner) {
+        return store.inTransaction(c -> {
+            try (PreparedStatement u = c.prepareStatement("UPDATE migrations SET lease_owner = NULL, lease_until = NULL "
+                    + "WHERE lease_owner = ?")) {
+                u.setString(1, owner);
+                return u.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public Optional<String> checkpoint(String migrationId, String key) {
+        return store.inTransaction(c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT value FROM checkpoints WHERE migration_id = ? AND key = ?")) {
+                s.setString(1, migrationId);
+                s.setString(2, key);
+                try (ResultSet rs = s.executeQuery()) {
+                    return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public void putCheckpoint(String migrationId, String key, String value) {
+        store.inTransaction(c -> {
+            try (PreparedStatement u = c.prepareStatement("INSERT INTO checkpoints (migration_id, key, value) VALUES (?, ?, ?) "
+                    + "ON CONFLICT (migration_id, key) DO UPDATE SET value = excluded.value")) {
+                u.setString(1, migrationId);
+                u.setString(2, key);
+                u.setString(3, value);
+                return u.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public Map<MigrationState, Long> countByState() {
+        return store.inTransaction(c -> {
+            Map<MigrationState, Long> counts = new EnumMap<>(MigrationState.class);
+            for (MigrationState s : MigrationState.values()) {
+                counts.put(s, 0L);
+            }
+            try (PreparedStatement s = c.prepareStatement("SELECT state, count(*) FROM migrations GROUP BY state");
+                 ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    counts.put(MigrationState.valueOf(rs.getString(1)), rs.getLong(2));
+                }
+            }
+            return counts;
+        });
+    }
+
+    private static Optional<Migration> byId(Connection c, String migrationId) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS + " FROM migrations WHERE migration_id = ?")) {
+            s.setString(1, migrationId);
+            return one(s);
+        }
+    }
+
+    private static void bindKey(PreparedStatement s, MigrationKey k) throws SQLException {
+        s.setString(1, k.target().subscription().toLowerCase(Locale.ROOT));
+        s.setString(2, k.target().resourceGroup().toLowerCase(Locale.ROOT));
+        s.setString(3, k.target().name().toLowerCase(Locale.ROOT));
+        s.setString(4, k.name().toLowerCase(Locale.ROOT));
+    }
+
+    private static Optional<Migration> one(PreparedStatement s) throws SQLException {
+        List<Migration> all = all(s);
+        return all.isEmpty() ? Optional.empty() : Optional.of(all.get(0));
+    }
+
+    private static List<Migration> all(PreparedStatement s) throws SQLException {
+        List<Migration> result = new ArrayList<>();
+        try (ResultSet rs = s.executeQuery()) {
+            while (rs.next()) {
+                Migration m = Documents.read(rs.getString(1), Migration.class);
+                result.add(m.withSealedSecrets(rs.getString(2)).stored(m.updatedAt(), rs.getLong(3)));
+            }
+        }
+        return result;
+    }
+
+    /** The document never carries the sealed secrets (they have their own column) nor the version. */
+    private static String document(Migration m) {
+        return Documents.write(m.withSealedSecrets(null).stored(m.updatedAt(), 0));
+    }
+
+}

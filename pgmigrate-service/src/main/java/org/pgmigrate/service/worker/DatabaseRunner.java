@@ -1,0 +1,143 @@
+package org.pgmigrate.service.worker;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import org.pgmigrate.engine.EngineException;
+import org.pgmigrate.engine.verify.TableVerification;
+import org.pgmigrate.engine.verify.VerificationReport;
+import org.pgmigrate.service.migration.DatabaseMigrationState;
+import org.pgmigrate.service.migration.Migration;
+import org.pgmigrate.service.migration.MigrationService;
+import org.pgmigrate.service.migration.VerificationDetails;
+import org.pgmigrate.service.server.Endpoints;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Runs one database of a migration on the engine, on a database-job thread, and records its outcome in
+ * {@code dbDetails}: Succeeded; Failed with the engine's message; Canceled (a user's cancel) with the note that the
+ * target is left as it is; or, on a service shutdown, left InProgress to resume from its checkpoints. The engine's
+ * verification goes into {@code verificationDetails}. Thread-safe (stateless between calls).
+ */
+final class DatabaseRunner {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DatabaseRunner.class);
+
+    private final MigrationRun run;
+    private final WorkerContext ctx;
+    private final StoredCheckpoints checkpoints;
+
+    DatabaseRunner(MigrationRun run, WorkerContext ctx, StoredCheckpoints checkpoints) {
+        this.run = run;
+        this.ctx = ctx;
+        this.checkpoints = checkpoints;
+    }
+
+    void run(Migration m, Endpoints endpoints, String db, MigrationRun.RunningDatabase r) {
+        MDC.put("migration", m.key().name());
+        MDC.put("db", db);
+        Instant started = ctx.clock().instant();
+        Path workDir = ctx.workRoot().resolve(m.migrationId())
+                .resolve(db.replaceAll("[^A-Za-z0-9_-]", "_") + "-" + Integer.toHexString(db.hashCode()));
+        try {
+            if (r.signal().isStopped()) {
+                finishStopped(db, r);
+                return;
+            }
+            boolean resuming = checkpoints.isDone(startedKey(db));
+            checkpoints.markDone(startedKey(db));
+            run.updateDatabase(db, d -> d.started(started).withState(DatabaseMigrationState.IN_PROGRESS,
+                    resuming ? "Resuming" : "Starting", null));
+            LOG.info("{} database {} ({} to {}).", resuming ? "Resuming" : "Migrating", db,
+                    endpoints.source().address(), endpoints.target().address());
+            // On a resume the engine finds its own checkpoint of the target database it created and keeps it.
+            DatabaseTask task = new DatabaseTask(db, endpoints.source(db), endpoints.target(db),
+                    m.spec().overwriteDbsInTarget(), m.spec().migrateRoles(), ctx.limits().tableJobs(),
+                    ctx.limits().indexJobs(), workDir);
+            ctx.migrator().migrateDatabase(task, r.progress(), checkpoints, r.signal());
+            recordVerification(db, r.progress().verification());
+            run.updateDatabase(db, d -> r.progress().applyTo(d).withState(DatabaseMigrationState.SUCCEEDED, "Completed", null));
+            LOG.info("Database {} migrated in {} s.", db, Duration.between(started, ctx.clock().instant()).toSeconds());
+            deleteQuietly(workDir);
+        } catch (EngineException e) {
+            if (r.signal().isStopped()) {
+                finishStopped(db, r);
+            } else {
+                LOG.error("Database {} failed: {}", db, e.getMessage());
+                recordVerification(db, r.progress().verification());
+                run.updateDatabase(db, d -> r.progress().applyTo(d).withState(DatabaseMigrationState.FAILED, "Failed",
+                        e.getMessage()));
+            }
+        } catch (RuntimeException e) {
+            LOG.error("Database {} failed on an unexpected error.", db, e);
+            run.updateDatabase(db, d -> r.progress().applyTo(d).withState(DatabaseMigrationState.FAILED, "Failed",
+                    "Internal error in pgmigrate (details in the service log): " + e));
+        } finally {
+            MDC.remove("db");
+            MDC.remove("migration");
+        }
+    }
+
+    /** Marks a database that was canceled before it started. */
+    void markCanceled(String db) {
+        run.updateDatabase(db, d -> d.withState(DatabaseMigrationState.CANCELED, "Canceled",
+                String.format(MigrationService.CANCEL_NOTE, db)));
+    }
+
+    private void finishStopped(String db, MigrationRun.RunningDatabase r) {
+        if (r.signal().reason() == StopSignal.Reason.SHUTDOWN) {
+            run.updateDatabase(db, d -> d.migrationState().isFinished() ? d : r.progress().applyTo(d));
+            LOG.info("Database {} stopped for the service shutdown; it resumes from its checkpoints at the next start.", db);
+        } else {
+            run.updateDatabase(db, d -> r.progress().applyTo(d).withState(DatabaseMigrationState.CANCELED, "Canceled",
+                    String.format(MigrationService.CANCEL_NOTE, db)));
+            LOG.info("Database {} canceled; the target was left as it is.", db);
+        }
+    }
+
+    /** Adds (or replaces) this database's entry of {@code verificationDetails}. */
+    private void recordVerification(String db, VerificationReport report) {
+        if (report == null) {
+            return;
+        }
+        List<VerificationDetails.Table> tables = new ArrayList<>();
+        for (TableVerification t : report.tables()) {
+            tables.add(new VerificationDetails.Table(t.table(), t.source().rows(), t.target().rows(), t.equal(),
+                    t.equal() ? null : t.describe()));
+        }
+        VerificationDetails.Database entry = new VerificationDetails.Database(db, report.equal() ? "Succeeded" : "Failed",
+                tables);
+        run.updateMigration(m -> {
+            List<VerificationDetails.Database> dbs = new ArrayList<>();
+            if (m.verificationDetails() != null) {
+                m.verificationDetails().databases().stream().filter(d -> !d.databaseName().equals(db)).forEach(dbs::add);
+            }
+            dbs.add(entry);
+            boolean allEqual = dbs.stream().allMatch(d -> d.status().equals("Succeeded"));
+            return m.withVerificationDetails(new VerificationDetails(allEqual ? "Succeeded" : "Failed", dbs));
+        });
+    }
+
+    private static void deleteQuietly(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            LOG.debug("Cannot remove {}: {}", dir, e.toString());
+        }
+    }
+
+    private static String startedKey(String db) {
+        return "service/started/" + db;
+    }
+}

@@ -1,0 +1,16 @@
+package org.pgmigrate.service.worker;
+
+import java.nio.file.Path;
+import org.pgmigrate.engine.pg.PgEndpoint;
+
+/**
+ * One database of a migration, ready for the engine: both endpoints with the database set, and the options the
+ * migration's properties decide. Immutable.
+ *
+ * @param dropIfExists replace the target database if it exists ({@code overwriteDbsInTarget}, confirmed)
+ * @param keepOwnership restore owners and grants ({@code migrateRoles})
+ * @param workDir      the engine's files for this database (schema archive, restore lists), under the data dir
+ */
+record DatabaseTask(String database, PgEndpoint source, PgEndpoint target, boolean dropIfExists, boolean keepOwnership,
+                    int tableJobs, int indexJobs, Path workDir) {
+}

@@ -1,0 +1,358 @@
+package org.pgmigrate.service.worker;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.UnaryOperator;
+import org.pgmigrate.engine.EngineException;
+import org.pgmigrate.service.ServiceException;
+import org.pgmigrate.service.migration.DatabaseDetails;
+import org.pgmigrate.service.migration.DatabaseMigrationState;
+import org.pgmigrate.service.migration.Migration;
+import org.pgmigrate.service.migration.MigrationService;
+import org.pgmigrate.service.migration.MigrationStatus;
+import org.pgmigrate.service.migration.SecretParameters;
+import org.pgmigrate.service.server.Endpoints;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Drives one migration through the worker's side of the state machine (spec 2.11, issue 3): prerequisites, the
+ * data migration of each database on the shared database executor, completion, and cancel. Every status change is
+ * a conditional atomic update: if the user changed the status meanwhile (a cancel, a new window), the run notices
+ * and follows the new status instead of overwriting it.
+ *
+ * <p>Runs on one migration thread; {@link #flush}, {@link #cancelRequested} and {@link #shutdown} are called from
+ * other threads and are thread-safe.
+ */
+final class MigrationRun implements Runnable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MigrationRun.class);
+
+    private final String migrationId;
+    private final WorkerContext ctx;
+    private final StoredCheckpoints checkpoints;
+    private final Map<String, RunningDatabase> running = new ConcurrentHashMap<>();
+    private final DatabaseRunner databases;
+    private final StopSignal roles = new StopSignal();
+    private volatile boolean shuttingDown;
+    private volatile Instant leaseRenewedAt = Instant.EPOCH;
+
+    record RunningDatabase(StopSignal signal, DatabaseProgress progress) {
+    }
+
+    MigrationRun(String migrationId, WorkerContext ctx) {
+        this.migrationId = migrationId;
+        this.ctx = ctx;
+        this.checkpoints = new StoredCheckpoints(ctx.store(), migrationId);
+        this.databases = new DatabaseRunner(this, ctx, checkpoints);
+    }
+
+    String migrationId() {
+        return migrationId;
+    }
+
+    @Override
+    public void run() {
+        Migration start = ctx.store().findById(migrationId).orElse(null);
+        if (start == null) {
+            return;
+        }
+        MDC.put("migration", start.key().name());
+        try {
+            loop();
+        } catch (RuntimeException e) {
+            LOG.error("Migration {} stopped on an unexpected error; it is marked Failed.", start.key().name(), e);
+            failAll("Internal error in pgmigrate (details in the service log): " + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+        } finally {
+            try {
+                ctx.store().releaseLease(migrationId, ctx.nodeId());
+            } finally {
+                MDC.remove("migration");
+            }
+        }
+    }
+
+    /** The service is stopping: stop the engine, keep the state, so that the next start resumes. */
+    void shutdown() {
+        shuttingDown = true;
+        roles.stop(StopSignal.Reason.SHUTDOWN);
+        running.values().forEach(r -> r.signal().stop(StopSignal.Reason.SHUTDOWN));
+    }
+
+    /** A cancel was requested: stop the databases that the stored migration marks for it. */
+    void cancelRequested() {
+        ctx.store().findById(migrationId).ifPresent(this::stopCanceledDatabases);
+    }
+
+    /** Writes the running databases' live counters to the store and renews the lease. Called every second. */
+    void flush() {
+        if (!running.isEmpty()) {
+            ctx.store().update(migrationId, m -> {
+                Migration x = m;
+                for (Map.Entry<String, RunningDatabase> e : running.entrySet()) {
+                    x = x.withDatabase(e.getKey(), d -> d.migrationState().isFinished() ? d : e.getValue().progress().applyTo(d));
+                }
+                return x;
+            }).ifPresent(this::stopCanceledDatabases);
+        }
+        Instant now = ctx.clock().instant();
+        if (Duration.between(leaseRenewedAt, now).compareTo(ctx.leaseDuration().dividedBy(3)) > 0) {
+            ctx.store().acquireLease(migrationId, ctx.nodeId(), now.plus(ctx.leaseDuration()), now);
+            leaseRenewedAt = now;
+        }
+    }
+
+    private void loop() {
+        while (!shuttingDown) {
+            Migration m = ctx.store().findById(migrationId).orElse(null);
+            if (m == null || !m.isActive()) {
+                return;
+            }
+            switch (m.status().subState()) {
+                case PERFORMING_PRE_REQUISITE_STEPS -> prerequisites(m);
+                // Premigration validation (issue 5) runs here; until then ValidateAndMigrate migrates directly.
+                case VALIDATION_IN_PROGRESS -> advance(MigrationStatus.VALIDATING, x -> x.moveTo(MigrationStatus.MIGRATING));
+                case MIGRATING_DATA -> migrateData(m);
+                case COMPLETING_MIGRATION -> complete();
+                case CANCELING_REQUESTED_DB_MIGRATIONS -> finishCancel();
+                default -> {
+                    return; // waiting for a person or for time: nothing to do now
+                }
+            }
+        }
+    }
+
+    private void prerequisites(Migration m) {
+        Instant now = ctx.clock().instant();
+        Instant end = m.spec().migrationWindowEndTimeInUtc();
+        if (end != null && now.isAfter(end)) {
+            fail(MigrationStatus.PREREQUISITES, "The migration window ended at " + end + " before the data migration could "
+                    + "start. Create the migration again with a new window.");
+            return;
+        }
+        Endpoints endpoints = endpoints(m, MigrationStatus.PREREQUISITES);
+        if (endpoints == null) {
+            return;
+        }
+        List<String> dbs = databasesToMigrate(m);
+        if (dbs.isEmpty()) {
+            advance(MigrationStatus.PREREQUISITES, x -> x.moveTo(MigrationStatus.CANCELED_DONE));
+            return;
+        }
+        Prerequisites.Findings f;
+        try {
+            f = ctx.prerequisites().check(endpoints.source(), endpoints.target(), dbs);
+        } catch (EngineException e) {
+            fail(MigrationStatus.PREREQUISITES, e.getMessage());
+            return;
+        }
+        advance(MigrationStatus.PREREQUISITES, x -> x.withServerVersions(f.sourceVersion(), f.targetVersion()));
+        if (f.sourceMajor() > f.targetMajor()) {
+            fail(MigrationStatus.PREREQUISITES, "The target server " + endpoints.target().address() + " runs PostgreSQL "
+                    + f.targetVersion() + ", older than the source's " + f.sourceVersion() + ". Migrate to a target of the "
+                    + "same or a newer major version.");
+            return;
+        }
+        if (!f.missingOnSource().isEmpty()) {
+            String message = "Source database missing: " + String.join(", ", f.missingOnSource()) + " not found on the "
+                    + "source server " + endpoints.source().address() + ". Check dbsToMigrate (names are case-sensitive).";
+            failDatabases(MigrationStatus.PREREQUISITES, message, db -> f.missingOnSource().contains(db)
+                    ? "Database '" + db + "' does not exist on the source server " + endpoints.source().address()
+                            + ". Check the name (it is case-sensitive)."
+                    : "Not migrated: another database of this migration is missing on the source.");
+            return;
+        }
+        if (!f.existingOnTarget().isEmpty() && !m.spec().overwriteDbsInTarget()) {
+            LOG.info("Databases {} exist on the target; waiting for overwriteDbsInTarget=True.", f.existingOnTarget());
+            advance(MigrationStatus.PREREQUISITES, x -> {
+                Migration y = x.moveTo(MigrationStatus.OVERWRITE_CONFIRMATION);
+                for (String db : f.existingOnTarget()) {
+                    y = y.withDatabase(db, d -> d.withState(DatabaseMigrationState.IN_PROGRESS, "Waiting for overwrite "
+                            + "confirmation", "Database '" + db + "' already exists on the target server "
+                            + endpoints.target().address() + ". Set overwriteDbsInTarget to True (pgmigrate migration update "
+                            + "--overwrite-dbs) to replace it, or cancel the migration."));
+                }
+                return y;
+            });
+            return;
+        }
+        advance(MigrationStatus.PREREQUISITES, x -> {
+            Migration y = x.moveTo(MigrationStatus.MIGRATING);
+            for (String db : dbs) {
+                y = y.withDatabase(db, d -> d.withState(DatabaseMigrationState.IN_PROGRESS, "Queued", null));
+            }
+            return y;
+        });
+    }
+
+    private void migrateData(Migration m) {
+        Endpoints endpoints = endpoints(m, MigrationStatus.MIGRATING);
+        if (endpoints == null) {
+            return;
+        }
+        if (m.spec().migrateRoles() && !checkpoints.isDone("service/roles")) {
+            try {
+                ctx.migrator().migrateRoles(endpoints.source(), endpoints.target(), roles);
+                checkpoints.markDone("service/roles");
+            } catch (EngineException e) {
+                if (!shuttingDown) {
+                    fail(MigrationStatus.MIGRATING, "Roles could not be migrated: " + e.getMessage());
+                }
+                return;
+            }
+        }
+        List<Future<?>> jobs = new ArrayList<>();
+        for (String db : databasesToMigrate(m)) {
+            DatabaseDetails d = m.dbDetails().get(db);
+            if (d != null && d.migrationState() == DatabaseMigrationState.CANCELING) {
+                databases.markCanceled(db);
+                continue;
+            }
+            RunningDatabase r = new RunningDatabase(new StopSignal(), new DatabaseProgress(ctx.metrics()));
+            running.put(db, r);
+            if (shuttingDown) {
+                r.signal().stop(StopSignal.Reason.SHUTDOWN);
+            }
+            jobs.add(ctx.databaseJobs().submit(() -> databases.run(m, endpoints, db, r)));
+        }
+        stopCanceledDatabases(ctx.store().findById(migrationId).orElse(m));
+        try {
+            for (Future<?> job : jobs) {
+                job.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            shutdown();
+            return;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("A database job failed unexpectedly: " + e.getCause(), e.getCause());
+        } finally {
+            running.clear();
+        }
+        if (!shuttingDown) {
+            advance(MigrationStatus.MIGRATING, x -> x.moveTo(MigrationStatus.COMPLETING));
+        }
+    }
+
+    /** Offline: every database is done; the migration ends Succeeded, Failed or Canceled by their outcomes. */
+    private void complete() {
+        advance(MigrationStatus.COMPLETING, m -> {
+            List<String> failures = new ArrayList<>();
+            boolean anySucceeded = false;
+            for (DatabaseDetails d : m.dbDetails().values()) {
+                if (d.migrationState() == DatabaseMigrationState.FAILED) {
+                    failures.add(d.databaseName() + ": " + d.message());
+                }
+                anySucceeded |= d.migrationState() == DatabaseMigrationState.SUCCEEDED;
+            }
+            if (!failures.isEmpty()) {
+                return m.fail(String.join("; ", failures));
+            }
+            return m.moveTo(anySucceeded ? MigrationStatus.SUCCEEDED_DONE : MigrationStatus.CANCELED_DONE);
+        });
+        Migration done = ctx.store().findById(migrationId).orElseThrow();
+        LOG.info("Migration {} ended {}.", done.key().name(), done.status());
+    }
+
+    /** The whole migration was canceled: nothing runs any more; mark what is unfinished Canceled. */
+    private void finishCancel() {
+        // Online migrations (issue 4) drop their slots and publications on the source here.
+        advance(MigrationStatus.CANCELING, m -> {
+            Migration x = m;
+            for (String db : m.spec().dbsToMigrate()) {
+                x = x.withDatabase(db, d -> d.migrationState().isFinished() ? d
+                        : d.withState(DatabaseMigrationState.CANCELED, "Canceled", String.format(MigrationService.CANCEL_NOTE, db)));
+            }
+            return x.moveTo(MigrationStatus.CANCELED_DONE);
+        });
+        LOG.info("Migration canceled; the target was left as it is.");
+    }
+
+    private Endpoints endpoints(Migration m, MigrationStatus expected) {
+        try {
+            SecretParameters secrets = ctx.secrets().open(m.sealedSecrets(), m.migrationId());
+            return ctx.resolver().resolve(m.key(), m.spec(), secrets);
+        } catch (ServiceException | IllegalStateException e) {
+            fail(expected, e.getMessage());
+            return null;
+        }
+    }
+
+    /** dbsToMigrate without the databases already finished (succeeded, failed or canceled). */
+    private static List<String> databasesToMigrate(Migration m) {
+        List<String> dbs = new ArrayList<>();
+        for (String db : m.spec().dbsToMigrate()) {
+            DatabaseDetails d = m.dbDetails().get(db);
+            if (d == null || !d.migrationState().isFinished()) {
+                dbs.add(db);
+            }
+        }
+        return dbs;
+    }
+
+    private void stopCanceledDatabases(Migration m) {
+        boolean whole = m.status().equals(MigrationStatus.CANCELING);
+        for (Map.Entry<String, RunningDatabase> e : running.entrySet()) {
+            DatabaseDetails d = m.dbDetails().get(e.getKey());
+            if (whole || d != null && d.migrationState() == DatabaseMigrationState.CANCELING) {
+                e.getValue().signal().stop(StopSignal.Reason.CANCELED_BY_USER);
+            }
+        }
+    }
+
+    /** Applies {@code change} if the migration is still {@code expected}; false if the status moved meanwhile. */
+    boolean advance(MigrationStatus expected, UnaryOperator<Migration> change) {
+        AtomicBoolean applied = new AtomicBoolean();
+        ctx.store().update(migrationId, m -> {
+            if (!m.status().equals(expected)) {
+                return m;
+            }
+            applied.set(true);
+            return change.apply(m);
+        });
+        return applied.get();
+    }
+
+    /** Updates the migration, whatever its status. */
+    void updateMigration(UnaryOperator<Migration> change) {
+        ctx.store().update(migrationId, change);
+    }
+
+    /** Updates one database's details, whatever the migration's status. */
+    void updateDatabase(String db, UnaryOperator<DatabaseDetails> change) {
+        ctx.store().update(migrationId, m -> m.withDatabase(db, change));
+    }
+
+    private void fail(MigrationStatus expected, String message) {
+        failDatabases(expected, message, db -> message);
+    }
+
+    private void failDatabases(MigrationStatus expected, String message, UnaryOperator<String> perDatabase) {
+        advance(expected, m -> failed(m, message, perDatabase));
+        LOG.error("Migration failed: {}", message);
+    }
+
+    private void failAll(String message) {
+        ctx.store().update(migrationId, m -> m.isActive() ? failed(m, message, db -> message) : m);
+    }
+
+    private static Migration failed(Migration m, String message, UnaryOperator<String> perDatabase) {
+        Migration x = m;
+        if (m.spec().dbsToMigrate() != null) {
+            for (String db : m.spec().dbsToMigrate()) {
+                x = x.withDatabase(db, d -> d.migrationState().isFinished() ? d
+                        : d.withState(DatabaseMigrationState.FAILED, "Failed", perDatabase.apply(db)));
+            }
+        }
+        return x.fail(message);
+    }
+}

@@ -1,0 +1,84 @@
+package org.pgmigrate.service.worker;
+
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.pgmigrate.engine.EngineError;
+import org.pgmigrate.engine.EngineException;
+import org.pgmigrate.engine.pg.PgConnector;
+import org.pgmigrate.engine.pg.PgEndpoint;
+
+/**
+ * The PerformingPreRequisiteSteps checks that need the servers: both are reachable with the given credentials and
+ * sslmode, which databases exist on each side, and the server versions. Connects to each server's maintenance
+ * database ({@code postgres}, else {@code template1}). Throws {@link EngineException} with a message for the user.
+ * Stateless.
+ */
+final class Prerequisites {
+
+    /** What the servers said. {@code missingOnSource}: listed databases the source does not have. */
+    record Findings(String sourceVersion, String targetVersion, int sourceMajor, int targetMajor,
+                    List<String> missingOnSource, List<String> existingOnTarget) {
+    }
+
+    private final PgConnector connector;
+
+    Prerequisites(PgConnector connector) {
+        this.connector = connector;
+    }
+
+    Findings check(PgEndpoint source, PgEndpoint target, List<String> databases) {
+        Side src = inspect(source, PgConnector.Side.SOURCE, databases);
+        Side tgt = inspect(target, PgConnector.Side.TARGET, databases);
+        List<String> missing = new ArrayList<>(databases);
+        missing.removeAll(src.present());
+        return new Findings(src.version(), tgt.version(), src.major(), tgt.major(), missing, new ArrayList<>(tgt.present()));
+    }
+
+    private record Side(String version, int major, Set<String> present) {
+    }
+
+    private Side inspect(PgEndpoint server, PgConnector.Side side, List<String> databases) {
+        try (Connection c = openMaintenance(server, side)) {
+            String version;
+            int versionNum;
+            try (PreparedStatement s = c.prepareStatement("SELECT current_setting('server_version'), "
+                    + "current_setting('server_version_num')::int"); ResultSet rs = s.executeQuery()) {
+                rs.next();
+                version = rs.getString(1);
+                versionNum = rs.getInt(2);
+            }
+            Set<String> present = new LinkedHashSet<>();
+            try (PreparedStatement s = c.prepareStatement("SELECT datname FROM pg_database WHERE datname = ANY (?)")) {
+                Array names = c.createArrayOf("text", databases.toArray());
+                s.setArray(1, names);
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        present.add(rs.getString(1));
+                    }
+                }
+            }
+            return new Side(version, versionNum / 10000, present);
+        } catch (SQLException e) {
+            throw new EngineException(EngineError.INTERNAL, "Cannot inspect the " + side.name().toLowerCase() + " server "
+                    + server.address() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private Connection openMaintenance(PgEndpoint server, PgConnector.Side side) {
+        try {
+            return connector.open(server.withDatabase("postgres"), side, "service");
+        } catch (EngineException e) {
+            if (e.error() != EngineError.DATABASE_NOT_FOUND) {
+                throw e;
+            }
+            return connector.open(server.withDatabase("template1"), side, "service");
+        }
+    }
+}

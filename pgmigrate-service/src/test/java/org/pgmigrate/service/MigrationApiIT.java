@@ -1,0 +1,423 @@
+package org.pgmigrate.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.pgmigrate.service.ArmClient.migrationPath;
+import static org.pgmigrate.service.ArmClient.serverPath;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.pgmigrate.service.ArmClient.Response;
+import org.pgmigrate.testkit.cluster.PgCluster;
+
+/** The REST API against a real service on port 0 and real source and target clusters: inputs, states, security. */
+@Timeout(300)
+class MigrationApiIT {
+
+    private static final String TARGET = "target1";
+    private static PgCluster source;
+    private static PgCluster target;
+    private static Path dataDir;
+    private static ServiceWiring service;
+    private static ArmClient client;
+
+    @BeforeAll
+    static void start() throws Exception {
+        source = PgCluster.builder().version(15).name("api-source").start();
+        target = PgCluster.builder().version(15).name("api-target").start();
+        for (String db : new String[] {"shop", "crm", "hr", "wrongpw", "dup", "winddb", "overdb", "gone", "cancel1",
+                "cancel2", "del1", "secretdb", "list1"}) {
+            source.createDatabase(db);
+        }
+        dataDir = Files.createTempDirectory("pgmigrate-api-it");
+        service = ServiceWiring.start(ServiceConfig.defaults(new DataDirectory(dataDir)).withListen("127.0.0.1:0")
+                .withPollInterval(Duration.ofMillis(200)));
+        client = new ArmClient(dataDir);
+        assertThat(client.registerServer("flexibleServers", TARGET, target.host(), target.port()).status()).isEqualTo(201);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (service != null) {
+            service.close();
+        }
+        if (source != null) {
+            source.close();
+        }
+        if (target != null) {
+            target.close();
+        }
+        if (dataDir != null) {
+            try (Stream<Path> files = Files.walk(dataDir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    private static String body(String password, boolean overwrite, String... dbs) {
+        return MigrationBodies.seedShape(source, target, password, overwrite, dbs);
+    }
+
+    private static String later() {
+        return Instant.now().plus(Duration.ofHours(2)).toString();
+    }
+
+    /** A body whose migration waits for its window, so it stays active without moving data. */
+    private static String waiting(String... dbs) {
+        return body(source.password(), false, dbs).replace("\"sslMode\": \"Prefer\"",
+                "\"sslMode\": \"Prefer\", \"migrationWindowStartTimeInUtc\": \"" + later() + "\"");
+    }
+
+    private static Response awaitState(String migration, String state) {
+        return await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
+                .until(() -> client.get(migrationPath(TARGET, migration)), r -> r.state().equals(state));
+    }
+
+    @Test
+    void everyRequestNeedsTheToken() {
+        ArmClient anonymous = new ArmClient(dataDir).withToken(null);
+        Response none = anonymous.get(migrationPath(TARGET, "x"));
+        assertThat(none.status()).isEqualTo(401);
+        assertThat(none.errorCode()).isEqualTo("AuthenticationFailed");
+        Response wrong = new ArmClient(dataDir).withToken("not-the-token").get(serverPath("flexibleServers", TARGET));
+        assertThat(wrong.status()).isEqualTo(401);
+        assertThat(wrong.errorCode()).isEqualTo("InvalidAuthenticationToken");
+        assertThat(anonymous.raw("GET", "/healthz", null).status()).isEqualTo(401);
+        assertThat(anonymous.raw("GET", "/metrics", null).status()).isEqualTo(401);
+    }
+
+    @Test
+    void apiVersionIsRequiredAndMustBeKnown() {
+        Response missing = client.raw("GET", serverPath("flexibleServers", TARGET) + "/migrations", null);
+        assertThat(missing.status()).isEqualTo(400);
+        assertThat(missing.errorCode()).isEqualTo("MissingApiVersionParameter");
+        Response unknown = client.raw("GET", serverPath("flexibleServers", TARGET) + "/migrations?api-version=2019-01-01", null);
+        assertThat(unknown.status()).isEqualTo(400);
+        assertThat(unknown.errorCode()).isEqualTo("NoRegisteredProviderFound");
+        for (String v : new String[] {"2022-05-01-preview", "2024-08-01", "2025-01-01-preview", "2025-08-01", "2026-07-01-preview"}) {
+            assertThat(client.raw("GET", serverPath("flexibleServers", TARGET) + "/migrations?api-version=" + v, null)
+                    .status()).as(v).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void pathsMatchCaseInsensitivelyAsArmDoes() {
+        String path = serverPath("flexibleServers", TARGET).replace("resourceGroups", "resourcegroups")
+                .replace("Microsoft.DBforPostgreSQL", "Microsoft.DBForPostgreSql") + "/migrations";
+        assertThat(client.get(path).status()).isEqualTo(200);
+    }
+
+    @Test
+    void malformedMissingOrUnknownJsonIsABadRequestNamingTheProblem() {
+        String path = migrationPath(TARGET, "badjson");
+        Response empty = client.put(path, "");
+        assertThat(empty.status()).isEqualTo(400);
+        assertThat(empty.errorCode()).isEqualTo("InvalidRequestContent");
+        Response broken = client.put(path, "{\"properties\": {");
+        assertThat(broken.status()).isEqualTo(400);
+        assertThat(broken.errorMessage()).contains("could not be deserialized");
+        Response unknown = client.put(path, body(source.password(), false, "shop").replace("\"sslMode\"", "\"sslModes\""));
+        assertThat(unknown.status()).isEqualTo(400);
+        assertThat(unknown.errorMessage()).contains("Unknown property 'properties.sslModes'");
+        assertThat(unknown.json().path("error").path("target").asText()).isEqualTo("properties.sslModes");
+        Response badBool = client.put(path, body(source.password(), false, "shop").replace("\"false\"", "\"nope\""));
+        assertThat(badBool.status()).isEqualTo(400);
+        assertThat(badBool.errorMessage()).isEqualTo("Value of Key properties.overwriteDbsInTarget must be either 'True' or 'False'");
+        assertThat(client.get(path).status()).isEqualTo(404);
+    }
+
+    @Test
+    void badMigrationNamesAreRefused() {
+        for (String name : new String[] {"-lead", "under_score", "a".repeat(64)}) {
+            Response r = client.put(migrationPath(TARGET, name), body(source.password(), false, "shop"));
+            assertThat(r.status()).as(name).isEqualTo(400);
+            assertThat(r.errorCode()).isEqualTo("InvalidResourceName");
+            Response check = client.post(serverPath("flexibleServers", TARGET) + "/checkMigrationNameAvailability",
+                    "{\"name\": \"" + name + "\", \"type\": \"Microsoft.DBforPostgreSQL/flexibleServers/migrations\"}");
+            assertThat(check.status()).isEqualTo(200);
+            assertThat(check.json().path("nameAvailable").asBoolean()).isFalse();
+            assertThat(check.json().path("reason").asText()).isEqualTo("Invalid");
+        }
+    }
+
+    @Test
+    void dbsToMigrateFollowsItsRules() {
+        String path = migrationPath(TARGET, "dbrules");
+        assertThat(client.put(path, body(source.password(), false)).errorMessage()).contains("is empty");
+        assertThat(client.put(path, body(source.password(), false, "template1")).errorMessage()).contains("template0 and template1");
+        assertThat(client.put(path, body(source.password(), false, "a", "a")).errorMessage()).contains("twice");
+        String[] many = new String[51];
+        for (int i = 0; i < many.length; i++) {
+            many[i] = "db" + i;
+        }
+        Response tooMany = client.put(path, body(source.password(), false, many));
+        assertThat(tooMany.status()).isEqualTo(400);
+        assertThat(tooMany.errorMessage()).contains("the limit is 50");
+    }
+
+    @Test
+    void unknownServersAreClientErrors() {
+        Response noTarget = client.put(migrationPath("nosuchserver", "m1"), body(source.password(), false, "shop"));
+        assertThat(noTarget.status()).isEqualTo(404);
+        assertThat(noTarget.errorCode()).isEqualTo("ParentResourceNotFound");
+        assertThat(noTarget.errorMessage()).contains("pgmigrate server create");
+        String unregisteredSource = body(source.password(), false, "shop").replaceFirst(
+                "\"sourceDBServerResourceId\": \"[^\"]+\"", "\"sourceDBServerResourceId\": \"/subscriptions/s/resourceGroups/"
+                        + "rg/providers/Microsoft.DBforPostgreSQL/servers/nosuchsource\"");
+        Response noSource = client.put(migrationPath(TARGET, "m1"), unregisteredSource);
+        assertThat(noSource.status()).isEqualTo(400);
+        assertThat(noSource.errorMessage()).contains("is not registered");
+        Response garbled = client.put(migrationPath(TARGET, "m1"), body(source.password(), false, "shop")
+                .replaceFirst("\"sourceDBServerResourceId\": \"[^\"]+\"", "\"sourceDBServerResourceId\": \"justahost\""));
+        assertThat(garbled.status()).isEqualTo(400);
+        assertThat(garbled.errorMessage()).contains("host:port@user");
+    }
+
+    @Test
+    void serversRegisterListAndDelete() {
+        String path = serverPath("servers", "legacy1");
+        Response created = client.put(path, "{\"properties\": {\"FullyQualifiedDomainName\": \"10.1.2.3\", \"port\": 5433, "
+                + "\"sslMode\": \"require\", \"restartCommand\": \"systemctl restart postgresql\"}}");
+        assertThat(created.status()).isEqualTo(201);
+        assertThat(created.json().path("type").asText()).isEqualTo("Microsoft.DBforPostgreSQL/servers");
+        assertThat(created.json().path("properties").path("sslMode").asText()).isEqualTo("Require");
+        assertThat(client.put(path, "{\"properties\": {\"host\": \"10.1.2.4\"}}").status()).isEqualTo(200);
+        assertThat(client.get(path).json().path("properties").path("fullyQualifiedDomainName").asText()).isEqualTo("10.1.2.4");
+        assertThat(client.get(serverPath("servers", "")).json().path("value")).hasSize(1);
+        assertThat(client.delete(path).status()).isEqualTo(200);
+        assertThat(client.delete(path).status()).isEqualTo(204);
+        Response gone = client.get(path);
+        assertThat(gone.status()).isEqualTo(404);
+        assertThat(gone.errorCode()).isEqualTo("ResourceNotFound");
+        Response badPort = client.put(path, "{\"properties\": {\"host\": \"h\", \"port\": 70000}}");
+        assertThat(badPort.status()).isEqualTo(400);
+    }
+
+    @Test
+    void aDuplicateNameIsAConflictButAnIdenticalRetryIsNot() {
+        String path = migrationPath(TARGET, "dupname");
+        String body = waiting("dup");
+        Response first = client.put(path, body);
+        assertThat(first.status()).as(first.body()).isEqualTo(201);
+        assertThat(first.state()).isEqualTo("InProgress");
+        assertThat(first.subState()).isEqualTo("WaitingForDataMigrationWindow");
+        Response retry = client.put(path, body);
+        assertThat(retry.status()).isEqualTo(200);
+        assertThat(retry.json().path("properties").path("migrationId").asText())
+                .isEqualTo(first.json().path("properties").path("migrationId").asText());
+        Response other = client.put(path.replace("dupname", "DUPNAME"), waiting("hr"));
+        assertThat(other.status()).isEqualTo(409);
+        assertThat(other.errorCode()).isEqualTo("ResourceAlreadyExists");
+        Response check = client.post(serverPath("flexibleServers", TARGET) + "/checkMigrationNameAvailability",
+                "{\"name\": \"dupname\", \"type\": \"Microsoft.DBforPostgreSQL/flexibleServers/migrations\"}");
+        assertThat(check.json().path("reason").asText()).isEqualTo("AlreadyExists");
+    }
+
+    @Test
+    void aDatabaseAlreadyInAnActiveMigrationToTheTargetIsAConflictNamingIt() {
+        assertThat(client.put(migrationPath(TARGET, "holder"), waiting("crm")).status()).isEqualTo(201);
+        Response clash = client.put(migrationPath(TARGET, "clasher"), waiting("shop", "crm"));
+        assertThat(clash.status()).isEqualTo(409);
+        assertThat(clash.errorCode()).isEqualTo("DatabaseAlreadyInActiveMigration");
+        assertThat(clash.errorMessage()).contains("'crm'").contains("'holder'");
+    }
+
+    @Test
+    void cutoverOnAnOfflineMigrationIsRefusedWithAzWording() {
+        String path = migrationPath(TARGET, "offcut");
+        assertThat(client.put(path, waiting("list1")).status()).isEqualTo(201);
+        Response r = client.patch(path, "{\"properties\": {\"triggerCutover\": \"True\"}}");
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.errorMessage()).isEqualTo("Cutover is not possible for migration offcut if the migration_mode set to "
+                + "offline. The migration will cutover automatically");
+        assertThat(client.delete(path).status()).isEqualTo(200);
+    }
+
+    @Test
+    void theWindowWaitsThenOverwriteConfirmationWaitsThenCancelLeavesTheTarget() {
+        target.createDatabase("overdb");
+        target.execute("overdb", "CREATE TABLE keep_me (id int); INSERT INTO keep_me VALUES (1)");
+        String path = migrationPath(TARGET, "window-over");
+        Response created = client.put(path, waiting("overdb"));
+        assertThat(created.subState()).isEqualTo("WaitingForDataMigrationWindow");
+        Response started = client.patch(path, "{\"properties\": {\"startDataMigration\": \"True\"}}");
+        assertThat(started.status()).isEqualTo(200);
+        assertThat(started.subState()).isEqualTo("PerformingPreRequisiteSteps");
+        Response waiting = awaitState("window-over", "WaitingForUserAction");
+        assertThat(waiting.subState()).isEqualTo("WaitingForTargetDBOverwriteConfirmation");
+        assertThat(waiting.db("overdb").path("message").asText()).contains("already exists on the target");
+        Response canceled = client.patch(path, "{\"properties\": {\"cancel\": \"True\"}}");
+        assertThat(canceled.status()).isEqualTo(200);
+        assertThat(canceled.state()).isEqualTo("Canceled");
+        assertThat(canceled.subState()).isEqualTo("Completed");
+        assertThat(canceled.db("overdb").path("migrationState").asText()).isEqualTo("Canceled");
+        assertThat(canceled.db("overdb").path("message").asText()).contains("does not drop or roll back");
+        target.execute("overdb", "DO $$ BEGIN IF (SELECT count(*) FROM keep_me) <> 1 THEN RAISE 'target changed'; END IF; END $$");
+        Response again = client.patch(path, "{\"properties\": {\"cancel\": \"True\"}}");
+        assertThat(again.status()).isEqualTo(409);
+        assertThat(again.errorMessage()).contains("already Canceled");
+    }
+
+    @Test
+    void aWindowOpensByItself() {
+        target.createDatabase("winddb");
+        String path = migrationPath(TARGET, "selfopen");
+        String start = Instant.now().plusSeconds(3).toString();
+        Response created = client.put(path, body(source.password(), false, "winddb").replace("\"sslMode\": \"Prefer\"",
+                "\"sslMode\": \"Prefer\", \"migrationWindowStartTimeInUtc\": \"" + start + "\""));
+        assertThat(created.subState()).isEqualTo("WaitingForDataMigrationWindow");
+        Response waiting = awaitState("selfopen", "WaitingForUserAction");
+        assertThat(waiting.subState()).isEqualTo("WaitingForTargetDBOverwriteConfirmation");
+        assertThat(Instant.now()).isAfter(Instant.parse(start));
+        assertThat(client.delete(path).status()).isEqualTo(200);
+    }
+
+    @Test
+    void aWrongPasswordFailsTheMigrationWithAClearMessageAndCancelingItThenIsAConflict() {
+        String path = migrationPath(TARGET, "wrongpw");
+        Response created = client.put(path, body("not-the-password", false, "wrongpw"));
+        assertThat(created.status()).isEqualTo(201);
+        Response failed = awaitState("wrongpw", "Failed");
+        assertThat(failed.subState()).isEqualTo("Completed");
+        assertThat(failed.json().path("properties").path("currentStatus").path("error").asText())
+                .contains("Authentication failed on the source server").contains("password");
+        assertThat(failed.db("wrongpw").path("migrationState").asText()).isEqualTo("Failed");
+        assertThat(failed.db("wrongpw").path("message").asText()).contains("Authentication failed");
+        Response cancel = client.patch(path, "{\"properties\": {\"cancel\": \"True\"}}");
+        assertThat(cancel.status()).isEqualTo(409);
+        assertThat(cancel.errorMessage()).contains("already Failed");
+    }
+
+    @Test
+    void anUnknownSourceDatabaseFailsNamingIt() {
+        Response created = client.put(migrationPath(TARGET, "nodb"), body(source.password(), false, "gone", "nosuchdb"));
+        assertThat(created.status()).isEqualTo(201);
+        Response failed = awaitState("nodb", "Failed");
+        assertThat(failed.json().path("properties").path("currentStatus").path("error").asText()).contains("nosuchdb");
+        assertThat(failed.db("nosuchdb").path("message").asText()).contains("does not exist on the source server");
+    }
+
+    @Test
+    void anUnreachableSourceFails() throws Exception {
+        int closedPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            closedPort = s.getLocalPort();
+        }
+        String b = body(source.password(), false, "hr").replace(":" + source.port() + "@", ":" + closedPort + "@");
+        assertThat(client.put(migrationPath(TARGET, "unreach"), b).status()).isEqualTo(201);
+        Response failed = awaitState("unreach", "Failed");
+        assertThat(failed.json().path("properties").path("currentStatus").path("error").asText())
+                .contains("Cannot connect to the source server");
+    }
+
+    @Test
+    void sslModeIsHonouredOnTheConnections() {
+        String b = body(source.password(), false, "hr").replace("\"sslMode\": \"Prefer\"", "\"sslMode\": \"Require\"");
+        assertThat(client.put(migrationPath(TARGET, "sslreq"), b).status()).isEqualTo(201);
+        Response failed = awaitState("sslreq", "Failed");
+        assertThat(failed.json().path("properties").path("currentStatus").path("error").asText())
+                .as("the test clusters have no SSL, so Require must fail").containsIgnoringCase("SSL");
+        assertThat(failed.json().path("properties").path("sslMode").asText()).isEqualTo("Require");
+    }
+
+    @Test
+    void aPatchThatNamesAnUnregisteredSourceChangesNothing() {
+        String path = migrationPath(TARGET, "patchsrc");
+        assertThat(client.put(path, waiting("shop")).status()).isEqualTo(201);
+        Response r = client.patch(path, "{\"properties\": {\"sourceDbServerResourceId\": \"/subscriptions/s/resourceGroups/"
+                + "rg/providers/Microsoft.DBforPostgreSQL/servers/ghost\"}}");
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(client.get(path).json().path("properties").path("sourceDbServerResourceId").asText()).contains("@");
+        Response dbs = client.patch(path, "{\"properties\": {\"dbsToMigrate\": [\"shop\", \"hr\"]}}");
+        assertThat(dbs.status()).as(dbs.body()).isEqualTo(200);
+        assertThat(dbs.json().path("properties").path("dbsToMigrate")).hasSize(2);
+        assertThat(client.delete(path).state()).isEqualTo("Canceled");
+    }
+
+    @Test
+    void deleteCancelsAnActiveMigrationThenDeletesTheFinishedOne() {
+        String path = migrationPath(TARGET, "del1");
+        assertThat(client.put(path, waiting("del1")).status()).isEqualTo(201);
+        Response canceled = client.delete(path);
+        assertThat(canceled.status()).isEqualTo(200);
+        assertThat(canceled.state()).isEqualTo("Canceled");
+        assertThat(client.delete(path).status()).isEqualTo(200);
+        assertThat(client.get(path).status()).isEqualTo(404);
+        assertThat(client.delete(path).status()).isEqualTo(204);
+    }
+
+    @Test
+    void listingShowsActiveByDefaultAndAllOnRequest() {
+        assertThat(client.put(migrationPath(TARGET, "list-active"), waiting("cancel1")).status()).isEqualTo(201);
+        assertThat(client.put(migrationPath(TARGET, "list-done"), waiting("cancel2")).status()).isEqualTo(201);
+        assertThat(client.delete(migrationPath(TARGET, "list-done")).state()).isEqualTo("Canceled");
+        String list = serverPath("flexibleServers", TARGET) + "/migrations";
+        assertThat(names(client.get(list))).contains("list-active").doesNotContain("list-done");
+        assertThat(names(client.get(list + "?migrationListFilter=Active"))).contains("list-active").doesNotContain("list-done");
+        assertThat(names(client.get(list + "?migrationListFilter=All"))).contains("list-active", "list-done");
+        assertThat(client.get(list + "?migrationListFilter=Some").status()).isEqualTo(400);
+    }
+
+    @Test
+    void noSecretAppearsInAnyResponseLogLineOrStoreFile() throws Exception {
+        String planted = "Planted-S3cret-" + System.nanoTime();
+        String path = migrationPath(TARGET, "secret1");
+        String b = body(planted, false, "secretdb").replace("\"sslMode\": \"Prefer\"",
+                "\"sslMode\": \"Prefer\", \"migrationWindowStartTimeInUtc\": \"" + later() + "\"");
+        StringBuilder responses = new StringBuilder();
+        responses.append(client.put(path, b).body());
+        responses.append(client.get(path).body());
+        responses.append(client.get(serverPath("flexibleServers", TARGET) + "/migrations?migrationListFilter=All").body());
+        responses.append(client.patch(path, "{\"properties\": {\"secretParameters\": {\"adminCredentials\": "
+                + "{\"sourceServerPassword\": \"" + planted + "-2\"}}}}").body());
+        responses.append(client.put(path, b.replace("\"sslMode\"", "\"sslModeX\"")).body());
+        responses.append(client.put(path, b.replace("\"" + planted + "\"", planted)).body());
+        responses.append(client.delete(path).body());
+        assertThat(responses.toString()).contains("secret1").doesNotContain(planted)
+                .doesNotContain("adminCredentials");
+        StringBuilder storeFiles = new StringBuilder();
+        for (String file : new String[] {"pgmigrate.db", "pgmigrate.db-wal"}) {
+            Path p = dataDir.resolve(file);
+            if (Files.exists(p)) {
+                storeFiles.append(new String(Files.readAllBytes(p), java.nio.charset.StandardCharsets.ISO_8859_1));
+            }
+        }
+        assertThat(storeFiles.toString()).contains("secret1").doesNotContain(planted);
+        assertThat(Files.readString(Path.of("target/service-test.log"))).doesNotContain(planted);
+    }
+
+    @Test
+    void metricsAndHealthAreServed() {
+        Response health = client.raw("GET", "/healthz", null);
+        assertThat(health.status()).isEqualTo(200);
+        assertThat(health.json().path("status").asText()).isEqualTo("UP");
+        Response metrics = client.raw("GET", "/metrics", null);
+        assertThat(metrics.status()).isEqualTo(200);
+        assertThat(metrics.body()).contains("pgmigrate_migrations{state=\"InProgress\"}")
+                .contains("pgmigrate_rows_copied_total").contains("pgmigrate_copy_bytes_per_second");
+    }
+
+    @Test
+    void unknownRoutesAndMethodsAnswerInArmShape() {
+        Response r = client.get("/subscriptions/x/nothing");
+        assertThat(r.status()).isEqualTo(404);
+        assertThat(r.errorCode()).isEqualTo("NotFound");
+        Response m = client.send("POST", migrationPath(TARGET, "x"), "{}");
+        assertThat(m.status()).isEqualTo(405);
+        assertThat(m.errorCode()).isEqualTo("MethodNotAllowed");
+    }
+
+    private static java.util.List<String> names(Response r) {
+        java.util.List<String> names = new java.util.ArrayList<>();
+        r.json().path("value").forEach(v -> names.add(v.path("name").asText()));
+        return names;
+    }
+}
