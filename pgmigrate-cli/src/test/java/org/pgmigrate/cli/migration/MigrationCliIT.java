@@ -53,7 +53,7 @@ class MigrationCliIT {
         try (Connection c = source.connect("shop")) {
             SampleDatabase.load(c, 500);
         }
-        for (String db : new String[] {"crm", "waitdb", "overdb", "wrongpw", "deldb"}) {
+        for (String db : new String[] {"crm", "waitdb", "overdb", "wrongpw", "deldb", "uuiddb"}) {
             source.createDatabase(db);
             source.execute(db, "CREATE TABLE customers (id int PRIMARY KEY, name text);"
                     + "INSERT INTO customers SELECT g, 'customer ' || g FROM generate_series(1, 300) g");
@@ -144,10 +144,10 @@ class MigrationCliIT {
         Path body = seedFile("migrationBody.JSON", source.password(), "true", "", "shop", "crm");
 
         CliRun created = migration("create", "migration1", "--properties", body.toString(),
-                "--migration-mode", "offline");
+                "--migration-mode", "offline", "--tags", "env=test", "owner");
         assertThat(created.exitCode()).as(created.toString()).isEqualTo(ExitCode.OK);
         assertThat(created.out()).contains("\"name\": \"migration1\"").contains("\"migrationMode\": \"Offline\"")
-                .contains("\"state\": \"InProgress\"");
+                .contains("\"state\": \"InProgress\"").contains("\"env\": \"test\"").contains("\"owner\": \"\"");
         assertNoSecretIn(created);
 
         CliRun watched = migration("show", "migration1", "--watch", "--interval", "200ms");
@@ -290,6 +290,20 @@ class MigrationCliIT {
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
                 .until(() -> migration("show", "to-delete"), r -> r.out().contains("\"state\": \"Canceled\"")
                         || r.exitCode() == ExitCode.INVALID_INPUT);
+    }
+
+    @Test
+    void withoutAMigrationNameCreateUsesAUuidAsAzDoes() throws Exception {
+        String window = "\"migrationWindowStartTimeInUtc\": \"" + Instant.now().plus(Duration.ofHours(2)) + "\",";
+        Path body = seedFile("uuid.json", source.password(), "true", window, "uuiddb");
+
+        CliRun created = cli("migration", "create", "--subscription", SUB, "-g", RG, "-n", TARGET,
+                "--properties", body.toString());
+
+        assertThat(created.exitCode()).as(created.toString()).isEqualTo(ExitCode.OK);
+        String name = org.pgmigrate.cli.output.Json.mapper().readTree(created.out()).path("name").asText();
+        assertThat(java.util.UUID.fromString(name).toString()).isEqualTo(name);
+        assertThat(migration("delete", name, "--yes").exitCode()).isEqualTo(ExitCode.OK);
     }
 
     @Test
