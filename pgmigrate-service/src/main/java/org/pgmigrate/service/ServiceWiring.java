@@ -105,6 +105,8 @@ public final class ServiceWiring implements AutoCloseable {
         try {
             lockChannel = FileChannel.open(dir.lock(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             lock = lockChannel.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            lock = null; // this JVM already runs a service on it
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot lock the data dir " + dir + ": " + e.getMessage(), e);
         }

@@ -34,7 +34,7 @@ class MigrationApiIT {
         source = PgCluster.builder().version(15).name("api-source").start();
         target = PgCluster.builder().version(15).name("api-target").start();
         for (String db : new String[] {"shop", "crm", "hr", "wrongpw", "dup", "winddb", "overdb", "gone", "cancel1",
-                "cancel2", "del1", "secretdb", "list1"}) {
+                "cancel2", "del1", "secretdb", "list1", "regsrc"}) {
             source.createDatabase(db);
         }
         dataDir = Files.createTempDirectory("pgmigrate-api-it");
@@ -316,6 +316,53 @@ class MigrationApiIT {
         Response failed = awaitState("unreach", "Failed");
         assertThat(failed.json().path("properties").path("currentStatus").path("error").asText())
                 .contains("Cannot connect to the source server");
+    }
+
+    @Test
+    void sslModeIsHonouredOnTheConnections() {
+        String b = body(source.password(), false, "hr").replace("\"sslMode\": \"Prefer\"", "\"sslMode\": \"Require\"");
+        assertThat(client.put(migrationPath(TARGET, "sslreq"), b).status()).isEqualTo(201);
+        Response failed = awaitState("sslreq", "Failed");
+        assertThat(failed.json().path("properties").path("currentStatus").path("error").asText())
+                .as("the test clusters have no SSL, so Require must fail").containsIgnoringCase("SSL");
+        assertThat(failed.json().path("properties").path("sslMode").asText()).isEqualTo("Require");
+    }
+
+    @Test
+    void aPatchThatNamesAnUnregisteredSourceChangesNothing() {
+        String path = migrationPath(TARGET, "patchsrc");
+        assertThat(client.put(path, waiting("shop")).status()).isEqualTo(201);
+        Response r = client.patch(path, "{\"properties\": {\"sourceDbServerResourceId\": \"/subscriptions/s/resourceGroups/"
+                + "rg/providers/Microsoft.DBforPostgreSQL/servers/ghost\"}}");
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(client.get(path).json().path("properties").path("sourceDbServerResourceId").asText()).contains("@");
+        Response dbs = client.patch(path, "{\"properties\": {\"dbsToMigrate\": [\"shop\", \"hr\"]}}");
+        assertThat(dbs.status()).as(dbs.body()).isEqualTo(200);
+        assertThat(dbs.json().path("properties").path("dbsToMigrate")).hasSize(2);
+        assertThat(client.delete(path).state()).isEqualTo("Canceled");
+    }
+
+    @Test
+    void aSourceNamedByTheResourceIdOfARegisteredSingleServerIsResolvedWithItsUserSuffixDropped() {
+        assertThat(client.registerServer("servers", "legacysrc", source.host(), source.port()).status()).isEqualTo(201);
+        target.createDatabase("regsrc");
+        String b = """
+                { "properties": {
+                    "sourceDbServerResourceId": "/subscriptions/%s/resourceGroups/%s/providers/Microsoft.DBforPostgreSQL/servers/legacysrc",
+                    "secretParameters": {
+                      "adminCredentials": { "sourceServerPassword": "%s", "targetServerPassword": "%s" },
+                      "sourceServerUserName": "postgres@legacysrc", "targetServerUserName": "postgres" },
+                    "dbsToMigrate": ["regsrc"], "overwriteDbsInTarget": "false" } }"""
+                .formatted(ArmClient.SUB, ArmClient.RG, source.password(), target.password());
+        assertThat(client.put(migrationPath(TARGET, "fromregistered"), b).status()).isEqualTo(201);
+        Response waiting = awaitState("fromregistered", "WaitingForUserAction");
+        assertThat(waiting.subState()).as("it reached both servers and found regsrc on the target")
+                .isEqualTo("WaitingForTargetDBOverwriteConfirmation");
+        Response inUse = client.delete(serverPath("servers", "legacysrc"));
+        assertThat(inUse.status()).isEqualTo(409);
+        assertThat(inUse.errorMessage()).contains("fromregistered");
+        assertThat(client.delete(migrationPath(TARGET, "fromregistered")).state()).isEqualTo("Canceled");
+        assertThat(client.delete(serverPath("servers", "legacysrc")).status()).isEqualTo(200);
     }
 
     @Test

@@ -136,11 +136,13 @@ public final class MigrationService {
             if (patch.dbsToMigrate() != null) {
                 checkNotInActiveMigration(key, patch.dbsToMigrate(), current.migrationId());
             }
+            if (patch.secrets() != null || patch.changesDefinition()) {
+                // a dry run on the current state, so that unresolvable servers fail the PATCH before anything is written
+                Migration preview = new MigrationPatcher(current, patch, clock.instant(), sealer).apply();
+                resolver.resolve(key, preview.spec(), secrets(preview));
+            }
             Migration updated = store.update(current.migrationId(), m -> new MigrationPatcher(m, patch, clock.instant(),
                     sealer).apply()).orElseThrow(() -> notFound(key));
-            if (patch.secrets() != null || patch.changesDefinition()) {
-                resolver.resolve(key, updated.spec(), secrets(updated));
-            }
             if (Boolean.TRUE.equals(patch.cancel())) {
                 events.cancelRequested(updated);
             }

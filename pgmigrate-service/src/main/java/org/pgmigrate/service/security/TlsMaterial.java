@@ -43,6 +43,7 @@ import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.slf4j.Logger;
@@ -93,7 +94,7 @@ public final class TlsMaterial {
                     certificate, listenHost);
         }
         TlsMaterial generated = generate(listenHost);
-        PrivateFiles.write(privateKey, pem(generated.key).getBytes(StandardCharsets.US_ASCII));
+        PrivateFiles.write(privateKey, pkcs8Pem(generated.key).getBytes(StandardCharsets.US_ASCII));
         PrivateFiles.writePublic(certificate, pem(generated.chain.get(0)).getBytes(StandardCharsets.US_ASCII));
         LOG.info("Generated a self-signed TLS certificate in {}; clients trust exactly this certificate.", certificate);
         return generated;
@@ -223,7 +224,8 @@ public final class TlsMaterial {
             JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
             for (Object o = parser.readObject(); o != null; o = parser.readObject()) {
                 if (o instanceof PEMKeyPair pair) {
-                    return converter.getKeyPair(pair).getPrivate();
+                    // SEC1 "EC PRIVATE KEY" files may omit the public key: read the private part alone
+                    return converter.getPrivateKey(pair.getPrivateKeyInfo());
                 }
                 if (o instanceof PrivateKeyInfo info) {
                     return converter.getPrivateKey(info);
@@ -234,6 +236,15 @@ public final class TlsMaterial {
         }
         throw new IllegalArgumentException("No unencrypted PEM private key in " + file
                 + " (expected -----BEGIN PRIVATE KEY----- or -----BEGIN RSA/EC PRIVATE KEY-----). Encrypted keys are not supported.");
+    }
+
+    /** PKCS#8 ("BEGIN PRIVATE KEY"), which every PEM reader takes whatever the key's algorithm. */
+    private static String pkcs8Pem(PrivateKey key) {
+        try {
+            return pem(new JcaPKCS8Generator(key, null));
+        } catch (org.bouncycastle.util.io.pem.PemGenerationException e) {
+            throw new IllegalStateException("Cannot encode the private key: " + e.getMessage(), e);
+        }
     }
 
     private static String pem(Object object) {

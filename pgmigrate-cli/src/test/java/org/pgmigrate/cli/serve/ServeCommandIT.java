@@ -1,0 +1,129 @@
+package org.pgmigrate.cli.serve;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.pgmigrate.cli.ExitCode;
+import org.pgmigrate.cli.Main;
+
+/** {@code pgmigrate serve} as a user runs it: its own process, its files, a request, SIGTERM, and refused options. */
+@Timeout(120)
+class ServeCommandIT {
+
+    private Path dataDir;
+    private Process serve;
+
+    @BeforeEach
+    void createDataDir() throws Exception {
+        dataDir = Files.createTempDirectory("pgmigrate-serve-it").resolve("data");
+    }
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        if (serve != null) {
+            serve.destroyForcibly();
+        }
+        try (Stream<Path> files = Files.walk(dataDir.getParent())) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    @Test
+    void serveWritesItsFilesAnswersWithTheTokenAndStopsCleanlyOnSigterm() throws Exception {
+        String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", classpath, Main.class.getName(), "serve", "--data-dir", dataDir.toString(), "--listen", "127.0.0.1:0");
+        pb.redirectErrorStream(true);
+        Path output = dataDir.getParent().resolve("serve.out");
+        pb.redirectOutput(output.toFile());
+        serve = pb.start();
+        await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(dataDir.resolve("endpoint")) || !serve.isAlive());
+        assertThat(serve.isAlive()).as(Files.readString(output)).isTrue();
+
+        String endpoint = Files.readString(dataDir.resolve("endpoint")).trim();
+        assertThat(endpoint).matches("https://127\\.0\\.0\\.1:\\d+");
+        for (String file : new String[] {"token", "secrets.key", "tls/server.key", "pgmigrate.db"}) {
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dataDir.resolve(file)))).as(file)
+                    .isEqualTo("rw-------");
+        }
+        HttpClient http = HttpClient.newBuilder().sslContext(trusting(dataDir.resolve("tls/server.crt"))).build();
+        String token = Files.readString(dataDir.resolve("token")).trim();
+        HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create(endpoint + "/healthz"))
+                .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(health.body()).contains("\"status\":\"UP\"");
+        HttpResponse<String> anonymous = http.send(HttpRequest.newBuilder(URI.create(endpoint + "/healthz")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+        assertThat(Files.readString(output)).contains("pgmigrate service listening on " + endpoint);
+
+        StringWriter err = new StringWriter();
+        int second = Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err), "serve", "--data-dir",
+                dataDir.toString(), "--listen", "127.0.0.1:0");
+        assertThat(second).isEqualTo(ExitCode.FAILED);
+        assertThat(err.toString()).contains("Another pgmigrate service is running on the data dir");
+
+        serve.destroy();
+        assertThat(serve.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(serve.exitValue()).as("stopped by SIGTERM after its shutdown hook").isEqualTo(143);
+        assertThat(dataDir.resolve("endpoint")).as("a stopped service leaves no endpoint behind").doesNotExist();
+    }
+
+    @Test
+    void aNonLoopbackAddressWithoutTlsIsRefused() {
+        StringWriter err = new StringWriter();
+        int code = Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err), "serve", "--data-dir",
+                dataDir.toString(), "--listen", "0.0.0.0:0", "--no-tls");
+        assertThat(code).isEqualTo(ExitCode.INVALID_INPUT);
+        assertThat(err.toString()).contains("Refusing to listen on 0.0.0.0 without TLS").doesNotContain("at org.");
+    }
+
+    @Test
+    void aCertificateWithoutItsKeyIsRefused() throws Exception {
+        Path cert = Files.createFile(dataDir.getParent().resolve("cert.pem"));
+        StringWriter err = new StringWriter();
+        int code = Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err), "serve", "--data-dir",
+                dataDir.toString(), "--tls-cert", cert.toString());
+        assertThat(code).isEqualTo(ExitCode.INVALID_INPUT);
+        assertThat(err.toString()).contains("--tls-cert and --tls-key go together");
+        StringWriter err2 = new StringWriter();
+        assertThat(Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err2), "serve", "--listen", "nonsense"))
+                .isEqualTo(ExitCode.INVALID_INPUT);
+        assertThat(err2.toString()).contains("Invalid --listen 'nonsense'");
+    }
+
+    private static SSLContext trusting(Path certificate) throws Exception {
+        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+        trust.load(null, null);
+        try (InputStream in = Files.newInputStream(certificate)) {
+            trust.setCertificateEntry("pgmigrate", CertificateFactory.getInstance("X.509").generateCertificate(in));
+        }
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        SSLContext ssl = SSLContext.getInstance("TLS");
+        ssl.init(null, tmf.getTrustManagers(), null);
+        return ssl;
+    }
+}

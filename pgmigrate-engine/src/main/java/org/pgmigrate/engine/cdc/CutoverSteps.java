@@ -1,0 +1,132 @@
+package org.pgmigrate.engine.cdc;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import org.pgmigrate.engine.pg.Identifiers;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The finishing steps of a cutover that touch both servers: sequences from their live source values, and identity
+ * columns that apply had to make writable. Stateless.
+ */
+final class CutoverSteps {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CutoverSteps.class);
+    private static final String USER_SCHEMAS =
+            "n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_(toast|temp)'";
+
+    private CutoverSteps() {
+    }
+
+    /**
+     * Sets every target sequence that also exists on the source to the source's current {@code last_value} and
+     * {@code is_called}, read now (writes have stopped), not from the copy's snapshot. Returns how many were set.
+     */
+    static int synchronizeSequences(Connection source, Connection target) throws SQLException {
+        List<String[]> sequences = new ArrayList<>();
+        try (Statement s = source.createStatement(); ResultSet rs = s.executeQuery(
+                "SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                        + " WHERE c.relkind = 'S' AND " + USER_SCHEMAS + " ORDER BY 1, 2")) {
+            while (rs.next()) {
+                sequences.add(new String[] {rs.getString(1), rs.getString(2)});
+            }
+        }
+        int done = 0;
+        try (PreparedStatement exists = target.prepareStatement("SELECT to_regclass(?) IS NOT NULL");
+             PreparedStatement setval = target.prepareStatement("SELECT setval(?::regclass, ?, ?)")) {
+            for (String[] seq : sequences) {
+                String name = Identifiers.qualified(seq[0], seq[1]);
+                exists.setString(1, name);
+                try (ResultSet rs = exists.executeQuery()) {
+                    rs.next();
+                    if (!rs.getBoolean(1)) {
+                        LOG.warn("Sequence {}.{} exists on the source but not on the target; not synchronized", seq[0],
+                                seq[1]);
+                        continue;
+                    }
+                }
+                long lastValue;
+                boolean called;
+                try (Statement s = source.createStatement();
+                     ResultSet rs = s.executeQuery("SELECT last_value, is_called FROM " + name)) {
+                    rs.next();
+                    lastValue = rs.getLong(1);
+                    called = rs.getBoolean(2);
+                }
+                setval.setString(1, name);
+                setval.setLong(2, lastValue);
+                setval.setBoolean(3, called);
+                setval.execute();
+                done++;
+            }
+        }
+        return done;
+    }
+
+    /**
+     * Switches target identity columns back to GENERATED ALWAYS where the source has ALWAYS and the target BY
+     * DEFAULT (apply switches them so that replicated UPDATEs can set them). Returns how many it switched.
+     */
+    static int restoreIdentityAlways(Connection source, Connection target) throws SQLException {
+        List<String[]> always = new ArrayList<>();
+        try (Statement s = source.createStatement(); ResultSet rs = s.executeQuery(
+                "SELECT n.nspname, c.relname, a.attname FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid"
+                        + " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE a.attidentity = 'a'"
+                        + " AND NOT a.attisdropped AND c.relkind IN ('r', 'p') AND " + USER_SCHEMAS)) {
+            while (rs.next()) {
+                always.add(new String[] {rs.getString(1), rs.getString(2), rs.getString(3)});
+            }
+        }
+        int done = 0;
+        try (PreparedStatement check = target.prepareStatement("SELECT a.attidentity::text FROM pg_attribute a"
+                + " JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
+                + " WHERE n.nspname = ? AND c.relname = ? AND a.attname = ? AND NOT a.attisdropped");
+             Statement alter = target.createStatement()) {
+            for (String[] col : always) {
+                check.setString(1, col[0]);
+                check.setString(2, col[1]);
+                check.setString(3, col[2]);
+                try (ResultSet rs = check.executeQuery()) {
+                    if (rs.next() && "d".equals(rs.getString(1))) {
+                        alter.execute("ALTER TABLE " + Identifiers.qualified(col[0], col[1]) + " ALTER COLUMN "
+                                + Identifiers.quote(col[2]) + " SET GENERATED ALWAYS");
+                        done++;
+                    }
+                }
+            }
+        }
+        return done;
+    }
+
+    /**
+     * Refreshes the target's populated materialized views: changes are not replicated into them, so after change
+     * capture they would show the data of the base copy. In creation order, which is dependency order for views
+     * built on views. Returns how many it refreshed.
+     */
+    static int refreshMaterializedViews(Connection target) throws SQLException {
+        List<String> views = new ArrayList<>();
+        try (Statement s = target.createStatement(); ResultSet rs = s.executeQuery(
+                "SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid ="
+                        + " c.relnamespace WHERE c.relkind = 'm' AND c.relispopulated AND " + USER_SCHEMAS
+                        + " ORDER BY c.oid")) {
+            while (rs.next()) {
+                views.add(rs.getString(1));
+            }
+        }
+        int done = 0;
+        try (Statement s = target.createStatement()) {
+            for (String view : views) {
+                // The name comes from format('%I.%I'), quoted by the server.
+                s.execute("REFRESH MATERIALIZED VIEW " + view);
+                done++;
+            }
+        }
+        return done;
+    }
+}

@@ -1,0 +1,160 @@
+package org.pgmigrate.engine.cdc;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.function.Consumer;
+import org.pgmigrate.engine.EngineError;
+import org.pgmigrate.engine.EngineException;
+import org.pgmigrate.engine.cdc.apply.Applier;
+import org.pgmigrate.engine.cdc.spool.Spool;
+import org.pgmigrate.engine.pg.PgConnector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A periodic task on its own connections: reads the source's current WAL position (for pending bytes), checks the
+ * slot still exists, reads the durably applied position on the target, and frees spool files below it. Runs on one
+ * scheduler thread; its results are read from any thread.
+ */
+final class Monitor implements Runnable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Monitor.class);
+    private static final int SLOT_CHECK_EVERY = 5;
+
+    private final ReplicationConfig config;
+    private final PgConnector connector;
+    private final SourceSetup setup;
+    private final int sourceVersion;
+    private final Spool spool;
+    private final Consumer<EngineException> onFailure;
+    private volatile Applier applier;
+    private volatile Lsn sourceCurrent = Lsn.INVALID;
+    private volatile Lsn durableApplied;
+    private Connection source;
+    private Connection target;
+    private int ticks;
+
+    Monitor(ReplicationConfig config, PgConnector connector, SourceSetup setup, int sourceVersion, Spool spool,
+            Lsn initialDurable, Consumer<EngineException> onFailure) {
+        this.config = config;
+        this.connector = connector;
+        this.setup = setup;
+        this.sourceVersion = sourceVersion;
+        this.spool = spool;
+        this.durableApplied = initialDurable;
+        this.onFailure = onFailure;
+    }
+
+    void applierStarted(Applier started) {
+        this.applier = started;
+    }
+
+    Lsn sourceCurrent() {
+        return sourceCurrent;
+    }
+
+    /** The position durably applied on the target (including empty transactions and keepalives after it). */
+    Lsn durableApplied() {
+        return durableApplied;
+    }
+
+    @Override
+    public void run() {
+        try {
+            checkSource();
+            checkTarget();
+        } catch (EngineException e) {
+            onFailure.accept(e);
+        } catch (RuntimeException e) {
+            LOG.warn("Replication monitor: {}", e.toString());
+        }
+    }
+
+    /** Reads the durable position now (used by cutover to prove what is applied). */
+    Lsn refreshDurable() {
+        checkTarget();
+        return durableApplied;
+    }
+
+    private void checkSource() {
+        try {
+            if (source == null) {
+                source = connector.open(config.source(), PgConnector.Side.SOURCE, "cdc-monitor");
+            }
+            sourceCurrent = setup.currentLsn(source);
+            if (ticks++ % SLOT_CHECK_EVERY == 0) {
+                SourceSetup.SlotStatus status = setup.slotStatus(source, config.names().slot(), sourceVersion);
+                if (status == null || status.lost()) {
+                    throw setup.slotLost(config.names().slot(), status, null);
+                }
+            }
+        } catch (SQLException e) {
+            LOG.debug("Replication monitor lost its source connection: {}", e.getMessage());
+            closeSource();
+        } catch (EngineException e) {
+            if (e.error() == EngineError.REPLICATION_SLOT_LOST) {
+                throw e;
+            }
+            LOG.debug("Replication monitor cannot reach the source: {}", e.getMessage());
+            closeSource();
+        }
+    }
+
+    private synchronized void checkTarget() {
+        Applier a = applier;
+        if (a == null) {
+            return;
+        }
+        try {
+            if (target == null) {
+                target = connector.open(config.target(), PgConnector.Side.TARGET, "cdc-monitor");
+            }
+            Lsn flushed = a.durable(target);
+            if (flushed == null) {
+                return;
+            }
+            Applier.Progress p = a.progress();
+            // Empty transactions and keepalives after the last written commit are durable once that commit is.
+            Lsn durable = flushed.compareTo(p.lastWriteCommit()) >= 0 ? Lsn.max(flushed, p.applied()) : flushed;
+            if (durable.compareTo(durableApplied) > 0) {
+                durableApplied = durable;
+                spool.release(durable);
+            }
+        } catch (SQLException e) {
+            LOG.debug("Replication monitor lost its target connection: {}", e.getMessage());
+            closeTarget();
+        } catch (EngineException e) {
+            LOG.debug("Replication monitor cannot reach the target: {}", e.getMessage());
+            closeTarget();
+        }
+    }
+
+    void close() {
+        closeSource();
+        synchronized (this) {
+            closeTarget();
+        }
+    }
+
+    private void closeSource() {
+        if (source != null) {
+            try {
+                source.close();
+            } catch (SQLException e) {
+                // already broken
+            }
+            source = null;
+        }
+    }
+
+    private void closeTarget() {
+        if (target != null) {
+            try {
+                target.close();
+            } catch (SQLException e) {
+                // already broken
+            }
+            target = null;
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package org.pgmigrate.engine.cdc;
+
+import java.time.Duration;
+import org.pgmigrate.engine.Cancellation;
+import org.pgmigrate.engine.DatabaseJob;
+import org.pgmigrate.engine.DatabaseReport;
+import org.pgmigrate.engine.Engine;
+import org.pgmigrate.engine.EngineException;
+import org.pgmigrate.engine.checkpoint.CheckpointStore;
+import org.pgmigrate.engine.progress.ProgressListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The online flow of one database: the engine's base copy runs under the replication slot's exported snapshot while
+ * changes are captured into the spool, then changes are applied continuously until {@link #cutover}.
+ *
+ * <p>The copy cannot be resumed under another snapshot: if it fails or is canceled, replication is canceled too
+ * (slot and publication dropped), and a new attempt starts over with a fresh checkpoint store. Once the copy is
+ * done, a restarted process continues with {@link OnlineReplication#resume} instead.
+ *
+ * <p>Lifecycle methods are serialized; {@link #stats()} may be called from any thread at any time.
+ */
+public final class OnlineMigration implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OnlineMigration.class);
+
+    private final Engine engine;
+    private final DatabaseJob job;
+    private final OnlineReplication replication;
+    private volatile SlotSnapshot slot;
+
+    public OnlineMigration(Engine engine, DatabaseJob job, OnlineReplication replication) {
+        this.engine = engine;
+        this.job = job;
+        this.replication = replication;
+    }
+
+    /**
+     * Creates the publication and slot, starts capture, runs the base copy under the slot's snapshot (blocking for
+     * as long as the copy takes), then starts applying changes. Returns the copy's report; keep {@link #slot()} to
+     * resume later.
+     */
+    public synchronized DatabaseReport start(ProgressListener listener, CheckpointStore checkpoints,
+                                             Cancellation cancel) {
+        slot = replication.prepare();
+        try {
+            replication.startCapture();
+            // The engine's verification compares sequences live, which a running source moves on; they are set
+            // at cutover. Until the engine skips them for a caller's snapshot, the copy runs unverified here.
+            DatabaseReport report = engine.migrateDatabase(job.withSnapshot(slot.snapshotName()).withVerify(false),
+                    listener, checkpoints, cancel);
+            replication.startApply();
+            return report;
+        } catch (RuntimeException e) {
+            try {
+                replication.cancel();
+            } catch (EngineException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            LOG.info("The base copy of {} did not finish; replication slot {} dropped", job.source().database(),
+                    slot.slotName());
+            throw e;
+        }
+    }
+
+    /** The slot and snapshot of this run (null before {@link #start}). */
+    public SlotSnapshot slot() {
+        return slot;
+    }
+
+    public OnlineReplication replication() {
+        return replication;
+    }
+
+    public ReplicationStats stats() {
+        return replication.stats();
+    }
+
+    public CutoverResult cutover(Duration timeout) {
+        return replication.cutover(timeout);
+    }
+
+    public void cancel() {
+        replication.cancel();
+    }
+
+    @Override
+    public void close() {
+        replication.close();
+    }
+}

@@ -1,0 +1,558 @@
+package org.pgmigrate.engine.cdc;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import org.pgmigrate.engine.EngineError;
+import org.pgmigrate.engine.EngineException;
+import org.pgmigrate.engine.cdc.apply.Applier;
+import org.pgmigrate.engine.cdc.apply.ApplySettings;
+import org.pgmigrate.engine.cdc.pgoutput.PgOutputMessage;
+import org.pgmigrate.engine.cdc.spool.Spool;
+import org.pgmigrate.engine.pg.PgConnector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Online migration of one database: publication and slot with an exported snapshot, change capture into a disk
+ * spool while the base copy runs, continuous apply to the target, and cutover.
+ *
+ * <pre>{@code
+ * try (OnlineReplication replication = new OnlineReplication(config, new PgConnector())) {
+ *     SlotSnapshot slot = replication.prepare();     // refuses keyless tables before creating anything
+ *     replication.startCapture();                    // WAL does not pile up on the source during the copy
+ *     copyUnder(slot.snapshotName());                // the base copy, under the slot's snapshot
+ *     replication.startApply();                      // releases the snapshot, applies spooled changes
+ *     ...poll replication.stats()...
+ *     CutoverResult done = replication.cutover(Duration.ofMinutes(5));
+ * }
+ * }</pre>
+ *
+ * <p>Threads: the lifecycle methods ({@link #prepare}, {@link #resume}, {@link #startCapture},
+ * {@link #releaseSnapshot}, {@link #startApply}, {@link #cutover}, {@link #cancel}, {@link #close}) are serialized
+ * on this object and may block on the servers; {@link #stats()} is lock-free and may be called from any thread at
+ * any time. The work runs on threads this object owns: {@code pgmigrate-cdc-receive-<db>},
+ * {@code pgmigrate-cdc-apply-<db>} and {@code pgmigrate-cdc-monitor-<db>}.
+ *
+ * <p>Failures: a failure on any thread moves the state to FAILED and stops the others, keeping the slot so that the
+ * migration can {@link #resume}; {@link #stats()} carries the message and {@link #cutover} throws it. Cancel drops
+ * the slot and the publication (a leaked slot would hold source WAL forever).
+ */
+public final class OnlineReplication implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OnlineReplication.class);
+    private static final Duration THREAD_STOP_WAIT = Duration.ofSeconds(30);
+
+    private final ReplicationConfig config;
+    private final PgConnector connector;
+    private final ReplicationNames names;
+    private final SourceSetup setup;
+    private final CommitTimeline timeline = new CommitTimeline();
+    private final AtomicReference<EngineException> failure = new AtomicReference<>();
+    private final Map<String, String> mdc;
+
+    private volatile ReplicationState state = ReplicationState.NEW;
+    private volatile int sourceVersion;
+    private SlotSnapshot slot;
+    private boolean resumed;
+    private Connection snapshotHolder;
+    private Spool spool;
+    private Receiver receiver;
+    private Thread receiverThread;
+    private Applier applier;
+    private Thread applierThread;
+    private Monitor monitor;
+    private ScheduledExecutorService monitorExecutor;
+
+    public OnlineReplication(ReplicationConfig config, PgConnector connector) {
+        this.config = config;
+        this.connector = connector;
+        this.names = config.names();
+        this.setup = new SourceSetup(config.source());
+        this.mdc = Map.of("migration", config.migrationId(), "db", config.database());
+    }
+
+    public ReplicationNames names() {
+        return names;
+    }
+
+    /**
+     * Checks the source, refuses tables without a primary key or replica identity (or sets REPLICA IDENTITY FULL
+     * on them when allowed), then creates the publication and, after it, the slot with an exported snapshot. Any
+     * leftover slot, publication or spool of this migration and database is removed first: a prepare starts over.
+     * The snapshot stays valid until {@link #releaseSnapshot} or {@link #startApply}.
+     */
+    public synchronized SlotSnapshot prepare() {
+        requireState(ReplicationState.NEW, "prepare");
+        try (Connection c = connector.open(config.source(), PgConnector.Side.SOURCE, "cdc-setup")) {
+            sourceVersion = setup.checkReady(c);
+            List<String> keyless = setup.tablesWithoutReplicaIdentity(c);
+            if (!keyless.isEmpty()) {
+                if (!config.allowReplicaIdentityFull()) {
+                    throw new EngineException(EngineError.NO_REPLICA_IDENTITY, "Table(s) " + String.join(", ", keyless)
+                            + " in source database " + config.database() + " have no primary key and no replica"
+                            + " identity, so their UPDATEs and DELETEs cannot be replicated (and would fail on the"
+                            + " source once published). Add a primary key, or run ALTER TABLE ... REPLICA IDENTITY USING"
+                            + " INDEX <unique index on NOT NULL columns>, or allow pgmigrate to set REPLICA IDENTITY"
+                            + " FULL on them (property allowReplicaIdentityFull=true, CLI flag"
+                            + " --allow-replica-identity-full). Nothing was created.");
+                }
+                setup.setReplicaIdentityFull(c, keyless);
+            }
+            setup.dropSlot(c, names.slot(), sourceVersion, Duration.ofSeconds(10));
+            setup.createPublication(c, names.publication());
+            Spool.open(config.spoolDirectory(), config.spoolSegmentBytes(), (l, t) -> { }).delete();
+            snapshotHolder = connector.openReplication(config.source(), "cdc-snapshot");
+            slot = setup.createSlot(snapshotHolder, names.slot(), names.publication(), sourceVersion,
+                    config.slotCreationTimeout());
+            spool = Spool.open(config.spoolDirectory(), config.spoolSegmentBytes(), timeline::received);
+            state = ReplicationState.PREPARED;
+            return slot;
+        } catch (SQLException e) {
+            closeSnapshotHolder();
+            throw new EngineException(EngineError.REPLICATION_FAILED, "Preparing replication on the source server "
+                    + config.source().address() + " failed: " + e.getMessage() + " (SQLSTATE " + e.getSQLState() + ")",
+                    e);
+        } catch (RuntimeException e) {
+            closeSnapshotHolder();
+            throw e;
+        }
+    }
+
+    /**
+     * Picks up a migration prepared earlier (by this or another process) whose base copy is complete: the slot
+     * must still exist, and the spool must hold whatever the source was told is safe but the target lacks. Then
+     * call {@link #startCapture} and {@link #startApply}.
+     */
+    public synchronized void resume(SlotSnapshot saved) {
+        requireState(ReplicationState.NEW, "resume");
+        try (Connection c = connector.open(config.source(), PgConnector.Side.SOURCE, "cdc-setup")) {
+            sourceVersion = setup.checkReady(c);
+            SourceSetup.SlotStatus status = setup.slotStatus(c, names.slot(), sourceVersion);
+            if (status == null || status.lost()) {
+                throw setup.slotLost(names.slot(), status, null);
+            }
+            try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_publication WHERE pubname = ?")) {
+                ps.setString(1, names.publication());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        throw new EngineException(EngineError.REPLICATION_SLOT_LOST, "Publication " + names.publication()
+                                + " no longer exists on the source server " + config.source().address()
+                                + "; changes cannot be captured reliably. Start the migration again.");
+                    }
+                }
+            }
+            Lsn recorded;
+            try (Connection t = connector.open(config.target(), PgConnector.Side.TARGET, "cdc-setup")) {
+                recorded = Applier.recordedProgress(t, names.origin());
+            }
+            Lsn applied = recorded == null ? saved.consistentPoint() : recorded;
+            Spool opened = Spool.open(config.spoolDirectory(), config.spoolSegmentBytes(), timeline::received);
+            // While the base copy ran, the source was told what the spool held; if that spool is gone, so are the
+            // changes between the applied position and what the source was told.
+            if (status.confirmedFlush().compareTo(Lsn.max(applied, opened.highWater())) > 0) {
+                opened.close();
+                throw new EngineException(EngineError.REPLICATION_SLOT_LOST, "The source confirmed changes up to "
+                        + status.confirmedFlush() + " to slot " + names.slot() + ", but the target has applied only up"
+                        + " to " + applied + " and the change spool in " + config.spoolDirectory() + " ends at "
+                        + opened.highWater() + ": the changes in between are lost (was the spool deleted or is this"
+                        + " another machine?). Start the migration again.");
+            }
+            slot = saved;
+            resumed = true;
+            spool = opened;
+            state = ReplicationState.PREPARED;
+        } catch (SQLException e) {
+            throw new EngineException(EngineError.REPLICATION_FAILED, "Resuming replication on the source server "
+                    + config.source().address() + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Starts streaming changes into the spool (and the monitor). The snapshot stays held. Returns at once. */
+    public synchronized void startCapture() {
+        requireState(ReplicationState.PREPARED, "startCapture");
+        monitor = new Monitor(config, connector, setup, sourceVersion, spool, slot.consistentPoint(), this::fail);
+        receiver = new Receiver(config, connector, setup, sourceVersion, spool, timeline,
+                () -> monitor.durableApplied(), this::fail);
+        receiverThread = thread("receive", receiver);
+        monitorExecutor = Executors.newSingleThreadScheduledExecutor(r -> thread("monitor", r, false));
+        monitorExecutor.scheduleWithFixedDelay(withMdc(monitor), 0, config.monitorInterval().toMillis(),
+                TimeUnit.MILLISECONDS);
+        state = ReplicationState.CAPTURING;
+        receiverThread.start();
+    }
+
+    /** Ends the exported snapshot: call once the base copy is done (startApply does it too). */
+    public synchronized void releaseSnapshot() {
+        closeSnapshotHolder();
+    }
+
+    /**
+     * Releases the snapshot and starts applying spooled changes to the target; from now on the source is told only
+     * what is durably applied. The target must hold the base copy, with primary keys and replica identity indexes.
+     */
+    public synchronized void startApply() {
+        if (state == ReplicationState.PREPARED) {
+            startCapture();
+        }
+        requireState(ReplicationState.CAPTURING, "startApply");
+        closeSnapshotHolder();
+        ApplySettings settings = new ApplySettings(config.target(), names.origin(), config.progressTracking(),
+                slot.consistentPoint(), config.groupCommitChanges(), config.groupCommitDelay(), config.batchSize(),
+                config.batchBytes(), config.reconnectTimeout(), !resumed);
+        applier = new Applier(settings, connector, spool, new Applier.Listener() {
+            @Override
+            public void applied(Lsn upTo) {
+                timeline.applied(upTo);
+            }
+
+            @Override
+            public void failed(EngineException e) {
+                fail(e);
+            }
+        });
+        monitor.applierStarted(applier);
+        receiver.confirmAppliedFromNowOn();
+        applierThread = thread("apply", applier);
+        state = ReplicationState.APPLYING;
+        applierThread.start();
+    }
+
+    /** A consistent-enough snapshot of the counters and positions; never blocks. */
+    public ReplicationStats stats() {
+        Applier a = applier;
+        Applier.Progress p = a == null ? null : a.progress();
+        Receiver r = receiver;
+        Monitor m = monitor;
+        Lsn current = m == null ? Lsn.INVALID : m.sourceCurrent();
+        Lsn durable = m == null ? (slot == null ? Lsn.INVALID : slot.consistentPoint()) : m.durableApplied();
+        long oldest = timeline.oldestUnappliedMicros();
+        if (p != null && p.openGroupFirstCommitMicros() > 0 && (oldest < 0 || p.openGroupFirstCommitMicros() < oldest)) {
+            oldest = p.openGroupFirstCommitMicros();
+        }
+        Duration latency = Duration.ZERO;
+        if (oldest >= 0) {
+            latency = Duration.between(PgOutputMessage.toInstant(oldest), Instant.now());
+            if (latency.isNegative()) {
+                latency = Duration.ZERO;
+            }
+        }
+        EngineException f = failure.get();
+        Spool s = spool;
+        return new ReplicationStats(config.database(), state, p == null ? 0 : p.inserts(), p == null ? 0 : p.updates(),
+                p == null ? 0 : p.deletes(), p == null ? 0 : p.truncates(), p == null ? 0 : p.changes(),
+                r == null ? 0 : r.incomingChanges(), current.bytesAfter(durable), latency, current,
+                r == null ? Lsn.INVALID : r.received(), s == null ? Lsn.INVALID : s.durableLsn(),
+                p == null ? Lsn.INVALID : p.applied(), durable, r == null ? Lsn.INVALID : r.confirmed(),
+                s == null ? 0 : s.sizeBytes(), p == null ? 0 : p.peakBatchRows(), r == null ? 0 : r.reconnects(),
+                f == null ? null : f.getMessage());
+    }
+
+    /**
+     * Takes the source's current WAL position as the end point, applies every commit up to it and proves it (the
+     * durably applied position reaches it; keepalives prove it when no transaction follows), sets sequences from
+     * their live source values, restores identity columns, and drops the slot, the publication and the progress
+     * origin. Stop writes on the source first: later commits are not applied. Blocks up to {@code timeout} for the
+     * drain; if it is not reached, replication goes on and the call throws.
+     */
+    public synchronized CutoverResult cutover(Duration timeout) {
+        throwIfFailed();
+        requireState(ReplicationState.APPLYING, "cutover");
+        long started = System.nanoTime();
+        state = ReplicationState.CUTTING_OVER;
+        Lsn endPoint;
+        try (Connection source = connector.open(config.source(), PgConnector.Side.SOURCE, "cdc-cutover");
+             Connection target = connector.open(config.target(), PgConnector.Side.TARGET, "cdc-cutover")) {
+            endPoint = setup.currentInsertLsn(source);
+            try {
+                setup.nudgeWal(source);
+            } catch (SQLException e) {
+                LOG.debug("Could not write a WAL record to move past the end point: {}", e.getMessage());
+            }
+            LOG.info("Cutover: applying every source commit up to {}", endPoint);
+            drain(endPoint, started + timeout.toNanos());
+            applier.stop();
+            join(applierThread);
+            throwIfFailed();
+            Applier.Progress applied = applier.progress();
+            Lsn durable = awaitDurable(applied, started + timeout.toNanos());
+            receiver.stop();
+            join(receiverThread);
+            stopMonitor();
+            int sequences = CutoverSteps.synchronizeSequences(source, target);
+            int identities = CutoverSteps.restoreIdentityAlways(source, target);
+            int views = config.refreshMaterializedViews() ? CutoverSteps.refreshMaterializedViews(target) : 0;
+            LOG.info("Cutover: {} sequences set from live source values, {} identity columns restored, {} materialized"
+                    + " views refreshed", sequences, identities, views);
+            dropEverything(source, target);
+            state = ReplicationState.COMPLETED;
+            ReplicationStats finalStats = stats();
+            LOG.info("Cutover complete: end point {}, applied {} ({} inserts, {} updates, {} deletes)", endPoint,
+                    durable, finalStats.cdcInsertCounter(), finalStats.cdcUpdateCounter(),
+                    finalStats.cdcDeleteCounter());
+            return new CutoverResult(endPoint, durable, sequences, finalStats, Duration.ofNanos(System.nanoTime() - started));
+        } catch (SQLException e) {
+            state = failure.get() != null ? ReplicationState.FAILED : ReplicationState.APPLYING;
+            throw new EngineException(EngineError.REPLICATION_FAILED, "Cutover failed: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            if (state == ReplicationState.CUTTING_OVER) {
+                state = failure.get() != null ? ReplicationState.FAILED : ReplicationState.APPLYING;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Stops everything and removes the replication objects: slot and publication on the source (always attempted,
+     * since a leaked slot holds WAL forever), progress origin and spool. Target data stays as it is.
+     */
+    public synchronized void cancel() {
+        if (state == ReplicationState.COMPLETED || state == ReplicationState.CANCELED) {
+            return;
+        }
+        stopThreads();
+        closeSnapshotHolder();
+        EngineException problem = null;
+        try (Connection source = connector.open(config.source(), PgConnector.Side.SOURCE, "cdc-cancel")) {
+            setup.dropSlot(source, names.slot(), sourceVersion == 0 ? setup.checkReady(source) : sourceVersion,
+                    Duration.ofSeconds(10));
+            setup.dropPublication(source, names.publication());
+        } catch (SQLException | RuntimeException e) {
+            problem = new EngineException(EngineError.REPLICATION_FAILED, "Cancel could not drop replication slot "
+                    + names.slot() + " or publication " + names.publication() + " on the source server "
+                    + config.source().address() + ": " + e.getMessage() + ". Drop them by hand (SELECT"
+                    + " pg_drop_replication_slot('" + names.slot() + "'); DROP PUBLICATION " + names.publication()
+                    + ";): a leftover slot keeps source WAL forever.", e);
+        }
+        if (applier != null) {
+            try (Connection source = connector.open(config.source(), PgConnector.Side.SOURCE, "cdc-cancel");
+                 Connection target = connector.open(config.target(), PgConnector.Side.TARGET, "cdc-cancel")) {
+                CutoverSteps.restoreIdentityAlways(source, target);
+                dropProgress(target);
+            } catch (SQLException | RuntimeException e) {
+                LOG.warn("Cancel could not clean up the target (replication origin {}): {}", names.origin(),
+                        e.getMessage());
+            }
+        }
+        deleteSpool();
+        state = ReplicationState.CANCELED;
+        if (problem != null) {
+            throw problem;
+        }
+    }
+
+    /**
+     * Stops the threads and closes connections and the spool, keeping the slot, publication, origin and spool
+     * files so that the migration can {@link #resume}. Idempotent.
+     */
+    @Override
+    public synchronized void close() {
+        stopThreads();
+        closeSnapshotHolder();
+        if (spool != null) {
+            spool.close();
+        }
+        if (state != ReplicationState.COMPLETED && state != ReplicationState.CANCELED
+                && state != ReplicationState.FAILED) {
+            state = ReplicationState.STOPPED;
+        }
+    }
+
+    // ---- internals ----
+
+    private void drain(Lsn endPoint, long deadline) {
+        while (true) {
+            throwIfFailed();
+            Applier.Progress p = applier.progress();
+            if (p.applied().compareTo(endPoint) >= 0) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new EngineException(EngineError.REPLICATION_FAILED, "Cutover did not apply every change up to"
+                        + " the end point " + endPoint + " in time: applied up to " + p.applied() + ", received up to "
+                        + receiver.received() + ". Replication goes on; check that writes on the source have stopped"
+                        + " and trigger the cutover again.");
+            }
+            receiver.requestKeepalive();
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        }
+    }
+
+    /** Waits until the target has flushed the last written commit; returns the durable applied position. */
+    private Lsn awaitDurable(Applier.Progress applied, long deadline) {
+        while (true) {
+            Lsn durable = monitor.refreshDurable();
+            if (durable.compareTo(applied.applied()) >= 0) {
+                return durable;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new EngineException(EngineError.REPLICATION_FAILED, "Cutover: the target has applied up to "
+                        + applied.applied() + " but reports only " + durable + " as flushed to disk. Retry the"
+                        + " cutover.");
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        }
+    }
+
+    private void dropEverything(Connection source, Connection target) {
+        EngineException problem = null;
+        try {
+            setup.dropSlot(source, names.slot(), sourceVersion, Duration.ofSeconds(10));
+            setup.dropPublication(source, names.publication());
+        } catch (SQLException e) {
+            problem = new EngineException(EngineError.REPLICATION_FAILED, "Cutover applied everything but could not"
+                    + " drop replication slot " + names.slot() + " or publication " + names.publication() + " on the"
+                    + " source: " + e.getMessage() + ". Drop them by hand: a leftover slot keeps source WAL forever.",
+                    e);
+        }
+        try {
+            dropProgress(target);
+        } catch (SQLException e) {
+            LOG.warn("Could not drop replication origin {} on the target: {}", names.origin(), e.getMessage());
+        }
+        deleteSpool();
+        if (problem != null) {
+            throw problem;
+        }
+    }
+
+    private void dropProgress(Connection target) throws SQLException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            try {
+                applier.dropProgress(target);
+                return;
+            } catch (SQLException e) {
+                // 55006: the applier's backend has not exited yet and still holds the origin.
+                if (!"55006".equals(e.getSQLState()) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+            }
+        }
+    }
+
+    private void deleteSpool() {
+        try {
+            if (spool != null) {
+                spool.delete();
+            } else {
+                Spool.open(config.spoolDirectory(), config.spoolSegmentBytes(), (l, t) -> { }).delete();
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("Could not delete the change spool in {}: {}", config.spoolDirectory(), e.getMessage());
+        }
+    }
+
+    private void fail(EngineException e) {
+        if (failure.compareAndSet(null, e)) {
+            LOG.error("Replication of database {} stopped: {}", config.database(), e.getMessage());
+            state = ReplicationState.FAILED;
+            if (receiver != null) {
+                receiver.stop();
+            }
+            if (applier != null) {
+                applier.stop();
+            }
+        }
+    }
+
+    private void throwIfFailed() {
+        EngineException f = failure.get();
+        if (f != null) {
+            throw new EngineException(f.error(), f.getMessage(), f);
+        }
+    }
+
+    private void stopThreads() {
+        if (applier != null) {
+            applier.stop();
+        }
+        if (receiver != null) {
+            receiver.stop();
+        }
+        join(applierThread);
+        join(receiverThread);
+        stopMonitor();
+    }
+
+    private void stopMonitor() {
+        if (monitorExecutor != null) {
+            monitorExecutor.shutdown();
+            try {
+                if (!monitorExecutor.awaitTermination(THREAD_STOP_WAIT.toSeconds(), TimeUnit.SECONDS)) {
+                    LOG.warn("The replication monitor did not stop in {} s", THREAD_STOP_WAIT.toSeconds());
+                    monitorExecutor.shutdownNow();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                monitorExecutor.shutdownNow();
+            }
+            monitor.close();
+            monitorExecutor = null;
+        }
+    }
+
+    private static void join(Thread t) {
+        if (t == null || t == Thread.currentThread()) {
+            return;
+        }
+        try {
+            t.join(THREAD_STOP_WAIT.toMillis());
+            if (t.isAlive()) {
+                LOG.warn("Thread {} did not stop in {} s", t.getName(), THREAD_STOP_WAIT.toSeconds());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void closeSnapshotHolder() {
+        if (snapshotHolder != null) {
+            try {
+                snapshotHolder.close();
+            } catch (SQLException e) {
+                LOG.debug("Closing the snapshot connection: {}", e.getMessage());
+            }
+            snapshotHolder = null;
+        }
+    }
+
+    private void requireState(ReplicationState expected, String action) {
+        if (state != expected) {
+            throw new IllegalStateException("Cannot " + action + " in state " + state + "; expected " + expected);
+        }
+    }
+
+    private Thread thread(String role, Runnable body) {
+        return thread(role, body, true);
+    }
+
+    private Thread thread(String role, Runnable body, boolean wrap) {
+        Thread t = new Thread(wrap ? withMdc(body) : body, "pgmigrate-cdc-" + role + "-" + config.database());
+        t.setDaemon(true);
+        return t;
+    }
+
+    private Runnable withMdc(Runnable body) {
+        return () -> {
+            mdc.forEach(MDC::put);
+            try {
+                body.run();
+            } finally {
+                MDC.clear();
+            }
+        };
+    }
+}

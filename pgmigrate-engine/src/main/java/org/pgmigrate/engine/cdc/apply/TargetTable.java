@@ -1,0 +1,46 @@
+package org.pgmigrate.engine.cdc.apply;
+
+import java.util.List;
+import org.pgmigrate.engine.pg.Identifiers;
+
+/**
+ * A source relation mapped onto its target table: for each column the source publishes (in the source's order),
+ * what the target says about it. Built and checked once per Relation message.
+ *
+ * @param qualifiedName the quoted target name, for SQL
+ * @param displayName   schema.table as a person reads it, for messages
+ * @param partitioned   the target table is partitioned (TRUNCATE ONLY is not allowed on it)
+ * @param fullIdentity  the source sends whole old rows (REPLICA IDENTITY FULL): change exactly one row by ctid
+ */
+record TargetTable(int relationId, String qualifiedName, String displayName, boolean partitioned,
+                   boolean fullIdentity, List<Column> columns) {
+
+    /**
+     * @param key            part of the replica identity (primary key or identity index) on the source
+     * @param identityAlways the target column is GENERATED ALWAYS AS IDENTITY (an UPDATE may not set it)
+     * @param equality       the target type has a default btree equality, so {@code col = ?} is exact and can use
+     *                       an index; otherwise FULL-identity matching compares {@code col::text}
+     */
+    record Column(String name, boolean key, boolean identityAlways, boolean equality) {
+        String quoted() {
+            return Identifiers.quote(name);
+        }
+    }
+
+    int size() {
+        return columns.size();
+    }
+
+    Column column(int i) {
+        return columns.get(i);
+    }
+
+    boolean hasIdentityAlways() {
+        return columns.stream().anyMatch(Column::identityAlways);
+    }
+
+    TargetTable withoutIdentityAlways() {
+        return new TargetTable(relationId, qualifiedName, displayName, partitioned, fullIdentity,
+                columns.stream().map(c -> new Column(c.name(), c.key(), false, c.equality())).toList());
+    }
+}

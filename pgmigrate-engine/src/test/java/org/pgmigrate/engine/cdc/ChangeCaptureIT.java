@@ -1,0 +1,406 @@
+package org.pgmigrate.engine.cdc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.pgmigrate.engine.EngineError;
+import org.pgmigrate.engine.EngineException;
+import org.pgmigrate.testkit.cluster.PgCluster;
+
+/** The correctness rules of online migration, PostgreSQL 15 to 15 (protocol 2, streaming on). */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class ChangeCaptureIT {
+
+    private static PgCluster source;
+    private static PgCluster target;
+
+    @TempDir
+    Path spool;
+
+    @BeforeAll
+    static void startClusters() {
+        source = Testbed.cluster(15, "cdc-source");
+        target = Testbed.cluster(15, "cdc-target");
+    }
+
+    @AfterAll
+    static void stopClusters() {
+        if (source != null) {
+            source.close();
+        }
+        if (target != null) {
+            target.close();
+        }
+    }
+
+    @Test
+    void insertsUpdatesAndDeletesArriveInCommitOrderWithMatchingCounters() {
+        Testbed bed = Testbed.create(source, target, "basic", "CREATE TABLE t (id int PRIMARY KEY, v text)");
+        bed.source("INSERT INTO t SELECT g, 'before ' || g FROM generate_series(1, 100) g");
+        try (OnlineReplication r = bed.startOnline("basic", spool, "t")) {
+            bed.source("INSERT INTO t SELECT g, 'after ' || g FROM generate_series(101, 150) g");
+            bed.source("UPDATE t SET v = 'updated' WHERE id <= 20");
+            bed.source("DELETE FROM t WHERE id > 140");
+            bed.source("BEGIN; INSERT INTO t VALUES (1000, 'x'); UPDATE t SET v = 'y' WHERE id = 1000;"
+                    + " DELETE FROM t WHERE id = 1000; INSERT INTO t VALUES (1000, 'z'); COMMIT");
+            CutoverResult done = r.cutover(Duration.ofSeconds(60));
+            assertThat(done.appliedPoint()).isGreaterThanOrEqualTo(done.endPoint());
+            assertThat(bed.assertSameRows("t", "id")).isEqualTo(141);
+            ReplicationStats s = done.finalStats();
+            assertThat(s.cdcInsertCounter()).isEqualTo(52);
+            assertThat(s.cdcUpdateCounter()).isEqualTo(21);
+            assertThat(s.cdcDeleteCounter()).isEqualTo(11);
+            assertThat(s.appliedChanges()).isEqualTo(84);
+            assertThat(s.incomingChanges()).isEqualTo(84);
+            assertThat(s.state()).isEqualTo(ReplicationState.COMPLETED);
+            assertThat(bed.slotExists(r.names().slot())).isFalse();
+            assertThat(bed.publicationExists(r.names().publication())).isFalse();
+            assertThat(bed.targetLong("SELECT count(*) FROM pg_replication_origin")).isZero();
+        }
+    }
+
+    @Test
+    void tableWithoutKeyIsRefusedBeforeAnythingIsCreated() {
+        Testbed bed = Testbed.create(source, target, "nokey", "CREATE TABLE keyless (a int, b text);"
+                + " CREATE TABLE fine (id int PRIMARY KEY)");
+        try (OnlineReplication r = bed.replication("nokey", spool, b -> { })) {
+            assertThatThrownBy(r::prepare)
+                    .isInstanceOfSatisfying(EngineException.class,
+                            e -> assertThat(e.error()).isEqualTo(EngineError.NO_REPLICA_IDENTITY))
+                    .hasMessageContaining("public.keyless")
+                    .hasMessageContaining("allowReplicaIdentityFull")
+                    .hasMessageNotContaining("public.fine");
+            assertThat(bed.slotExists(r.names().slot())).isFalse();
+            assertThat(bed.publicationExists(r.names().publication())).isFalse();
+            assertThat(bed.sourceString("SELECT relreplident FROM pg_class WHERE relname = 'keyless'")).isEqualTo("d");
+        }
+    }
+    @Test
+    void keylessTableReplicatesUnderReplicaIdentityFullChangingExactlyOneOfEqualRows() {
+        Testbed bed = Testbed.create(source, target, "full", "CREATE TABLE keyless (a int, b text, f float8, j json,"
+                + " p point)");
+        bed.source("INSERT INTO keyless VALUES (1, 'dup', 0.1, '{\"k\": 1}', '(1,2)'), (1, 'dup', 0.1, '{\"k\": 1}',"
+                + " '(1,2)'), (2, NULL, -216237.00000035969, NULL, NULL)");
+        try (OnlineReplication r = bed.startOnline(bed.replication("full", spool, b -> b.allowReplicaIdentityFull(true)),
+                "keyless")) {
+            assertThat(bed.sourceString("SELECT relreplident FROM pg_class WHERE relname = 'keyless'")).isEqualTo("f");
+            bed.source("UPDATE keyless SET b = 'one of two' WHERE ctid = (SELECT ctid FROM keyless WHERE a = 1 LIMIT 1)");
+            bed.source("UPDATE keyless SET b = 'null matched' WHERE a = 2");
+            bed.source("INSERT INTO keyless VALUES (3, 'x', 1e-300, '[1, 2]', '(0,0)'), (3, 'x', 1e-300, '[1, 2]', '(0,0)')");
+            bed.source("DELETE FROM keyless WHERE ctid = (SELECT ctid FROM keyless WHERE a = 3 LIMIT 1)");
+            CutoverResult done = r.cutover(Duration.ofSeconds(60));
+            bed.assertSameRows("keyless", "a, b");
+            assertThat(bed.targetLong("SELECT count(*) FROM keyless WHERE b = 'dup'")).isEqualTo(1);
+            assertThat(bed.targetLong("SELECT count(*) FROM keyless WHERE a = 3")).isEqualTo(1);
+            assertThat(done.finalStats().cdcUpdateCounter()).isEqualTo(2);
+            assertThat(done.finalStats().cdcDeleteCounter()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void unchangedToastValuesAreLeftOutOfTheUpdate() {
+        Testbed bed = Testbed.create(source, target, "toast", "CREATE TABLE docs (id int PRIMARY KEY, title text,"
+                + " body text, extra text)");
+        // Random hex does not compress, so the values are stored out of line (external TOAST).
+        bed.source("INSERT INTO docs SELECT g, 't' || g, (SELECT string_agg(md5(random()::text), '') FROM"
+                + " generate_series(1, 400)), (SELECT string_agg(md5(random()::text), '') FROM generate_series(1, 300))"
+                + " FROM generate_series(1, 5) g");
+        try (OnlineReplication r = bed.startOnline("toast", spool, "docs")) {
+            bed.source("UPDATE docs SET title = 'renamed' WHERE id <= 3");
+            bed.source("UPDATE docs SET extra = 'small now' WHERE id = 4");
+            bed.source("UPDATE docs SET body = body || 'tail' WHERE id = 5");
+            r.cutover(Duration.ofSeconds(60));
+            bed.assertSameRows("docs", "id");
+            assertThat(bed.targetLong("SELECT count(*) FROM docs WHERE length(body) = 12800")).isEqualTo(4);
+            assertThat(bed.targetString("SELECT body FROM docs WHERE id = 1")).doesNotContain("unchanged");
+        }
+    }
+
+    @Test
+    void updatesThatChangeNothingStillApplyAndFindTheirRow() {
+        Testbed bed = Testbed.create(source, target, "noop", "CREATE TABLE n (id int PRIMARY KEY, v int, big text);"
+                + " CREATE TABLE keyonly (id int PRIMARY KEY)");
+        bed.source("INSERT INTO n SELECT g, g, (SELECT string_agg(md5(random()::text), '') FROM generate_series(1, 200))"
+                + " FROM generate_series(1, 3) g; INSERT INTO keyonly VALUES (1), (2)");
+        try (OnlineReplication r = bed.startOnline("noop", spool, "n", "keyonly")) {
+            bed.source("UPDATE n SET v = v");
+            bed.source("UPDATE n SET big = big WHERE id = 1"); // only the key and an unchanged TOAST value arrive
+            bed.source("UPDATE keyonly SET id = id");
+            bed.source("UPDATE keyonly SET id = 3 WHERE id = 2");
+            CutoverResult done = r.cutover(Duration.ofSeconds(60));
+            bed.assertSameRows("n", "id");
+            bed.assertSameRows("keyonly", "id");
+            assertThat(done.finalStats().cdcUpdateCounter()).isEqualTo(7);
+        }
+    }
+
+    @Test
+    void generatedColumnsAreRecomputedAndIdentityColumnsKeepSourceValues() {
+        String ddl = "CREATE TABLE orders (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, price numeric,"
+                + " qty int, total numeric GENERATED ALWAYS AS (price * qty) STORED);"
+                + " CREATE TABLE events (uid uuid PRIMARY KEY, seq int GENERATED ALWAYS AS IDENTITY, note text);"
+                + " CREATE TABLE counters (id int GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, n int)";
+        Testbed bed = Testbed.create(source, target, "genid", ddl);
+        bed.source("INSERT INTO orders (price, qty) VALUES (1.5, 2), (2.25, 4)");
+        bed.source("INSERT INTO events (uid, note) VALUES ('00000000-0000-0000-0000-000000000001', 'a')");
+        try (OnlineReplication r = bed.startOnline("genid", spool, "orders", "events", "counters")) {
+            bed.source("INSERT INTO orders (price, qty) VALUES (10, 3)");
+            bed.source("UPDATE orders SET qty = qty + 1");
+            bed.source("INSERT INTO events (uid, note) VALUES ('00000000-0000-0000-0000-000000000002', 'b')");
+            bed.source("UPDATE events SET note = 'changed'");
+            bed.source("UPDATE events SET seq = DEFAULT WHERE note = 'changed' AND seq = 1");
+            bed.source("INSERT INTO counters (n) VALUES (1), (2); INSERT INTO counters VALUES (100, 3)");
+            CutoverResult done = r.cutover(Duration.ofSeconds(60));
+            bed.assertSameRows("orders", "id");
+            bed.assertSameRows("events", "uid");
+            bed.assertSameRows("counters", "id");
+            assertThat(bed.targetString("SELECT string_agg(total::text, ',' ORDER BY id) FROM orders"))
+                    .isEqualTo("4.5,11.25,40");
+            // Identity columns made writable for apply are ALWAYS again, and sequences carry on from the source.
+            assertThat(bed.targetString("SELECT attidentity FROM pg_attribute WHERE attrelid = 'events'::regclass"
+                    + " AND attname = 'seq'")).isEqualTo("a");
+            assertThat(done.sequencesSynchronized()).isEqualTo(3);
+            bed.target("INSERT INTO orders (price, qty) VALUES (1, 1)");
+            assertThat(bed.targetLong("SELECT max(id) FROM orders")).isEqualTo(4);
+        }
+    }
+
+    @Test
+    void truncateIncludingCascadeAndRestartIdentityReplicates() {
+        Testbed bed = Testbed.create(source, target, "trunc", "CREATE TABLE parent (id int PRIMARY KEY);"
+                + " CREATE TABLE child (id serial PRIMARY KEY, parent_id int REFERENCES parent);"
+                + " CREATE TABLE other (id int PRIMARY KEY)");
+        bed.source("INSERT INTO parent SELECT generate_series(1, 10); INSERT INTO child (parent_id) SELECT"
+                + " generate_series(1, 10); INSERT INTO other VALUES (1)");
+        try (OnlineReplication r = bed.startOnline("trunc", spool, "parent", "child", "other")) {
+            bed.source("TRUNCATE parent CASCADE");
+            bed.source("INSERT INTO parent VALUES (42); INSERT INTO child (parent_id) VALUES (42)");
+            bed.source("TRUNCATE other RESTART IDENTITY");
+            bed.source("INSERT INTO other VALUES (7)");
+            CutoverResult done = r.cutover(Duration.ofSeconds(60));
+            bed.assertSameRows("parent", "id");
+            bed.assertSameRows("child", "id");
+            bed.assertSameRows("other", "id");
+            assertThat(done.finalStats().cdcTruncateCounter()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void floatsBigintsAndNumericsArriveExactly() {
+        Testbed bed = Testbed.create(source, target, "exact", "CREATE TABLE v (id int PRIMARY KEY, d float8,"
+                + " r real, b bigint, n numeric, m money)");
+        try (OnlineReplication r = bed.startOnline("exact", spool, "v")) {
+            bed.source("INSERT INTO v VALUES (1, -216237.00000035969, 1.1, 35506143, 0.00000000000000006938893903907228,"
+                    + " 12.34), (2, 1.7976931348623157e308, 3.4028235e38, 9223372036854775807,"
+                    + " 123456789012345678901234567890.123456789012345678901234567890, -1), (3, 'NaN', '-Infinity',"
+                    + " -9223372036854775808, 'NaN', 0), (4, 0.1, 0.1, 1, 1e-1000, 0), (5, 5e-324, 1e-45, 0,"
+                    + " -0.0000000000000000000000000000000000001, 0)");
+            bed.source("UPDATE v SET d = d / 3, n = n / 7 WHERE id IN (1, 4)");
+            r.cutover(Duration.ofSeconds(60));
+            bed.assertSameRows("v", "id");
+            assertThat(bed.targetString("SELECT d::text || ' ' || b::text FROM v WHERE id = 2"))
+                    .isEqualTo("1.7976931348623157e+308 9223372036854775807");
+            assertThat(bed.targetString("SELECT n::text FROM v WHERE id = 1"))
+                    .isEqualTo(bed.sourceString("SELECT n::text FROM v WHERE id = 1"));
+        }
+    }
+
+    @Test
+    void quotedNamesQuotesInValuesByteaArraysAndJsonbSurvive() {
+        String ddl = "CREATE SCHEMA \"Mixed Schema\"; CREATE TABLE \"Mixed Schema\".\"Order \"\"Lines\"\"\""
+                + " (\"Id\" int PRIMARY KEY, \"select\" text, \"Bytes\" bytea, ints int[], texts text[], doc jsonb,"
+                + " bits varbit, at timestamptz, span interval)";
+        Testbed bed = Testbed.create(source, target, "quoted", ddl);
+        String table = "\"Mixed Schema\".\"Order \"\"Lines\"\"\"";
+        try (OnlineReplication r = bed.startOnline("quoted", spool, table)) {
+            bed.source("INSERT INTO " + table + " VALUES (1, 'it''s \"quoted\" \\ back\\slash\ttab\nnewline', '\\x00ff27',"
+                    + " '{1,NULL,3}', ARRAY['a\"b', NULL, 'null', 'c,d', ''], '{\"k\": \"v''s\", \"n\": 1.50}', B'10101',"
+                    + " '2024-02-29 23:59:59.999999+05:30', '1 year 2 mons 3 days 04:05:06.7'),"
+                    + " (2, 'null', '', '{}', '{}', 'null', B'', 'infinity', '-1 day'), (3, '😀 ünïcødé', NULL, NULL,"
+                    + " NULL, '[]', NULL, NULL, NULL)");
+            bed.source("UPDATE " + table + " SET \"select\" = 'O''Brien', doc = doc || '{\"x\": [1, \"y\"]}' WHERE \"Id\" = 1");
+            bed.source("DELETE FROM " + table + " WHERE \"Id\" = 3");
+            r.cutover(Duration.ofSeconds(60));
+            bed.assertSameRows(table, "\"Id\"");
+        }
+    }
+
+    @Test
+    void targetTriggersDoNotFire() {
+        Testbed bed = Testbed.create(source, target, "triggers", "CREATE TABLE t (id int PRIMARY KEY, v text)");
+        bed.target("CREATE TABLE audit (what text); CREATE FUNCTION log_it() RETURNS trigger LANGUAGE plpgsql AS"
+                + " $$BEGIN INSERT INTO audit VALUES (TG_OP); RETURN NEW; END$$;"
+                + " CREATE TRIGGER t_audit AFTER INSERT OR UPDATE OR DELETE ON t FOR EACH ROW EXECUTE FUNCTION log_it()");
+        try (OnlineReplication r = bed.startOnline("triggers", spool, "t")) {
+            bed.source("INSERT INTO t VALUES (1, 'a'), (2, 'b'); UPDATE t SET v = 'c'; DELETE FROM t WHERE id = 2");
+            r.cutover(Duration.ofSeconds(60));
+            bed.assertSameRows("t", "id");
+            assertThat(bed.targetLong("SELECT count(*) FROM audit")).isZero();
+        }
+    }
+
+    @Test
+    void logicalMessagesAreSkipped() {
+        Testbed bed = Testbed.create(source, target, "messages", "CREATE TABLE t (id int PRIMARY KEY)");
+        try (OnlineReplication r = bed.startOnline("messages", spool, "t")) {
+            bed.source("SELECT pg_logical_emit_message(false, 'other-tool-heartbeat', 'x')");
+            bed.source("BEGIN; INSERT INTO t VALUES (1); SELECT pg_logical_emit_message(false, 'hb', 'inside');"
+                    + " SELECT pg_logical_emit_message(true, 'tx', 'transactional'); INSERT INTO t VALUES (2); COMMIT");
+            bed.source("SELECT pg_logical_emit_message(true, 'alone', 'y')");
+            CutoverResult done = r.cutover(Duration.ofSeconds(60));
+            bed.assertSameRows("t", "id");
+            assertThat(done.finalStats().appliedChanges()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aNewColumnOnTheSourceStopsReplicationWithSchemaChanged() {
+        Testbed bed = Testbed.create(source, target, "ddlcol", "CREATE TABLE t (id int PRIMARY KEY, v text)");
+        try (OnlineReplication r = bed.startOnline("ddlcol", spool, "t")) {
+            bed.source("INSERT INTO t VALUES (1, 'a')");
+            bed.awaitCaughtUp(r);
+            bed.source("ALTER TABLE t ADD COLUMN extra int");
+            bed.source("INSERT INTO t VALUES (2, 'b', 7)");
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+                    .until(() -> r.stats().state() == ReplicationState.FAILED);
+            assertThat(r.stats().failure()).contains("public.t").contains("\"extra\"").contains("DDL");
+            assertThatThrownBy(() -> r.cutover(Duration.ofSeconds(5)))
+                    .isInstanceOfSatisfying(EngineException.class, e -> assertThat(e.error())
+                            .isEqualTo(EngineError.SCHEMA_CHANGED_DURING_REPLICATION));
+            assertThat(bed.targetLong("SELECT count(*) FROM t")).isEqualTo(1);
+            assertThat(bed.slotExists(r.names().slot())).as("slot kept for a resume").isTrue();
+            r.cancel();
+            assertThat(bed.slotExists(r.names().slot())).isFalse();
+        }
+    }
+
+    @Test
+    void aNewTableOnTheSourceStopsReplicationWithSchemaChanged() {
+        Testbed bed = Testbed.create(source, target, "ddltable", "CREATE TABLE t (id int PRIMARY KEY)");
+        try (OnlineReplication r = bed.startOnline("ddltable", spool, "t")) {
+            bed.source("CREATE TABLE newer (id int PRIMARY KEY); INSERT INTO newer VALUES (1)");
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+                    .until(() -> r.stats().state() == ReplicationState.FAILED);
+            assertThat(r.stats().failure()).contains("public.newer").contains("does not exist on the target");
+            r.cancel();
+        }
+    }
+
+    @Test
+    void twoMigrationsFromTheSameSourceDoNotCollide() {
+        Testbed bed = Testbed.create(source, target, "shared", "CREATE TABLE t (id int PRIMARY KEY, v int)");
+        target.createDatabase("shared_copy");
+        target.execute("shared_copy", "CREATE TABLE t (id int PRIMARY KEY, v int)");
+        bed.source("INSERT INTO t SELECT g, g FROM generate_series(1, 10) g");
+        OnlineReplication first = bed.startOnline("migration-one", spool, "t");
+        ReplicationConfig secondConfig = ReplicationConfig.builder("migration-two", bed.sourceEndpoint(),
+                org.pgmigrate.engine.pg.PgEndpoint.parse(target.uri("shared_copy")), spool.resolve("two")).build();
+        try (first; OnlineReplication second = new OnlineReplication(secondConfig, new org.pgmigrate.engine.pg.PgConnector())) {
+            SlotSnapshot slot = second.prepare();
+            assertThat(slot.slotName()).isNotEqualTo(first.names().slot());
+            second.startCapture();
+            try (var c = target.connect("shared_copy"); var s = source.connect("shared")) {
+                s.setAutoCommit(false);
+                s.createStatement().execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+                s.createStatement().execute("SET TRANSACTION SNAPSHOT '" + slot.snapshotName() + "'");
+                var data = new java.io.ByteArrayOutputStream();
+                s.unwrap(org.postgresql.PGConnection.class).getCopyAPI().copyOut("COPY t TO STDOUT", data);
+                c.unwrap(org.postgresql.PGConnection.class).getCopyAPI().copyIn("COPY t FROM STDIN",
+                        new java.io.ByteArrayInputStream(data.toByteArray()));
+                s.commit();
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+            second.startApply();
+            bed.source("UPDATE t SET v = v * 10 WHERE id <= 5; INSERT INTO t VALUES (11, 11)");
+            first.cancel();
+            assertThat(bed.slotExists(second.names().slot())).isTrue();
+            bed.source("DELETE FROM t WHERE id = 1");
+            CutoverResult done = second.cutover(Duration.ofSeconds(60));
+            assertThat(done.finalStats().appliedChanges()).isEqualTo(7);
+            String rows = "SELECT string_agg(id || ':' || v, ',' ORDER BY id) FROM t";
+            try (var c = target.connect("shared_copy"); var rs = c.createStatement().executeQuery(rows)) {
+                rs.next();
+                assertThat(rs.getString(1)).isEqualTo(bed.sourceString(rows));
+            }
+            assertThat(bed.sourceLong("SELECT count(*) FROM pg_replication_slots")).isZero();
+        } catch (java.sql.SQLException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void cancelDropsSlotAndPublicationAndKeepsTargetData() {
+        Testbed bed = Testbed.create(source, target, "cancel", "CREATE TABLE t (id int PRIMARY KEY)");
+        try (OnlineReplication r = bed.startOnline("cancel", spool, "t")) {
+            bed.source("INSERT INTO t VALUES (1)");
+            bed.awaitCaughtUp(r);
+            r.cancel();
+            assertThat(r.stats().state()).isEqualTo(ReplicationState.CANCELED);
+            assertThat(bed.slotExists(r.names().slot())).isFalse();
+            assertThat(bed.publicationExists(r.names().publication())).isFalse();
+            assertThat(bed.targetLong("SELECT count(*) FROM pg_replication_origin")).isZero();
+            assertThat(bed.targetLong("SELECT count(*) FROM t")).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aFiveHundredThousandRowTransactionIsSpooledToDiskAndConfirmedBeforeApply() {
+        Testbed bed = Testbed.create(source, target, "bigtx", "CREATE TABLE big (id int PRIMARY KEY, payload text)");
+        OnlineReplication r = bed.replication("bigtx", spool, b -> { });
+        try (r) {
+            SlotSnapshot slot = r.prepare();
+            r.startCapture();
+            bed.baseCopy(slot.snapshotName(), "big");
+            r.releaseSnapshot();
+            bed.source("INSERT INTO big SELECT g, repeat('x', 100) || g FROM generate_series(1, 500000) g");
+            Lsn afterCommit = Lsn.parse(bed.sourceString("SELECT pg_current_wal_insert_lsn()::text"));
+            // Streamed in chunks (logical_decoding_work_mem=64kB), spooled, fsynced and confirmed to the source
+            // while nothing is applied yet: the source may recycle that WAL during a long copy.
+            org.awaitility.Awaitility.await().atMost(Duration.ofMinutes(2)).until(() ->
+                    Lsn.parse(bed.sourceString("SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE"
+                            + " slot_name = '" + slot.slotName() + "'")).compareTo(afterCommit) >= 0);
+            assertThat(r.stats().spooledLsn()).isGreaterThanOrEqualTo(afterCommit);
+            ReplicationStats spooled = r.stats();
+            assertThat(spooled.spoolBytes()).isGreaterThan(500_000L * 100);
+            assertThat(spooled.incomingChanges()).isEqualTo(500_000);
+            assertThat(spooled.appliedChanges()).isZero();
+            assertThat(spooled.latency()).isPositive();
+            r.startApply();
+            CutoverResult done = r.cutover(Duration.ofMinutes(2));
+            assertThat(bed.targetLong("SELECT count(*) FROM big")).isEqualTo(500_000);
+            assertThat(bed.targetString("SELECT payload FROM big WHERE id = 499999")).endsWith("x499999");
+            assertThat(done.finalStats().cdcInsertCounter()).isEqualTo(500_000);
+            // Apply holds one batch of rows at a time, never the transaction.
+            assertThat(done.finalStats().peakBatchRows()).isLessThanOrEqualTo(1000);
+            assertThat(done.finalStats().latency()).isZero();
+        }
+    }
+
+    @Test
+    void streamedTransactionsHonourSubtransactionRollbacks() {
+        Testbed bed = Testbed.create(source, target, "subxact", "CREATE TABLE s (id int PRIMARY KEY, phase text)");
+        try (OnlineReplication r = bed.startOnline("subxact", spool, "s")) {
+            bed.source("BEGIN; INSERT INTO s SELECT g, 'kept' FROM generate_series(1, 20000) g;"
+                    + " SAVEPOINT a; INSERT INTO s SELECT g, 'rolled back' FROM generate_series(20001, 40000) g;"
+                    + " SAVEPOINT b; UPDATE s SET phase = 'nested, rolled back' WHERE id <= 100;"
+                    + " ROLLBACK TO a; INSERT INTO s SELECT g, 'after rollback' FROM generate_series(40001, 45000) g;"
+                    + " SAVEPOINT c; DELETE FROM s WHERE id <= 10; RELEASE c; COMMIT");
+            bed.source("BEGIN; INSERT INTO s SELECT g, 'aborted' FROM generate_series(100001, 130000) g; ROLLBACK");
+            bed.source("INSERT INTO s VALUES (0, 'small')");
+            CutoverResult done = r.cutover(Duration.ofSeconds(90));
+            bed.assertSameRows("s", "id");
+            assertThat(bed.targetLong("SELECT count(*) FROM s")).isEqualTo(20000 - 10 + 5000 + 1);
+            assertThat(done.finalStats().incomingChanges()).isEqualTo(20000 + 5000 + 10 + 1);
+            assertThat(done.finalStats().appliedChanges()).isEqualTo(done.finalStats().incomingChanges());
+        }
+    }
+}
