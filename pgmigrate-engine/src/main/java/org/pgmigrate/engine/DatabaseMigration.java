@@ -107,10 +107,10 @@ final class DatabaseMigration {
                 SchemaArchive archive = restorePreData(tools, snapshot, fresh, sessions);
                 List<TableStats> tables = copyData(sessions, catalog, holder, sourceVersion, targetVersion);
                 restorePostData(archive, catalog);
-                int sequences = copySequences(sessions, catalog, holder);
+                List<SequenceValues.Position> sequences = copySequences(sessions, catalog, holder);
                 long[] largeObjects = copyLargeObjects(sessions, catalog);
-                VerificationReport verification = verify(sessions, catalog);
-                return new DatabaseReport(db, job.target().database(), tables, phases, sequences, largeObjects[0],
+                VerificationReport verification = verify(sessions, catalog, sequences);
+                return new DatabaseReport(db, job.target().database(), tables, phases, sequences.size(), largeObjects[0],
                         largeObjects[1], verification, notices);
             } finally {
                 unHolder.run();
@@ -269,13 +269,16 @@ final class DatabaseMigration {
         phaseEnd(Phase.POST_DATA, t);
     }
 
-    private int copySequences(DatabaseSessions sessions, Catalog catalog, Connection holder) throws SQLException {
+    /** Sets every sequence on the target; returns the positions written (sequences are read live, not in the snapshot). */
+    private List<SequenceValues.Position> copySequences(DatabaseSessions sessions, Catalog catalog, Connection holder)
+            throws SQLException {
         long t = phaseStart(Phase.SEQUENCES);
+        List<SequenceValues.Position> positions = SequenceValues.read(holder, catalog.sequences());
         try (Connection target = sessions.target("sequences")) {
-            SequenceValues.write(target, SequenceValues.read(holder, catalog.sequences()));
+            SequenceValues.write(target, positions);
         }
         phaseEnd(Phase.SEQUENCES, t);
-        return catalog.sequences().size();
+        return positions;
     }
 
     private long[] copyLargeObjects(DatabaseSessions sessions, Catalog catalog) throws SQLException {
@@ -296,13 +299,13 @@ final class DatabaseMigration {
         return copied;
     }
 
-    private VerificationReport verify(DatabaseSessions sessions, Catalog catalog) {
+    private VerificationReport verify(DatabaseSessions sessions, Catalog catalog, List<SequenceValues.Position> sequences) {
         if (!job.verify()) {
             return null;
         }
         long t = phaseStart(Phase.VERIFY);
         VerificationReport report = new DatabaseVerifier(sessions, job.copy().tableJobs(), cancel)
-                .verify(db, catalog.tables(), catalog.sequences());
+                .verify(db, catalog.tables(), catalog.sequences(), sequences);
         phaseEnd(Phase.VERIFY, t);
         listener.verified(db, report);
         if (!report.equal()) {
