@@ -116,11 +116,10 @@ public final class DatabaseVerifier {
             Runnable unSource = cancel.cancelStatementsOn(source);
             try {
                 for (Table table; !cancel.isCanceled() && (table = queue.poll()) != null; ) {
-                    boolean ordered = table.estimatedRows() < TableFingerprint.ORDERED_LIMIT_ROWS;
                     Table t = table;
                     Future<TableFingerprint> sourceFingerprint = sourceSide.submit(
-                            () -> TableFingerprint.compute(source, t, ordered, samplePercent));
-                    TableFingerprint targetFingerprint = TableFingerprint.compute(target, t, ordered, samplePercent);
+                            () -> TableFingerprint.compute(source, t, samplePercent));
+                    TableFingerprint targetFingerprint = TableFingerprint.compute(target, t, samplePercent);
                     TableFingerprint sourceResult = sourceFingerprint.get();
                     if (samplePercent < 100) {
                         // Counts stay exact: a sample must not hide a missing row that the count would show.
