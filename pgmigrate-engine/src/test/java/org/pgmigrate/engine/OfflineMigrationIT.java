@@ -16,6 +16,7 @@ import org.pgmigrate.engine.checkpoint.CheckpointStore;
 import org.pgmigrate.engine.copy.CopyFormat;
 import org.pgmigrate.engine.copy.CopyOptions;
 import org.pgmigrate.engine.pg.PgEndpoint;
+import org.pgmigrate.engine.progress.ProgressListener;
 import org.pgmigrate.testkit.cluster.PgCluster;
 import org.pgmigrate.testkit.junit.ClusterPair;
 import org.pgmigrate.testkit.compare.DatabaseComparer;
@@ -65,6 +66,23 @@ class OfflineMigrationIT {
             assertThat(table.rows()).isEqualTo(9000);
         });
         assertThat(report.largeObjects()).isEqualTo(3);
+    }
+
+    @Test
+    void aSourceSequenceThatMovesOnDuringTheMigrationDoesNotFailVerification() throws Exception {
+        ProgressListener busySource = new ProgressListener() {
+            @Override
+            public void phaseStarted(String database, org.pgmigrate.engine.progress.Phase phase) {
+                if (phase == org.pgmigrate.engine.progress.Phase.VERIFY) {
+                    source.execute("shop", "SELECT nextval('shop.invoice_numbers')");
+                }
+            }
+        };
+        DatabaseReport report = engine.migrateDatabase(job("shop", "shop_busy"), busySource, CheckpointStore.NONE, new Cancellation());
+        assertThat(report.verification().sequenceMismatches()).isEmpty();
+        try (Connection t = target.connect("shop_busy")) {
+            assertThat(count(t, "SELECT last_value FROM shop.invoice_numbers")).isEqualTo(1014);
+        }
     }
 
     @Test
