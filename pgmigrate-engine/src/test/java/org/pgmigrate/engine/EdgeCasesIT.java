@@ -8,16 +8,17 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.pgmigrate.engine.checkpoint.CheckpointStore;
 import org.pgmigrate.engine.copy.CopyOptions;
 import org.pgmigrate.engine.pg.PgEndpoint;
 import org.pgmigrate.engine.progress.ProgressListener;
 import org.pgmigrate.testkit.cluster.PgCluster;
+import org.pgmigrate.testkit.junit.ClusterPair;
 import org.pgmigrate.testkit.compare.DatabaseComparer;
 import org.pgmigrate.testkit.data.ManyTables;
 
@@ -25,6 +26,8 @@ import org.pgmigrate.testkit.data.ManyTables;
 @Timeout(300)
 class EdgeCasesIT {
 
+    @RegisterExtension
+    static final ClusterPair clusters = ClusterPair.of(15, 15);
     static PgCluster source;
     static PgCluster target;
     final Engine engine = new Engine(EngineSettings.defaults());
@@ -34,15 +37,10 @@ class EdgeCasesIT {
 
     @BeforeAll
     static void startClusters() {
-        source = PgCluster.builder().version(15).name("source").start();
-        target = PgCluster.builder().version(15).name("target").start();
+        source = clusters.source();
+        target = clusters.target();
     }
 
-    @AfterAll
-    static void stopClusters() {
-        target.close();
-        source.close();
-    }
 
     @Test
     void generatedIdentityAndDroppedColumnsKeepTheirValuesAndSequences() throws Exception {

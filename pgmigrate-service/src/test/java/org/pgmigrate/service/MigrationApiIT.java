@@ -34,7 +34,7 @@ class MigrationApiIT {
         source = PgCluster.builder().version(15).name("api-source").start();
         target = PgCluster.builder().version(15).name("api-target").start();
         for (String db : new String[] {"shop", "crm", "hr", "wrongpw", "dup", "winddb", "overdb", "gone", "cancel1",
-                "cancel2", "del1", "secretdb", "list1"}) {
+                "cancel2", "del1", "secretdb", "list1", "regsrc"}) {
             source.createDatabase(db);
         }
         dataDir = Files.createTempDirectory("pgmigrate-api-it");
@@ -340,6 +340,29 @@ class MigrationApiIT {
         assertThat(dbs.status()).as(dbs.body()).isEqualTo(200);
         assertThat(dbs.json().path("properties").path("dbsToMigrate")).hasSize(2);
         assertThat(client.delete(path).state()).isEqualTo("Canceled");
+    }
+
+    @Test
+    void aSourceNamedByTheResourceIdOfARegisteredSingleServerIsResolvedWithItsUserSuffixDropped() {
+        assertThat(client.registerServer("servers", "legacysrc", source.host(), source.port()).status()).isEqualTo(201);
+        target.createDatabase("regsrc");
+        String b = """
+                { "properties": {
+                    "sourceDbServerResourceId": "/subscriptions/%s/resourceGroups/%s/providers/Microsoft.DBforPostgreSQL/servers/legacysrc",
+                    "secretParameters": {
+                      "adminCredentials": { "sourceServerPassword": "%s", "targetServerPassword": "%s" },
+                      "sourceServerUserName": "postgres@legacysrc", "targetServerUserName": "postgres" },
+                    "dbsToMigrate": ["regsrc"], "overwriteDbsInTarget": "false" } }"""
+                .formatted(ArmClient.SUB, ArmClient.RG, source.password(), target.password());
+        assertThat(client.put(migrationPath(TARGET, "fromregistered"), b).status()).isEqualTo(201);
+        Response waiting = awaitState("fromregistered", "WaitingForUserAction");
+        assertThat(waiting.subState()).as("it reached both servers and found regsrc on the target")
+                .isEqualTo("WaitingForTargetDBOverwriteConfirmation");
+        Response inUse = client.delete(serverPath("servers", "legacysrc"));
+        assertThat(inUse.status()).isEqualTo(409);
+        assertThat(inUse.errorMessage()).contains("fromregistered");
+        assertThat(client.delete(migrationPath(TARGET, "fromregistered")).state()).isEqualTo("Canceled");
+        assertThat(client.delete(serverPath("servers", "legacysrc")).status()).isEqualTo(200);
     }
 
     @Test

@@ -130,6 +130,15 @@ class OfflineMigrationIT {
         assertThat(value(metrics.body(), "pgmigrate_rows_copied_total")).isGreaterThanOrEqualTo(25000);
         Response cancelDone = client.patch(path, "{\"properties\": {\"cancel\": \"True\"}}");
         assertThat(cancelDone.status()).isEqualTo(409);
+        assertThat(Files.readString(Path.of("target/service-test.log")))
+                .doesNotContain(source.password()).doesNotContain(target.password());
+        StringBuilder store = new StringBuilder();
+        for (String file : new String[] {"pgmigrate.db", "pgmigrate.db-wal"}) {
+            if (Files.exists(dataDir.resolve(file))) {
+                store.append(new String(Files.readAllBytes(dataDir.resolve(file)), java.nio.charset.StandardCharsets.ISO_8859_1));
+            }
+        }
+        assertThat(store.toString()).contains("migration1").doesNotContain(source.password()).doesNotContain(target.password());
     }
 
     @Test

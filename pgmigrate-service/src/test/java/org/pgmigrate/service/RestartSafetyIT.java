@@ -92,7 +92,10 @@ class RestartSafetyIT {
                 }
                 assertThat(DatabaseComparer.differences(s, t)).isEmpty();
             }
-            assertThat(Files.readString(dataDir.resolve("service-2.log"))).contains("Resuming database sales");
+            assertThat(Files.readString(dataDir.resolve("service-2.log"))).contains("Resuming database sales")
+                    .doesNotContain(source.password()).doesNotContain(target.password());
+            assertThat(Files.readString(dataDir.resolve("service-1.log")))
+                    .doesNotContain(source.password()).doesNotContain(target.password());
         }
     }
 

@@ -57,8 +57,12 @@ final class MigrationDeleteCommand implements Runnable {
         }
         Optional<JsonNode> answer = target.service.connect()
                 .delete(ArmPath.migration(group, target.server, migrationName));
-        answer.ifPresent(m -> Printer.print(spec.commandLine().getOut(), output.format(), m,
-                r -> MigrationView.detail(r, "")));
+        // The service cancels an active migration (and answers with it) and forgets a finished one (no body).
+        answer.ifPresentOrElse(m -> {
+            Printer.print(spec.commandLine().getOut(), output.format(), m, r -> MigrationView.detail(r, ""));
+            spec.commandLine().getErr().println("Note: the migration is canceled; what it copied stays on the "
+                    + "target server. Delete it again once it has ended to remove its record.");
+        }, () -> spec.commandLine().getErr().println("Deleted migration '" + migrationName + "'."));
     }
 
     private boolean confirmed(ResourceGroup group) {

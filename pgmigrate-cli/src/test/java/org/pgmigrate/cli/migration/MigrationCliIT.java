@@ -336,6 +336,33 @@ class MigrationCliIT {
     }
 
     @Test
+    void aWrongTokenIsRefusedAndTheCliSaysWhereItsTokenCameFrom() throws IOException {
+        Path other = Files.createTempDirectory(work, "wrong-token");
+        Files.copy(dataDir.resolve("endpoint"), other.resolve("endpoint"));
+        Files.createDirectories(other.resolve("tls"));
+        Files.copy(dataDir.resolve("tls/server.crt"), other.resolve("tls/server.crt"));
+        Files.writeString(other.resolve("token"), "not-the-token");
+
+        CliRun run = CliRun.in(other, "migration", "list", "--subscription", SUB, "-g", RG, "-n", TARGET);
+
+        assertThat(run.exitCode()).isEqualTo(ExitCode.INVALID_INPUT);
+        assertThat(run.err()).startsWith("ERROR: (InvalidAuthenticationToken)")
+                .contains(other.resolve("token").toString()).doesNotContain("\tat ");
+    }
+
+    @Test
+    void anUnknownSourceDatabaseFailsTheMigrationNamingIt() throws Exception {
+        Path body = seedFile("nodb.json", source.password(), "true", "", "no_such_db");
+
+        CliRun created = migration("create", "nodb", "--properties", body.toString());
+        CliRun watched = migration("show", "nodb", "--watch", "--interval", "200ms", "--output", "table");
+
+        assertThat(created.exitCode()).as(created.toString()).isEqualTo(ExitCode.OK);
+        assertThat(watched.exitCode()).as(watched.toString()).isEqualTo(ExitCode.FAILED);
+        assertThat(watched.out()).contains("Failed / Completed").contains("no_such_db");
+    }
+
+    @Test
     void withNoServiceRunningTheCliSaysHowToStartIt() throws IOException {
         Path empty = Files.createTempDirectory(work, "no-service");
 

@@ -44,7 +44,7 @@ final class Fields {
     Fields allowOnly(Set<String> known, Set<String> ignored) {
         Set<String> knownLower = lower(known);
         Set<String> ignoredLower = lower(ignored);
-        for (Map.Entry<String, JsonNode> e : byLowerKey.values().stream().map(x -> x).toList()) {
+        for (Map.Entry<String, JsonNode> e : byLowerKey.values()) {
             String lower = e.getKey().toLowerCase(Locale.ROOT);
             if (!knownLower.contains(lower) && !ignoredLower.contains(lower)) {
                 throw bad("Unknown property '" + name(e.getKey()) + "'. Known properties" + (path.isEmpty() ? "" : " of '"

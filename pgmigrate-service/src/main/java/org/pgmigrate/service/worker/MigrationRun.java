@@ -41,6 +41,7 @@ final class MigrationRun implements Runnable {
     private final StoredCheckpoints checkpoints;
     private final Map<String, RunningDatabase> running = new ConcurrentHashMap<>();
     private final DatabaseRunner databases;
+    private final StopSignal roles = new StopSignal();
     private volatile boolean shuttingDown;
     private volatile Instant leaseRenewedAt = Instant.EPOCH;
 
@@ -83,6 +84,7 @@ final class MigrationRun implements Runnable {
     /** The service is stopping: stop the engine, keep the state, so that the next start resumes. */
     void shutdown() {
         shuttingDown = true;
+        roles.stop(StopSignal.Reason.SHUTDOWN);
         running.values().forEach(r -> r.signal().stop(StopSignal.Reason.SHUTDOWN));
     }
 
@@ -199,14 +201,12 @@ final class MigrationRun implements Runnable {
         }
         if (m.spec().migrateRoles() && !checkpoints.isDone("service/roles")) {
             try {
-                StopSignal roles = new StopSignal();
-                if (shuttingDown) {
-                    return;
-                }
                 ctx.migrator().migrateRoles(endpoints.source(), endpoints.target(), roles);
                 checkpoints.markDone("service/roles");
             } catch (EngineException e) {
-                fail(MigrationStatus.MIGRATING, "Roles could not be migrated: " + e.getMessage());
+                if (!shuttingDown) {
+                    fail(MigrationStatus.MIGRATING, "Roles could not be migrated: " + e.getMessage());
+                }
                 return;
             }
         }
