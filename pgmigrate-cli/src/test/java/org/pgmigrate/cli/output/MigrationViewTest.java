@@ -161,6 +161,24 @@ class MigrationViewTest {
     }
 
     @Test
+    void onATerminalTheLiveViewRedrawsTheScreenInPlaceEachPoll() throws Exception {
+        Deque<JsonNode> answers = new ArrayDeque<>();
+        JsonNode inProgress = json("""
+                {"name": "m", "properties": {"currentStatus": {"state": "InProgress",
+                 "currentSubStateDetails": {"currentSubState": "MigratingData"}}}}""");
+        answers.add(inProgress);
+        answers.add(inProgress);
+        answers.add(json(SUCCEEDED));
+        StringWriter out = new StringWriter();
+
+        new LiveView(new PrintWriter(out), true, Duration.ofMillis(1))
+                .run("test", answers::removeFirst, m -> MigrationView.detail(m, ""));
+
+        assertThat(out.toString().split("\u001b\\[H\u001b\\[2J", -1)).hasSize(4);
+        assertThat(out.toString()).startsWith("\u001b[H\u001b[2JEvery 1ms: test");
+    }
+
+    @Test
     void intervalsAcceptSecondsMillisecondsAndMinutes() {
         IntervalConverter converter = new IntervalConverter();
 
