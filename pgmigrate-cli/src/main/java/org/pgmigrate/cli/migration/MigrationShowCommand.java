@@ -21,8 +21,10 @@ import picocli.CommandLine.Spec;
 @Command(name = "show",
         sortOptions = false,
         description = {"Get the details of a specific migration.",
-            "With --watch, redraw the state, substate and per-database progress (tables, CDC counters, latency, "
-                    + "pending bytes) until the migration succeeds, fails or is canceled; the exit code is then 0 "
+            "With --output table or --watch: the state, the premigration validation report (each check, its state "
+                    + "and its messages, which say how to fix a problem), what verification found different, and "
+                    + "per-database progress (tables, CDC counters, latency, pending bytes).",
+            "With --watch, redraw it until the migration succeeds, fails or is canceled; the exit code is then 0 "
                     + "for Succeeded and 1 otherwise."},
         footer = {"", "Examples:",
             "  Get the details of a specific migration.",

@@ -53,12 +53,13 @@ class MigrationCliIT {
         try (Connection c = source.connect("shop")) {
             SampleDatabase.load(c, 500);
         }
-        for (String db : new String[] {"crm", "waitdb", "overdb", "wrongpw", "deldb", "uuiddb"}) {
+        for (String db : new String[] {"crm", "waitdb", "overdb", "wrongpw", "deldb", "uuiddb", "valdb", "privdb"}) {
             source.createDatabase(db);
             source.execute(db, "CREATE TABLE customers (id int PRIMARY KEY, name text);"
                     + "INSERT INTO customers SELECT g, 'customer ' || g FROM generate_series(1, 300) g");
         }
         target.createDatabase("overdb");
+        target.execute("postgres", "CREATE ROLE nocreatedb LOGIN PASSWORD 'nocreatedb-pw'");
         dataDir = Files.createTempDirectory("pgmigrate-cli-it");
         work = Files.createTempDirectory("pgmigrate-cli-it-work");
         service = ServiceWiring.start(ServiceConfig.defaults(new DataDirectory(dataDir)).withListen("127.0.0.1:0")
@@ -228,7 +229,8 @@ class MigrationCliIT {
 
         assertThat(created.exitCode()).as(created.toString()).isEqualTo(ExitCode.OK);
         assertThat(watched.exitCode()).as(watched.toString()).isEqualTo(ExitCode.FAILED);
-        assertThat(watched.out()).contains("Failed / Completed").contains("Authentication failed");
+        assertThat(watched.out()).contains("ValidationFailed / Completed")
+                .containsPattern("server +AuthenticationAndConnectivityValidation +Failed\n +Failed: Authentication failed");
         assertThat(watched.out()).doesNotContain("not-the-password");
 
         CliRun cancelFinished = migration("update", "wrongpw", "--cancel");
@@ -359,7 +361,63 @@ class MigrationCliIT {
 
         assertThat(created.exitCode()).as(created.toString()).isEqualTo(ExitCode.OK);
         assertThat(watched.exitCode()).as(watched.toString()).isEqualTo(ExitCode.FAILED);
-        assertThat(watched.out()).contains("Failed / Completed").contains("no_such_db");
+        assertThat(watched.out()).contains("ValidationFailed / Completed")
+                .containsPattern("no_such_db +SchemaValidation +Failed\n +Failed: Database no_such_db does not exist");
+    }
+
+    @Test
+    void validateOnlyShowsEveryCheckWithItsStateAndMovesNoData() throws Exception {
+        Path body = seedFile("validate.json", source.password(), "true", "", "valdb");
+
+        CliRun created = migration("create", "validate-only", "--properties", body.toString(), "--migration-option",
+                "validate");
+        CliRun watched = migration("show", "validate-only", "--watch", "--interval", "200ms");
+        CliRun shown = migration("show", "validate-only", "--output", "table");
+
+        assertThat(created.exitCode()).as(created.toString()).isEqualTo(ExitCode.OK);
+        assertThat(created.out()).contains("\"migrationOption\": \"Validate\"");
+        assertThat(watched.exitCode()).as(watched.toString()).isEqualTo(ExitCode.OK);
+        assertThat(watched.out()).contains("Succeeded / Completed");
+        assertThat(shown.exitCode()).isEqualTo(ExitCode.OK);
+        assertThat(shown.out()).contains("Mode        Offline, Validate").contains("Validation  Succeeded (ended ")
+                .containsPattern("server +AuthenticationAndConnectivityValidation +Succeeded\n +Connected to the source")
+                .containsPattern("server +SourceVersionValidation +Succeeded")
+                .containsPattern("server +ServerParametersValidation +Succeeded")
+                .containsPattern("server +UserPrivilegesValidation +Succeeded")
+                .containsPattern("valdb +SchemaValidation +Succeeded")
+                .containsPattern("valdb +ExtensionsValidation +Succeeded")
+                .containsPattern("valdb +CollationsValidation +Succeeded")
+                .containsPattern("valdb +DatabaseSizeValidation +Succeeded\n +.*plan at least")
+                .contains("Validation only: nothing was migrated.");
+        assertNoSecretIn(shown);
+        try (Connection c = target.connect("postgres"); java.sql.Statement s = c.createStatement();
+             java.sql.ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_database WHERE datname = 'valdb'")) {
+            rs.next();
+            assertThat(rs.getInt(1)).as("Validate moves no data").isZero();
+        }
+    }
+
+    @Test
+    void aFailedCheckIsShownWithItsFixAndWatchExitsOne() throws Exception {
+        Path body = seedFile("privileges.json", source.password(), "true", "", "privdb");
+        Files.writeString(body, Files.readString(body)
+                .replace("\"targetServerPassword\": \"" + target.password() + "\"", "\"targetServerPassword\": \"nocreatedb-pw\"")
+                .replace("\"targetServerUserName\": \"" + target.superuser() + "\"", "\"targetServerUserName\": \"nocreatedb\""));
+
+        CliRun created = migration("create", "no-createdb", "--properties", body.toString(), "--migration-option",
+                "Validate", "--output", "table");
+        CliRun watched = migration("show", "no-createdb", "--watch", "--interval", "200ms");
+        CliRun shown = migration("show", "no-createdb", "-o", "table");
+
+        assertThat(created.exitCode()).as(created.toString()).isEqualTo(ExitCode.OK);
+        assertThat(created.out()).contains("State       InProgress / PerformingPreRequisiteSteps");
+        assertThat(watched.exitCode()).as(watched.toString()).isEqualTo(ExitCode.FAILED);
+        assertThat(shown.out()).contains("State       ValidationFailed / Completed").contains("Validation  Failed")
+                .containsPattern("server +UserPrivilegesValidation +Failed\n +Failed: The target user nocreatedb cannot "
+                        + "create databases. Run ALTER ROLE nocreatedb CREATEDB on the target.")
+                .containsPattern("server +AuthenticationAndConnectivityValidation +Succeeded")
+                .contains("Nothing was migrated. Fix what the Failed checks say, then create the migration again.");
+        assertNoSecretIn(shown);
     }
 
     @Test

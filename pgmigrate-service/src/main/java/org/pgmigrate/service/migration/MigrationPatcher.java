@@ -40,6 +40,10 @@ final class MigrationPatcher {
         if (patch.changesDefinition()) {
             changeDefinition();
         }
+        if ((patch.secrets() != null || patch.changesDefinition()) && m.status().subState().beforeDataMigration()) {
+            // Other servers, credentials or databases: the last validation says nothing about them; validate again.
+            m = m.withValidationDetails(null);
+        }
         if (patch.secrets() != null) {
             m = m.withSealedSecrets(sealer.seal(patch.secrets().over(sealer.open(m.sealedSecrets(), m.migrationId())),
                     m.migrationId()));

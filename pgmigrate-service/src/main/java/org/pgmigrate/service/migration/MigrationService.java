@@ -68,7 +68,7 @@ public final class MigrationService {
             throw new ServiceException(ServiceError.INVALID_RESOURCE_NAME, p, "migrationName");
         });
         MigrationSpec spec = draft.spec();
-        checkSupported(spec.migrationMode(), spec.migrationOption());
+        checkSupported(spec.migrationMode());
         if (spec.dbsToMigrate() != null) {
             DatabaseNames.check(spec.dbsToMigrate(), "properties.dbsToMigrate");
         }
@@ -127,7 +127,7 @@ public final class MigrationService {
     public Migration patch(MigrationKey key, MigrationPatch patch) {
         Migration current = get(key);
         if (patch.migrationMode() != null) {
-            checkSupported(patch.migrationMode(), current.spec().migrationOption());
+            checkSupported(patch.migrationMode());
         }
         if (patch.dbsToMigrate() != null) {
             DatabaseNames.check(patch.dbsToMigrate(), "properties.dbsToMigrate");
@@ -215,16 +215,11 @@ public final class MigrationService {
         }
     }
 
-    /** Issues 4 and 5 (online migration, premigration validation) lift these refusals. */
-    private static void checkSupported(MigrationMode mode, MigrationOption option) {
+    /** Issue 4 (online migration) lifts this refusal. */
+    private static void checkSupported(MigrationMode mode) {
         if (mode == MigrationMode.ONLINE) {
             throw new ServiceException(ServiceError.FEATURE_NOT_SUPPORTED, "migrationMode Online is not available in "
                     + "this version of pgmigrate yet. Use Offline.", "properties.migrationMode");
-        }
-        if (option == MigrationOption.VALIDATE) {
-            throw new ServiceException(ServiceError.FEATURE_NOT_SUPPORTED, "migrationOption Validate (validation only) is "
-                    + "not available in this version of pgmigrate yet. Use Migrate or ValidateAndMigrate.",
-                    "properties.migrationOption");
         }
     }
 

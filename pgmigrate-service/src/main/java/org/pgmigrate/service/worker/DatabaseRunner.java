@@ -114,7 +114,7 @@ final class DatabaseRunner {
                     t.equal() ? null : t.describe()));
         }
         VerificationDetails.Database entry = new VerificationDetails.Database(db, report.equal() ? "Succeeded" : "Failed",
-                tables);
+                tables, report.sequenceMismatches(), report.objectMismatches());
         run.updateMigration(m -> {
             List<VerificationDetails.Database> dbs = new ArrayList<>();
             if (m.verificationDetails() != null) {

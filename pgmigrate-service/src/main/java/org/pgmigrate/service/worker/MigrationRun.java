@@ -15,17 +15,20 @@ import org.pgmigrate.service.ServiceException;
 import org.pgmigrate.service.migration.DatabaseDetails;
 import org.pgmigrate.service.migration.DatabaseMigrationState;
 import org.pgmigrate.service.migration.Migration;
+import org.pgmigrate.service.migration.MigrationOption;
 import org.pgmigrate.service.migration.MigrationService;
 import org.pgmigrate.service.migration.MigrationStatus;
 import org.pgmigrate.service.migration.SecretParameters;
+import org.pgmigrate.service.migration.ValidationDetails;
 import org.pgmigrate.service.server.Endpoints;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * Drives one migration through the worker's side of the state machine (spec 2.11, issue 3): prerequisites, the
- * data migration of each database on the shared database executor, completion, and cancel. Every status change is
+ * Drives one migration through the worker's side of the state machine (spec 2.11, issues 3 and 5): prerequisites,
+ * premigration validation, the data migration of each database on the shared database executor, completion, and
+ * cancel. Every status change is
  * a conditional atomic update: if the user changed the status meanwhile (a cancel, a new window), the run notices
  * and follows the new status instead of overwriting it.
  *
@@ -118,9 +121,8 @@ final class MigrationRun implements Runnable {
                 return;
             }
             switch (m.status().subState()) {
-                case PERFORMING_PRE_REQUISITE_STEPS -> prerequisites(m);
-                // Premigration validation (issue 5) runs here; until then ValidateAndMigrate migrates directly.
-                case VALIDATION_IN_PROGRESS -> advance(MigrationStatus.VALIDATING, x -> x.moveTo(MigrationStatus.MIGRATING));
+                case PERFORMING_PRE_REQUISITE_STEPS -> prerequisites(m, MigrationStatus.PREREQUISITES);
+                case VALIDATION_IN_PROGRESS -> validate(m);
                 case MIGRATING_DATA -> migrateData(m);
                 case COMPLETING_MIGRATION -> complete();
                 case CANCELING_REQUESTED_DB_MIGRATIONS -> finishCancel();
@@ -131,33 +133,43 @@ final class MigrationRun implements Runnable {
         }
     }
 
-    private void prerequisites(Migration m) {
+    /**
+     * PerformingPreRequisiteSteps, and the end of a passed validation ({@code expected} is then VALIDATING): the
+     * window, the servers, and the databases on each side decide between waiting for an overwrite confirmation,
+     * migrating, or failing. A migration that validates and has no validation result yet goes to validation first.
+     */
+    private void prerequisites(Migration m, MigrationStatus expected) {
         Instant now = ctx.clock().instant();
         Instant end = m.spec().migrationWindowEndTimeInUtc();
         if (end != null && now.isAfter(end)) {
-            fail(MigrationStatus.PREREQUISITES, "The migration window ended at " + end + " before the data migration could "
+            fail(expected, "The migration window ended at " + end + " before the data migration could "
                     + "start. Create the migration again with a new window.");
             return;
         }
-        Endpoints endpoints = endpoints(m, MigrationStatus.PREREQUISITES);
+        Endpoints endpoints = endpoints(m, expected);
         if (endpoints == null) {
             return;
         }
         List<String> dbs = databasesToMigrate(m);
         if (dbs.isEmpty()) {
-            advance(MigrationStatus.PREREQUISITES, x -> x.moveTo(MigrationStatus.CANCELED_DONE));
+            advance(expected, x -> x.moveTo(MigrationStatus.CANCELED_DONE));
+            return;
+        }
+        if (m.spec().migrationOption() != MigrationOption.MIGRATE && m.validationDetails() == null) {
+            // Validation connects, authenticates and checks the databases itself, and reports failures as checks.
+            advance(expected, x -> x.moveTo(MigrationStatus.VALIDATING));
             return;
         }
         Prerequisites.Findings f;
         try {
             f = ctx.prerequisites().check(endpoints.source(), endpoints.target(), dbs);
         } catch (EngineException e) {
-            fail(MigrationStatus.PREREQUISITES, e.getMessage());
+            fail(expected, e.getMessage());
             return;
         }
-        advance(MigrationStatus.PREREQUISITES, x -> x.withServerVersions(f.sourceVersion(), f.targetVersion()));
+        advance(expected, x -> x.withServerVersions(f.sourceVersion(), f.targetVersion()));
         if (f.sourceMajor() > f.targetMajor()) {
-            fail(MigrationStatus.PREREQUISITES, "The target server " + endpoints.target().address() + " runs PostgreSQL "
+            fail(expected, "The target server " + endpoints.target().address() + " runs PostgreSQL "
                     + f.targetVersion() + ", older than the source's " + f.sourceVersion() + ". Migrate to a target of the "
                     + "same or a newer major version.");
             return;
@@ -165,7 +177,7 @@ final class MigrationRun implements Runnable {
         if (!f.missingOnSource().isEmpty()) {
             String message = "Source database missing: " + String.join(", ", f.missingOnSource()) + " not found on the "
                     + "source server " + endpoints.source().address() + ". Check dbsToMigrate (names are case-sensitive).";
-            failDatabases(MigrationStatus.PREREQUISITES, message, db -> f.missingOnSource().contains(db)
+            failDatabases(expected, message, db -> f.missingOnSource().contains(db)
                     ? "Database '" + db + "' does not exist on the source server " + endpoints.source().address()
                             + ". Check the name (it is case-sensitive)."
                     : "Not migrated: another database of this migration is missing on the source.");
@@ -173,7 +185,7 @@ final class MigrationRun implements Runnable {
         }
         if (!f.existingOnTarget().isEmpty() && !m.spec().overwriteDbsInTarget()) {
             LOG.info("Databases {} exist on the target; waiting for overwriteDbsInTarget=True.", f.existingOnTarget());
-            advance(MigrationStatus.PREREQUISITES, x -> {
+            advance(expected, x -> {
                 Migration y = x.moveTo(MigrationStatus.OVERWRITE_CONFIRMATION);
                 for (String db : f.existingOnTarget()) {
                     y = y.withDatabase(db, d -> d.withState(DatabaseMigrationState.IN_PROGRESS, "Waiting for overwrite "
@@ -185,13 +197,46 @@ final class MigrationRun implements Runnable {
             });
             return;
         }
-        advance(MigrationStatus.PREREQUISITES, x -> {
+        advance(expected, x -> {
             Migration y = x.moveTo(MigrationStatus.MIGRATING);
             for (String db : dbs) {
                 y = y.withDatabase(db, d -> d.withState(DatabaseMigrationState.IN_PROGRESS, "Queued", null));
             }
             return y;
         });
+    }
+
+    /**
+     * ValidationInProgress: runs every check, stores validationDetails, then ends the migration (Validate, or a
+     * failed check) or carries on with the prerequisites (ValidateAndMigrate). Nothing is written to either server,
+     * so a service killed (or stopped) here simply validates again at its next start.
+     */
+    private void validate(Migration m) {
+        Endpoints endpoints = endpoints(m, MigrationStatus.VALIDATING);
+        if (endpoints == null) {
+            return;
+        }
+        ValidationDetails details;
+        try {
+            details = ctx.validation().validate(m, endpoints, databasesToMigrate(m));
+        } catch (EngineException e) {
+            fail(MigrationStatus.VALIDATING, "Premigration validation could not run: " + e.getMessage());
+            return;
+        }
+        if (shuttingDown) {
+            return; // validated again at the next start
+        }
+        LOG.info("Premigration validation ended {}.", details.status());
+        if (!PremigrationValidation.passed(details)) {
+            String summary = PremigrationValidation.failureSummary(details);
+            advance(MigrationStatus.VALIDATING, x -> x.withValidationDetails(details)
+                    .moveTo(MigrationStatus.VALIDATION_FAILED_DONE).withError(summary));
+            LOG.warn("Migration ended ValidationFailed: {}", summary);
+        } else if (m.spec().migrationOption() == MigrationOption.VALIDATE) {
+            advance(MigrationStatus.VALIDATING, x -> x.withValidationDetails(details).moveTo(MigrationStatus.SUCCEEDED_DONE));
+        } else if (advance(MigrationStatus.VALIDATING, x -> x.withValidationDetails(details))) {
+            prerequisites(ctx.store().findById(migrationId).orElseThrow(), MigrationStatus.VALIDATING);
+        }
     }
 
     private void migrateData(Migration m) {
