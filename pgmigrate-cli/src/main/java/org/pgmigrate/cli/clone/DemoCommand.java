@@ -84,10 +84,12 @@ public final class DemoCommand implements Callable<Integer> {
                     + " tables (row counts and hashes) and sequences; an independent comparer re-checked every table,"
                     + " sequence, index, constraint, view, function, trigger, type, extension, comment and large object.");
             if (keep) {
+                source.detach();
+                target.detach();
                 out.println("The servers keep running:");
                 out.println("  source: psql '" + source.uri("shop") + "'");
                 out.println("  target: psql '" + target.uri("shop") + "'");
-                out.println("  stop:   kill the postgres processes, then rm -rf " + base);
+                out.println("  stop:   " + stopCommand(source) + "; " + stopCommand(target) + "; rm -rf " + base);
             }
             return ExitCode.OK;
         } finally {
@@ -101,6 +103,11 @@ public final class DemoCommand implements Callable<Integer> {
                 deleteQuietly(base);
             }
         }
+    }
+
+    private static String stopCommand(PgCluster cluster) {
+        return (System.getProperty("user.name").equals("root") ? "runuser -u postgres -- " : "")
+                + "/usr/lib/postgresql/" + cluster.majorVersion() + "/bin/pg_ctl -D " + cluster.dataDir() + " stop";
     }
 
     private PgCluster start(String name, Path base) {

@@ -57,17 +57,18 @@ public final class OnlineReplication implements AutoCloseable {
     private final CommitTimeline timeline = new CommitTimeline();
     private final AtomicReference<EngineException> failure = new AtomicReference<>();
 
+    // Set under this object's lock; volatile because stats() reads them without it.
     private volatile ReplicationState state = ReplicationState.NEW;
     private volatile int sourceVersion;
-    private SlotSnapshot slot;
+    private volatile SlotSnapshot slot;
     private boolean resumed;
     private Connection snapshotHolder;
-    private Spool spool;
+    private volatile Spool spool;
     private final ReplicationThreads threads;
     private final Teardown teardown;
-    private Receiver receiver;
-    private Applier applier;
-    private Monitor monitor;
+    private volatile Receiver receiver;
+    private volatile Applier applier;
+    private volatile Monitor monitor;
 
     public OnlineReplication(ReplicationConfig config, PgConnector connector) {
         this.config = config;

@@ -431,4 +431,40 @@ class ChangeCaptureIT {
             r.cancel();
         }
     }
+
+    @Test
+    void noPasswordReachesLogsStatsOrSpoolFiles() throws Exception {
+        ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+                .getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender =
+                new ch.qos.logback.core.read.ListAppender<>();
+        appender.start();
+        root.addAppender(appender);
+        Testbed bed = Testbed.create(source, target, "secret", "CREATE TABLE t (id int PRIMARY KEY, v text)");
+        String password = source.password();
+        try (OnlineReplication r = bed.startOnline("secret", spool, "t")) {
+            bed.source("INSERT INTO t SELECT g, 'row ' || g FROM generate_series(1, 100) g");
+            bed.awaitCaughtUp(r);
+            bed.source("ALTER TABLE t ADD COLUMN extra int; INSERT INTO t VALUES (1000, 'x', 1)");
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+                    .until(() -> r.stats().state() == ReplicationState.FAILED);
+            assertThat(r.stats().toString()).doesNotContain(password);
+            try (var files = java.nio.file.Files.walk(spool)) {
+                for (Path f : files.filter(java.nio.file.Files::isRegularFile).toList()) {
+                    assertThat(new String(java.nio.file.Files.readAllBytes(f), java.nio.charset.StandardCharsets.ISO_8859_1))
+                            .as(f.toString()).doesNotContain(password);
+                }
+            }
+            r.cancel();
+        } finally {
+            root.detachAppender(appender);
+        }
+        assertThat(appender.list).isNotEmpty();
+        for (ch.qos.logback.classic.spi.ILoggingEvent e : appender.list) {
+            assertThat(e.getFormattedMessage()).doesNotContain(password);
+            if (e.getThrowableProxy() != null) {
+                assertThat(e.getThrowableProxy().getMessage()).doesNotContain(password);
+            }
+        }
+    }
 }
