@@ -1,0 +1,273 @@
+# The three replication tools of the online benchmark, behind one interface (sourced by run-online.sh):
+#
+#   <tool>_start     create what the target needs, start replication with its initial copy (returns at once or
+#                    when the copy is done; the caller then waits for the marker)
+#   <tool>_pause     stop consuming changes entirely (the source's WAL becomes a backlog); the slot stays
+#   <tool>_resume    start consuming again, from where it stopped
+#   <tool>_cutover   the tool's cutover on an idle source: apply up to the source's current position, sequences,
+#                    drop the replication objects; returns when done
+#   <tool>_teardown  stop whatever is still running and drop leftovers (also after a failure)
+#
+# Tools: pgmigrate (the engine's OnlineMigration through bench/online/OnlineHarness.java), pgcopydb (clone --follow,
+# wal2json), native (CREATE PUBLICATION / CREATE SUBSCRIPTION).
+
+# ---- pgmigrate ------------------------------------------------------------------------------------------------
+
+PGM_PID=""
+
+pgm_event() {
+  local name="$1" timeout="$2" started
+  started=$(date +%s)
+  while :; do
+    if grep -q "^EVENT [0-9]* failed" "$RUN_OUT/pgmigrate-harness.log" 2>/dev/null; then
+      grep "^EVENT [0-9]* failed" "$RUN_OUT/pgmigrate-harness.log" | head -n 1 >&2
+      return 1
+    fi
+    if grep -q "^EVENT [0-9]* $name" "$RUN_OUT/pgmigrate-harness.log" 2>/dev/null; then
+      grep "^EVENT [0-9]* $name" "$RUN_OUT/pgmigrate-harness.log" | tail -n 1
+      return 0
+    fi
+    if ! kill -0 "$PGM_PID" 2>/dev/null; then
+      echo "the pgmigrate harness exited; see $RUN_OUT/pgmigrate-harness.err" >&2
+      return 1
+    fi
+    if [ $(($(date +%s) - started)) -gt "$timeout" ]; then
+      echo "no '$name' from the pgmigrate harness within $timeout s" >&2
+      return 1
+    fi
+    sleep 0.05
+  done
+}
+
+pgmigrate_start() {
+  rm -rf "$BENCH_WORK/pgmigrate"
+  mkdir -p "$BENCH_WORK/pgmigrate"
+  mkfifo "$BENCH_WORK/pgmigrate/commands"
+  java $BENCH_JAVA_OPTS -cp "$PGMIGRATE_JAR" "$BENCH_DIR/online/OnlineHarness.java" "$SRC_URI" "$TGT_URI" \
+    "$BENCH_WORK/pgmigrate" <"$BENCH_WORK/pgmigrate/commands" >"$RUN_OUT/pgmigrate-harness.log" \
+    2>"$RUN_OUT/pgmigrate-harness.err" &
+  PGM_PID=$!
+  track_pid "$PGM_PID"
+  exec 7>"$BENCH_WORK/pgmigrate/commands"
+  echo start >&7
+  pgm_event started "$BENCH_COPY_TIMEOUT" >/dev/null
+}
+
+pgmigrate_pause() {
+  echo pause >&7
+  pgm_event paused 120 >/dev/null
+}
+
+pgmigrate_resume() {
+  echo resume >&7
+  pgm_event resumed 120 >/dev/null
+}
+
+pgmigrate_cutover() {
+  local line
+  echo cutover >&7
+  line=$(pgm_event cutover 900)
+  echo "$line" >>"$RUN_OUT/pgmigrate-cutover.txt"
+  echo quit >&7
+  exec 7>&-
+  wait "$PGM_PID" 2>/dev/null || true
+  PGM_PID=""
+}
+
+pgmigrate_health() {
+  if grep -q "^EVENT [0-9]* failed" "$RUN_OUT/pgmigrate-harness.log" 2>/dev/null; then
+    grep "^EVENT [0-9]* failed" "$RUN_OUT/pgmigrate-harness.log" | head -n 1
+    return 1
+  fi
+  if [ -n "$PGM_PID" ] && ! kill -0 "$PGM_PID" 2>/dev/null; then
+    echo "the pgmigrate harness exited; see $RUN_OUT/pgmigrate-harness.err"
+    return 1
+  fi
+}
+
+pgmigrate_teardown() {
+  if [ -n "$PGM_PID" ] && kill -0 "$PGM_PID" 2>/dev/null; then
+    kill "$PGM_PID" 2>/dev/null || true
+    wait "$PGM_PID" 2>/dev/null || true
+  fi
+  exec 7>&- 2>/dev/null || true
+  drop_leftovers
+}
+
+# ---- pgcopydb -------------------------------------------------------------------------------------------------
+
+PGC_PID=""
+
+pgcopydb_start() {
+  rm -rf "$BENCH_WORK/pgcopydb"
+  createdb -h 127.0.0.1 -p "$TGT_PORT" -U postgres benchdb
+  pgcopydb clone --follow --source "$SRC_URI" --target "$TGT_URI" --dir "$BENCH_WORK/pgcopydb" \
+    --table-jobs 4 --index-jobs 4 >>"$RUN_OUT/pgcopydb.log" 2>&1 &
+  PGC_PID=$!
+  track_pid "$PGC_PID"
+}
+
+# pgcopydb 0.10 transforms and applies a file of changes only when its receiver moves to the next WAL segment, so
+# on a quiet source nothing is applied. For the initial catch-up only (not measured), WAL switches with a write
+# after each move it on; the measurements run without this help.
+pgcopydb_nudge_start() {
+  (
+    while :; do
+      psql_at "$SRC_PORT" benchdb -c "SELECT pg_switch_wal()" >/dev/null 2>&1
+      psql_at "$SRC_PORT" benchdb -c "UPDATE bench_heartbeat SET ts = clock_timestamp() WHERE id = 1" >/dev/null 2>&1
+      sleep 2
+    done
+  ) &
+  PGC_NUDGE_PID=$!
+  track_pid "$PGC_NUDGE_PID"
+}
+
+pgcopydb_nudge_stop() {
+  kill_tree "$PGC_NUDGE_PID"
+  wait "$PGC_NUDGE_PID" 2>/dev/null || true
+}
+
+pgcopydb_alive() {
+  [ -n "$PGC_PID" ] && kill -0 "$PGC_PID" 2>/dev/null
+}
+
+# Stops the whole pgcopydb process tree (receiver, transform, apply), as a crash or a restart would.
+pgcopydb_pause() {
+  local kids p alive
+  kids=$(descendants "$PGC_PID")
+  kill -TERM "$PGC_PID" 2>/dev/null || true
+  for _ in $(seq 1 300); do
+    pgcopydb_alive || break
+    sleep 0.1
+  done
+  wait "$PGC_PID" 2>/dev/null || true
+  PGC_PID=""
+  # Its children (receive, transform, apply) must be gone too before the backlog is written.
+  for _ in $(seq 1 100); do
+    alive=0
+    for p in $kids; do kill -0 "$p" 2>/dev/null && alive=1; done
+    [ "$alive" = 0 ] && return 0
+    sleep 0.1
+  done
+  echo "pgcopydb's processes ($kids) did not stop" >&2
+  return 1
+}
+
+pgcopydb_resume() {
+  pgcopydb follow --resume --source "$SRC_URI" --target "$TGT_URI" --dir "$BENCH_WORK/pgcopydb" \
+    >>"$RUN_OUT/pgcopydb.log" 2>&1 &
+  PGC_PID=$!
+  track_pid "$PGC_PID"
+}
+
+# pgcopydb's documented cutover: set the end position to the source's current LSN, wait for the follow process to
+# reach it and exit (it then sets the sequences), then clean up the slot, origin and sentinel.
+pgcopydb_cutover() {
+  pgcopydb stream sentinel set endpos --current --source "$SRC_URI" >>"$RUN_OUT/pgcopydb.log" 2>&1
+  for _ in $(seq 1 9000); do
+    pgcopydb_alive || break
+    sleep 0.1
+  done
+  if pgcopydb_alive; then
+    echo "pgcopydb did not stop at its end position within 900 s" >&2
+    return 1
+  fi
+  local rc=0
+  wait "$PGC_PID" 2>/dev/null || rc=$?
+  PGC_PID=""
+  date +%s.%N >"$RUN_OUT/pgcopydb-follow-ended"
+  pgcopydb stream cleanup --source "$SRC_URI" --target "$TGT_URI" --dir "$BENCH_WORK/pgcopydb" \
+    >>"$RUN_OUT/pgcopydb.log" 2>&1
+  return "$rc"
+}
+
+# pgcopydb 0.10 logs an ERROR and keeps running when its transform or apply breaks; give it a minute to recover.
+pgcopydb_health() {
+  if [ -n "$PGC_PID" ] && ! pgcopydb_alive; then
+    echo "pgcopydb exited; see $RUN_OUT/pgcopydb.log"
+    return 1
+  fi
+  if grep -q " ERROR " "$RUN_OUT/pgcopydb.log" 2>/dev/null; then
+    [ -f "$RUN_OUT/pgcopydb-first-error" ] || date +%s >"$RUN_OUT/pgcopydb-first-error"
+    if [ $(($(date +%s) - $(cat "$RUN_OUT/pgcopydb-first-error"))) -gt 60 ]; then
+      echo "pgcopydb stopped applying after: $(grep -m 2 " ERROR " "$RUN_OUT/pgcopydb.log" | cut -c1-300 | tr '\n' ' ')"
+      return 1
+    fi
+  fi
+}
+
+pgcopydb_teardown() {
+  if pgcopydb_alive; then
+    kill_tree "$PGC_PID"
+    wait "$PGC_PID" 2>/dev/null || true
+  fi
+  PGC_PID=""
+  pgcopydb stream cleanup --source "$SRC_URI" --target "$TGT_URI" --dir "$BENCH_WORK/pgcopydb" \
+    >>"$RUN_OUT/pgcopydb.log" 2>&1 || true
+  drop_leftovers
+}
+
+# ---- native logical replication --------------------------------------------------------------------------------
+
+native_start() {
+  createdb -h 127.0.0.1 -p "$TGT_PORT" -U postgres benchdb
+  pg_dump --schema-only -h 127.0.0.1 -p "$SRC_PORT" -U postgres benchdb \
+    | psql_at "$TGT_PORT" benchdb >>"$RUN_OUT/native.log" 2>&1
+  psql_at "$SRC_PORT" benchdb -c "CREATE PUBLICATION bench_pub FOR ALL TABLES"
+  psql_at "$TGT_PORT" benchdb -c "CREATE SUBSCRIPTION bench_sub CONNECTION 'host=127.0.0.1 port=$SRC_PORT
+    dbname=benchdb user=postgres application_name=bench_sub' PUBLICATION bench_pub"
+}
+
+native_pause() {
+  psql_at "$TGT_PORT" benchdb -c "ALTER SUBSCRIPTION bench_sub DISABLE"
+  for _ in $(seq 1 300); do
+    [ "$(psql_at "$TGT_PORT" benchdb -c "SELECT count(*) FROM pg_stat_subscription WHERE subname = 'bench_sub'
+         AND pid IS NOT NULL")" = 0 ] && return 0
+    sleep 0.1
+  done
+  echo "the subscription's apply worker did not stop" >&2
+  return 1
+}
+
+native_resume() {
+  psql_at "$TGT_PORT" benchdb -c "ALTER SUBSCRIPTION bench_sub ENABLE"
+}
+
+# What a DBA does with native logical replication: wait until a marker committed now is on the target (so is every
+# earlier commit), set the sequences from the source's values, drop the subscription (and with it the slot) and the
+# publication.
+native_cutover() {
+  caught_up 900 >/dev/null
+  local setvals
+  setvals=$(psql_at "$SRC_PORT" benchdb -c "SELECT coalesce(string_agg(format('SELECT setval(%L, %s, %s);',
+      quote_ident(schemaname) || '.' || quote_ident(sequencename), last_value, 'true'), ' '), '')
+      FROM pg_sequences WHERE last_value IS NOT NULL")
+  [ -n "$setvals" ] && psql_at "$TGT_PORT" benchdb -c "$setvals" >/dev/null
+  psql_at "$TGT_PORT" benchdb -c "DROP SUBSCRIPTION bench_sub"
+  psql_at "$SRC_PORT" benchdb -c "DROP PUBLICATION bench_pub"
+}
+
+native_health() {
+  true
+}
+
+native_teardown() {
+  if [ "$(psql_at "$TGT_PORT" postgres -c "SELECT count(*) FROM pg_database WHERE datname = 'benchdb'" 2>/dev/null)" = 1 ]; then
+    psql_at "$TGT_PORT" benchdb -c "ALTER SUBSCRIPTION bench_sub DISABLE" >/dev/null 2>&1 || true
+    psql_at "$TGT_PORT" benchdb -c "DROP SUBSCRIPTION IF EXISTS bench_sub" >/dev/null 2>&1 || true
+  fi
+  psql_at "$SRC_PORT" benchdb -c "DROP PUBLICATION IF EXISTS bench_pub" >/dev/null 2>&1 || true
+  drop_leftovers
+}
+
+# ---- common ---------------------------------------------------------------------------------------------------
+
+# A failed tool must not leave a slot holding the source's WAL for the next one, nor replication objects behind.
+drop_leftovers() {
+  psql_at "$SRC_PORT" postgres -c "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots
+    WHERE NOT active" >/dev/null 2>&1 || true
+  psql_at "$SRC_PORT" benchdb -c "DO \$\$ DECLARE p text; BEGIN
+      FOR p IN SELECT pubname FROM pg_publication LOOP EXECUTE format('DROP PUBLICATION %I', p); END LOOP; END \$\$" \
+    >/dev/null 2>&1 || true
+  psql_at "$SRC_PORT" benchdb -c "DROP SCHEMA IF EXISTS pgcopydb CASCADE" >/dev/null 2>&1 || true
+}
