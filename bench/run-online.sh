@@ -9,6 +9,7 @@ set -euo pipefail
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_DIR="$(cd "$BENCH_DIR/.." && pwd)"
 export PATH="/usr/lib/postgresql/15/bin:$PATH"
+export PGOPTIONS="-c client_min_messages=warning" # no NOTICEs from psql, pgbench or pgcopydb in the output
 
 # shellcheck source=lib/clusters.sh
 . "$BENCH_DIR/lib/clusters.sh"
@@ -18,6 +19,15 @@ export PATH="/usr/lib/postgresql/15/bin:$PATH"
 . "$BENCH_DIR/lib/online.sh"
 # shellcheck source=lib/online-tools.sh
 . "$BENCH_DIR/lib/online-tools.sh"
+# shellcheck source=lib/online-report.sh
+. "$BENCH_DIR/lib/online-report.sh"
+
+# --report OUT_DIR [RESULTS_FILE]: only (re)write the online section from a finished run's raw data.
+if [ "${1:-}" = --report ]; then
+  [ -f "${2:-}/online.tsv" ] || { echo "usage: $0 --report bench/out/online-<timestamp> [RESULTS_FILE]" >&2; exit 2; }
+  online_report "$2" "${3:-$BENCH_DIR/RESULTS.md}"
+  exit 0
+fi
 
 BENCH_SCALE="${BENCH_SCALE:-10}"
 BENCH_RATES="${BENCH_RATES:-500 1000 2000 max}"
@@ -143,6 +153,21 @@ psql_at "$SRC_PORT" postgres -c "CHECKPOINT"
 DB_SIZE=$(psql_at "$SRC_PORT" benchdb -c "SELECT pg_size_pretty(pg_database_size('benchdb'))")
 say "benchdb: $DB_SIZE (pgbench scale $BENCH_SCALE)"
 
+# What the report needs besides online.tsv, so that it can be written again later (--report).
+cat >"$BENCH_OUT/meta.env" <<EOF
+RUN_DATE='$(date -u '+%Y-%m-%d %H:%M UTC')'
+RUN_COMMIT='$(git -C "$REPO_DIR" rev-parse --short HEAD 2>/dev/null || echo '?')'
+BENCH_TOOLS='$BENCH_TOOLS'
+BENCH_RATES='$BENCH_RATES'
+BENCH_SCALE='$BENCH_SCALE'
+BENCH_DURATION='$BENCH_DURATION'
+BENCH_WARMUP='$BENCH_WARMUP'
+BENCH_CLIENTS='$BENCH_CLIENTS'
+BENCH_BACKLOG_TX='$BENCH_BACKLOG_TX'
+BENCH_IDLE='$BENCH_IDLE'
+DB_SIZE='$DB_SIZE'
+WAL2JSON_NOTE='$WAL2JSON_NOTE'
+EOF
 TSV="$BENCH_OUT/online.tsv"
 printf 'tool\tmeasure\tparam\tvalue\tdetail\tload1\n' >"$TSV"
 record() { printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" "$(cut -d' ' -f1 /proc/loadavg)" >>"$TSV"; }
@@ -174,7 +199,7 @@ measure_rate() {
   catch=$(caught_up "$BENCH_CATCHUP_TIMEOUT") || catch="failed"
   read -r p50 p95 max n <<<"$stats"
   record "$tool" latency "$rate" "$p50 $p95 $max" "tps=$tps samples=$n catchup_s=$catch engine_p50/max=$engine"
-  say "  $tool at ${rate}: achieved $tps tps, lag p50 ${p50}s p95 ${p95}s max ${max}s ($n samples), caught up ${catch}s after"
+  say "  $tool at ${rate}: achieved $tps tps, lag p50 ${p50}s p95 ${p95}s max ${max}s ($n samples), caught up after the load: ${catch}$([ "$catch" = failed ] || echo ' s')"
   [ "$catch" != failed ]
 }
 
@@ -286,131 +311,7 @@ done
 # ---------------------------------------------------------------------------------------------------------------
 # RESULTS.md
 # ---------------------------------------------------------------------------------------------------------------
-# value TOOL MEASURE PARAM [FIELD]: the recorded value (or one space-separated field of it), "-" if none.
-value() {
-  awk -F'\t' -v t="$1" -v m="$2" -v p="$3" -v f="${4:-0}" '$1 == t && $2 == m && $3 == p {
-      if (f == 0) v = $4; else { split($4, a, " "); v = a[f] } }
-    END { print (v == "") ? "-" : v }' "$TSV"
-}
-detail() {
-  awk -F'\t' -v t="$1" -v m="$2" -v p="$3" -v k="$4" '$1 == t && $2 == m && $3 == p {
-      n = split($5, a, " "); for (i = 1; i <= n; i++) if (index(a[i], k "=") == 1) v = substr(a[i], length(k) + 2) }
-    END { print (v == "") ? "-" : v }' "$TSV"
-}
-read -r -a tools <<<"$BENCH_TOOLS"
-header="| measure |"
-rule="|---|"
-for t in "${tools[@]}"; do header+=" \`$t\` |"; rule+="---|"; done
-header+=" target (issue 4) |"
-rule+="---|"
-rows=""
-row_apply="| apply rate, changes/s (backlog of pgbench transactions) |"
-for t in "${tools[@]}"; do row_apply+=" $(value "$t" apply_rate "$(awk -F'\t' -v t="$t" '$1 == t && $2 == "apply_rate" { print $3 }' "$TSV")") |"; done
-row_apply+=" pgmigrate >= native |"
-rows+="$row_apply"$'\n'
-for rate in $BENCH_RATES; do
-  label=$([ "$rate" = max ] && echo "as fast as pgbench goes" || echo "pgbench -R $rate")
-  row="| lag p50 / p95 / max (s), $label |"
-  for t in "${tools[@]}"; do
-    v=$(value "$t" latency "$rate")
-    if [ "$v" = "-" ]; then row+=" - |"; else
-      row+=" $(echo "$v" | awk '{ printf "%s / %s / %s", $1, $2, $3 }') (at $(detail "$t" latency "$rate" tps) tps; caught up: $(detail "$t" latency "$rate" catchup_s)$(detail "$t" latency "$rate" catchup_s | grep -q '^[0-9]' && echo ' s after')) |"
-    fi
-  done
-  row+=" $([ "$rate" = 1000 ] && echo "< 1 s at 1000 TPS" || echo "") |"
-  rows+="$row"$'\n'
-done
-row_cut="| cutover, idle source (s, trigger to done) |"
-for t in "${tools[@]}"; do row_cut+=" $(value "$t" cutover idle) |"; done
-row_cut+=" pgmigrate < 2 s |"
-rows+="$row_cut"$'\n'
-row_copy="| initial copy and catch-up (s; not a target) |"
-for t in "${tools[@]}"; do row_copy+=" $(value "$t" initial_copy "$DB_SIZE") |"; done
-row_copy+=" |"
-rows+="$row_copy"$'\n'
-row_check="| result check after cutover |"
-for t in "${tools[@]}"; do
-  if [ "$(value "$t" failed -)" != "-" ]; then
-    row_check+=" FAILED: $(awk -F'\t' -v t="$t" '$1 == t && $2 == "failed" { print $5 }' "$TSV" | sed 's/|/\\|/g') |"
-  else
-    row_check+=" $(value "$t" check data) |"
-  fi
-done
-row_check+=" ok |"
-rows+="$row_check"
-
-# The verdicts against issue 4's targets.
-pgm_lag1000=$(value pgmigrate latency 1000 2)
-pgm_lag1000_p50=$(value pgmigrate latency 1000 1)
-pgm_tps1000=$(detail pgmigrate latency 1000 tps)
-pgm_rate=$(value pgmigrate apply_rate "$(awk -F'\t' '$1 == "pgmigrate" && $2 == "apply_rate" { print $3 }' "$TSV")")
-nat_rate=$(value native apply_rate "$(awk -F'\t' '$1 == "native" && $2 == "apply_rate" { print $3 }' "$TSV")")
-pgm_cut=$(value pgmigrate cutover idle)
-verdict() { awk -v v="$1" -v t="$2" -v op="$3" 'BEGIN { if (v == "-" || t == "-") print "n/a"; else if ((op == "<" && v + 0 < t + 0) || (op == ">=" && v + 0 >= t + 0)) print "meets"; else print "MISSES" }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b + 0 == 0) print "-"; else printf "%.2f", a / b }'; }
-targets="| target (issue 4) | pgmigrate | ratio | |
-|---|---|---|---|
-| steady latency at 1000 TPS < 1 s (p95 of the lag; p50 ${pgm_lag1000_p50} s; pgbench achieved ${pgm_tps1000} tps) | ${pgm_lag1000} s | $(ratio "$pgm_lag1000" 1) of the limit | $(verdict "$pgm_lag1000" 1 "<") |
-| apply rate >= native logical replication's | ${pgm_rate} changes/s (native ${nat_rate}) | $(ratio "$pgm_rate" "$nat_rate") x native | $(verdict "$pgm_rate" "$nat_rate" ">=") |
-| cutover of an idle source < 2 s | ${pgm_cut} s | $(ratio "$pgm_cut" 2) of the limit | $(verdict "$pgm_cut" 2 "<") |"
-
-cpu_model=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
-ram=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
-loads=$(awk -F'\t' 'NR > 1 { printf "%s%s", s, $6; s = ", " }' "$TSV")
-section="## Online migration (generated by \`bench/run-online.sh\`)
-
-- Date: $(date -u '+%Y-%m-%d %H:%M UTC'); pgmigrate commit $(git -C "$REPO_DIR" rev-parse --short HEAD 2>/dev/null || echo '?')
-- Machine: $(nproc) vCPU ($cpu_model), $ram RAM, $(uname -r); source, target, pgbench and the tool on the same
-  machine, whose 2 vCPUs were shared with other engineers' builds and tests (1-minute load average at each
-  measurement: $loads).
-- PostgreSQL: $(postgres --version | sed 's/postgres (PostgreSQL) //'), two clusters with the same settings for every tool:
-  \`$(printf '%s; ' "${BENCH_PG_SETTINGS[@]:0:6}")\` (synchronous_commit on, the rest default).
-- Tools: pgmigrate $(head -n 1 "$BENCH_OUT/pgmigrate-version.txt" | sed 's/^pgmigrate //') through \`bench/online/OnlineHarness.java\` (the engine's
-  \`OnlineMigration\` with its default settings: group commit of 10000 changes or 200 ms, batches of 1000, spool fsync
-  every 100 ms; the service's online mode had not landed on main); $(pgcopydb --version 2>/dev/null | head -n 1)
-  (\`clone --follow --table-jobs 4 --index-jobs 4\`; $WAL2JSON_NOTE); native logical replication
-  (\`CREATE PUBLICATION ... FOR ALL TABLES\`, \`CREATE SUBSCRIPTION\`, one apply worker).
-- Data: \`pgbench -i -s $BENCH_SCALE\` ($DB_SIZE), \`pgbench_history\` given a bigserial primary key; the load is pgbench's
-  TPC-B-like transaction (3 UPDATEs, 1 INSERT) with $BENCH_CLIENTS clients, 2 threads.
-- Method (the same for every tool, observed on the target, never through a tool's counters):
-  - lag: a heartbeat row set to \`clock_timestamp()\` on the source every 0.1 s; every 0.5 s the target's
-    \`clock_timestamp()\` minus the heartbeat it shows (includes up to 0.1 s of heartbeat interval). ${BENCH_DURATION} s of
-    pgbench per rate, the first ${BENCH_WARMUP} s left out; then the time until a marker committed after the load shows on the target;
-  - apply rate: the tool stopped entirely (pgmigrate: replication closed, slot kept; pgcopydb: process stopped, then
-    \`pgcopydb follow --resume\`; native: \`ALTER SUBSCRIPTION ... DISABLE\`/\`ENABLE\`), $BENCH_BACKLOG_TX pgbench transactions
-    committed, then the time from restarting the tool until the marker committed after them shows on the target:
-    changes (4 per transaction) / that time. Decoding the backlog from the source's WAL is part of it for every tool;
-  - cutover, after ${BENCH_IDLE} s without writes: pgmigrate's \`cutover()\` (end point, drain, sequences from live values,
-    slot, publication and origin dropped); pgcopydb's \`stream sentinel set endpos --current\` until \`clone --follow\`
-    exits (it sets sequences), then \`stream cleanup\`; native: marker, \`setval\` of every sequence,
-    \`DROP SUBSCRIPTION\` (drops the slot), \`DROP PUBLICATION\`;
-  - after cutover, the target's row counts, balance sums, a hash of every changed account, the history's last id and
-    the sequence are compared with the source's.
-- Raw data: \`online.tsv\`, pgbench logs, lag samples and tool logs in \`${BENCH_OUT#"$REPO_DIR"/}\` (not committed).
-
-$header
-$rule
-$rows
-
-$targets
-"
-
-printf '\n%s\n' "$section"
-
-begin='<!-- BEGIN online: reserved for bench/run-online.sh (issue 4: apply rate, latency under pgbench -R, cutover time,'
-end='<!-- END online -->'
-if [ ! -f "$BENCH_RESULTS" ]; then
-  mkdir -p "$(dirname "$BENCH_RESULTS")"
-  printf '# pgmigrate benchmark results\n\n%s\n     pgmigrate vs pgcopydb clone --follow vs native logical replication) -->\n%s\n' "$begin" "$end" >"$BENCH_RESULTS"
-fi
-section_file="$BENCH_OUT/online-section.md"
-printf '%s\n' "$section" >"$section_file"
-# The marker spans two lines; everything after it up to END online is replaced.
-awk -v b="$begin" -v e="$end" -v f="$section_file" '
-  $0 == b { print; getline; print; while ((getline line < f) > 0) print line; skip = 1; next }
-  $0 == e { skip = 0 }
-  !skip { print }' "$BENCH_RESULTS" >"$BENCH_RESULTS.tmp"
-mv "$BENCH_RESULTS.tmp" "$BENCH_RESULTS"
+online_report "$BENCH_OUT" "$BENCH_RESULTS"
 say "results written to $BENCH_RESULTS"
 
 if [ "$failures" -gt 0 ]; then

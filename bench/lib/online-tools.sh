@@ -190,7 +190,8 @@ pgcopydb_health() {
   if grep -q " ERROR " "$RUN_OUT/pgcopydb.log" 2>/dev/null; then
     [ -f "$RUN_OUT/pgcopydb-first-error" ] || date +%s >"$RUN_OUT/pgcopydb-first-error"
     if [ $(($(date +%s) - $(cat "$RUN_OUT/pgcopydb-first-error"))) -gt 60 ]; then
-      echo "pgcopydb stopped applying after: $(grep -m 2 " ERROR " "$RUN_OUT/pgcopydb.log" | cut -c1-300 | tr '\n' ' ')"
+      echo "pgcopydb stopped applying after: $({ grep -m 1 " ERROR BUG" "$RUN_OUT/pgcopydb.log" \
+        || grep -m 1 " ERROR " "$RUN_OUT/pgcopydb.log"; } | cut -c1-200)"
       return 1
     fi
   fi
