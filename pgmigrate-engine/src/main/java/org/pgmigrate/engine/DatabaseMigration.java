@@ -299,7 +299,14 @@ final class DatabaseMigration {
         if (!checkpoints.isDone(key)) {
             try (Connection source = sessions.sourceInSnapshot("large-objects");
                  Connection target = sessions.target("large-objects")) {
-                copied = new LargeObjectCopy(source, target, cancel).copyAll();
+                Runnable unSource = cancel.cancelStatementsOn(source);
+                Runnable unTarget = cancel.cancelStatementsOn(target);
+                try {
+                    copied = new LargeObjectCopy(source, target, cancel).copyAll();
+                } finally {
+                    unSource.run();
+                    unTarget.run();
+                }
             }
             checkpoints.markDone(key);
         }

@@ -56,7 +56,8 @@ class ValidationIT {
         }
         source.execute("legacy", "CREATE EXTENSION old_snapshot");
         source.execute("audited", "CREATE TABLE orders (id int PRIMARY KEY, customer int REFERENCES customers, amount numeric);"
-                + " INSERT INTO orders SELECT g, 1 + g % 500, g * 1.5 FROM generate_series(1, 20000) g");
+                + " INSERT INTO orders SELECT g, 1 + g % 500, g * 1.5 FROM generate_series(1, 20000) g;"
+                + " SELECT lo_from_bytea(0, '\\x0102')");
         CLUSTERS.target().execute("postgres", "CREATE ROLE " + PLAIN_USER + " LOGIN PASSWORD '" + PLAIN_PASSWORD + "'");
         CLUSTERS.target().createDatabase("existing");
         CLUSTERS.target().execute("existing", "CREATE TABLE stale (x int)");
@@ -229,42 +230,82 @@ class ValidationIT {
     }
 
     /**
-     * A real cause of a mismatch: something writes to the target while the migration runs (here, once the orders
-     * have landed, someone deletes three of them and adds an index). The verification catches both, the migration
-     * fails naming the table, and verificationDetails shows the counts.
+     * Real causes of a mismatch: an offline migration is interrupted (the service is killed), and meanwhile the
+     * application goes on writing to the source (it deletes three orders) and someone adds an index on the target.
+     * The resumed run copies nothing twice, but its verification (in a new snapshot) catches both: the migration
+     * fails naming the table, and verificationDetails shows the counts and the object mismatch.
+     *
+     * <p>To stop at a known point, the test holds a lock on the source's pg_largeobject catalog: the engine copies and
+     * verifies the tables, builds the indexes and restores post-data, then waits to read the large object.
      */
     @Test
-    void aWriterOnTheTargetDuringTheMigrationFailsItNamingTheTable() throws Exception {
+    void aSourceWrittenWhileTheServiceWasDownFailsTheResumedMigrationNamingTheTable() throws Exception {
+        Path ownDir = Files.createTempDirectory("pgmigrate-verification-resume");
         String path = migrationPath(TARGET, "audited");
-        assertThat(client.put(path, body("Migrate", true, "audited")).status()).isEqualTo(201);
-
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(20))
-                .until(() -> targetCount("audited", "orders") == 20000);
-        CLUSTERS.target().execute("audited", "DELETE FROM orders WHERE id IN (7, 8, 9);"
-                + " CREATE INDEX orders_amount_by_hand ON orders (amount)");
-
-        Response done = awaitEnd(path);
-        assertThat(done.state()).as(done.body()).isEqualTo("Failed");
-        assertThat(done.json().path("properties").path("currentStatus").path("error").asText())
-                .contains("audited").contains("public.orders: 20000 rows on the source, 19997 on the target");
-        assertThat(done.db("audited").path("migrationState").asText()).isEqualTo("Failed");
-        JsonNode verification = done.json().path("properties").path("verificationDetails");
-        assertThat(verification.path("status").asText()).isEqualTo("Failed");
-        JsonNode db = verification.path("databases").get(0);
-        assertThat(db.path("status").asText()).isEqualTo("Failed");
-        assertThat(db.path("objectMismatches").toString()).contains("indexes: 0 on the source, 1 on the target");
-        List<String> equalTables = new ArrayList<>();
-        for (JsonNode t : db.path("tables")) {
-            if (t.path("table").asText().equals("public.orders")) {
-                assertThat(t.path("sourceRows").asLong()).isEqualTo(20000);
-                assertThat(t.path("targetRows").asLong()).isEqualTo(19997);
-                assertThat(t.path("equal").asBoolean()).isFalse();
-                assertThat(t.path("message").asText()).contains("19997 on the target");
-            } else if (t.path("equal").asBoolean()) {
-                equalTables.add(t.path("table").asText());
+        Process child = null;
+        try {
+            try (Connection blocker = CLUSTERS.source().connect("audited"); Statement s = blocker.createStatement()) {
+                blocker.setAutoCommit(false);
+                s.execute("LOCK TABLE pg_catalog.pg_largeobject IN ACCESS EXCLUSIVE MODE");
+                child = startServiceProcess(ownDir);
+                ArmClient first = new ArmClient(ownDir);
+                assertThat(first.registerServer("flexibleServers", TARGET, CLUSTERS.target().host(),
+                        CLUSTERS.target().port()).status()).isEqualTo(201);
+                assertThat(first.put(path, body("Migrate", true, "audited")).status()).isEqualTo(201);
+                await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(50))
+                        .until(() -> pgmigrateWaitsForALockOnTheSource("audited"));
+                assertThat(targetCount("audited", "orders")).as("the copy is done").isEqualTo(20000);
+                child.destroyForcibly();
+                assertThat(child.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                CLUSTERS.source().execute("audited", "DELETE FROM orders WHERE id IN (7, 8, 9)");
+                CLUSTERS.target().execute("audited", "CREATE INDEX orders_amount_by_hand ON orders (amount)");
+                blocker.commit();
             }
+            Files.deleteIfExists(ownDir.resolve("endpoint"));
+            Response done;
+            try (ServiceWiring second = startService(ownDir)) {
+                ArmClient c = new ArmClient(ownDir);
+                done = await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100))
+                        .until(() -> c.get(path), r -> !r.state().equals("InProgress"));
+            }
+
+            assertThat(done.state()).as(done.body()).isEqualTo("Failed");
+            assertThat(done.json().path("properties").path("currentStatus").path("error").asText())
+                    .startsWith("audited: Verification of database audited found differences:")
+                    .contains("public.orders: 19997 rows on the source, 20000 on the target")
+                    .contains("indexes: 0 on the source, 1 on the target");
+            assertThat(done.db("audited").path("migrationState").asText()).isEqualTo("Failed");
+            JsonNode verification = done.json().path("properties").path("verificationDetails");
+            assertThat(verification.path("status").asText()).isEqualTo("Failed");
+            JsonNode db = verification.path("databases").get(0);
+            assertThat(db.path("databaseName").asText()).isEqualTo("audited");
+            assertThat(db.path("status").asText()).isEqualTo("Failed");
+            assertThat(db.path("objectMismatches")).singleElement().extracting(JsonNode::asText)
+                    .isEqualTo("indexes: 0 on the source, 1 on the target");
+            assertThat(db.path("sequenceMismatches").size()).isZero();
+            List<String> equalTables = new ArrayList<>();
+            for (JsonNode t : db.path("tables")) {
+                if (t.path("table").asText().equals("public.orders")) {
+                    assertThat(t.path("sourceRows").asLong()).isEqualTo(19997);
+                    assertThat(t.path("targetRows").asLong()).isEqualTo(20000);
+                    assertThat(t.path("equal").asBoolean()).isFalse();
+                    assertThat(t.path("message").asText()).contains("19997 rows on the source, 20000 on the target");
+                } else if (t.path("equal").asBoolean()) {
+                    equalTables.add(t.path("table").asText());
+                }
+            }
+            assertThat(equalTables).containsExactly("public.customers");
+        } finally {
+            if (child != null) {
+                child.destroyForcibly();
+            }
+            deleteTree(ownDir);
         }
-        assertThat(equalTables).containsExactly("public.customers");
+    }
+
+    private static ServiceWiring startService(Path dir) {
+        return ServiceWiring.start(ServiceConfig.defaults(new DataDirectory(dir)).withListen("127.0.0.1:0")
+                .withPollInterval(Duration.ofMillis(200)));
     }
 
     /**
@@ -289,7 +330,7 @@ class ValidationIT {
                     .until(() -> first.get(path), r -> r.subState().equals("ValidationInProgress"));
             assertThat(validating.state()).isEqualTo("InProgress");
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
-                    .until(() -> validatorWaitsOnTheSource("slowcheck"));
+                    .until(() -> pgmigrateWaitsForALockOnTheSource("slowcheck"));
             child.destroyForcibly();
             assertThat(child.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
             assertThat(child.exitValue()).as("killed by SIGKILL").isEqualTo(137);
@@ -301,8 +342,7 @@ class ValidationIT {
         }
         Instant restarted = Instant.now();
         Files.deleteIfExists(ownDir.resolve("endpoint"));
-        try (ServiceWiring second = ServiceWiring.start(ServiceConfig.defaults(new DataDirectory(ownDir))
-                .withListen("127.0.0.1:0").withPollInterval(Duration.ofMillis(200)))) {
+        try (ServiceWiring second = startService(ownDir)) {
             ArmClient again = new ArmClient(ownDir);
             Response done = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
                     .until(() -> again.get(migrationPath(TARGET, "killed-validation")), r -> !r.state().equals("InProgress"));
@@ -334,7 +374,7 @@ class ValidationIT {
         return p;
     }
 
-    private static boolean validatorWaitsOnTheSource(String db) throws SQLException {
+    private static boolean pgmigrateWaitsForALockOnTheSource(String db) throws SQLException {
         try (Connection c = CLUSTERS.source().connect("postgres"); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE datname = '" + db + "'"
                      + " AND application_name LIKE 'pgmigrate%' AND wait_event_type = 'Lock'")) {
@@ -394,16 +434,11 @@ class ValidationIT {
         }
     }
 
-    /** The table's row count on the target, or -1 while its database or table does not exist yet. */
-    private static long targetCount(String db, String table) {
-        try (Connection c = CLUSTERS.target().connect(db); Statement s = c.createStatement()) {
-            s.execute("SET lock_timeout = '30s'");
-            try (ResultSet rs = s.executeQuery("SELECT count(*) FROM " + table)) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        } catch (SQLException e) {
-            return -1;
+    private static long targetCount(String db, String table) throws SQLException {
+        try (Connection c = CLUSTERS.target().connect(db); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM " + table)) {
+            rs.next();
+            return rs.getLong(1);
         }
     }
 

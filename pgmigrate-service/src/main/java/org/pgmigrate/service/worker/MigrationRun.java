@@ -16,7 +16,6 @@ import org.pgmigrate.service.migration.DatabaseDetails;
 import org.pgmigrate.service.migration.DatabaseMigrationState;
 import org.pgmigrate.service.migration.Migration;
 import org.pgmigrate.service.migration.MigrationMode;
-import org.pgmigrate.service.migration.MigrationOption;
 import org.pgmigrate.service.migration.MigrationService;
 import org.pgmigrate.service.migration.MigrationStatus;
 import org.pgmigrate.service.migration.SecretParameters;
@@ -234,7 +233,7 @@ final class MigrationRun implements Runnable {
             advance(expected, x -> x.moveTo(MigrationStatus.CANCELED_DONE));
             return;
         }
-        if (m.spec().migrationOption() != MigrationOption.MIGRATE && m.validationDetails() == null) {
+        if (PremigrationValidation.pending(m)) {
             // Validation connects, authenticates and checks the databases itself, and reports failures as checks.
             advance(expected, x -> x.moveTo(MigrationStatus.VALIDATING));
             return;
@@ -309,14 +308,8 @@ final class MigrationRun implements Runnable {
             return; // validated again at the next start
         }
         LOG.info("Premigration validation ended {}.", details.status());
-        if (!PremigrationValidation.passed(details)) {
-            String summary = PremigrationValidation.failureSummary(details);
-            advance(MigrationStatus.VALIDATING, x -> x.withValidationDetails(details)
-                    .moveTo(MigrationStatus.VALIDATION_FAILED_DONE).withError(summary));
-            LOG.warn("Migration ended ValidationFailed: {}", summary);
-        } else if (m.spec().migrationOption() == MigrationOption.VALIDATE) {
-            advance(MigrationStatus.VALIDATING, x -> x.withValidationDetails(details).moveTo(MigrationStatus.SUCCEEDED_DONE));
-        } else if (advance(MigrationStatus.VALIDATING, x -> x.withValidationDetails(details))) {
+        if (advance(MigrationStatus.VALIDATING, x -> PremigrationValidation.record(x, details))
+                && PremigrationValidation.proceeds(m, details)) {
             prerequisites(ctx.store().findById(migrationId).orElseThrow(), MigrationStatus.VALIDATING);
         }
     }

@@ -8,6 +8,8 @@ import org.pgmigrate.engine.precheck.ValidationReport;
 import org.pgmigrate.engine.precheck.ValidationRequest;
 import org.pgmigrate.service.migration.Migration;
 import org.pgmigrate.service.migration.MigrationMode;
+import org.pgmigrate.service.migration.MigrationOption;
+import org.pgmigrate.service.migration.MigrationStatus;
 import org.pgmigrate.service.migration.ValidationDetails;
 import org.pgmigrate.service.server.Endpoints;
 
@@ -48,8 +50,31 @@ final class PremigrationValidation {
                 items(report.serverLevel()), dbs);
     }
 
+    /** Whether {@code m} is to be validated before it migrates (ValidateAndMigrate, Validate) and was not yet. */
+    static boolean pending(Migration m) {
+        return m.spec().migrationOption() != MigrationOption.MIGRATE && m.validationDetails() == null;
+    }
+
     static boolean passed(ValidationDetails details) {
         return !FAILED.equals(details.status());
+    }
+
+    /** Whether the data migration follows: ValidateAndMigrate, and every check Succeeded or Warning. */
+    static boolean proceeds(Migration m, ValidationDetails details) {
+        return passed(details) && m.spec().migrationOption() == MigrationOption.VALIDATE_AND_MIGRATE;
+    }
+
+    /**
+     * {@code m} (in ValidationInProgress) with its validation result: ValidationFailed/Completed with the failures
+     * as {@code error} when a check failed, Succeeded/Completed for Validate, otherwise still validating (the
+     * prerequisites move it on).
+     */
+    static Migration record(Migration m, ValidationDetails details) {
+        Migration x = m.withValidationDetails(details);
+        if (!passed(details)) {
+            return x.moveTo(MigrationStatus.VALIDATION_FAILED_DONE).withError(failureSummary(details));
+        }
+        return m.spec().migrationOption() == MigrationOption.VALIDATE ? x.moveTo(MigrationStatus.SUCCEEDED_DONE) : x;
     }
 
     /**
