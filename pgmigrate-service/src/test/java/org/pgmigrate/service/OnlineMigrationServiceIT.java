@@ -50,7 +50,7 @@ class OnlineMigrationServiceIT {
         target2 = PgCluster.builder().version(15).name("online-target2").start();
         source.createDatabase("shop");
         MixedWorkload.createSchema(source, "shop", 300_000);
-        for (String db : List.of("crm1", "crm2", "pair")) {
+        for (String db : List.of("crm1", "crm2", "pair", "stopdb", "ddl")) {
             source.createDatabase(db);
             source.execute(db, "CREATE TABLE contacts (id bigint PRIMARY KEY, name text); "
                     + "INSERT INTO contacts SELECT g, 'name ' || g FROM generate_series(1, 2000) g; "
@@ -167,15 +167,19 @@ class OnlineMigrationServiceIT {
         awaitSubState(path, "WaitingForCutoverTrigger");
         assertThat(slotExists(ReplicationNames.of(id, "crm1").slot())).isTrue();
         assertThat(slotExists(ReplicationNames.of(id, "crm2").slot())).isTrue();
-        source.execute("crm1", "INSERT INTO contacts VALUES (5001, 'during cdc'); SELECT nextval('tickets')");
         source.execute("crm2", "UPDATE contacts SET name = 'renamed' WHERE id = 7");
-
+        // Cut over at once, with these changes not applied yet: the cutover applies everything up to its start.
+        for (int i = 1; i <= 300; i++) {
+            source.execute("crm1", "INSERT INTO contacts VALUES (" + (5000 + i) + ", 'during cdc')");
+        }
+        source.execute("crm1", "SELECT nextval('tickets')");
         Response one = client.patch(path, "{\"properties\": {\"triggerCutover\": \"True\", \"dbsToTriggerCutoverOn\": [\"crm1\"]}}");
         assertThat(one.status()).as(one.body()).isEqualTo(200);
         Response back = await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(100))
                 .until(() -> client.get(path), r -> r.db("crm1").path("migrationState").asText().equals("Succeeded")
                         && r.subState().equals("WaitingForCutoverTrigger"));
         assertThat(back.db("crm2").path("migrationState").asText()).isEqualTo("WaitingForCutoverTrigger");
+        assertThat(back.db("crm1").path("cdcInsertCounter").asLong()).isEqualTo(300);
         assertThat(slotExists(ReplicationNames.of(id, "crm1").slot())).isFalse();
         try (Connection s = source.connect("crm1"); Connection t = target.connect("crm1")) {
             assertThat(DatabaseComparer.differences(s, t)).as("rows and the live sequence position").isEmpty();
@@ -199,6 +203,26 @@ class OnlineMigrationServiceIT {
             assertThat(rs.next()).isTrue();
             assertThat(rs.getString(1)).as("the target is left as it is, with what was applied").isEqualTo("renamed");
         }
+    }
+
+    @Test
+    void aSchemaChangeOnTheSourceDuringChangeCaptureFailsTheMigrationAndDropsTheSlot() throws Exception {
+        String path = migrationPath(TARGET, "online-ddl");
+        Response created = client.put(path, MigrationBodies.online(source, target, "Migrate", false, "ddl"));
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        String slot = ReplicationNames.of(created.json().path("properties").path("migrationId").asText(), "ddl").slot();
+        awaitSubState(path, "WaitingForCutoverTrigger");
+        source.execute("ddl", "ALTER TABLE contacts ADD COLUMN email text; INSERT INTO contacts VALUES (9999, 'n', 'e')");
+
+        Response failed = awaitEnd(path);
+        assertThat(failed.state() + "/" + failed.subState()).as(failed.body()).isEqualTo("Failed/Completed");
+        assertThat(failed.db("ddl").path("migrationState").asText()).isEqualTo("Failed");
+        assertThat(failed.db("ddl").path("message").asText()).contains("Change capture stopped").contains("contacts")
+                .contains("slot and publication on the source were dropped");
+        assertThat(failed.json().path("properties").path("currentStatus").path("error").asText())
+                .startsWith("ddl: Change capture stopped");
+        assertThat(slotExists(slot)).isFalse();
+        assertThat(publications()).doesNotContain(slot);
     }
 
     @Test
@@ -255,6 +279,34 @@ class OnlineMigrationServiceIT {
         }
     }
 
+    @Test
+    void aCleanStopDuringChangeCaptureKeepsTheSlotAndTheNextStartResumes() throws Exception {
+        String path = migrationPath(TARGET, "online-stop");
+        Response created = client.put(path, MigrationBodies.online(source, target, "Migrate", false, "stopdb"));
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        String slot = ReplicationNames.of(created.json().path("properties").path("migrationId").asText(), "stopdb").slot();
+        awaitSubState(path, "WaitingForCutoverTrigger");
+        source.execute("stopdb", "INSERT INTO contacts VALUES (9001, 'before the stop')");
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .until(() -> client.get(path).db("stopdb").path("cdcInsertCounter").asLong() == 1);
+
+        service.close();
+        assertThat(slotExists(slot)).as("a clean stop keeps the slot").isTrue();
+        source.execute("stopdb", "INSERT INTO contacts VALUES (9002, 'while stopped'); DELETE FROM contacts WHERE id = 1");
+        service = ServiceWiring.start(ServiceConfig.defaults(new DataDirectory(dataDir)).withListen("127.0.0.1:0")
+                .withPollInterval(Duration.ofMillis(200)));
+        client = new ArmClient(dataDir);
+        Response resumed = await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(100))
+                .until(() -> client.get(path), r -> r.db("stopdb").path("appliedChanges").asLong() == 3);
+        assertThat(resumed.db("stopdb").path("cdcInsertCounter").asLong()).isEqualTo(2);
+        assertThat(resumed.db("stopdb").path("cdcDeleteCounter").asLong()).isEqualTo(1);
+        assertThat(client.patch(path, "{\"properties\": {\"triggerCutover\": \"True\"}}").status()).isEqualTo(200);
+        assertThat(awaitEnd(path).state()).isEqualTo("Succeeded");
+        try (Connection s = source.connect("stopdb"); Connection t = target.connect("stopdb")) {
+            assertThat(DatabaseComparer.differences(s, t)).isEmpty();
+        }
+    }
+
     private static Response awaitSubState(String path, String subState) {
         Response r = await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100))
                 .until(() -> client.get(path), x -> x.subState().equals(subState) || !x.json().path("properties")
@@ -263,9 +315,10 @@ class OnlineMigrationServiceIT {
         return r;
     }
 
+    /** Waits for a final state: Succeeded, Failed, Canceled. */
     private static Response awaitEnd(String path) {
         return await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100))
-                .until(() -> client.get(path), r -> !r.state().equals("InProgress"));
+                .until(() -> client.get(path), r -> r.state().matches("Succeeded|Failed|Canceled|ValidationFailed"));
     }
 
     private static boolean slotExists(String slot) throws SQLException {
@@ -278,7 +331,7 @@ class OnlineMigrationServiceIT {
 
     private static List<String> publications() throws SQLException {
         List<String> all = new ArrayList<>();
-        for (String db : List.of("shop", "crm1", "crm2", "pair", "keyless")) {
+        for (String db : List.of("shop", "crm1", "crm2", "pair", "keyless", "stopdb", "ddl")) {
             try (Connection c = source.connect(db); Statement s = c.createStatement();
                  ResultSet rs = s.executeQuery("SELECT pubname FROM pg_publication")) {
                 while (rs.next()) {

@@ -50,7 +50,7 @@ class OnlineRestartSafetyIT {
         MixedWorkload.createSchema(source, "orders", 50_000);
         source.createDatabase("archive");
         source.execute("archive", "CREATE TABLE entries (id bigint PRIMARY KEY, payload text); "
-                + "INSERT INTO entries SELECT g, repeat(md5(g::text), 6) FROM generate_series(1, 1500000) g; "
+                + "INSERT INTO entries SELECT g, repeat(md5(g::text), 6) FROM generate_series(1, 800000) g; "
                 + "CREATE TABLE notes (line text); INSERT INTO notes VALUES ('first')");
     }
 

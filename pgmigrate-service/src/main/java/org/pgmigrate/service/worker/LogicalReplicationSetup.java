@@ -102,8 +102,7 @@ final class LogicalReplicationSetup {
 
     /** Reads the source's replication settings; throws {@link EngineException} when it cannot connect. */
     Readiness inspect(PgEndpoint source, int databases) {
-        try (Connection c = connector.open(source.withDatabase("postgres"), PgConnector.Side.SOURCE, "service");
-             Statement s = c.createStatement()) {
+        try (Connection c = openMaintenance(source); Statement s = c.createStatement()) {
             String walLevel;
             int maxSlots;
             int maxSenders;
@@ -130,8 +129,7 @@ final class LogicalReplicationSetup {
      * ({@code INSUFFICIENT_PRIVILEGE} when the user may not) with the server's message.
      */
     void alterSystem(PgEndpoint source, List<String> statements) {
-        try (Connection c = connector.open(source.withDatabase("postgres"), PgConnector.Side.SOURCE, "service");
-             Statement s = c.createStatement()) {
+        try (Connection c = openMaintenance(source); Statement s = c.createStatement()) {
             for (String sql : statements) {
                 s.execute(sql);
                 LOG.info("On the source {}: {}", source.address(), sql);
@@ -176,6 +174,18 @@ final class LogicalReplicationSetup {
                     LOG.debug("Cannot delete {}: {}", output, e.toString());
                 }
             }
+        }
+    }
+
+    /** The maintenance database: {@code postgres}, else {@code template1} (as the prerequisites connect). */
+    private Connection openMaintenance(PgEndpoint source) {
+        try {
+            return connector.open(source.withDatabase("postgres"), PgConnector.Side.SOURCE, "service");
+        } catch (EngineException e) {
+            if (e.error() != EngineError.DATABASE_NOT_FOUND) {
+                throw e;
+            }
+            return connector.open(source.withDatabase("template1"), PgConnector.Side.SOURCE, "service");
         }
     }
 

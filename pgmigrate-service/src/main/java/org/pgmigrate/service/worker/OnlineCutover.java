@@ -200,7 +200,7 @@ final class OnlineCutover {
         Optional<String> problem = online.cancel(m, endpoints, db);
         String full = message + " The replication slot and publication on the source "
                 + problem.map(p -> "could not be dropped: " + p).orElse("were dropped") + "; the target database is "
-                + "left as it is.";
+                + "left as it is. This migration cannot resume it: fix the cause and create a new migration for it.";
         LOG.error("Database {}: {}", db, full);
         run.updateDatabase(db, x -> x.withState(DatabaseMigrationState.FAILED, "Failed", full));
     }

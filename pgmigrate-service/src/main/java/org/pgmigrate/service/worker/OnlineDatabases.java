@@ -130,7 +130,7 @@ final class OnlineDatabases {
                     run.updateDatabase(db, x -> x.withState(DatabaseMigrationState.WAITING_FOR_CUTOVER_TRIGGER,
                             "Replicating changes", x.message()));
                 }
-            } catch (EngineException | IllegalStateException e) {
+            } catch (RuntimeException e) {
                 LOG.error("Database {} cannot resume its change capture: {}", db, e.getMessage());
                 String problem = cancel(m, endpoints, db).map(p -> " " + p).orElse("");
                 run.updateDatabase(db, x -> x.withState(DatabaseMigrationState.FAILED, "Failed", "Change capture "
@@ -227,6 +227,9 @@ final class OnlineDatabases {
      * whose endpoints cannot be resolved any more is logged with the names to drop by hand.
      */
     void cleanUp(Migration m) {
+        if (m.spec().dbsToMigrate() == null || m.spec().dbsToMigrate().stream().allMatch(db -> attempt(db) == 0)) {
+            return; // nothing was ever created on the source
+        }
         Endpoints endpoints;
         try {
             endpoints = ctx.resolver().resolve(m.key(), m.spec(), ctx.secrets().open(m.sealedSecrets(), m.migrationId()));
