@@ -6,6 +6,7 @@ import org.pgmigrate.cli.ExitCode;
 import org.pgmigrate.cli.client.ArmClient;
 import org.pgmigrate.cli.client.ArmPath;
 import org.pgmigrate.cli.output.IntervalConverter;
+import org.pgmigrate.cli.output.Json;
 import org.pgmigrate.cli.output.LiveView;
 import org.pgmigrate.cli.output.MigrationView;
 import org.pgmigrate.cli.output.OutputOption;
@@ -81,8 +82,12 @@ final class MigrationShowCommand implements java.util.concurrent.Callable<Intege
                     + update + " --cutover";
             case "WaitingForTargetDBOverwriteConfirmation" -> "Next: a database already exists on the target; to "
                     + "overwrite it run\n  " + update + " --overwrite-dbs\n  (or cancel with " + update + " --cancel)";
-            case "WaitingForLogicalReplicationSetupRequestOnSourceDB" -> "Next: logical replication is off on the "
-                    + "source; to turn it on (restarts the source) run\n  " + update + " --setup-replication";
+            case "WaitingForLogicalReplicationSetupRequestOnSourceDB" ->
+                    Json.text(migration, "properties", "setupLogicalReplicationOnSourceDbIfNeeded").equalsIgnoreCase("True")
+                    ? "Next: restart the source server as the databases' message says; the migration goes on by "
+                            + "itself once wal_level is logical.\n  (or cancel with " + update + " --cancel)"
+                    : "Next: logical replication is off on the source; to turn it on (restarts the source) run\n  "
+                            + update + " --setup-replication";
             default -> "";
         };
     }
