@@ -45,9 +45,8 @@ final class MigrationShowCommand implements java.util.concurrent.Callable<Intege
     @Mixin
     MigrationTargetOptions target;
 
-    @Option(names = "--migration-name", required = true, paramLabel = "NAME", preprocessor = AttachedValue.class,
-            description = "Name of the migration.")
-    String migrationName;
+    @Mixin
+    MigrationNameOption migrationName;
 
     @Option(names = "--watch", description = "Keep showing the migration's progress until it ends (ignores --output).")
     boolean watch;
@@ -61,7 +60,7 @@ final class MigrationShowCommand implements java.util.concurrent.Callable<Intege
 
     @Override
     public Integer call() {
-        ArmPath path = ArmPath.migration(target.service.resourceGroup(), target.server, migrationName);
+        ArmPath path = ArmPath.migration(target.service.resourceGroup(), target.server, migrationName.value);
         ArmClient client = target.service.connect();
         if (!watch) {
             Printer.print(spec.commandLine().getOut(), output.format(), client.get(path),
@@ -69,14 +68,14 @@ final class MigrationShowCommand implements java.util.concurrent.Callable<Intege
             return ExitCode.OK;
         }
         LiveView view = new LiveView(spec.commandLine().getOut(), LiveView.interactiveTerminal(), interval);
-        JsonNode last = view.run("pgmigrate migration show --migration-name " + migrationName + " " + target.flags(),
+        JsonNode last = view.run("pgmigrate migration show --migration-name " + migrationName.value + " " + target.flags(),
                 () -> client.get(path), m -> MigrationView.detail(m, nextStep(m)));
         return MigrationView.state(last).equalsIgnoreCase("Succeeded") ? ExitCode.OK : ExitCode.FAILED;
     }
 
     /** The command that moves a migration waiting for the user on. */
     private String nextStep(JsonNode migration) {
-        String update = "pgmigrate migration update " + target.flags() + " --migration-name " + migrationName;
+        String update = "pgmigrate migration update " + target.flags() + " --migration-name " + migrationName.value;
         return switch (MigrationView.subState(migration)) {
             case "WaitingForCutoverTrigger" -> "Next: stop writes on the source, wait for latency near 0, then run\n  "
                     + update + " --cutover";
