@@ -249,7 +249,8 @@ final class DatabaseMigration {
         try (IndexBuilds builds = new IndexBuilds(sessions, job.copy().indexJobs(), job.copy().maintenanceWorkMem(),
                 job.analyze(), db, listener, checkpoints, cancel, onTableReady)) {
             builds.start();
-            new DataCopy(sessions, job.copy(), sourceVersion, targetVersion, db, listener, checkpoints, cancel)
+            new DataCopy(sessions, job.copy(), sourceVersion, targetVersion, db, catalog.database().encoding(), listener,
+                    checkpoints, cancel)
                     .run(catalog.tables(), holder, (table, copied) -> builds.submit(table,
                             indexes.getOrDefault(table.oid(), List.of()), copied));
             phaseEnd(Phase.COPY, t);

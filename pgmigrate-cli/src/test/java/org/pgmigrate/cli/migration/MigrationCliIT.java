@@ -190,6 +190,40 @@ class MigrationCliIT {
     }
 
     @Test
+    void theOnlineWalkthroughShowsTheChangeCountersAndCutsOverFromTheCli() throws Exception {
+        source.createDatabase("livedb");
+        source.execute("livedb", "CREATE TABLE orders (id int PRIMARY KEY, item text); CREATE TABLE audit (line text); "
+                + "INSERT INTO orders SELECT g, 'item ' || g FROM generate_series(1, 500) g; "
+                + "INSERT INTO audit VALUES ('one'), ('two')");
+        Path body = seedFile("online.json", source.password(), "true", "", "livedb");
+
+        CliRun created = migration("create", "online1", "--properties", body.toString(), "--migration-mode", "online",
+                "--migration-option", "Migrate", "--allow-replica-identity-full");
+        assertThat(created.exitCode()).as(created.toString()).isEqualTo(ExitCode.OK);
+        assertThat(created.out()).contains("\"migrationMode\": \"Online\"")
+                .contains("\"allowReplicaIdentityFull\": \"True\"");
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200))
+                .until(() -> migration("show", "online1").out().contains("\"currentSubState\": \"WaitingForCutoverTrigger\""));
+        source.execute("livedb", "INSERT INTO orders SELECT g, 'new' FROM generate_series(501, 505) g; "
+                + "UPDATE audit SET line = line || '!'");
+        CliRun table = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> migration("show", "online1", "--output", "table"), r -> r.out().contains(" 5/2/0 "));
+        assertThat(table.out()).contains("WaitingForUserAction / WaitingForCutoverTrigger").contains("CDC ins/upd/del")
+                .contains("Latency").contains("Pending")
+                .contains("pgmigrate migration update -g " + RG + " -n " + TARGET + " --migration-name online1 --cutover");
+
+        CliRun cutover = migration("update", "online1", "--cutover");
+        assertThat(cutover.exitCode()).as(cutover.toString()).isEqualTo(ExitCode.OK);
+        assertThat(cutover.out()).contains("\"triggerCutover\": \"True\"");
+        CliRun watched = migration("show", "online1", "--watch", "--interval", "200ms");
+        assertThat(watched.exitCode()).as(watched.toString()).isEqualTo(ExitCode.OK);
+        assertThat(watched.out()).contains("Succeeded / Completed").contains("Verified    Succeeded");
+        try (Connection s = source.connect("livedb"); Connection t = target.connect("livedb")) {
+            DatabaseComparer.assertEqual(s, t);
+        }
+    }
+
+    @Test
     void badInputsGetClearErrorsNoStackTraceAndTheRightExitCode() throws Exception {
         Path malformed = Files.writeString(work.resolve("malformed.json"), "{\"properties\": {\"dbsToMigrate\": [");
         CliRun badJson = migration("create", "badjson", "--properties", malformed.toString());

@@ -12,20 +12,28 @@ import org.pgmigrate.engine.pg.Identifiers;
 /**
  * A table's row count and content hash, computed by the server so that no row crosses the network.
  *
- * <p>The hash is a 128-bit multiset hash: two sums of 64-bit hashes (two seeds) of every row's text. Rows include
- * their key, and keys are unique, so this equals a comparison of the rows ordered by key, without the sort: any
- * changed, missing, extra or duplicated row changes it. Rows are read once, in one pass (about the cost of COPY TO).
- * A row's text is its record text; a table with floats instead gets each column's text with floats as their exact
- * binary image, because PostgreSQL 11 prints floats differently from 12 and later.
+ * <p>The hash is a multiset hash: each row's image is hashed to 64 bits, h, and the table's hash is the pair of sums
+ * of h and of a second hash of h (128 bits of state). Rows include their key, and keys are unique, so this equals a
+ * comparison of the rows ordered by key, without the sort: any changed, missing, extra or duplicated row changes it.
+ * Rows are read once, in one pass.
+ *
+ * <p>A row's image is its binary form ({@code record_send}) when every column has a core type whose binary form
+ * carries no cluster-specific OIDs: about the cost of a binary COPY, and exact for floats. Otherwise (enums,
+ * domains, extension types, reg* types) it is text: the record text, or, with floats, each column's text with floats
+ * as their exact binary image, because PostgreSQL 11 prints floats differently from 12 and later.
  *
  * @param hash   "sum0/sum42" of the row hashes, comparable across servers and versions
  * @param method "multiset-128"
  */
 public record TableFingerprint(long rows, String hash, String method) {
 
-    /** Session settings that make the text of values identical on both servers. */
+    /**
+     * Session settings that make the text of values identical on both servers; the client encoding is the
+     * database's own, so that binary images of text are its bytes as stored (no conversion that could fail).
+     */
     static final String PIN_SETTINGS = "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, MDY'; SET IntervalStyle = 'postgres';"
-            + " SET extra_float_digits = 3; SET bytea_output = 'hex'";
+            + " SET extra_float_digits = 3; SET bytea_output = 'hex';"
+            + " SELECT set_config('client_encoding', current_setting('server_encoding'), false)";
 
     /**
      * @param samplePercent 100 for every row; less to hash only the rows whose key (or, without a key, whose content)
@@ -41,15 +49,41 @@ public record TableFingerprint(long rows, String hash, String method) {
             String sampled = table.orderKey().isEmpty() ? rowText(table.columns()) : keyText(table);
             conditions.add("abs(hashtext(" + sampled + ") % 100) < " + samplePercent);
         }
-        // OFFSET 0 keeps the row text a computed column of the subquery: built once per row, hashed twice.
-        String sql = "SELECT count(*), coalesce(sum(hashtextextended(r, 0)), 0) || '/' || coalesce(sum(hashtextextended(r, 42)), 0)"
-                + " FROM (SELECT " + rowText(table.columns()) + " AS r FROM ONLY " + table.qualifiedName() + " AS t"
-                + (conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions)) + " OFFSET 0) rows";
+        // OFFSET 0 keeps h a computed column of the subquery: one hash per row, summed twice.
+        String sql = "SELECT count(*), coalesce(sum(h), 0) || '/' || coalesce(sum(hashint8extended(h, 42)), 0)"
+                + " FROM (SELECT hashtextextended(" + rowImage(table.columns()) + ", 0) AS h FROM ONLY " + table.qualifiedName()
+                + " AS t" + (conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions)) + " OFFSET 0) rows";
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             rs.next();
             return new TableFingerprint(rs.getLong(1), rs.getString(2), "multiset-128");
         }
     }
+
+    /** The row's image as text to hash: its binary form in base64 where that is comparable across clusters, else text. */
+    static String rowImage(List<Column> columns) {
+        if (!columns.isEmpty() && columns.stream().allMatch(TableFingerprint::binaryComparable)) {
+            StringBuilder s = new StringBuilder("encode(record_send(ROW(");
+            for (int i = 0; i < columns.size(); i++) {
+                s.append(i == 0 ? "" : ", ").append("t.").append(Identifiers.quote(columns.get(i).name()));
+            }
+            return s.append(")), 'base64')").toString();
+        }
+        return rowText(columns);
+    }
+
+    /**
+     * Core types only (their OIDs, embedded in record and array binary forms, are the same everywhere), but not the
+     * reg* types, whose binary form is a cluster's OID, nor aclitem, which has none.
+     */
+    private static boolean binaryComparable(Column c) {
+        return c.builtinType() && !CLUSTER_SPECIFIC.contains(c.typeOid());
+    }
+
+    /** regproc, aclitem, regprocedure, regoper, regoperator, regclass, regtype, regconfig, regdictionary, regnamespace,
+     *  regrole, regcollation, and their arrays. */
+    private static final java.util.Set<Long> CLUSTER_SPECIFIC = java.util.Set.of(24L, 1033L, 2202L, 2203L, 2204L, 2205L,
+            2206L, 3734L, 3769L, 4089L, 4096L, 4191L, 1008L, 1034L, 2207L, 2208L, 2209L, 2210L, 2211L, 3735L, 3770L,
+            4090L, 4097L, 4192L);
 
     /** The row as text: its record text, or with floats, each column NULL-safe and quoted, floats in hex. */
     static String rowText(List<Column> columns) {

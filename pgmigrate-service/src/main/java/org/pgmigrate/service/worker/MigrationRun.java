@@ -15,6 +15,7 @@ import org.pgmigrate.service.ServiceException;
 import org.pgmigrate.service.migration.DatabaseDetails;
 import org.pgmigrate.service.migration.DatabaseMigrationState;
 import org.pgmigrate.service.migration.Migration;
+import org.pgmigrate.service.migration.MigrationMode;
 import org.pgmigrate.service.migration.MigrationService;
 import org.pgmigrate.service.migration.MigrationStatus;
 import org.pgmigrate.service.migration.SecretParameters;
@@ -43,7 +44,12 @@ final class MigrationRun implements Runnable {
     private final StoredCheckpoints checkpoints;
     private final Map<String, RunningDatabase> running = new ConcurrentHashMap<>();
     private final DatabaseRunner databases;
+    private final OnlineDatabases online;
+    private final OnlineCutover cutover;
+    private final ReplicationSetupStep replicationSetup;
     private final StopSignal roles = new StopSignal();
+    private final StopSignal lifetime = new StopSignal();
+    private final Object wakeup = new Object();
     private volatile boolean shuttingDown;
     private volatile Instant leaseRenewedAt = Instant.EPOCH;
 
@@ -54,7 +60,19 @@ final class MigrationRun implements Runnable {
         this.migrationId = migrationId;
         this.ctx = ctx;
         this.checkpoints = new StoredCheckpoints(ctx.store(), migrationId);
-        this.databases = new DatabaseRunner(this, ctx, checkpoints);
+        this.online = new OnlineDatabases(ctx, checkpoints);
+        this.databases = new DatabaseRunner(this, ctx, checkpoints, online);
+        this.cutover = new OnlineCutover(this, ctx, online, databases);
+        this.replicationSetup = new ReplicationSetupStep(this, ctx);
+    }
+
+    /**
+     * Whether a worker has something to do for {@code m} now: its substate needs one, or it waits for a logical
+     * replication setup the user asked for (the worker polls the source until the settings are live).
+     */
+    static boolean hasWork(Migration m) {
+        return m.status().subState().needsWorker() || m.status().equals(MigrationStatus.LOGICAL_REPLICATION_SETUP)
+                && m.spec().setupLogicalReplicationOnSourceDbIfNeeded();
     }
 
     String migrationId() {
@@ -76,6 +94,7 @@ final class MigrationRun implements Runnable {
                     + (e.getMessage() == null ? "" : ": " + e.getMessage()));
         } finally {
             try {
+                endReplications();
                 ctx.store().releaseLease(migrationId, ctx.nodeId());
             } finally {
                 MDC.remove("migration");
@@ -83,27 +102,76 @@ final class MigrationRun implements Runnable {
         }
     }
 
+    /**
+     * Online: a migration that ended (Failed, Canceled) must leave no slot on the source; one that goes on (a
+     * shutdown) keeps its slots, publications and spools to resume at the next start.
+     */
+    private void endReplications() {
+        Migration m = ctx.store().findById(migrationId).orElse(null);
+        if (m != null && !m.isActive() && m.spec().migrationMode() == MigrationMode.ONLINE && !shuttingDown) {
+            online.cleanUp(m);
+        }
+        online.closeAll();
+    }
+
     /** The service is stopping: stop the engine, keep the state, so that the next start resumes. */
     void shutdown() {
         shuttingDown = true;
         roles.stop(StopSignal.Reason.SHUTDOWN);
+        lifetime.stop(StopSignal.Reason.SHUTDOWN);
         running.values().forEach(r -> r.signal().stop(StopSignal.Reason.SHUTDOWN));
+        wake();
     }
 
     /** A cancel was requested: stop the databases that the stored migration marks for it. */
     void cancelRequested() {
         ctx.store().findById(migrationId).ifPresent(this::stopCanceledDatabases);
+        wake();
+    }
+
+    /** The migration changed (a PATCH): a run that polls looks again now. */
+    void wake() {
+        synchronized (wakeup) {
+            wakeup.notifyAll();
+        }
+    }
+
+    /** Waits up to {@code d}, or until {@link #wake} or a shutdown. */
+    void pause(Duration d) {
+        synchronized (wakeup) {
+            if (shuttingDown) {
+                return;
+            }
+            try {
+                wakeup.wait(Math.max(1, d.toMillis()));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                shutdown();
+            }
+        }
+    }
+
+    boolean isShuttingDown() {
+        return shuttingDown;
+    }
+
+    /** Runs {@code action} when the service stops (at once if it is stopping). */
+    void onShutdown(Runnable action) {
+        lifetime.onStop(action);
     }
 
     /** Writes the running databases' live counters to the store and renews the lease. Called every second. */
     void flush() {
-        if (!running.isEmpty()) {
+        if (!running.isEmpty() || online.anyLive()) {
             ctx.store().update(migrationId, m -> {
                 Migration x = m;
                 for (Map.Entry<String, RunningDatabase> e : running.entrySet()) {
-                    x = x.withDatabase(e.getKey(), d -> d.migrationState().isFinished() ? d : e.getValue().progress().applyTo(d));
+                    // an online database whose copy is done no longer takes the copy's counters
+                    x = x.withDatabase(e.getKey(), d -> d.migrationState().isFinished()
+                            || d.migrationState() == DatabaseMigrationState.WAITING_FOR_CUTOVER_TRIGGER ? d
+                            : e.getValue().progress().applyTo(d));
                 }
-                return x;
+                return online.applyCounters(x);
             }).ifPresent(this::stopCanceledDatabases);
         }
         Instant now = ctx.clock().instant();
@@ -123,8 +191,19 @@ final class MigrationRun implements Runnable {
                 case PERFORMING_PRE_REQUISITE_STEPS -> prerequisites(m, MigrationStatus.PREREQUISITES);
                 case VALIDATION_IN_PROGRESS -> validate(m);
                 case MIGRATING_DATA -> migrateData(m);
-                case COMPLETING_MIGRATION -> complete();
+                case WAITING_FOR_CUTOVER_TRIGGER -> cutover.awaitTrigger(m);
+                case COMPLETING_MIGRATION -> {
+                    if (m.spec().migrationMode() != MigrationMode.ONLINE || cutover.cutOver(m)) {
+                        complete();
+                    }
+                }
                 case CANCELING_REQUESTED_DB_MIGRATIONS -> finishCancel();
+                case WAITING_FOR_LOGICAL_REPLICATION_SETUP_REQUEST_ON_SOURCE_DB -> {
+                    if (!m.spec().setupLogicalReplicationOnSourceDbIfNeeded()) {
+                        return;
+                    }
+                    replicationSetup.awaitLive(m);
+                }
                 default -> {
                     return; // waiting for a person or for time: nothing to do now
                 }
@@ -196,6 +275,9 @@ final class MigrationRun implements Runnable {
             });
             return;
         }
+        if (m.spec().migrationMode() == MigrationMode.ONLINE && !replicationSetup.ready(m, expected, endpoints, dbs)) {
+            return;
+        }
         advance(expected, x -> {
             Migration y = x.moveTo(MigrationStatus.MIGRATING);
             for (String db : dbs) {
@@ -248,6 +330,11 @@ final class MigrationRun implements Runnable {
                 return;
             }
         }
+        boolean isOnline = m.spec().migrationMode() == MigrationMode.ONLINE;
+        if (isOnline) {
+            online.resumeWaiting(m, endpoints, this); // databases copied before a restart
+            m = ctx.store().findById(migrationId).orElse(m);
+        }
         List<Future<?>> jobs = new ArrayList<>();
         for (String db : databasesToMigrate(m)) {
             DatabaseDetails d = m.dbDetails().get(db);
@@ -255,12 +342,16 @@ final class MigrationRun implements Runnable {
                 databases.markCanceled(db);
                 continue;
             }
+            if (d != null && d.migrationState() == DatabaseMigrationState.WAITING_FOR_CUTOVER_TRIGGER) {
+                continue; // online, copied: its changes are applied already
+            }
+            Migration snapshot = m;
             RunningDatabase r = new RunningDatabase(new StopSignal(), new DatabaseProgress(ctx.metrics()));
             running.put(db, r);
             if (shuttingDown) {
                 r.signal().stop(StopSignal.Reason.SHUTDOWN);
             }
-            jobs.add(ctx.databaseJobs().submit(() -> databases.run(m, endpoints, db, r)));
+            jobs.add(ctx.databaseJobs().submit(() -> databases.run(snapshot, endpoints, db, r)));
         }
         stopCanceledDatabases(ctx.store().findById(migrationId).orElse(m));
         try {
@@ -277,7 +368,9 @@ final class MigrationRun implements Runnable {
             running.clear();
         }
         if (!shuttingDown) {
-            advance(MigrationStatus.MIGRATING, x -> x.moveTo(MigrationStatus.COMPLETING));
+            // online: databases whose copy is done now wait for the cutover; the migration with them
+            advance(MigrationStatus.MIGRATING, x -> x.moveTo(isOnline && !OnlineDatabases.waiting(x).isEmpty()
+                    ? MigrationStatus.CUTOVER_TRIGGER : MigrationStatus.COMPLETING));
         }
     }
 
@@ -303,19 +396,34 @@ final class MigrationRun implements Runnable {
 
     /** The whole migration was canceled: nothing runs any more; mark what is unfinished Canceled. */
     private void finishCancel() {
-        // Online migrations (issue 4) drop their slots and publications on the source here.
+        Migration current = ctx.store().findById(migrationId).orElseThrow();
+        Map<String, String> notes = new java.util.HashMap<>();
+        if (current.spec().migrationMode() == MigrationMode.ONLINE) {
+            // A leaked slot holds source WAL forever: drop each unfinished database's slot and publication now.
+            Endpoints endpoints = endpoints(current, MigrationStatus.CANCELING);
+            if (endpoints == null) {
+                return;
+            }
+            for (String db : current.spec().dbsToMigrate()) {
+                DatabaseDetails d = current.dbDetails().get(db);
+                if (d == null || !d.migrationState().isFinished()) {
+                    notes.put(db, OnlineDatabases.canceledMessage(db, online.cancel(current, endpoints, db)));
+                }
+            }
+        }
         advance(MigrationStatus.CANCELING, m -> {
             Migration x = m;
             for (String db : m.spec().dbsToMigrate()) {
                 x = x.withDatabase(db, d -> d.migrationState().isFinished() ? d
-                        : d.withState(DatabaseMigrationState.CANCELED, "Canceled", String.format(MigrationService.CANCEL_NOTE, db)));
+                        : d.withState(DatabaseMigrationState.CANCELED, "Canceled",
+                                notes.getOrDefault(db, String.format(MigrationService.CANCEL_NOTE, db))));
             }
             return x.moveTo(MigrationStatus.CANCELED_DONE);
         });
         LOG.info("Migration canceled; the target was left as it is.");
     }
 
-    private Endpoints endpoints(Migration m, MigrationStatus expected) {
+    Endpoints endpoints(Migration m, MigrationStatus expected) {
         try {
             SecretParameters secrets = ctx.secrets().open(m.sealedSecrets(), m.migrationId());
             return ctx.resolver().resolve(m.key(), m.spec(), secrets);
@@ -370,7 +478,7 @@ final class MigrationRun implements Runnable {
         ctx.store().update(migrationId, m -> m.withDatabase(db, change));
     }
 
-    private void fail(MigrationStatus expected, String message) {
+    void fail(MigrationStatus expected, String message) {
         failDatabases(expected, message, db -> message);
     }
 

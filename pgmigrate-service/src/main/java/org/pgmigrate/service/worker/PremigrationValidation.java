@@ -35,10 +35,9 @@ final class PremigrationValidation {
      * themselves cannot run; an unreachable server or a wrong password is a Failed check, not an exception.
      */
     ValidationDetails validate(Migration m, Endpoints endpoints, List<String> databases) {
-        // allowReplicaIdentityFull: online migration (issue 4) passes its own setting once it has one.
         ValidationReport report = validator.validate(new ValidationRequest(endpoints.source(), endpoints.target(),
                 databases, m.spec().migrationMode() == MigrationMode.ONLINE, m.spec().overwriteDbsInTarget(),
-                m.spec().migrateRoles(), false));
+                m.spec().migrateRoles(), m.spec().allowReplicaIdentityFull()));
         return details(report);
     }
 

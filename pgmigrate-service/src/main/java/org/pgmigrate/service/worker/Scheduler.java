@@ -106,6 +106,10 @@ public final class Scheduler implements MigrationEvents, AutoCloseable {
 
     @Override
     public void changed(Migration migration) {
+        MigrationRun run = running.get(migration.migrationId());
+        if (run != null) {
+            run.wake(); // e.g. a cutover trigger, seen at once rather than at the run's next poll
+        }
         wake();
     }
 
@@ -137,7 +141,7 @@ public final class Scheduler implements MigrationEvents, AutoCloseable {
                     store.update(m.migrationId(), x -> x.status().equals(MigrationStatus.WINDOW)
                             ? x.moveTo(MigrationStatus.PREREQUISITES) : x);
                     LOG.info("Migration {}: its window opened; starting.", m.key().name());
-                } else if (!m.status().subState().needsWorker()) {
+                } else if (!MigrationRun.hasWork(m)) {
                     continue;
                 }
                 if (running.size() >= ctx.limits().migrations()) {

@@ -63,4 +63,28 @@ class MigrationPatcherTest {
 
         assertThat(patched.validationDetails()).isEqualTo(PASSED);
     }
+
+    @Test
+    void aCutoverOfSomeDatabasesMovesToCompletingAndMarksOnlyThoseThatWait() throws Exception {
+        SealedSecrets sealer = new SealedSecrets(SecretBox.loadOrCreate(Files.createDirectories(dir).resolve("key")));
+        Migration waiting = waitingForConfirmation(sealer).withSpec(b -> {
+            b.migrationMode = MigrationMode.ONLINE;
+            b.dbsToMigrate = List.of("shop", "crm");
+            return b;
+        }).moveTo(MigrationStatus.PREREQUISITES).moveTo(MigrationStatus.MIGRATING).moveTo(MigrationStatus.CUTOVER_TRIGGER);
+        for (String db : List.of("shop", "crm")) {
+            waiting = waiting.withDatabase(db, d -> d.withState(DatabaseMigrationState.WAITING_FOR_CUTOVER_TRIGGER,
+                    "Replicating changes", null));
+        }
+        MigrationPatch cutover = new MigrationPatch(null, null, null, null, null, null, null, null, null, null, null,
+                true, List.of("shop"), null, null, null);
+
+        Migration patched = new MigrationPatcher(waiting, cutover, Instant.EPOCH, sealer).apply();
+
+        assertThat(patched.status()).isEqualTo(MigrationStatus.COMPLETING);
+        assertThat(patched.spec().triggerCutover()).isTrue();
+        assertThat(patched.spec().dbsToTriggerCutoverOn()).containsExactly("shop");
+        assertThat(patched.dbDetails().get("shop").migrationOperation()).isEqualTo("Cutover requested");
+        assertThat(patched.dbDetails().get("crm").migrationOperation()).isEqualTo("Replicating changes");
+    }
 }
