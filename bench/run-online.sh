@@ -35,7 +35,7 @@ BENCH_DURATION="${BENCH_DURATION:-30}"
 BENCH_WARMUP="${BENCH_WARMUP:-5}"
 BENCH_CLIENTS="${BENCH_CLIENTS:-8}"
 BENCH_BACKLOG_TX="${BENCH_BACKLOG_TX:-20000}"
-BENCH_TOOLS="${BENCH_TOOLS:-pgmigrate pgcopydb native}"
+BENCH_TOOLS="${BENCH_TOOLS:-pgmigrate pgmigrate-service pgcopydb native}"
 BENCH_COPY_TIMEOUT="${BENCH_COPY_TIMEOUT:-1800}"
 BENCH_CATCHUP_TIMEOUT="${BENCH_CATCHUP_TIMEOUT:-900}"
 BENCH_IDLE="${BENCH_IDLE:-5}"
@@ -231,6 +231,7 @@ measure_cutover() {
   t1=$(now)
   case "$tool" in
     pgmigrate) detail=$(tail -n 1 "$RUN_OUT/pgmigrate-cutover.txt" | sed 's/^EVENT [0-9]* cutover //') ;;
+    pgmigrate-service) detail="PATCH triggerCutover to Succeeded (verification of every row included)" ;;
     pgcopydb) detail="follow_ended_s=$(elapsed "$t0" "$(cat "$RUN_OUT/pgcopydb-follow-ended")")" ;;
     native) detail="marker, setval, DROP SUBSCRIPTION, DROP PUBLICATION" ;;
   esac
@@ -288,7 +289,7 @@ run_tool() {
 
 failures=0
 for tool in $BENCH_TOOLS; do
-  declare -F "${tool}_start" >/dev/null || die "unknown tool '$tool' (known: pgmigrate pgcopydb native)"
+  declare -F "${tool}_start" >/dev/null || die "unknown tool '$tool' (known: pgmigrate pgmigrate-service pgcopydb native)"
   # errexit must stay active inside the subshell, so the subshell is not part of a condition; it runs in the
   # background so that a signal to this script runs the cleanup at once (a foreground child would delay it).
   (

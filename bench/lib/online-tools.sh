@@ -8,8 +8,9 @@
 #                    drop the replication objects; returns when done
 #   <tool>_teardown  stop whatever is still running and drop leftovers (also after a failure)
 #
-# Tools: pgmigrate (the engine's OnlineMigration through bench/online/OnlineHarness.java), pgcopydb (clone --follow,
-# wal2json), native (CREATE PUBLICATION / CREATE SUBSCRIPTION).
+# Tools: pgmigrate (the engine's OnlineMigration through bench/online/OnlineHarness.java), pgmigrate-service (the
+# same engine through `pgmigrate serve`, its CLI and REST API), pgcopydb (clone --follow, wal2json), native
+# (CREATE PUBLICATION / CREATE SUBSCRIPTION).
 
 # ---- pgmigrate ------------------------------------------------------------------------------------------------
 
@@ -91,6 +92,130 @@ pgmigrate_teardown() {
     wait "$PGM_PID" 2>/dev/null || true
   fi
   exec 7>&- 2>/dev/null || true
+  drop_leftovers
+}
+
+# ---- pgmigrate-service: the same engine through `pgmigrate serve` and its CLI ------------------------------------
+#
+# Registration and creation go through the CLI, as a user would; the cutover PATCH and the polling of the resource
+# use curl against the REST API (no JVM start in the timed part), with the service's bearer token.
+
+SVC_PID=""
+SVC_SUB=11111111-1111-1111-1111-111111111111
+SVC_RG=bench
+SVC_API="2024-08-01"
+
+svc_cli() {
+  PGMIGRATE_DATA_DIR="$BENCH_WORK/service" "$REPO_DIR/pgmigrate" "$@"
+}
+
+svc_url() {
+  echo "$(cat "$BENCH_WORK/service/endpoint")/subscriptions/$SVC_SUB/resourceGroups/$SVC_RG/providers/Microsoft.DBforPostgreSQL/flexibleServers/benchtarget/migrations/online1?api-version=$SVC_API"
+}
+
+svc_curl() {
+  curl -sS -H "Authorization: Bearer $(cat "$BENCH_WORK/service/token")" -H 'Content-Type: application/json' "$@"
+}
+
+# The migration's status and substate, e.g. "InProgress/WaitingForCutoverTrigger".
+svc_state() {
+  svc_curl "$(svc_url)" | jq -r '.properties.currentStatus.state + "/" + (.properties.currentStatus.currentSubStateDetails.currentSubState // "")'
+}
+
+svc_serve() {
+  rm -f "$BENCH_WORK/service/endpoint"
+  PGMIGRATE_JAVA_OPTS="$BENCH_JAVA_OPTS" "$REPO_DIR/pgmigrate" serve --data-dir "$BENCH_WORK/service" \
+    --listen "127.0.0.1:$SVC_PORT" --no-tls >>"$RUN_OUT/pgmigrate-service.log" 2>&1 &
+  SVC_PID=$!
+  track_pid "$SVC_PID"
+  for _ in $(seq 1 600); do
+    [ -s "$BENCH_WORK/service/endpoint" ] && return 0
+    kill -0 "$SVC_PID" 2>/dev/null || { echo "pgmigrate serve exited; see $RUN_OUT/pgmigrate-service.log" >&2; return 1; }
+    sleep 0.1
+  done
+  echo "pgmigrate serve did not start within 60 s" >&2
+  return 1
+}
+
+pgmigrate-service_start() {
+  rm -rf "$BENCH_WORK/service"
+  mkdir -p "$BENCH_WORK/service"
+  SVC_PORT=$(free_port)
+  svc_serve
+  svc_cli server create --subscription "$SVC_SUB" -g "$SVC_RG" -n benchsource --type single --host 127.0.0.1 \
+    --port "$SRC_PORT" >>"$RUN_OUT/pgmigrate-service.log" 2>&1
+  svc_cli server create --subscription "$SVC_SUB" -g "$SVC_RG" -n benchtarget --host 127.0.0.1 --port "$TGT_PORT" \
+    >>"$RUN_OUT/pgmigrate-service.log" 2>&1
+  # The benchmark clusters trust local connections: the passwords are placeholders.
+  cat >"$BENCH_WORK/service/body.json" <<EOF
+{"properties": {
+  "sourceDbServerResourceId": "/subscriptions/$SVC_SUB/resourceGroups/$SVC_RG/providers/Microsoft.DBforPostgreSQL/servers/benchsource",
+  "secretParameters": {"adminCredentials": {"sourceServerPassword": "unused", "targetServerPassword": "unused"},
+                       "sourceServerUserName": "postgres@benchsource", "targetServerUserName": "postgres"},
+  "dbsToMigrate": ["benchdb"], "overwriteDbsInTarget": "true"}}
+EOF
+  svc_cli migration create --subscription "$SVC_SUB" -g "$SVC_RG" -n benchtarget --migration-name online1 \
+    --properties "$BENCH_WORK/service/body.json" --migration-mode online --migration-option Migrate \
+    >>"$RUN_OUT/pgmigrate-service.log" 2>&1
+}
+
+# A clean stop of the service (SIGTERM), as for maintenance; the migration resumes at the next start.
+pgmigrate-service_pause() {
+  kill -TERM "$SVC_PID" 2>/dev/null || true
+  for _ in $(seq 1 600); do
+    kill -0 "$SVC_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  wait "$SVC_PID" 2>/dev/null || true
+  SVC_PID=""
+}
+
+pgmigrate-service_resume() {
+  svc_serve
+}
+
+# Trigger (PATCH triggerCutover) to Succeeded, which includes the service's verification of every row.
+pgmigrate-service_cutover() {
+  local state t0
+  t0=$(date +%s.%N)
+  svc_curl -X PATCH -d '{"properties": {"triggerCutover": "True"}}' "$(svc_url)" >"$RUN_OUT/pgmigrate-service-patch.json"
+  for _ in $(seq 1 18000); do
+    state=$(svc_state 2>/dev/null || true)
+    case "$state" in
+      Succeeded/*)
+        svc_curl "$(svc_url)" >"$RUN_OUT/pgmigrate-service-final.json"
+        echo "$(date +%s.%N) $t0" >"$RUN_OUT/pgmigrate-service-cutover.txt"
+        return 0 ;;
+      Failed/* | Canceled/*)
+        svc_curl "$(svc_url)" >"$RUN_OUT/pgmigrate-service-final.json"
+        echo "the migration ended $state; see $RUN_OUT/pgmigrate-service-final.json" >&2
+        return 1 ;;
+    esac
+    sleep 0.05
+  done
+  echo "the migration did not succeed within 900 s of the cutover trigger" >&2
+  return 1
+}
+
+pgmigrate-service_health() {
+  local state
+  if [ -n "$SVC_PID" ] && ! kill -0 "$SVC_PID" 2>/dev/null; then
+    echo "pgmigrate serve exited; see $RUN_OUT/pgmigrate-service.log"
+    return 1
+  fi
+  state=$(svc_state 2>/dev/null || true)
+  case "$state" in
+    Failed/* | Canceled/* | ValidationFailed/*)
+      echo "the migration ended $state: $(svc_curl "$(svc_url)" | jq -c '.properties.currentStatus.error // .properties.migrationSubStateDetails // {}' | cut -c1-200)"
+      return 1 ;;
+  esac
+}
+
+pgmigrate-service_teardown() {
+  if [ -n "$SVC_PID" ] && kill -0 "$SVC_PID" 2>/dev/null; then
+    kill -TERM "$SVC_PID" 2>/dev/null || true
+    wait "$SVC_PID" 2>/dev/null || true
+  fi
   drop_leftovers
 }
 
