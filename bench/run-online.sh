@@ -65,6 +65,11 @@ for b in initdb pg_ctl postgres pg_dump psql createdb pgbench; do
   [ -x "$PG_BIN/$b" ] || die "$PG_BIN/$b is missing: PostgreSQL 15 server and client are needed (postgresql-15)"
 done
 command -v java >/dev/null 2>&1 || die "java is missing (apt-get install -y openjdk-17-jdk-headless)"
+if [[ " $BENCH_TOOLS " == *" pgmigrate-service "* ]]; then
+  for b in curl jq; do
+    command -v "$b" >/dev/null 2>&1 || die "$b is missing (apt-get install -y $b), or leave pgmigrate-service out (BENCH_TOOLS)"
+  done
+fi
 mkdir -p "$RUN_OUT"
 say "output: $BENCH_OUT"
 say "building pgmigrate if needed"
