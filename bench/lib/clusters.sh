@@ -79,3 +79,17 @@ psql_at() {
   shift 2
   "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -At -h 127.0.0.1 -p "$port" -U postgres -d "$db" "$@"
 }
+
+# cluster_cpu_ticks NAME: clock ticks of CPU used so far by the cluster: the postmaster, its living children, and
+# (through the postmaster's cutime/cstime) every child it has reaped: backends, parallel workers, autovacuum.
+cluster_cpu_ticks() {
+  local pm
+  pm=$(head -n 1 "$BENCH_WORK/$1/data/postmaster.pid")
+  { echo "$pm"; ps -o pid= --ppid "$pm"; } | while read -r p; do cat "/proc/$p/stat" 2>/dev/null || true; done \
+    | awk -v pm="$pm" '{ pid = $1; sub(/^.*\) /, ""); t += $12 + $13; if (pid == pm) t += $14 + $15 } END { print t + 0 }'
+}
+
+# servers_cpu_ticks: both clusters together.
+servers_cpu_ticks() {
+  echo $(( $(cluster_cpu_ticks source) + $(cluster_cpu_ticks target) ))
+}
