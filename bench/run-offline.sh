@@ -139,8 +139,9 @@ TGT_PORT=$(free_port)
 while [ "$TGT_PORT" = "$SRC_PORT" ]; do TGT_PORT=$(free_port); done
 if [ "$reuse" = 1 ]; then
   say "reusing the corpus in $BENCH_WORK (BENCH_REUSE=1)"
-  echo "port = $SRC_PORT" | as_pg tee -a "$BENCH_WORK/source/data/postgresql.conf" >/dev/null
-  echo "port = $TGT_PORT" | as_pg tee -a "$BENCH_WORK/target/data/postgresql.conf" >/dev/null
+  # The last setting in postgresql.conf wins: today's settings and the new ports apply.
+  { printf '%s\n' "${BENCH_PG_SETTINGS[@]}"; echo "port = $SRC_PORT"; } | as_pg tee -a "$BENCH_WORK/source/data/postgresql.conf" >/dev/null
+  { printf '%s\n' "${BENCH_PG_SETTINGS[@]}"; echo "port = $TGT_PORT"; } | as_pg tee -a "$BENCH_WORK/target/data/postgresql.conf" >/dev/null
 else
   cluster_init source "$SRC_PORT"
   cluster_init target "$TGT_PORT"
@@ -221,7 +222,7 @@ say "expected fingerprint: $EXPECTED"
 # ---------------------------------------------------------------------------------------------------------------
 read -r -a variants <<<"$BENCH_VARIANTS"
 TSV="$BENCH_OUT/runs.tsv"
-printf 'round\tvariant\twall_s\trc\tcheck\tmax_rss_kb\ttree_pss_kb\theap_peak_mb\theap_committed_mb\tload1\ttool_cpu_s\tserver_cpu_s\tcpu_s\theap_live_mb\n' >"$TSV"
+printf 'round\tvariant\twall_s\trc\tcheck\tmax_rss_kb\ttree_pss_kb\theap_peak_mb\theap_committed_mb\tload1\ttool_cpu_s\tserver_cpu_s\tcpu_s\theap_live_mb\tsource_cpu_s\ttarget_cpu_s\tautovacuum_runs\n' >"$TSV"
 failures=0
 
 prepare_target() {
@@ -250,6 +251,7 @@ for round in $(seq 1 "$BENCH_RUNS"); do
     run_id="r$round-$variant"
     prepare_target
     load1=$(cut -d' ' -f1 /proc/loadavg)
+    log_offset=$(stat -c %s "$BENCH_WORK/target/server.log")
     say "round $round/$BENCH_RUNS: $variant (load $load1)"
     measure "$BENCH_OUT/runs/$run_id" "$BENCH_DIR/run-offline.sh" __variant "$variant" "$BENCH_WORK/runs/$run_id"
     check="ok"
@@ -268,10 +270,13 @@ for round in $(seq 1 "$BENCH_RUNS"); do
     [ -f "$BENCH_WORK/runs/$run_id.gc" ] && cp "$BENCH_WORK/runs/$run_id.gc" "$BENCH_OUT/runs/" || true
     read -r heap_peak heap_live heap_committed <<<"$heap"
     cpu=$(awk -v a="$MEASURED_TOOL_CPU" -v b="$MEASURED_SERVER_CPU" 'BEGIN { printf "%.1f", a + b }')
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$variant" "$MEASURED_WALL" "$MEASURED_RC" \
-      "$check" "$MEASURED_MAXRSS_KB" "$MEASURED_TREE_PSS_KB" "$heap_peak" "$heap_committed" "$load1" "$MEASURED_TOOL_CPU" \
-      "$MEASURED_SERVER_CPU" "$cpu" "$heap_live" >>"$TSV"
-    say "  $variant: ${MEASURED_WALL}s, CPU ${MEASURED_TOOL_CPU}s tool + ${MEASURED_SERVER_CPU}s servers, max RSS $((MEASURED_MAXRSS_KB / 1024)) MB, tree PSS $((MEASURED_TREE_PSS_KB / 1024)) MB, heap peak ${heap_peak} MB, check $check"
+    # Autovacuum runs on the target during the run (log_autovacuum_min_duration = 0 logs each one).
+    autovacuums=$(tail -c +"$((log_offset + 1))" "$BENCH_WORK/target/server.log" | grep -c 'automatic \(vacuum\|analyze\)' || true)
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$variant" "$MEASURED_WALL" \
+      "$MEASURED_RC" "$check" "$MEASURED_MAXRSS_KB" "$MEASURED_TREE_PSS_KB" "$heap_peak" "$heap_committed" "$load1" \
+      "$MEASURED_TOOL_CPU" "$MEASURED_SERVER_CPU" "$cpu" "$heap_live" "$MEASURED_SOURCE_CPU" "$MEASURED_TARGET_CPU" \
+      "$autovacuums" >>"$TSV"
+    say "  $variant: ${MEASURED_WALL}s, CPU ${MEASURED_TOOL_CPU}s tool + ${MEASURED_SOURCE_CPU}s source + ${MEASURED_TARGET_CPU}s target, max RSS $((MEASURED_MAXRSS_KB / 1024)) MB, tree PSS $((MEASURED_TREE_PSS_KB / 1024)) MB, heap peak ${heap_peak} MB, check $check"
     if [ "$check" != ok ]; then
       failures=$((failures + 1))
       say "  FAILED: see $BENCH_OUT/runs/$run_id.log"
@@ -296,11 +301,11 @@ walls() { awk -F'\t' -v v="$1" 'NR > 1 && $2 == v { printf "%s%s%s", sep, $3, ($
 mb() { [ "$1" = "-" ] && echo "-" || awk -v k="$1" 'BEGIN { printf "%.0f", k / 1024 }'; }
 ratio() { { [ "$1" = "-" ] || [ "$2" = "-" ]; } && echo "-" || awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
-table=$'| variant | runs ok | median wall (s) | all runs (s) | median CPU (s): tool + servers = total | max RSS, largest process (MB) | peak PSS, whole tree (MB) | JVM heap (MB): peak used / peak live after GC / committed |\n|---|---|---|---|---|---|---|---|'
+table=$'| variant | runs ok | median wall (s) | all runs (s) | median CPU (s): tool + source + target = total | max RSS, largest process (MB) | peak PSS, whole tree (MB) | JVM heap (MB): peak used / peak live after GC / committed |\n|---|---|---|---|---|---|---|---|'
 for v in "${variants[@]}"; do
   heap="-"
   [[ "$v" == pgmigrate* ]] && heap="$(median "$v" 8) / $(median "$v" 14) / $(median "$v" 9) (bound \`${BENCH_JAVA_OPTS}\`)"
-  table+=$'\n'"| \`$v\` | $(count_ok "$v")/$(count_all "$v") | $(median "$v" 3) | $(walls "$v") | $(median "$v" 11) + $(median "$v" 12) = $(median "$v" 13) | $(mb "$(median "$v" 6)") | $(mb "$(median "$v" 7)") | $heap |"
+  table+=$'\n'"| \`$v\` | $(count_ok "$v")/$(count_all "$v") | $(median "$v" 3) | $(walls "$v") | $(median "$v" 11) + $(median "$v" 15) + $(median "$v" 16) = $(median "$v" 13) | $(mb "$(median "$v" 6)") | $(mb "$(median "$v" 7)") | $heap |"
 done
 
 ratios=""

@@ -20,6 +20,7 @@ BENCH_PG_SETTINGS=(
   "listen_addresses = '127.0.0.1'"
   "log_min_duration_statement = -1"
   "log_checkpoints = on"
+  "log_autovacuum_min_duration = 0"
 )
 
 # Runs a command as the postgres OS user when we are root, as ourselves otherwise.
@@ -89,7 +90,21 @@ cluster_cpu_ticks() {
     | awk -v pm="$pm" '{ pid = $1; sub(/^.*\) /, ""); t += $12 + $13; if (pid == pm) t += $14 + $15 } END { print t + 0 }'
 }
 
-# servers_cpu_ticks: both clusters together.
+# cluster_wait_idle NAME: waits (at most 30 s) until no client backend of the cluster is left. A backend's CPU time
+# reaches the postmaster's cutime only once it has exited and been reaped, a moment after its client disconnected;
+# reading the ticks before that loses it.
+cluster_wait_idle() {
+  local pm
+  pm=$(head -n 1 "$BENCH_WORK/$1/data/postmaster.pid")
+  for _ in $(seq 1 300); do
+    ps -o args= --ppid "$pm" | grep -q '127\.0\.0\.1(\|defunct' || return 0
+    sleep 0.1
+  done
+}
+
+# servers_cpu_ticks: "<source ticks> <target ticks>", once both servers' client backends are gone.
 servers_cpu_ticks() {
-  echo $(( $(cluster_cpu_ticks source) + $(cluster_cpu_ticks target) ))
+  cluster_wait_idle source
+  cluster_wait_idle target
+  echo "$(cluster_cpu_ticks source) $(cluster_cpu_ticks target)"
 }

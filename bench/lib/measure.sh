@@ -41,7 +41,8 @@ poll_memory() {
 
 # measure PREFIX CMD...: runs CMD with its output in PREFIX.log and sets MEASURED_RC, MEASURED_WALL (seconds),
 # MEASURED_MAXRSS_KB, MEASURED_TREE_PSS_KB, MEASURED_TOOL_CPU (user + system seconds of the tool's tree, from GNU
-# time) and MEASURED_SERVER_CPU (seconds used by both PostgreSQL clusters meanwhile). CPU seconds do not depend on
+# time) and MEASURED_SERVER_CPU (seconds used by both PostgreSQL clusters meanwhile; MEASURED_SOURCE_CPU and
+# MEASURED_TARGET_CPU each). CPU seconds do not depend on
 # how busy the machine's other users keep the cores, so they compare tools even when wall times are noisy.
 measure() {
   local prefix="$1"
@@ -66,7 +67,8 @@ measure() {
   wait "$pid" || MEASURED_RC=$?
   ended=$(date +%s.%N)
   ticks_after=$(servers_cpu_ticks)
-  MEASURED_SERVER_CPU=$(awk -v a="$ticks_before" -v b="$ticks_after" -v hz="$hz" 'BEGIN { printf "%.1f", (b - a) / hz }')
+  read -r MEASURED_SOURCE_CPU MEASURED_TARGET_CPU MEASURED_SERVER_CPU < <(echo "$ticks_before $ticks_after" \
+    | awk -v hz="$hz" '{ printf "%.1f %.1f %.1f\n", ($3 - $1) / hz, ($4 - $2) / hz, ($3 + $4 - $1 - $2) / hz }')
   MEASURED_TOOL_CPU="-"
   wait "$poller" 2>/dev/null || true
   CURRENT_PIDS=""
