@@ -105,13 +105,20 @@ final class DatabaseMigration {
                 PgTools tools = PgTools.forSource(sourceVersion, settings.toolSearchPath());
                 boolean fresh = createDatabase(sessions, catalog);
                 SchemaArchive archive = restorePreData(tools, snapshot, fresh, sessions);
-                List<TableStats> tables = copyData(sessions, catalog, holder, sourceVersion, targetVersion);
-                restorePostData(archive, catalog);
-                int sequences = copySequences(sessions, catalog, holder);
-                long[] largeObjects = copyLargeObjects(sessions, catalog);
-                VerificationReport verification = verify(sessions, catalog);
-                return new DatabaseReport(db, job.target().database(), tables, phases, sequences, largeObjects[0],
-                        largeObjects[1], verification, notices);
+                // Each table is verified as soon as its indexes are built, while others still copy.
+                try (DatabaseVerifier verifier = new DatabaseVerifier(sessions, job.copy().tableJobs(), cancel)) {
+                    if (job.verify()) {
+                        verifier.start(db, job.copy().tableJobs());
+                    }
+                    List<TableStats> tables = copyData(sessions, catalog, holder, sourceVersion, targetVersion,
+                            job.verify() ? verifier::submit : table -> { });
+                    restorePostData(archive, catalog);
+                    List<SequenceValues.Position> sequences = copySequences(sessions, catalog, holder);
+                    long[] largeObjects = copyLargeObjects(sessions, catalog);
+                    VerificationReport verification = job.verify() ? verify(verifier, catalog, sequences) : null;
+                    return new DatabaseReport(db, job.target().database(), tables, phases, sequences.size(),
+                            largeObjects[0], largeObjects[1], verification, notices);
+                }
             } finally {
                 unHolder.run();
             }
@@ -234,14 +241,16 @@ final class DatabaseMigration {
     }
 
     private List<TableStats> copyData(DatabaseSessions sessions, Catalog catalog, Connection holder,
-                                      ServerVersion sourceVersion, ServerVersion targetVersion) {
+                                      ServerVersion sourceVersion, ServerVersion targetVersion,
+                                      java.util.function.Consumer<Table> onTableReady) {
         long t = phaseStart(Phase.COPY);
         Map<Long, List<Index>> indexes = catalog.indexesByTable();
         List<TableStats> stats;
         try (IndexBuilds builds = new IndexBuilds(sessions, job.copy().indexJobs(), job.copy().maintenanceWorkMem(),
-                job.analyze(), db, listener, checkpoints, cancel)) {
+                job.analyze(), db, listener, checkpoints, cancel, onTableReady)) {
             builds.start();
-            new DataCopy(sessions, job.copy(), sourceVersion, targetVersion, db, listener, checkpoints, cancel)
+            new DataCopy(sessions, job.copy(), sourceVersion, targetVersion, db, catalog.database().encoding(), listener,
+                    checkpoints, cancel)
                     .run(catalog.tables(), holder, (table, copied) -> builds.submit(table,
                             indexes.getOrDefault(table.oid(), List.of()), copied));
             phaseEnd(Phase.COPY, t);
@@ -269,13 +278,16 @@ final class DatabaseMigration {
         phaseEnd(Phase.POST_DATA, t);
     }
 
-    private int copySequences(DatabaseSessions sessions, Catalog catalog, Connection holder) throws SQLException {
+    /** Sets every sequence on the target; returns the positions written (sequences are read live, not in the snapshot). */
+    private List<SequenceValues.Position> copySequences(DatabaseSessions sessions, Catalog catalog, Connection holder)
+            throws SQLException {
         long t = phaseStart(Phase.SEQUENCES);
+        List<SequenceValues.Position> positions = SequenceValues.read(holder, catalog.sequences());
         try (Connection target = sessions.target("sequences")) {
-            SequenceValues.write(target, SequenceValues.read(holder, catalog.sequences()));
+            SequenceValues.write(target, positions);
         }
         phaseEnd(Phase.SEQUENCES, t);
-        return catalog.sequences().size();
+        return positions;
     }
 
     private long[] copyLargeObjects(DatabaseSessions sessions, Catalog catalog) throws SQLException {
@@ -288,7 +300,14 @@ final class DatabaseMigration {
         if (!checkpoints.isDone(key)) {
             try (Connection source = sessions.sourceInSnapshot("large-objects");
                  Connection target = sessions.target("large-objects")) {
-                copied = new LargeObjectCopy(source, target, cancel).copyAll();
+                Runnable unSource = cancel.cancelStatementsOn(source);
+                Runnable unTarget = cancel.cancelStatementsOn(target);
+                try {
+                    copied = new LargeObjectCopy(source, target, cancel).copyAll();
+                } finally {
+                    unSource.run();
+                    unTarget.run();
+                }
             }
             checkpoints.markDone(key);
         }
@@ -296,13 +315,10 @@ final class DatabaseMigration {
         return copied;
     }
 
-    private VerificationReport verify(DatabaseSessions sessions, Catalog catalog) {
-        if (!job.verify()) {
-            return null;
-        }
+    /** Waits for the table verifications still running, then compares sequences and object counts. */
+    private VerificationReport verify(DatabaseVerifier verifier, Catalog catalog, List<SequenceValues.Position> sequences) {
         long t = phaseStart(Phase.VERIFY);
-        VerificationReport report = new DatabaseVerifier(sessions, job.copy().tableJobs(), cancel)
-                .verify(db, catalog.tables(), catalog.sequences());
+        VerificationReport report = verifier.finish(db, catalog.sequences(), sequences);
         phaseEnd(Phase.VERIFY, t);
         listener.verified(db, report);
         if (!report.equal()) {

@@ -8,16 +8,17 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.pgmigrate.engine.checkpoint.CheckpointStore;
 import org.pgmigrate.engine.copy.CopyOptions;
 import org.pgmigrate.engine.pg.PgEndpoint;
 import org.pgmigrate.engine.progress.ProgressListener;
 import org.pgmigrate.testkit.cluster.PgCluster;
+import org.pgmigrate.testkit.junit.ClusterPair;
 import org.pgmigrate.testkit.compare.DatabaseComparer;
 import org.pgmigrate.testkit.data.ManyTables;
 
@@ -25,6 +26,8 @@ import org.pgmigrate.testkit.data.ManyTables;
 @Timeout(300)
 class EdgeCasesIT {
 
+    @RegisterExtension
+    static final ClusterPair clusters = ClusterPair.of(15, 15);
     static PgCluster source;
     static PgCluster target;
     final Engine engine = new Engine(EngineSettings.defaults());
@@ -34,15 +37,10 @@ class EdgeCasesIT {
 
     @BeforeAll
     static void startClusters() {
-        source = PgCluster.builder().version(15).name("source").start();
-        target = PgCluster.builder().version(15).name("target").start();
+        source = clusters.source();
+        target = clusters.target();
     }
 
-    @AfterAll
-    static void stopClusters() {
-        target.close();
-        source.close();
-    }
 
     @Test
     void generatedIdentityAndDroppedColumnsKeepTheirValuesAndSequences() throws Exception {
@@ -226,6 +224,57 @@ class EdgeCasesIT {
     }
 
     @Test
+    void databaseSettingsAndUserDefinedCollationsAreRecreated() throws Exception {
+        source.createDatabase("settings");
+        source.execute("postgres", "ALTER DATABASE settings SET search_path = app, \"Other Schema\", public;"
+                + " ALTER DATABASE settings SET work_mem = '64MB'");
+        migrate("settings", """
+                CREATE SCHEMA app;
+                CREATE COLLATION app.german (provider = icu, locale = 'de-DE');
+                CREATE TABLE app.words (w text COLLATE app.german PRIMARY KEY);
+                INSERT INTO app.words VALUES ('Äpfel'), ('Zebra'), ('apfel');
+                """, false);
+        try (Connection t = target.connect("settings")) {
+            assertThat(query(t, "SHOW search_path")).containsExactly("app, \"Other Schema\", public");
+            assertThat(query(t, "SHOW work_mem")).containsExactly("64MB");
+            assertThat(query(t, "SELECT string_agg(w, ',' ORDER BY w) FROM app.words")).containsExactly("apfel,Äpfel,Zebra");
+        }
+    }
+
+    @Test
+    void aSqlAsciiDatabaseKeepsItsRawBytes() throws Exception {
+        source.execute("postgres", "CREATE DATABASE ascii TEMPLATE template0 ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C'");
+        migrate("ascii", """
+                CREATE TABLE t (id int PRIMARY KEY, v text);
+                INSERT INTO t VALUES (1, E'caf\\xe9'), (2, E'\\xff\\xfe raw'), (3, 'plain');
+                """, false);
+        try (Connection t = target.connect("ascii")) {
+            assertThat(query(t, "SELECT pg_encoding_to_char(encoding) FROM pg_database WHERE datname = 'ascii'"))
+                    .containsExactly("SQL_ASCII");
+            assertThat(query(t, "SELECT encode(v::bytea, 'hex') FROM t WHERE id = 1")).containsExactly("636166e9");
+        }
+    }
+
+    @Test
+    void aTargetUserWithoutSuperuserButWithCreatedbCanReceiveTheDatabase() throws Exception {
+        target.execute("postgres", "CREATE ROLE app_admin LOGIN CREATEDB PASSWORD 'app-admin-pw'");
+        source.createDatabase("managed");
+        source.execute("managed", """
+                CREATE EXTENSION pgcrypto;
+                CREATE TABLE accounts (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, secret bytea, note text);
+                INSERT INTO accounts (secret, note) SELECT digest(g::text, 'sha256'), 'n' || g FROM generate_series(1, 100) g;
+                CREATE VIEW notes AS SELECT note FROM accounts;
+                """);
+        DatabaseJob job = DatabaseJob.of(PgEndpoint.parse(source.uri("managed")),
+                PgEndpoint.parse(target.uri("managed", "app_admin", "app-admin-pw")), work.resolve("managed"));
+        engine.migrateDatabase(job, ProgressListener.NONE, CheckpointStore.NONE, new Cancellation());
+        try (Connection s = source.connect("managed"); Connection t = target.connect("managed")) {
+            DatabaseComparer.assertEqual(s, t);
+            assertThat(query(t, "SELECT tableowner FROM pg_tables WHERE tablename = 'accounts'")).containsExactly("app_admin");
+        }
+    }
+
+    @Test
     void twoThousandSmallTablesCopyQuickly() throws Exception {
         source.createDatabase("many");
         try (Connection c = source.connect("many")) {
@@ -243,7 +292,13 @@ class EdgeCasesIT {
     }
 
     private void migrate(String db, String sql) throws Exception {
-        source.createDatabase(db);
+        migrate(db, sql, true);
+    }
+
+    private void migrate(String db, String sql, boolean create) throws Exception {
+        if (create) {
+            source.createDatabase(db);
+        }
         source.execute(db, sql);
         DatabaseReport report = engine.migrateDatabase(job(db), ProgressListener.NONE, CheckpointStore.NONE, new Cancellation());
         assertThat(report.verification().equal()).isTrue();

@@ -7,22 +7,26 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.pgmigrate.engine.checkpoint.CheckpointStore;
 import org.pgmigrate.engine.copy.CopyFormat;
 import org.pgmigrate.engine.copy.CopyOptions;
 import org.pgmigrate.engine.pg.PgEndpoint;
+import org.pgmigrate.engine.progress.ProgressListener;
 import org.pgmigrate.testkit.cluster.PgCluster;
+import org.pgmigrate.testkit.junit.ClusterPair;
 import org.pgmigrate.testkit.compare.DatabaseComparer;
 import org.pgmigrate.testkit.data.SampleDatabase;
 
 @Timeout(300)
 class OfflineMigrationIT {
 
+    @RegisterExtension
+    static final ClusterPair clusters = ClusterPair.of(15, 15);
     static PgCluster source;
     static PgCluster target;
     final Engine engine = new Engine(EngineSettings.defaults());
@@ -32,23 +36,14 @@ class OfflineMigrationIT {
 
     @BeforeAll
     static void startClusters() throws Exception {
-        source = PgCluster.builder().version(15).name("source").start();
-        target = PgCluster.builder().version(15).name("target").start();
+        source = clusters.source();
+        target = clusters.target();
         source.createDatabase("shop");
         try (Connection c = source.connect("shop")) {
             SampleDatabase.load(c, 3000);
         }
     }
 
-    @AfterAll
-    static void stopClusters() {
-        if (source != null) {
-            source.close();
-        }
-        if (target != null) {
-            target.close();
-        }
-    }
 
     @Test
     void copiesTheSampleDatabaseExactlyWithSplitTablesAndBuildsEveryObject() throws Exception {
@@ -71,6 +66,23 @@ class OfflineMigrationIT {
             assertThat(table.rows()).isEqualTo(9000);
         });
         assertThat(report.largeObjects()).isEqualTo(3);
+    }
+
+    @Test
+    void aSourceSequenceThatMovesOnDuringTheMigrationDoesNotFailVerification() throws Exception {
+        ProgressListener busySource = new ProgressListener() {
+            @Override
+            public void phaseStarted(String database, org.pgmigrate.engine.progress.Phase phase) {
+                if (phase == org.pgmigrate.engine.progress.Phase.VERIFY) {
+                    source.execute("shop", "SELECT nextval('shop.invoice_numbers')");
+                }
+            }
+        };
+        DatabaseReport report = engine.migrateDatabase(job("shop", "shop_busy"), busySource, CheckpointStore.NONE, new Cancellation());
+        assertThat(report.verification().sequenceMismatches()).isEmpty();
+        try (Connection t = target.connect("shop_busy")) {
+            assertThat(count(t, "SELECT last_value FROM shop.invoice_numbers")).isEqualTo(1014);
+        }
     }
 
     @Test

@@ -9,10 +9,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.pgmigrate.engine.checkpoint.CheckpointStore;
 import org.pgmigrate.engine.checkpoint.DirectoryCheckpointStore;
@@ -21,12 +21,15 @@ import org.pgmigrate.engine.pg.PgEndpoint;
 import org.pgmigrate.engine.progress.ProgressListener;
 import org.pgmigrate.engine.progress.TableStats;
 import org.pgmigrate.testkit.cluster.PgCluster;
+import org.pgmigrate.testkit.junit.ClusterPair;
 import org.pgmigrate.testkit.compare.DatabaseComparer;
 import org.pgmigrate.testkit.data.SampleDatabase;
 
 @Timeout(300)
 class ResumeIT {
 
+    @RegisterExtension
+    static final ClusterPair clusters = ClusterPair.of(15, 15);
     static PgCluster source;
     static PgCluster target;
     final Engine engine = new Engine(EngineSettings.defaults());
@@ -36,19 +39,14 @@ class ResumeIT {
 
     @BeforeAll
     static void startClusters() throws Exception {
-        source = PgCluster.builder().version(15).name("source").start();
-        target = PgCluster.builder().version(15).name("target").start();
+        source = clusters.source();
+        target = clusters.target();
         source.createDatabase("shop");
         try (Connection c = source.connect("shop")) {
             SampleDatabase.load(c, 5000);
         }
     }
 
-    @AfterAll
-    static void stopClusters() {
-        target.close();
-        source.close();
-    }
 
     @Test
     void aCanceledCopyResumesWithoutRecopyingFinishedTablesAndEndsEqual() throws Exception {

@@ -5,20 +5,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.pgmigrate.engine.checkpoint.CheckpointStore;
 import org.pgmigrate.engine.objects.RoleCopy;
 import org.pgmigrate.engine.pg.PgEndpoint;
 import org.pgmigrate.engine.progress.ProgressListener;
 import org.pgmigrate.testkit.cluster.PgCluster;
+import org.pgmigrate.testkit.junit.ClusterPair;
 
 @Timeout(300)
 class RolesIT {
 
+    @RegisterExtension
+    static final ClusterPair clusters = ClusterPair.of(15, 15);
     static PgCluster source;
     static PgCluster target;
     final Engine engine = new Engine(EngineSettings.defaults());
@@ -28,8 +31,8 @@ class RolesIT {
 
     @BeforeAll
     static void startClusters() {
-        source = PgCluster.builder().version(15).name("source").start();
-        target = PgCluster.builder().version(15).name("target").start();
+        source = clusters.source();
+        target = clusters.target();
         source.execute("postgres", """
                 CREATE ROLE app_owner LOGIN PASSWORD 'owner-pw-123';
                 CREATE ROLE app_reader NOLOGIN;
@@ -48,11 +51,6 @@ class RolesIT {
                 """);
     }
 
-    @AfterAll
-    static void stopClusters() {
-        target.close();
-        source.close();
-    }
 
     @Test
     void withRolesOwnersGrantsAndPasswordsArriveButSuperusersDoNot() throws Exception {

@@ -34,7 +34,7 @@ class MigrationApiIT {
         source = PgCluster.builder().version(15).name("api-source").start();
         target = PgCluster.builder().version(15).name("api-target").start();
         for (String db : new String[] {"shop", "crm", "hr", "wrongpw", "dup", "winddb", "overdb", "gone", "cancel1",
-                "cancel2", "del1", "secretdb", "list1"}) {
+                "cancel2", "del1", "secretdb", "list1", "regsrc", "present"}) {
             source.createDatabase(db);
         }
         dataDir = Files.createTempDirectory("pgmigrate-api-it");
@@ -64,6 +64,10 @@ class MigrationApiIT {
 
     private static String body(String password, boolean overwrite, String... dbs) {
         return MigrationBodies.seedShape(source, target, password, overwrite, dbs);
+    }
+
+    private static String migrateOnly(String body) {
+        return body.replace("\"sslMode\": \"Prefer\"", "\"sslMode\": \"Prefer\", \"migrationOption\": \"Migrate\"");
     }
 
     private static String later() {
@@ -280,10 +284,11 @@ class MigrationApiIT {
         assertThat(client.delete(path).status()).isEqualTo(200);
     }
 
+    /** Migrate skips validation, so the prerequisites find the wrong password (ValidationIT covers the default). */
     @Test
     void aWrongPasswordFailsTheMigrationWithAClearMessageAndCancelingItThenIsAConflict() {
         String path = migrationPath(TARGET, "wrongpw");
-        Response created = client.put(path, body("not-the-password", false, "wrongpw"));
+        Response created = client.put(path, migrateOnly(body("not-the-password", false, "wrongpw")));
         assertThat(created.status()).isEqualTo(201);
         Response failed = awaitState("wrongpw", "Failed");
         assertThat(failed.subState()).isEqualTo("Completed");
@@ -298,11 +303,23 @@ class MigrationApiIT {
 
     @Test
     void anUnknownSourceDatabaseFailsNamingIt() {
-        Response created = client.put(migrationPath(TARGET, "nodb"), body(source.password(), false, "gone", "nosuchdb"));
+        Response created = client.put(migrationPath(TARGET, "nodb"), migrateOnly(body(source.password(), false, "gone",
+                "nosuchdb")));
         assertThat(created.status()).isEqualTo(201);
         Response failed = awaitState("nodb", "Failed");
         assertThat(failed.json().path("properties").path("currentStatus").path("error").asText()).contains("nosuchdb");
         assertThat(failed.db("nosuchdb").path("message").asText()).contains("does not exist on the source server");
+    }
+
+    @Test
+    void anUnknownSourceDatabaseFailsValidationNamingIt() {
+        Response created = client.put(migrationPath(TARGET, "nodb-validated"), body(source.password(), false, "present",
+                "nosuchdb2"));
+        assertThat(created.status()).isEqualTo(201);
+        Response failed = awaitState("nodb-validated", "ValidationFailed");
+        assertThat(failed.json().path("properties").path("currentStatus").path("error").asText())
+                .contains("nosuchdb2: SchemaValidation").contains("Database nosuchdb2 does not exist on the source")
+                .doesNotContain("present:");
     }
 
     @Test
@@ -313,7 +330,7 @@ class MigrationApiIT {
         }
         String b = body(source.password(), false, "hr").replace(":" + source.port() + "@", ":" + closedPort + "@");
         assertThat(client.put(migrationPath(TARGET, "unreach"), b).status()).isEqualTo(201);
-        Response failed = awaitState("unreach", "Failed");
+        Response failed = awaitState("unreach", "ValidationFailed");
         assertThat(failed.json().path("properties").path("currentStatus").path("error").asText())
                 .contains("Cannot connect to the source server");
     }
@@ -322,9 +339,10 @@ class MigrationApiIT {
     void sslModeIsHonouredOnTheConnections() {
         String b = body(source.password(), false, "hr").replace("\"sslMode\": \"Prefer\"", "\"sslMode\": \"Require\"");
         assertThat(client.put(migrationPath(TARGET, "sslreq"), b).status()).isEqualTo(201);
-        Response failed = awaitState("sslreq", "Failed");
+        Response failed = awaitState("sslreq", "ValidationFailed");
         assertThat(failed.json().path("properties").path("currentStatus").path("error").asText())
-                .as("the test clusters have no SSL, so Require must fail").containsIgnoringCase("SSL");
+                .as("the test clusters have no SSL, so Require must fail")
+                .contains("AuthenticationAndConnectivityValidation").containsIgnoringCase("SSL");
         assertThat(failed.json().path("properties").path("sslMode").asText()).isEqualTo("Require");
     }
 
@@ -340,6 +358,29 @@ class MigrationApiIT {
         assertThat(dbs.status()).as(dbs.body()).isEqualTo(200);
         assertThat(dbs.json().path("properties").path("dbsToMigrate")).hasSize(2);
         assertThat(client.delete(path).state()).isEqualTo("Canceled");
+    }
+
+    @Test
+    void aSourceNamedByTheResourceIdOfARegisteredSingleServerIsResolvedWithItsUserSuffixDropped() {
+        assertThat(client.registerServer("servers", "legacysrc", source.host(), source.port()).status()).isEqualTo(201);
+        target.createDatabase("regsrc");
+        String b = """
+                { "properties": {
+                    "sourceDbServerResourceId": "/subscriptions/%s/resourceGroups/%s/providers/Microsoft.DBforPostgreSQL/servers/legacysrc",
+                    "secretParameters": {
+                      "adminCredentials": { "sourceServerPassword": "%s", "targetServerPassword": "%s" },
+                      "sourceServerUserName": "postgres@legacysrc", "targetServerUserName": "postgres" },
+                    "dbsToMigrate": ["regsrc"], "overwriteDbsInTarget": "false" } }"""
+                .formatted(ArmClient.SUB, ArmClient.RG, source.password(), target.password());
+        assertThat(client.put(migrationPath(TARGET, "fromregistered"), b).status()).isEqualTo(201);
+        Response waiting = awaitState("fromregistered", "WaitingForUserAction");
+        assertThat(waiting.subState()).as("it reached both servers and found regsrc on the target")
+                .isEqualTo("WaitingForTargetDBOverwriteConfirmation");
+        Response inUse = client.delete(serverPath("servers", "legacysrc"));
+        assertThat(inUse.status()).isEqualTo(409);
+        assertThat(inUse.errorMessage()).contains("fromregistered");
+        assertThat(client.delete(migrationPath(TARGET, "fromregistered")).state()).isEqualTo("Canceled");
+        assertThat(client.delete(serverPath("servers", "legacysrc")).status()).isEqualTo(200);
     }
 
     @Test

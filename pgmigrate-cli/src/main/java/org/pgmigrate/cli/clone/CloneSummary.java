@@ -20,38 +20,43 @@ final class CloneSummary {
 
     static void print(PrintWriter out, List<DatabaseReport> reports, Duration total) {
         for (DatabaseReport report : reports) {
-            out.printf(Locale.ROOT, "%nDatabase %s -> %s%n", report.sourceDatabase(), report.targetDatabase());
-            out.printf(Locale.ROOT, "  %-48s %12s %10s %5s %10s %10s%n", "Table", "Rows", "Bytes", "Parts", "Copy", "Indexes");
-            List<TableStats> tables = report.tables().stream()
-                    .sorted(Comparator.comparing(TableStats::copyTime).reversed()).toList();
-            for (TableStats t : tables.subList(0, Math.min(MAX_TABLE_ROWS, tables.size()))) {
-                out.printf(Locale.ROOT, "  %-48s %12d %10s %5d %10s %10s%n", abbreviate(t.table(), 48), t.rows(),
-                        ByteSize.format(t.bytes()), t.parts(), seconds(t.copyTime()), seconds(t.indexTime()));
-            }
-            if (tables.size() > MAX_TABLE_ROWS) {
-                out.printf(Locale.ROOT, "  ... and %d more tables (the slowest are listed)%n", tables.size() - MAX_TABLE_ROWS);
-            }
-            out.printf(Locale.ROOT, "  %-48s %12d %10s%n", "Total (" + report.tables().size() + " tables)", report.rows(),
-                    ByteSize.format(report.bytes()));
-            out.printf(Locale.ROOT, "  Sequences: %d   Large objects: %d (%s)%n", report.sequences(), report.largeObjects(),
-                    ByteSize.format(report.largeObjectBytes()));
-            out.println("  Phase                    Wall time");
-            for (Map.Entry<Phase, Duration> phase : report.phases().entrySet()) {
-                out.printf(Locale.ROOT, "  %-24s %9s%n", phase.getKey().name().toLowerCase(Locale.ROOT).replace('_', ' '),
-                        seconds(phase.getValue()));
-            }
-            if (report.verification() != null) {
-                out.printf(Locale.ROOT, "  Verification: %d tables and %d sequences identical (row counts and hashes)%n",
-                        report.verification().tables().size(), report.sequences());
-            } else {
-                out.println("  Verification: skipped (--skip-verify)");
-            }
-            for (String notice : report.notices()) {
-                out.println("  Note: " + notice);
-            }
+            printDatabase(out, report);
         }
         out.printf(Locale.ROOT, "%nTotal wall time: %s%n", seconds(total));
         out.flush();
+    }
+
+    /** One database's table of tables, phases and verification, without the total. */
+    static void printDatabase(PrintWriter out, DatabaseReport report) {
+        out.printf(Locale.ROOT, "%nDatabase %s -> %s%n", report.sourceDatabase(), report.targetDatabase());
+        out.printf(Locale.ROOT, "  %-48s %12s %10s %5s %10s %10s%n", "Table", "Rows", "Bytes", "Parts", "Copy", "Indexes");
+        List<TableStats> tables = report.tables().stream()
+                .sorted(Comparator.comparing(TableStats::copyTime).reversed()).toList();
+        for (TableStats t : tables.subList(0, Math.min(MAX_TABLE_ROWS, tables.size()))) {
+            out.printf(Locale.ROOT, "  %-48s %12d %10s %5d %10s %10s%n", abbreviate(t.table(), 48), t.rows(),
+                    ByteSize.format(t.bytes()), t.parts(), seconds(t.copyTime()), seconds(t.indexTime()));
+        }
+        if (tables.size() > MAX_TABLE_ROWS) {
+            out.printf(Locale.ROOT, "  ... and %d more tables (the slowest are listed)%n", tables.size() - MAX_TABLE_ROWS);
+        }
+        out.printf(Locale.ROOT, "  %-48s %12d %10s%n", "Total (" + report.tables().size() + " tables)", report.rows(),
+                ByteSize.format(report.bytes()));
+        out.printf(Locale.ROOT, "  Sequences: %d   Large objects: %d (%s)%n", report.sequences(), report.largeObjects(),
+                ByteSize.format(report.largeObjectBytes()));
+        out.println("  Phase                    Wall time");
+        for (Map.Entry<Phase, Duration> phase : report.phases().entrySet()) {
+            out.printf(Locale.ROOT, "  %-24s %9s%n", phase.getKey().name().toLowerCase(Locale.ROOT).replace('_', ' '),
+                    seconds(phase.getValue()));
+        }
+        if (report.verification() != null) {
+            out.printf(Locale.ROOT, "  Verification: %d tables and %d sequences identical (row counts and hashes)%n",
+                    report.verification().tables().size(), report.sequences());
+        } else {
+            out.println("  Verification: skipped (--skip-verify)");
+        }
+        for (String notice : report.notices()) {
+            out.println("  Note: " + notice);
+        }
     }
 
     static String seconds(Duration d) {

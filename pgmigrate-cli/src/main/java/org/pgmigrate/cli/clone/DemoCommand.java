@@ -6,7 +6,12 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.pgmigrate.cli.CliException;
+import org.pgmigrate.cli.Endpoints;
 import org.pgmigrate.cli.ExitCode;
 import org.pgmigrate.engine.Cancellation;
 import org.pgmigrate.engine.DatabaseReport;
@@ -24,17 +29,20 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code pgmigrate demo}: the whole job on a built-in default. Starts two throwaway PostgreSQL servers, loads a sample
- * shop database, migrates it, proves the copy with an independent comparison, prints the summary, and cleans up.
+ * shop database, and migrates it online under a write load ({@link OnlineDemo}), or offline with {@code --offline};
+ * proves the result with an independent comparison, prints the summary, and cleans up.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Start two throwaway PostgreSQL servers, load a sample database, migrate it, verify it and print the"
-                + " summary. Needs the PostgreSQL server binaries (Debian: apt-get install postgresql); nothing is left behind."})
+@Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Start two throwaway PostgreSQL servers, load a sample database and migrate it online while a write"
+                + " load runs on the source: live latency and change counters, then the writes stop, the latency falls"
+                + " to 0, cutover, verification and the summary. Needs the PostgreSQL server binaries (Debian: apt-get"
+                + " install postgresql); nothing is left behind."})
 public final class DemoCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--rows", defaultValue = "100000", paramLabel = "N",
+    @Option(names = "--rows", defaultValue = "50000", paramLabel = "N",
             description = "Orders in the sample database; order lines are 3 times that (default: ${DEFAULT-VALUE}).")
     int rows;
 
@@ -42,65 +50,136 @@ public final class DemoCommand implements Callable<Integer> {
             description = "PostgreSQL major version of both servers (default: ${DEFAULT-VALUE}; the OS's binaries).")
     int version;
 
+    @Option(names = "--offline", description = "The offline demo: one snapshot copy, no write load, no change capture.")
+    boolean offline;
+
+    @Option(names = "--writers", defaultValue = "4", paramLabel = "N",
+            description = "Sessions writing to the source during the online demo (default: ${DEFAULT-VALUE}).")
+    int writers;
+
+    @Option(names = "--tps", defaultValue = "200", paramLabel = "N",
+            description = "Transactions per second of the write load, all sessions together (default: ${DEFAULT-VALUE}).")
+    int tps;
+
     @Option(names = "--keep", description = "Leave the two servers running at the end and print how to reach them.")
     boolean keep;
 
     @Override
     public Integer call() throws Exception {
+        validate();
+        long started = System.nanoTime();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Path base = Files.createTempDirectory("pgmigrate-demo-");
-        out.println("pgmigrate demo: two throwaway PostgreSQL " + version + " servers under " + base);
-        PgCluster source = null;
-        PgCluster target = null;
+        out.println("pgmigrate demo (" + (offline ? "offline" : "online") + "): two throwaway PostgreSQL " + version
+                + " servers under " + base);
+        out.flush();
+        PgCluster[] clusters = new PgCluster[2];
         try {
-            source = start("source", base);
-            target = start("target", base);
+            startBoth(base, clusters);
+            PgCluster source = clusters[0];
+            PgCluster target = clusters[1];
             out.println("  source " + source + ", target " + target);
             out.println("Loading the sample shop database (" + rows + " orders, " + 3L * rows + " order lines, partitions,"
                     + " TOAST, large objects, every tricky type)...");
+            out.flush();
             source.createDatabase("shop");
             try (Connection c = source.connect("shop")) {
                 SampleDatabase.load(c, rows);
             }
-            PgEndpoint from = PgEndpoint.parse(source.uri("shop"));
-            PgEndpoint to = PgEndpoint.parse(target.uri("shop"));
-            out.println("Migrating shop (offline: one snapshot, parallel COPY, per-table index builds, verification)...");
-            out.flush();
-            Engine engine = new Engine(EngineSettings.defaults().withToolSearchPath(org.pgmigrate.cli.Endpoints.toolSearchPath()));
-            CloneRun run = new CloneRun(engine, from, to, List.<String[]>of(new String[] {"shop", "shop"}),
-                    CopyOptions.defaults().withJobs(4, 4).withSplitThreshold(8L << 20), false, false, false, true, true,
-                    base.resolve("work"));
-            List<DatabaseReport> reports = run.execute(out, err, System.console() != null, new Cancellation());
-            try (Connection s = source.connect("shop"); Connection t = target.connect("shop")) {
-                List<String> differences = DatabaseComparer.differences(s, t);
-                if (!differences.isEmpty()) {
-                    throw new CliException(ExitCode.FAILED, "The independent comparison found differences:\n  "
-                            + String.join("\n  ", differences));
-                }
+            boolean terminal = System.console() != null;
+            if (offline) {
+                migrateOffline(out, err, terminal, source, target, base);
+            } else {
+                new OnlineDemo(out, err, terminal, source, target,
+                        new OnlineDemo.DemoLoadOptions(writers, tps, rows), base.resolve("work")).run(started);
             }
-            out.println();
-            out.println("Proven: the target equals the source. The engine compared " + reports.get(0).verification().tables().size()
-                    + " tables (row counts and hashes) and sequences; an independent comparer re-checked every table,"
-                    + " sequence, index, constraint, view, function, trigger, type, extension, comment and large object.");
             if (keep) {
+                source.detach();
+                target.detach();
                 out.println("The servers keep running:");
                 out.println("  source: psql '" + source.uri("shop") + "'");
                 out.println("  target: psql '" + target.uri("shop") + "'");
-                out.println("  stop:   kill the postgres processes, then rm -rf " + base);
+                out.println("  stop:   " + stopCommand(source) + "; " + stopCommand(target) + "; rm -rf " + base);
             }
             return ExitCode.OK;
         } finally {
             if (!keep) {
-                if (target != null) {
-                    target.close();
-                }
-                if (source != null) {
-                    source.close();
+                for (int i = clusters.length - 1; i >= 0; i--) {
+                    if (clusters[i] != null) {
+                        clusters[i].close();
+                    }
                 }
                 deleteQuietly(base);
             }
         }
+    }
+
+    private void validate() {
+        if (rows < 100) {
+            throw CliException.invalidInput("Invalid --rows " + rows + ": use at least 100.");
+        }
+        if (writers < 1 || writers > 32) {
+            throw CliException.invalidInput("Invalid --writers " + writers + ": use 1 to 32 sessions.");
+        }
+        if (tps < 1 || tps > 100_000) {
+            throw CliException.invalidInput("Invalid --tps " + tps + ": use 1 to 100000 transactions per second.");
+        }
+    }
+
+    private void migrateOffline(PrintWriter out, PrintWriter err, boolean terminal, PgCluster source, PgCluster target,
+                                Path base) throws Exception {
+        PgEndpoint from = PgEndpoint.parse(source.uri("shop"));
+        PgEndpoint to = PgEndpoint.parse(target.uri("shop"));
+        out.println("Migrating shop (offline: one snapshot, parallel COPY, per-table index builds, verification)...");
+        out.flush();
+        Engine engine = new Engine(EngineSettings.defaults().withToolSearchPath(Endpoints.toolSearchPath()));
+        CloneRun run = new CloneRun(engine, from, to, List.<String[]>of(new String[] {"shop", "shop"}),
+                CopyOptions.defaults().withJobs(4, 4).withSplitThreshold(8L << 20), false, false, false, true, true,
+                base.resolve("work"));
+        List<DatabaseReport> reports = run.execute(out, err, terminal, new Cancellation());
+        try (Connection s = source.connect("shop"); Connection t = target.connect("shop")) {
+            List<String> differences = DatabaseComparer.differences(s, t);
+            if (!differences.isEmpty()) {
+                throw new CliException(ExitCode.FAILED, "The independent comparison found differences:\n  "
+                        + String.join("\n  ", differences));
+            }
+        }
+        out.println();
+        out.println("Proven: the target equals the source. The engine compared " + reports.get(0).verification().tables().size()
+                + " tables (row counts and hashes) and sequences; an independent comparer re-checked every table,"
+                + " sequence, index, constraint, view, function, trigger, type, extension, comment and large object.");
+    }
+
+    /** Starts the source here and the target on another thread at the same time: initdb is most of the wait. */
+    private void startBoth(Path base, PgCluster[] clusters) throws InterruptedException {
+        ExecutorService starter = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "pgmigrate-demo-start");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            Future<PgCluster> target = starter.submit(() -> start("target", base));
+            try {
+                clusters[0] = start("source", base);
+            } finally {
+                try {
+                    clusters[1] = target.get();
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof RuntimeException r) {
+                        throw r;
+                    }
+                    throw new IllegalStateException(e.getCause());
+                }
+            }
+        } finally {
+            starter.shutdown();
+        }
+    }
+
+    private static String stopCommand(PgCluster cluster) {
+        return (System.getProperty("user.name").equals("root") ? "runuser -u postgres -- " : "")
+                + "/usr/lib/postgresql/" + cluster.majorVersion() + "/bin/pg_ctl -D " + cluster.dataDir() + " stop";
     }
 
     private PgCluster start(String name, Path base) {

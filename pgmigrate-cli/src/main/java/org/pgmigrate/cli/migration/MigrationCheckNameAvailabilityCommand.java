@@ -35,9 +35,8 @@ final class MigrationCheckNameAvailabilityCommand implements Runnable {
     @Mixin
     MigrationTargetOptions target;
 
-    @Option(names = "--migration-name", required = true, paramLabel = "NAME", preprocessor = AttachedValue.class,
-            description = "Name of the migration.")
-    String migrationName;
+    @Mixin
+    MigrationNameOption migrationName;
 
     @Mixin
     OutputOption output;
@@ -45,7 +44,7 @@ final class MigrationCheckNameAvailabilityCommand implements Runnable {
     @Override
     public void run() {
         ArmPath path = ArmPath.checkMigrationNameAvailability(target.service.resourceGroup(), target.server);
-        ObjectNode body = Json.mapper().createObjectNode().put("name", migrationName).put("type", RESOURCE_TYPE);
+        ObjectNode body = Json.mapper().createObjectNode().put("name", migrationName.value).put("type", RESOURCE_TYPE);
         JsonNode answer = target.service.connect().post(path, body);
         Printer.print(spec.commandLine().getOut(), output.format(), answer, a -> Table
                 .withColumns("Name", "NameAvailable", "Reason", "Message")

@@ -47,7 +47,8 @@ import picocli.CommandLine.Spec;
             "Optional keys: setupLogicalReplicationOnSourceDbIfNeeded, sourceType, sslMode,",
             "sourceDbServerFullyQualifiedDomainName, targetDbServerFullyQualifiedDomainName,",
             "migrationRuntimeResourceId, and (not read by az) migrateRoles,",
-            "startDataMigration, migrationWindowStartTimeInUtc, migrationWindowEndTimeInUtc.",
+            "startDataMigration, migrationWindowStartTimeInUtc, migrationWindowEndTimeInUtc,",
+            "allowReplicaIdentityFull.",
             "",
             "Examples:",
             "  Start a migration workflow on the target server identified by the",
@@ -90,6 +91,13 @@ final class MigrationCreateCommand implements Runnable {
                     + "Default: ${DEFAULT-VALUE}.")
     MigrationMode migrationMode;
 
+    @Option(names = "--allow-replica-identity-full",
+            description = "Online: let pgmigrate set REPLICA IDENTITY FULL on source tables that have no primary key "
+                    + "and no replica identity (their UPDATEs and DELETEs then write more WAL on the source). Without "
+                    + "it such tables fail the migration before anything is created. Sets the property "
+                    + "allowReplicaIdentityFull.")
+    boolean allowReplicaIdentityFull;
+
     @Option(names = "--migration-option", paramLabel = "OPTION", converter = MigrationOption.Converter.class,
             description = "Supported Migration Option. Default is ValidateAndMigrate. Allowed values: "
                     + "${COMPLETION-CANDIDATES}.")
@@ -118,6 +126,9 @@ final class MigrationCreateCommand implements Runnable {
         props.put("migrationMode", migrationMode.wireValue());
         if (migrationOption != null) {
             props.put("migrationOption", migrationOption.toString());
+        }
+        if (allowReplicaIdentityFull) {
+            props.put("allowReplicaIdentityFull", "True");
         }
         if (tags != null) {
             body.set("tags", Tags.parse(tags));

@@ -38,9 +38,8 @@ final class MigrationDeleteCommand implements Runnable {
     @Mixin
     MigrationTargetOptions target;
 
-    @Option(names = "--migration-name", required = true, paramLabel = "NAME", preprocessor = AttachedValue.class,
-            description = "Name of the migration.")
-    String migrationName;
+    @Mixin
+    MigrationNameOption migrationName;
 
     @Option(names = {"--yes", "-y"}, description = "Do not prompt for confirmation.")
     boolean yes;
@@ -56,9 +55,13 @@ final class MigrationDeleteCommand implements Runnable {
             return;
         }
         Optional<JsonNode> answer = target.service.connect()
-                .delete(ArmPath.migration(group, target.server, migrationName));
-        answer.ifPresent(m -> Printer.print(spec.commandLine().getOut(), output.format(), m,
-                r -> MigrationView.detail(r, "")));
+                .delete(ArmPath.migration(group, target.server, migrationName.value));
+        // The service cancels an active migration (and answers with it) and forgets a finished one (no body).
+        answer.ifPresentOrElse(m -> {
+            Printer.print(spec.commandLine().getOut(), output.format(), m, r -> MigrationView.detail(r, ""));
+            spec.commandLine().getErr().println("Note: the migration is canceled; what it copied stays on the "
+                    + "target server. Delete it again once it has ended to remove its record.");
+        }, () -> spec.commandLine().getErr().println("Deleted migration '" + migrationName.value + "'."));
     }
 
     private boolean confirmed(ResourceGroup group) {
@@ -67,7 +70,7 @@ final class MigrationDeleteCommand implements Runnable {
             throw CliException.invalidInput("Unable to prompt for confirmation as no tty available. Use --yes.");
         }
         String reply = console.readLine("Are you sure you want to delete the migration '%s' on target server '%s', "
-                + "resource group '%s' (y/n): ", migrationName, target.server, group.name());
+                + "resource group '%s' (y/n): ", migrationName.value, target.server, group.name());
         return reply != null && reply.trim().toLowerCase(Locale.ROOT).startsWith("y");
     }
 }

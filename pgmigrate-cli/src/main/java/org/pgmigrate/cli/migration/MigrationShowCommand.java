@@ -6,6 +6,7 @@ import org.pgmigrate.cli.ExitCode;
 import org.pgmigrate.cli.client.ArmClient;
 import org.pgmigrate.cli.client.ArmPath;
 import org.pgmigrate.cli.output.IntervalConverter;
+import org.pgmigrate.cli.output.Json;
 import org.pgmigrate.cli.output.LiveView;
 import org.pgmigrate.cli.output.MigrationView;
 import org.pgmigrate.cli.output.OutputOption;
@@ -21,8 +22,10 @@ import picocli.CommandLine.Spec;
 @Command(name = "show",
         sortOptions = false,
         description = {"Get the details of a specific migration.",
-            "With --watch, redraw the state, substate and per-database progress (tables, CDC counters, latency, "
-                    + "pending bytes) until the migration succeeds, fails or is canceled; the exit code is then 0 "
+            "With --output table or --watch: the state, the premigration validation report (each check, its state "
+                    + "and its messages, which say how to fix a problem), what verification found different, and "
+                    + "per-database progress (tables, CDC counters, latency, pending bytes).",
+            "With --watch, redraw it until the migration succeeds, fails or is canceled; the exit code is then 0 "
                     + "for Succeeded and 1 otherwise."},
         footer = {"", "Examples:",
             "  Get the details of a specific migration.",
@@ -42,9 +45,8 @@ final class MigrationShowCommand implements java.util.concurrent.Callable<Intege
     @Mixin
     MigrationTargetOptions target;
 
-    @Option(names = "--migration-name", required = true, paramLabel = "NAME", preprocessor = AttachedValue.class,
-            description = "Name of the migration.")
-    String migrationName;
+    @Mixin
+    MigrationNameOption migrationName;
 
     @Option(names = "--watch", description = "Keep showing the migration's progress until it ends (ignores --output).")
     boolean watch;
@@ -58,7 +60,7 @@ final class MigrationShowCommand implements java.util.concurrent.Callable<Intege
 
     @Override
     public Integer call() {
-        ArmPath path = ArmPath.migration(target.service.resourceGroup(), target.server, migrationName);
+        ArmPath path = ArmPath.migration(target.service.resourceGroup(), target.server, migrationName.value);
         ArmClient client = target.service.connect();
         if (!watch) {
             Printer.print(spec.commandLine().getOut(), output.format(), client.get(path),
@@ -66,21 +68,25 @@ final class MigrationShowCommand implements java.util.concurrent.Callable<Intege
             return ExitCode.OK;
         }
         LiveView view = new LiveView(spec.commandLine().getOut(), LiveView.interactiveTerminal(), interval);
-        JsonNode last = view.run("pgmigrate migration show --migration-name " + migrationName + " " + target.flags(),
+        JsonNode last = view.run("pgmigrate migration show --migration-name " + migrationName.value + " " + target.flags(),
                 () -> client.get(path), m -> MigrationView.detail(m, nextStep(m)));
         return MigrationView.state(last).equalsIgnoreCase("Succeeded") ? ExitCode.OK : ExitCode.FAILED;
     }
 
     /** The command that moves a migration waiting for the user on. */
     private String nextStep(JsonNode migration) {
-        String update = "pgmigrate migration update " + target.flags() + " --migration-name " + migrationName;
+        String update = "pgmigrate migration update " + target.flags() + " --migration-name " + migrationName.value;
         return switch (MigrationView.subState(migration)) {
             case "WaitingForCutoverTrigger" -> "Next: stop writes on the source, wait for latency near 0, then run\n  "
                     + update + " --cutover";
             case "WaitingForTargetDBOverwriteConfirmation" -> "Next: a database already exists on the target; to "
                     + "overwrite it run\n  " + update + " --overwrite-dbs\n  (or cancel with " + update + " --cancel)";
-            case "WaitingForLogicalReplicationSetupRequestOnSourceDB" -> "Next: logical replication is off on the "
-                    + "source; to turn it on (restarts the source) run\n  " + update + " --setup-replication";
+            case "WaitingForLogicalReplicationSetupRequestOnSourceDB" ->
+                    Json.text(migration, "properties", "setupLogicalReplicationOnSourceDbIfNeeded").equalsIgnoreCase("True")
+                    ? "Next: restart the source server as the databases' message says; the migration goes on by "
+                            + "itself once wal_level is logical.\n  (or cancel with " + update + " --cancel)"
+                    : "Next: logical replication is off on the source; to turn it on (restarts the source) run\n  "
+                            + update + " --setup-replication";
             default -> "";
         };
     }

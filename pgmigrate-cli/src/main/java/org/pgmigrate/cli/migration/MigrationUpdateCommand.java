@@ -67,9 +67,8 @@ final class MigrationUpdateCommand implements Runnable {
     @Mixin
     MigrationTargetOptions target;
 
-    @Option(names = "--migration-name", required = true, paramLabel = "NAME", preprocessor = AttachedValue.class,
-            description = "Name of the migration.")
-    String migrationName;
+    @Mixin
+    MigrationNameOption migrationName;
 
     @Option(names = "--setup-replication",
             description = "Allow the migration workflow to setup logical replication on the source. Note that this "
@@ -102,7 +101,7 @@ final class MigrationUpdateCommand implements Runnable {
     @Override
     public void run() {
         Operation op = operation();
-        ArmPath path = ArmPath.migration(target.service.resourceGroup(), target.server, migrationName);
+        ArmPath path = ArmPath.migration(target.service.resourceGroup(), target.server, migrationName.value);
         ArmClient client = target.service.connect();
         ObjectNode body = Json.mapper().createObjectNode();
         ObjectNode props = body.putObject("properties");
@@ -113,7 +112,7 @@ final class MigrationUpdateCommand implements Runnable {
             case CUTOVER -> {
                 JsonNode migration = client.get(path);
                 if (Json.text(migration, "properties", "migrationMode").equalsIgnoreCase("Offline")) {
-                    throw CliException.invalidInput("Cutover is not possible for migration " + migrationName
+                    throw CliException.invalidInput("Cutover is not possible for migration " + migrationName.value
                             + " if the migration_mode set to offline. The migration will cutover automatically");
                 }
                 props.put("triggerCutover", "True");

@@ -48,7 +48,8 @@ final class PropertiesFile {
             "OverwriteDbsInTarget");
 
     /** True/False flags az does not read; sent only when present, so that the service's default applies. */
-    private static final List<String> OPTIONAL_FLAGS = List.of("MigrateRoles", "StartDataMigration");
+    private static final List<String> OPTIONAL_FLAGS = List.of("MigrateRoles", "StartDataMigration",
+            "AllowReplicaIdentityFull");
 
     // Like Python's json.load, which az uses: text after the document is an error, not ignored.
     private static final ObjectReader STRICT = Json.mapper().reader()

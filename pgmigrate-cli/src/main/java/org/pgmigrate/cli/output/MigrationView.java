@@ -1,7 +1,10 @@
 package org.pgmigrate.cli.output;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -54,8 +57,10 @@ public final class MigrationView {
         field(out, "Mode", String.join(", ", nonEmpty(Json.text(p, "migrationMode"), Json.text(p, "migrationOption"))));
         String sub = subState(m);
         field(out, "State", state(m) + (sub.isEmpty() ? "" : " / " + sub));
-        field(out, "Error", Json.text(p, "currentStatus", "error"));
-        validation(out, p.path("currentStatus").path("currentSubStateDetails").path("validationDetails"));
+        if (!state(m).equalsIgnoreCase("ValidationFailed")) {
+            field(out, "Error", Json.text(p, "currentStatus", "error")); // else the report below says it, check by check
+        }
+        validation(out, p);
         verification(out, p.path("verificationDetails"));
         JsonNode dbs = p.path("currentStatus").path("currentSubStateDetails").path("dbDetails");
         if (dbs.size() > 0) {
@@ -95,50 +100,66 @@ public final class MigrationView {
         return bytes(done) + " of " + bytes(total) + " (" + Math.min(100, done * 100 / total) + "%)";
     }
 
-    // The service's post-copy comparison: only tables that differ are worth a line.
+    // The service's post-copy comparison: equal tables are summed up; what differs gets a line each.
     private static void verification(StringBuilder out, JsonNode details) {
         if (Json.text(details, "status").isEmpty()) {
             return;
         }
-        field(out, "Verified", Json.text(details, "status"));
+        int tables = 0;
+        List<String> differences = new ArrayList<>();
         for (JsonNode db : details.path("databases")) {
+            String name = Json.text(db, "databaseName");
             for (JsonNode table : db.path("tables")) {
+                tables++;
                 if (!table.path("equal").asBoolean(true)) {
-                    out.append("  ").append(Json.text(db, "databaseName")).append(": ").append(Json.text(table, "table"))
-                            .append(" has ").append(Json.text(table, "sourceRows")).append(" rows on the source, ")
-                            .append(Json.text(table, "targetRows")).append(" on the target")
-                            .append(Json.text(table, "message").isEmpty() ? "" : ": " + Json.text(table, "message"))
-                            .append('\n');
+                    differences.add(name + ": " + Json.text(table, "table") + " has " + Json.text(table, "sourceRows")
+                            + " rows on the source, " + Json.text(table, "targetRows") + " on the target"
+                            + (Json.text(table, "message").isEmpty() ? "" : ": " + Json.text(table, "message")));
                 }
             }
+            db.path("sequenceMismatches").forEach(m -> differences.add(name + ": sequence " + m.asText()));
+            db.path("objectMismatches").forEach(m -> differences.add(name + ": " + m.asText()));
         }
+        field(out, "Verified", Json.text(details, "status") + " (" + tables + " tables compared"
+                + (differences.isEmpty() ? ", rows and contents equal on both sides)" : ")"));
+        differences.forEach(d -> out.append("  ").append(d).append('\n'));
     }
 
-    private static void validation(StringBuilder out, JsonNode details) {
-        if (details.isMissingNode() || details.isNull() || Json.text(details, "status").isEmpty()) {
+    /**
+     * The premigration validation report: every check with its state and its messages, the server's first, then
+     * each database's. A message that is not a success is marked with its severity; it says how to fix the problem.
+     */
+    private static void validation(StringBuilder out, JsonNode properties) {
+        JsonNode details = properties.path("currentStatus").path("currentSubStateDetails").path("validationDetails");
+        if (Json.text(details, "status").isEmpty()) {
             return;
         }
-        field(out, "Validation", Json.text(details, "status"));
-        for (JsonNode item : details.path("serverLevelValidationDetails")) {
-            validationItem(out, "server", item);
-        }
+        String ended = Json.text(details, "validationEndTimeInUtc");
+        field(out, "Validation", Json.text(details, "status") + (ended.isEmpty() ? "" : " (ended " + ended + ")"));
+        List<Map.Entry<String, JsonNode>> checks = new ArrayList<>();
+        details.path("serverLevelValidationDetails").forEach(item -> checks.add(Map.entry("server", item)));
         for (JsonNode db : details.path("dbLevelValidationDetails")) {
-            for (JsonNode item : db.path("summary")) {
-                validationItem(out, Json.text(db, "databaseName"), item);
+            db.path("summary").forEach(item -> checks.add(Map.entry(Json.text(db, "databaseName"), item)));
+        }
+        int scopeWidth = checks.stream().mapToInt(c -> c.getKey().length()).max().orElse(0);
+        int typeWidth = checks.stream().mapToInt(c -> Json.text(c.getValue(), "type").length()).max().orElse(0);
+        for (Map.Entry<String, JsonNode> check : checks) {
+            JsonNode item = check.getValue();
+            out.append(String.format("  %-" + scopeWidth + "s  %-" + typeWidth + "s  %s%n", check.getKey(),
+                    Json.text(item, "type"), Json.text(item, "state")));
+            for (JsonNode message : item.path("messages")) {
+                String severity = Json.text(message, "state");
+                out.append(" ".repeat(4 + scopeWidth))
+                        .append(severity.equalsIgnoreCase("Succeeded") || severity.isEmpty() ? "" : severity + ": ")
+                        .append(Json.text(message, "message")).append('\n');
             }
         }
-    }
-
-    // Only what needs attention: a passed check would drown the one that failed.
-    private static void validationItem(StringBuilder out, String scope, JsonNode item) {
-        String state = Json.text(item, "state");
-        if (state.equalsIgnoreCase("Succeeded")) {
-            return;
-        }
-        out.append("  ").append(scope).append(": ").append(Json.text(item, "type")).append(' ').append(state)
-                .append('\n');
-        for (JsonNode message : item.path("messages")) {
-            out.append("    ").append(Json.text(message, "message")).append('\n');
+        String state = Json.text(properties, "currentStatus", "state");
+        if (state.equalsIgnoreCase("ValidationFailed")) {
+            out.append("Nothing was migrated. Fix what the Failed checks say, then create the migration again.\n");
+        } else if (state.equalsIgnoreCase("Succeeded") && Json.text(properties, "migrationOption").equalsIgnoreCase("Validate")) {
+            out.append("Validation only: nothing was migrated. To migrate, create the migration again with "
+                    + "--migration-option ValidateAndMigrate (or Migrate).\n");
         }
     }
 
@@ -185,7 +206,7 @@ public final class MigrationView {
         return a.isEmpty() ? b : a;
     }
 
-    private static java.util.List<String> nonEmpty(String... values) {
+    private static List<String> nonEmpty(String... values) {
         return java.util.Arrays.stream(values).filter(v -> !v.isEmpty()).toList();
     }
 }

@@ -53,12 +53,13 @@ class MigrationCliIT {
         try (Connection c = source.connect("shop")) {
             SampleDatabase.load(c, 500);
         }
-        for (String db : new String[] {"crm", "waitdb", "overdb", "wrongpw", "deldb", "uuiddb"}) {
+        for (String db : new String[] {"crm", "waitdb", "overdb", "wrongpw", "deldb", "uuiddb", "valdb", "privdb"}) {
             source.createDatabase(db);
             source.execute(db, "CREATE TABLE customers (id int PRIMARY KEY, name text);"
                     + "INSERT INTO customers SELECT g, 'customer ' || g FROM generate_series(1, 300) g");
         }
         target.createDatabase("overdb");
+        target.execute("postgres", "CREATE ROLE nocreatedb LOGIN PASSWORD 'nocreatedb-pw'");
         dataDir = Files.createTempDirectory("pgmigrate-cli-it");
         work = Files.createTempDirectory("pgmigrate-cli-it-work");
         service = ServiceWiring.start(ServiceConfig.defaults(new DataDirectory(dataDir)).withListen("127.0.0.1:0")
@@ -189,6 +190,40 @@ class MigrationCliIT {
     }
 
     @Test
+    void theOnlineWalkthroughShowsTheChangeCountersAndCutsOverFromTheCli() throws Exception {
+        source.createDatabase("livedb");
+        source.execute("livedb", "CREATE TABLE orders (id int PRIMARY KEY, item text); CREATE TABLE audit (line text); "
+                + "INSERT INTO orders SELECT g, 'item ' || g FROM generate_series(1, 500) g; "
+                + "INSERT INTO audit VALUES ('one'), ('two')");
+        Path body = seedFile("online.json", source.password(), "true", "", "livedb");
+
+        CliRun created = migration("create", "online1", "--properties", body.toString(), "--migration-mode", "online",
+                "--migration-option", "Migrate", "--allow-replica-identity-full");
+        assertThat(created.exitCode()).as(created.toString()).isEqualTo(ExitCode.OK);
+        assertThat(created.out()).contains("\"migrationMode\": \"Online\"")
+                .contains("\"allowReplicaIdentityFull\": \"True\"");
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200))
+                .until(() -> migration("show", "online1").out().contains("\"currentSubState\": \"WaitingForCutoverTrigger\""));
+        source.execute("livedb", "INSERT INTO orders SELECT g, 'new' FROM generate_series(501, 505) g; "
+                + "UPDATE audit SET line = line || '!'");
+        CliRun table = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> migration("show", "online1", "--output", "table"), r -> r.out().contains(" 5/2/0 "));
+        assertThat(table.out()).contains("WaitingForUserAction / WaitingForCutoverTrigger").contains("CDC ins/upd/del")
+                .contains("Latency").contains("Pending")
+                .contains("pgmigrate migration update -g " + RG + " -n " + TARGET + " --migration-name online1 --cutover");
+
+        CliRun cutover = migration("update", "online1", "--cutover");
+        assertThat(cutover.exitCode()).as(cutover.toString()).isEqualTo(ExitCode.OK);
+        assertThat(cutover.out()).contains("\"triggerCutover\": \"True\"");
+        CliRun watched = migration("show", "online1", "--watch", "--interval", "200ms");
+        assertThat(watched.exitCode()).as(watched.toString()).isEqualTo(ExitCode.OK);
+        assertThat(watched.out()).contains("Succeeded / Completed").contains("Verified    Succeeded");
+        try (Connection s = source.connect("livedb"); Connection t = target.connect("livedb")) {
+            DatabaseComparer.assertEqual(s, t);
+        }
+    }
+
+    @Test
     void badInputsGetClearErrorsNoStackTraceAndTheRightExitCode() throws Exception {
         Path malformed = Files.writeString(work.resolve("malformed.json"), "{\"properties\": {\"dbsToMigrate\": [");
         CliRun badJson = migration("create", "badjson", "--properties", malformed.toString());
@@ -228,7 +263,8 @@ class MigrationCliIT {
 
         assertThat(created.exitCode()).as(created.toString()).isEqualTo(ExitCode.OK);
         assertThat(watched.exitCode()).as(watched.toString()).isEqualTo(ExitCode.FAILED);
-        assertThat(watched.out()).contains("Failed / Completed").contains("Authentication failed");
+        assertThat(watched.out()).contains("ValidationFailed / Completed")
+                .containsPattern("server +AuthenticationAndConnectivityValidation +Failed\n +Failed: Authentication failed");
         assertThat(watched.out()).doesNotContain("not-the-password");
 
         CliRun cancelFinished = migration("update", "wrongpw", "--cancel");
@@ -333,6 +369,89 @@ class MigrationCliIT {
         } finally {
             CliRun.in(ownDataDir, "configure", "--defaults", "group=", "subscription=");
         }
+    }
+
+    @Test
+    void aWrongTokenIsRefusedAndTheCliSaysWhereItsTokenCameFrom() throws IOException {
+        Path other = Files.createTempDirectory(work, "wrong-token");
+        Files.copy(dataDir.resolve("endpoint"), other.resolve("endpoint"));
+        Files.createDirectories(other.resolve("tls"));
+        Files.copy(dataDir.resolve("tls/server.crt"), other.resolve("tls/server.crt"));
+        Files.writeString(other.resolve("token"), "not-the-token");
+
+        CliRun run = CliRun.in(other, "migration", "list", "--subscription", SUB, "-g", RG, "-n", TARGET);
+
+        assertThat(run.exitCode()).isEqualTo(ExitCode.INVALID_INPUT);
+        assertThat(run.err()).startsWith("ERROR: (InvalidAuthenticationToken)")
+                .contains(other.resolve("token").toString()).doesNotContain("\tat ");
+    }
+
+    @Test
+    void anUnknownSourceDatabaseFailsTheMigrationNamingIt() throws Exception {
+        Path body = seedFile("nodb.json", source.password(), "true", "", "no_such_db");
+
+        CliRun created = migration("create", "nodb", "--properties", body.toString());
+        CliRun watched = migration("show", "nodb", "--watch", "--interval", "200ms", "--output", "table");
+
+        assertThat(created.exitCode()).as(created.toString()).isEqualTo(ExitCode.OK);
+        assertThat(watched.exitCode()).as(watched.toString()).isEqualTo(ExitCode.FAILED);
+        assertThat(watched.out()).contains("ValidationFailed / Completed")
+                .containsPattern("no_such_db +SchemaValidation +Failed\n +Failed: Database no_such_db does not exist");
+    }
+
+    @Test
+    void validateOnlyShowsEveryCheckWithItsStateAndMovesNoData() throws Exception {
+        Path body = seedFile("validate.json", source.password(), "true", "", "valdb");
+
+        CliRun created = migration("create", "validate-only", "--properties", body.toString(), "--migration-option",
+                "validate");
+        CliRun watched = migration("show", "validate-only", "--watch", "--interval", "200ms");
+        CliRun shown = migration("show", "validate-only", "--output", "table");
+
+        assertThat(created.exitCode()).as(created.toString()).isEqualTo(ExitCode.OK);
+        assertThat(created.out()).contains("\"migrationOption\": \"Validate\"");
+        assertThat(watched.exitCode()).as(watched.toString()).isEqualTo(ExitCode.OK);
+        assertThat(watched.out()).contains("Succeeded / Completed");
+        assertThat(shown.exitCode()).isEqualTo(ExitCode.OK);
+        assertThat(shown.out()).contains("Mode        Offline, Validate").contains("Validation  Succeeded (ended ")
+                .containsPattern("server +AuthenticationAndConnectivityValidation +Succeeded\n +Connected to the source")
+                .containsPattern("server +SourceVersionValidation +Succeeded")
+                .containsPattern("server +ServerParametersValidation +Succeeded")
+                .containsPattern("server +UserPrivilegesValidation +Succeeded")
+                .containsPattern("valdb +SchemaValidation +Succeeded")
+                .containsPattern("valdb +ExtensionsValidation +Succeeded")
+                .containsPattern("valdb +CollationsValidation +Succeeded")
+                .containsPattern("valdb +DatabaseSizeValidation +Succeeded\n +.*plan at least")
+                .contains("Validation only: nothing was migrated.");
+        assertNoSecretIn(shown);
+        try (Connection c = target.connect("postgres"); java.sql.Statement s = c.createStatement();
+             java.sql.ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_database WHERE datname = 'valdb'")) {
+            rs.next();
+            assertThat(rs.getInt(1)).as("Validate moves no data").isZero();
+        }
+    }
+
+    @Test
+    void aFailedCheckIsShownWithItsFixAndWatchExitsOne() throws Exception {
+        Path body = seedFile("privileges.json", source.password(), "true", "", "privdb");
+        Files.writeString(body, Files.readString(body)
+                .replace("\"targetServerPassword\": \"" + target.password() + "\"", "\"targetServerPassword\": \"nocreatedb-pw\"")
+                .replace("\"targetServerUserName\": \"" + target.superuser() + "\"", "\"targetServerUserName\": \"nocreatedb\""));
+
+        CliRun created = migration("create", "no-createdb", "--properties", body.toString(), "--migration-option",
+                "Validate", "--output", "table");
+        CliRun watched = migration("show", "no-createdb", "--watch", "--interval", "200ms");
+        CliRun shown = migration("show", "no-createdb", "-o", "table");
+
+        assertThat(created.exitCode()).as(created.toString()).isEqualTo(ExitCode.OK);
+        assertThat(created.out()).contains("State       InProgress / PerformingPreRequisiteSteps");
+        assertThat(watched.exitCode()).as(watched.toString()).isEqualTo(ExitCode.FAILED);
+        assertThat(shown.out()).contains("State       ValidationFailed / Completed").contains("Validation  Failed")
+                .containsPattern("server +UserPrivilegesValidation +Failed\n +Failed: The target user nocreatedb cannot "
+                        + "create databases. Run ALTER ROLE nocreatedb CREATEDB on the target.")
+                .containsPattern("server +AuthenticationAndConnectivityValidation +Succeeded")
+                .contains("Nothing was migrated. Fix what the Failed checks say, then create the migration again.");
+        assertNoSecretIn(shown);
     }
 
     @Test

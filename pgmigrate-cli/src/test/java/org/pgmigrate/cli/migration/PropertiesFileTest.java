@@ -209,4 +209,19 @@ class PropertiesFileTest {
             throw new AssertionError(e);
         }
     }
+
+    @Test
+    void allowReplicaIdentityFullIsPassedOnInAnyCaseAndOnlyWhenPresent() throws IOException {
+        Files.writeString(dir.resolve("online.json"), """
+                {"properties": {"dbsToMigrate": ["db1"], "ALLOWreplicaIdentityFull": "true"}}""");
+        Files.writeString(dir.resolve("plain.json"), """
+                {"properties": {"dbsToMigrate": ["db1"]}}""");
+
+        PropertiesFile.Parsed online = PropertiesFile.read(dir, "online.json");
+        PropertiesFile.Parsed plain = PropertiesFile.read(dir, "plain.json");
+
+        assertThat(online.properties().get("allowReplicaIdentityFull").asText()).isEqualTo("True");
+        assertThat(online.ignoredKeys()).isEmpty();
+        assertThat(plain.properties().has("allowReplicaIdentityFull")).isFalse();
+    }
 }

@@ -32,7 +32,8 @@ class MigrationViewTest {
                 "verificationDetails": { "status": "Failed", "databases": [ { "databaseName": "exampledatabase",
                   "status": "Failed", "tables": [
                     { "table": "public.a", "sourceRows": 5, "targetRows": 5, "equal": true },
-                    { "table": "public.b", "sourceRows": 7, "targetRows": 6, "equal": false, "message": "hash differs" } ] } ] },
+                    { "table": "public.b", "sourceRows": 7, "targetRows": 6, "equal": false, "message": "hash differs" } ],
+                  "sequenceMismatches": [], "objectMismatches": ["indexes: 0 on the source, 1 on the target"] } ] },
                 "dbsToMigrate": ["exampledatabase"], "migrationMode": "Offline",
                 "migrationOption": "ValidateAndMigrate", "sourceDbServerResourceId": "20.228.214.65:5432@postgres" } }
             """;
@@ -48,16 +49,65 @@ class MigrationViewTest {
         assertThat(view).contains("State       Succeeded / Completed")
                 .contains("Mode        Offline, ValidateAndMigrate")
                 .contains("Source      20.228.214.65:5432@postgres")
-                .contains("server: ServerParametersValidation Warning")
-                .contains("max_replication_slots is low")
-                .doesNotContain("AuthenticationAndConnectivityValidation")
-                .contains("Verified    Failed")
-                .contains("exampledatabase: public.b has 7 rows on the source, 6 on the target: hash differs")
+                .contains("Validation  Warning\n")
+                .contains("  server  AuthenticationAndConnectivityValidation  Succeeded\n")
+                .contains("  server  ServerParametersValidation               Warning\n"
+                        + "          Warning: max_replication_slots is low\n")
+                .contains("Verified    Failed (2 tables compared)\n"
+                        + "  exampledatabase: public.b has 7 rows on the source, 6 on the target: hash differs\n"
+                        + "  exampledatabase: indexes: 0 on the source, 1 on the target\n")
                 .doesNotContain("public.a");
         String row = view.lines().filter(l -> l.startsWith("exampledatabase")).findFirst().orElseThrow();
         assertThat(row).contains("Succeeded").contains("0/0/10/0").contains("3/1/2").contains("6").contains("0s")
                 .contains("3.0 MiB")
                 .contains("1.0 MiB of 4.0 MiB (25%)");
+    }
+
+    /** The spec's validation-failure example (2026-07-01-preview), with the service's per-database checks. */
+    static final String VALIDATION_FAILED = """
+            { "name": "examplemigration",
+              "properties": {
+                "currentStatus": { "state": "ValidationFailed", "error": "Validation failed; no data was migrated. ...",
+                  "currentSubStateDetails": { "currentSubState": "Completed", "dbDetails": {},
+                    "validationDetails": { "status": "Failed",
+                      "validationStartTimeInUtc": "2025-06-01T18:30:22.123456Z",
+                      "validationEndTimeInUtc": "2025-06-01T18:30:23.123456Z",
+                      "serverLevelValidationDetails": [
+                        { "type": "AuthenticationAndConnectivityValidation", "state": "Succeeded",
+                          "messages": [{"state": "Succeeded", "message": "Connected to the source and the target."}] },
+                        { "type": "UserPrivilegesValidation", "state": "Failed",
+                          "messages": [{"state": "Failed", "message": "The target user bob cannot create databases. Run ALTER ROLE bob CREATEDB on the target."},
+                                       {"state": "Succeeded", "message": "Source user postgres, target user bob."}] } ],
+                      "dbLevelValidationDetails": [ { "databaseName": "exampledatabase",
+                          "startedOn": "2025-06-01T18:30:22.5Z", "endedOn": "2025-06-01T18:30:23Z",
+                          "summary": [
+                            { "type": "ExtensionsValidation", "state": "Failed",
+                              "messages": [{"state": "Failed", "message": "Unsupported Extension. Consider pg_dump/pg_restore."}] },
+                            { "type": "DatabaseSizeValidation", "state": "Succeeded",
+                              "messages": [{"state": "Succeeded", "message": "Database exampledatabase is 7.5 MB."}] } ] } ] } } },
+                "dbsToMigrate": ["exampledatabase"], "migrationMode": "Offline", "migrationOption": "Validate" } }
+            """;
+
+    @Test
+    void aValidationReportShowsEveryCheckItsStateAndItsMessagesWithTheFix() throws Exception {
+        String view = MigrationView.detail(json(VALIDATION_FAILED), "");
+
+        assertThat(view).contains("State       ValidationFailed / Completed\n")
+                .contains("Validation  Failed (ended 2025-06-01T18:30:23.123456Z)\n")
+                .contains("""
+                          server           AuthenticationAndConnectivityValidation  Succeeded
+                                           Connected to the source and the target.
+                          server           UserPrivilegesValidation                 Failed
+                                           Failed: The target user bob cannot create databases. Run ALTER ROLE bob CREATEDB on the target.
+                                           Source user postgres, target user bob.
+                          exampledatabase  ExtensionsValidation                     Failed
+                                           Failed: Unsupported Extension. Consider pg_dump/pg_restore.
+                          exampledatabase  DatabaseSizeValidation                   Succeeded
+                                           Database exampledatabase is 7.5 MB.
+                        """)
+                .contains("Nothing was migrated. Fix what the Failed checks say, then create the migration again.")
+                .as("the error repeats the report; the report is easier to read").doesNotContain("Error ");
+        assertThat(MigrationView.isTerminal(json(VALIDATION_FAILED))).isTrue();
     }
 
     @Test
@@ -108,6 +158,24 @@ class MigrationViewTest {
         assertThat(out.toString()).containsOnlyOnce("InProgress / MigratingData")
                 .contains("InProgress / PerformingPreRequisiteSteps").contains("Succeeded / Completed")
                 .doesNotContain("\u001b[");
+    }
+
+    @Test
+    void onATerminalTheLiveViewRedrawsTheScreenInPlaceEachPoll() throws Exception {
+        Deque<JsonNode> answers = new ArrayDeque<>();
+        JsonNode inProgress = json("""
+                {"name": "m", "properties": {"currentStatus": {"state": "InProgress",
+                 "currentSubStateDetails": {"currentSubState": "MigratingData"}}}}""");
+        answers.add(inProgress);
+        answers.add(inProgress);
+        answers.add(json(SUCCEEDED));
+        StringWriter out = new StringWriter();
+
+        new LiveView(new PrintWriter(out), true, Duration.ofMillis(1))
+                .run("test", answers::removeFirst, m -> MigrationView.detail(m, ""));
+
+        assertThat(out.toString().split("\u001b\\[H\u001b\\[2J", -1)).hasSize(4);
+        assertThat(out.toString()).startsWith("\u001b[H\u001b[2JEvery 1ms: test");
     }
 
     @Test

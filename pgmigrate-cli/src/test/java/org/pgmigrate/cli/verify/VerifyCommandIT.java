@@ -6,18 +6,21 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.sql.Connection;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.pgmigrate.cli.ExitCode;
 import org.pgmigrate.cli.Main;
 import org.pgmigrate.testkit.cluster.PgCluster;
+import org.pgmigrate.testkit.junit.ClusterPair;
 import org.pgmigrate.testkit.data.SampleDatabase;
 
 @Timeout(300)
 class VerifyCommandIT {
 
+    @RegisterExtension
+    static final ClusterPair clusters = ClusterPair.of(15, 15);
     static PgCluster source;
     static PgCluster target;
 
@@ -26,8 +29,8 @@ class VerifyCommandIT {
 
     @BeforeAll
     static void cloneTheSampleDatabase() throws Exception {
-        source = PgCluster.builder().version(15).name("source").start();
-        target = PgCluster.builder().version(15).name("target").start();
+        source = clusters.source();
+        target = clusters.target();
         source.createDatabase("shop");
         try (Connection c = source.connect("shop")) {
             SampleDatabase.load(c, 2000);
@@ -41,11 +44,6 @@ class VerifyCommandIT {
         target.execute("missing_index", "DROP INDEX shop.orders_customer");
     }
 
-    @AfterAll
-    static void stopClusters() {
-        target.close();
-        source.close();
-    }
 
     @Test
     void equalDatabasesExitZero() {

@@ -46,10 +46,9 @@ public final class OnlineMigration implements AutoCloseable {
         slot = replication.prepare();
         try {
             replication.startCapture();
-            // The engine's verification compares sequences live, which a running source moves on; they are set
-            // at cutover. Until the engine skips them for a caller's snapshot, the copy runs unverified here.
-            DatabaseReport report = engine.migrateDatabase(job.withSnapshot(slot.snapshotName()).withVerify(false),
-                    listener, checkpoints, cancel);
+            // Apply starts only after the copy (and its verification against the snapshot) returns.
+            DatabaseReport report = engine.migrateDatabase(job.withSnapshot(slot.snapshotName()), listener,
+                    checkpoints, cancel);
             replication.startApply();
             return report;
         } catch (RuntimeException e) {

@@ -8,8 +8,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -22,7 +20,6 @@ import org.pgmigrate.engine.cdc.spool.Spool;
 import org.pgmigrate.engine.pg.PgConnector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * Online migration of one database: publication and slot with an exported snapshot, change capture into a disk
@@ -52,7 +49,6 @@ import org.slf4j.MDC;
 public final class OnlineReplication implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(OnlineReplication.class);
-    private static final Duration THREAD_STOP_WAIT = Duration.ofSeconds(30);
 
     private final ReplicationConfig config;
     private final PgConnector connector;
@@ -60,27 +56,28 @@ public final class OnlineReplication implements AutoCloseable {
     private final SourceSetup setup;
     private final CommitTimeline timeline = new CommitTimeline();
     private final AtomicReference<EngineException> failure = new AtomicReference<>();
-    private final Map<String, String> mdc;
 
+    // Set under this object's lock; volatile because stats() reads them without it.
     private volatile ReplicationState state = ReplicationState.NEW;
     private volatile int sourceVersion;
-    private SlotSnapshot slot;
+    private volatile SlotSnapshot slot;
     private boolean resumed;
     private Connection snapshotHolder;
-    private Spool spool;
-    private Receiver receiver;
-    private Thread receiverThread;
-    private Applier applier;
-    private Thread applierThread;
-    private Monitor monitor;
-    private ScheduledExecutorService monitorExecutor;
+    private volatile Spool spool;
+    private final ReplicationThreads threads;
+    private final Teardown teardown;
+    private volatile Receiver receiver;
+    private volatile Applier applier;
+    private volatile Monitor monitor;
 
     public OnlineReplication(ReplicationConfig config, PgConnector connector) {
         this.config = config;
         this.connector = connector;
         this.names = config.names();
         this.setup = new SourceSetup(config.source());
-        this.mdc = Map.of("migration", config.migrationId(), "db", config.database());
+        this.teardown = new Teardown(config, setup);
+        this.threads = new ReplicationThreads(config.database(),
+                Map.of("migration", config.migrationId(), "db", config.database()));
     }
 
     public ReplicationNames names() {
@@ -185,12 +182,9 @@ public final class OnlineReplication implements AutoCloseable {
         monitor = new Monitor(config, connector, setup, sourceVersion, spool, slot.consistentPoint(), this::fail);
         receiver = new Receiver(config, connector, setup, sourceVersion, spool, timeline,
                 () -> monitor.durableApplied(), this::fail);
-        receiverThread = thread("receive", receiver);
-        monitorExecutor = Executors.newSingleThreadScheduledExecutor(r -> thread("monitor", r, false));
-        monitorExecutor.scheduleWithFixedDelay(withMdc(monitor), 0, config.monitorInterval().toMillis(),
-                TimeUnit.MILLISECONDS);
+        threads.startMonitor(monitor, config.monitorInterval());
         state = ReplicationState.CAPTURING;
-        receiverThread.start();
+        threads.startReceiver(receiver);
     }
 
     /** Ends the exported snapshot: call once the base copy is done (startApply does it too). */
@@ -224,9 +218,8 @@ public final class OnlineReplication implements AutoCloseable {
         });
         monitor.applierStarted(applier);
         receiver.confirmAppliedFromNowOn();
-        applierThread = thread("apply", applier);
         state = ReplicationState.APPLYING;
-        applierThread.start();
+        threads.startApplier(applier);
     }
 
     /** A consistent-enough snapshot of the counters and positions; never blocks. */
@@ -283,12 +276,12 @@ public final class OnlineReplication implements AutoCloseable {
             LOG.info("Cutover: applying every source commit up to {}", endPoint);
             drain(endPoint, started + timeout.toNanos());
             applier.stop();
-            join(applierThread);
+            threads.joinApplier();
             throwIfFailed();
             Applier.Progress applied = applier.progress();
             Lsn durable = awaitDurable(applied, started + timeout.toNanos());
             receiver.stop();
-            join(receiverThread);
+            threads.joinReceiver();
             stopMonitor();
             int sequences = CutoverSteps.synchronizeSequences(source, target);
             int identities = CutoverSteps.restoreIdentityAlways(source, target);
@@ -323,29 +316,25 @@ public final class OnlineReplication implements AutoCloseable {
         }
         stopThreads();
         closeSnapshotHolder();
-        EngineException problem = null;
+        EngineException problem;
         try (Connection source = connector.open(config.source(), PgConnector.Side.SOURCE, "cdc-cancel")) {
-            setup.dropSlot(source, names.slot(), sourceVersion == 0 ? setup.checkReady(source) : sourceVersion,
-                    Duration.ofSeconds(10));
-            setup.dropPublication(source, names.publication());
+            problem = teardown.dropSourceObjects(source, sourceVersion, "Cancel");
         } catch (SQLException | RuntimeException e) {
-            problem = new EngineException(EngineError.REPLICATION_FAILED, "Cancel could not drop replication slot "
-                    + names.slot() + " or publication " + names.publication() + " on the source server "
-                    + config.source().address() + ": " + e.getMessage() + ". Drop them by hand (SELECT"
-                    + " pg_drop_replication_slot('" + names.slot() + "'); DROP PUBLICATION " + names.publication()
-                    + ";): a leftover slot keeps source WAL forever.", e);
+            problem = new EngineException(EngineError.REPLICATION_FAILED, "Cancel could not reach the source to drop"
+                    + " replication slot " + names.slot() + " and publication " + names.publication() + ": "
+                    + e.getMessage() + ". Drop them by hand: a leftover slot keeps source WAL forever.", e);
         }
         if (applier != null) {
             try (Connection source = connector.open(config.source(), PgConnector.Side.SOURCE, "cdc-cancel");
                  Connection target = connector.open(config.target(), PgConnector.Side.TARGET, "cdc-cancel")) {
                 CutoverSteps.restoreIdentityAlways(source, target);
-                dropProgress(target);
+                teardown.dropProgress(target, applier);
             } catch (SQLException | RuntimeException e) {
                 LOG.warn("Cancel could not clean up the target (replication origin {}): {}", names.origin(),
                         e.getMessage());
             }
         }
-        deleteSpool();
+        teardown.deleteSpool(spool);
         state = ReplicationState.CANCELED;
         if (problem != null) {
             throw problem;
@@ -406,52 +395,15 @@ public final class OnlineReplication implements AutoCloseable {
     }
 
     private void dropEverything(Connection source, Connection target) {
-        EngineException problem = null;
+        EngineException problem = teardown.dropSourceObjects(source, sourceVersion, "Cutover");
         try {
-            setup.dropSlot(source, names.slot(), sourceVersion, Duration.ofSeconds(10));
-            setup.dropPublication(source, names.publication());
-        } catch (SQLException e) {
-            problem = new EngineException(EngineError.REPLICATION_FAILED, "Cutover applied everything but could not"
-                    + " drop replication slot " + names.slot() + " or publication " + names.publication() + " on the"
-                    + " source: " + e.getMessage() + ". Drop them by hand: a leftover slot keeps source WAL forever.",
-                    e);
-        }
-        try {
-            dropProgress(target);
+            teardown.dropProgress(target, applier);
         } catch (SQLException e) {
             LOG.warn("Could not drop replication origin {} on the target: {}", names.origin(), e.getMessage());
         }
-        deleteSpool();
+        teardown.deleteSpool(spool);
         if (problem != null) {
             throw problem;
-        }
-    }
-
-    private void dropProgress(Connection target) throws SQLException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (true) {
-            try {
-                applier.dropProgress(target);
-                return;
-            } catch (SQLException e) {
-                // 55006: the applier's backend has not exited yet and still holds the origin.
-                if (!"55006".equals(e.getSQLState()) || System.nanoTime() > deadline) {
-                    throw e;
-                }
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
-            }
-        }
-    }
-
-    private void deleteSpool() {
-        try {
-            if (spool != null) {
-                spool.delete();
-            } else {
-                Spool.open(config.spoolDirectory(), config.spoolSegmentBytes(), (l, t) -> { }).delete();
-            }
-        } catch (RuntimeException e) {
-            LOG.warn("Could not delete the change spool in {}: {}", config.spoolDirectory(), e.getMessage());
         }
     }
 
@@ -482,39 +434,15 @@ public final class OnlineReplication implements AutoCloseable {
         if (receiver != null) {
             receiver.stop();
         }
-        join(applierThread);
-        join(receiverThread);
+        threads.joinApplier();
+        threads.joinReceiver();
         stopMonitor();
     }
 
     private void stopMonitor() {
-        if (monitorExecutor != null) {
-            monitorExecutor.shutdown();
-            try {
-                if (!monitorExecutor.awaitTermination(THREAD_STOP_WAIT.toSeconds(), TimeUnit.SECONDS)) {
-                    LOG.warn("The replication monitor did not stop in {} s", THREAD_STOP_WAIT.toSeconds());
-                    monitorExecutor.shutdownNow();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                monitorExecutor.shutdownNow();
-            }
+        threads.stopMonitor();
+        if (monitor != null) {
             monitor.close();
-            monitorExecutor = null;
-        }
-    }
-
-    private static void join(Thread t) {
-        if (t == null || t == Thread.currentThread()) {
-            return;
-        }
-        try {
-            t.join(THREAD_STOP_WAIT.toMillis());
-            if (t.isAlive()) {
-                LOG.warn("Thread {} did not stop in {} s", t.getName(), THREAD_STOP_WAIT.toSeconds());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 
@@ -533,26 +461,5 @@ public final class OnlineReplication implements AutoCloseable {
         if (state != expected) {
             throw new IllegalStateException("Cannot " + action + " in state " + state + "; expected " + expected);
         }
-    }
-
-    private Thread thread(String role, Runnable body) {
-        return thread(role, body, true);
-    }
-
-    private Thread thread(String role, Runnable body, boolean wrap) {
-        Thread t = new Thread(wrap ? withMdc(body) : body, "pgmigrate-cdc-" + role + "-" + config.database());
-        t.setDaemon(true);
-        return t;
-    }
-
-    private Runnable withMdc(Runnable body) {
-        return () -> {
-            mdc.forEach(MDC::put);
-            try {
-                body.run();
-            } finally {
-                MDC.clear();
-            }
-        };
     }
 }

@@ -298,9 +298,10 @@ final class Receiver implements Runnable {
                 long commitTime = message.getLong(message.position() + 18);
                 if (!skipTransaction) {
                     spool.appendMessage(message);
-                    spool.endTransaction(end);
-                    incomingChanges.addAndGet(transactionChanges);
+                    // Into the timeline before the applier can see it, so latency never misses a transaction.
                     timeline.received(end, commitTime);
+                    incomingChanges.addAndGet(transactionChanges);
+                    spool.endTransaction(end);
                 }
                 inTransaction = false;
                 skipTransaction = false;
@@ -338,10 +339,9 @@ final class Receiver implements Runnable {
                 if (commitLsn.isBefore(spool.highWater())) {
                     file.discard();
                 } else {
-                    long changes = file.changes();
-                    file.commit(commitLsn, end, commitTime);
-                    incomingChanges.addAndGet(changes);
                     timeline.received(end, commitTime);
+                    incomingChanges.addAndGet(file.changes());
+                    file.commit(commitLsn, end, commitTime);
                 }
             }
             case STREAM_ABORT -> {

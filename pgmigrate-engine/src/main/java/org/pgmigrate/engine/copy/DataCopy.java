@@ -50,8 +50,13 @@ public final class DataCopy {
     private final Map<Long, TableProgress> progress = new ConcurrentHashMap<>();
     private final AtomicReference<RuntimeException> firstFailure = new AtomicReference<>();
 
+    private final String encoding;
+
+    /** @param encoding the database's server encoding (both sides have the same): COPY sessions use it as client encoding */
     public DataCopy(DatabaseSessions sessions, CopyOptions options, ServerVersion sourceVersion, ServerVersion targetVersion,
-                    String database, ProgressListener listener, CheckpointStore checkpoints, Cancellation cancel) {
+                    String database, String encoding, ProgressListener listener, CheckpointStore checkpoints,
+                    Cancellation cancel) {
+        this.encoding = encoding;
         this.sessions = sessions;
         this.options = options;
         this.sourceVersion = sourceVersion;
@@ -133,6 +138,13 @@ public final class DataCopy {
             Runnable unSource = stop.cancelStatementsOn(source);
             Runnable unTarget = stop.cancelStatementsOn(target);
             try {
+                // Rows travel as the database's own bytes: no conversion to UTF-8 and back, and no rejection of
+                // bytes a SQL_ASCII database may hold.
+                for (Connection c : new Connection[] {source, target}) {
+                    try (java.sql.Statement s = c.createStatement()) {
+                        s.execute("SET client_encoding = " + org.pgmigrate.engine.pg.Identifiers.literal(encoding));
+                    }
+                }
                 PartCopier copier = new PartCopier(source, target, checkpoints);
                 for (TablePart part; !stop.isCanceled() && (part = queue.poll()) != null; ) {
                     copyOne(copier, part, onTableLoaded);

@@ -13,7 +13,8 @@ import org.pgmigrate.engine.pg.Identifiers;
 /**
  * Carries sequence positions ({@code last_value}, {@code is_called}) from source to target: identity, serial and
  * standalone sequences alike. Read in batches with one UNION ALL query, written with one {@code setval} per batch.
- * Offline reads inside the snapshot; online reads the live source at cutover, after writes stopped.
+ * Sequences are not transactional: a read inside a snapshot still sees the current position, so offline copies
+ * take them after the data (never behind the rows), and online migrations again at cutover, after writes stopped.
  */
 public final class SequenceValues {
 

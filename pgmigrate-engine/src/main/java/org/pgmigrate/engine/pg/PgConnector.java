@@ -68,6 +68,9 @@ public final class PgConnector {
         PGProperty.CONNECT_TIMEOUT.set(p, connectTimeoutSeconds);
         PGProperty.LOGIN_TIMEOUT.set(p, connectTimeoutSeconds);
         PGProperty.TCP_KEEP_ALIVE.set(p, true);
+        // COPY sessions of a non-UTF8 database (SQL_ASCII, LATIN1...) switch client_encoding to the database's own,
+        // so that bytes pass unconverted and unvalidated from source to target (pgjdbc otherwise forbids the switch).
+        PGProperty.ALLOW_ENCODING_CHANGES.set(p, true);
         PGProperty.SSL_MODE.set(p, endpoint.sslMode().libpqName());
         // COPY and index builds can run for hours; statement-level limits are set per session where needed.
         PGProperty.SOCKET_TIMEOUT.set(p, 0);

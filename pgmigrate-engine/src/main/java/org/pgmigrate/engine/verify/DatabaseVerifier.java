@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -25,15 +25,20 @@ import org.pgmigrate.engine.snapshot.DatabaseSessions;
  * Proves that the target holds what the source held: for every table, the row count and content hash computed on
  * both servers at the same time (source inside the migration's snapshot), and every sequence's position.
  *
- * <p>Used once by one thread; runs {@code jobs} tables at a time.
+ * <p>Used once: {@link #start}, {@link #submit} (from any thread), {@link #finish} (by the owner). Runs {@code jobs}
+ * tables at a time, each on both servers at once.
  */
-public final class DatabaseVerifier {
+public final class DatabaseVerifier implements AutoCloseable {
 
     private final DatabaseSessions sessions;
     private final int jobs;
     private final Cancellation cancel;
 
     private final int samplePercent;
+    private final java.util.concurrent.BlockingQueue<Optional<Table>> queue = new java.util.concurrent.LinkedBlockingQueue<>();
+    private final List<TableVerification> results = Collections.synchronizedList(new ArrayList<>());
+    private final AtomicReference<Exception> failure = new AtomicReference<>();
+    private final List<Thread> threads = new ArrayList<>();
 
     public DatabaseVerifier(DatabaseSessions sessions, int jobs, Cancellation cancel) {
         this(sessions, jobs, 100, cancel);
@@ -50,12 +55,24 @@ public final class DatabaseVerifier {
         this.cancel = cancel;
     }
 
+    /** Compares tables and objects, and every sequence of the source with the target, live. */
     public VerificationReport verify(String database, List<Table> tables, List<Sequence> sequences) {
-        ConcurrentLinkedQueue<Table> queue = new ConcurrentLinkedQueue<>(tables);
-        List<TableVerification> results = Collections.synchronizedList(new ArrayList<>());
-        AtomicReference<Exception> failure = new AtomicReference<>();
-        int workers = Math.max(1, Math.min(jobs, tables.size()));
-        List<Thread> threads = new ArrayList<>();
+        return verify(database, tables, sequences, null);
+    }
+
+    /** {@link #start}, every table, then {@link #finish}: for when all tables are there to compare. */
+    public VerificationReport verify(String database, List<Table> tables, List<Sequence> sequences,
+                                     List<SequenceValues.Position> expectedSequences) {
+        start(database, Math.max(1, Math.min(jobs, tables.size())));
+        tables.forEach(this::submit);
+        return finish(database, sequences, expectedSequences);
+    }
+
+    /**
+     * Starts the workers, so that tables can be {@link #submit}ted as they become ready: a migration verifies each
+     * table as soon as its indexes are built, while other tables are still copying.
+     */
+    public void start(String database, int workers) {
         Map<String, String> mdc = org.slf4j.MDC.getCopyOfContextMap();
         for (int i = 1; i <= workers; i++) {
             Thread t = new Thread(() -> {
@@ -63,14 +80,30 @@ public final class DatabaseVerifier {
                     org.slf4j.MDC.setContextMap(mdc);
                 }
                 try {
-                    verifyTables(queue, results);
+                    verifyTables();
                 } catch (Exception e) {
                     failure.compareAndSet(null, e);
+                    queue.clear();
                 }
             }, "pgmigrate-verify-" + database + "-" + i);
             threads.add(t);
             t.start();
         }
+    }
+
+    /** Queues a table whose rows are all on the target; returns at once. Thread-safe. */
+    public void submit(Table table) {
+        queue.add(Optional.of(table));
+    }
+
+    /**
+     * Waits for every submitted table, then compares sequences (against {@code expectedSequences} when given) and
+     * object counts. Sequences are not transactional, so a live source may have moved past the positions a
+     * migration copied: the migration passes the positions it wrote, and the proof is that the target holds them.
+     */
+    public VerificationReport finish(String database, List<Sequence> sequences,
+                                     List<SequenceValues.Position> expectedSequences) {
+        threads.forEach(t -> queue.add(Optional.empty()));
         try {
             for (Thread t : threads) {
                 t.join();
@@ -87,10 +120,26 @@ public final class DatabaseVerifier {
         }
         List<TableVerification> sorted = new ArrayList<>(results);
         sorted.sort((a, b) -> a.table().compareTo(b.table()));
-        return new VerificationReport(database, sorted, compareSequences(sequences), compareObjects(), samplePercent);
+        return new VerificationReport(database, sorted, compareSequences(sequences, expectedSequences), compareObjects(),
+                samplePercent);
     }
 
-    private void verifyTables(ConcurrentLinkedQueue<Table> queue, List<TableVerification> results) throws Exception {
+    /** Stops the workers without waiting for queued tables (the migration failed elsewhere). */
+    @Override
+    public void close() {
+        queue.clear();
+        threads.forEach(t -> queue.add(Optional.empty()));
+        for (Thread t : threads) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private void verifyTables() throws Exception {
         ExecutorService sourceSide = Executors.newSingleThreadExecutor(r -> new Thread(r,
                 Thread.currentThread().getName() + "-source"));
         try (Connection target = sessions.target("verify");
@@ -103,12 +152,14 @@ public final class DatabaseVerifier {
             Runnable unTarget = cancel.cancelStatementsOn(target);
             Runnable unSource = cancel.cancelStatementsOn(source);
             try {
-                for (Table table; !cancel.isCanceled() && (table = queue.poll()) != null; ) {
-                    boolean ordered = table.estimatedRows() < TableFingerprint.ORDERED_LIMIT_ROWS;
-                    Table t = table;
+                for (Optional<Table> next; (next = queue.take()).isPresent(); ) {
+                    if (cancel.isCanceled()) {
+                        continue;
+                    }
+                    Table t = next.get();
                     Future<TableFingerprint> sourceFingerprint = sourceSide.submit(
-                            () -> TableFingerprint.compute(source, t, ordered, samplePercent));
-                    TableFingerprint targetFingerprint = TableFingerprint.compute(target, t, ordered, samplePercent);
+                            () -> TableFingerprint.compute(source, t, samplePercent));
+                    TableFingerprint targetFingerprint = TableFingerprint.compute(target, t, samplePercent);
                     TableFingerprint sourceResult = sourceFingerprint.get();
                     if (samplePercent < 100) {
                         // Counts stay exact: a sample must not hide a missing row that the count would show.
@@ -150,13 +201,13 @@ public final class DatabaseVerifier {
         }
     }
 
-    private List<String> compareSequences(List<Sequence> sequences) {
+    private List<String> compareSequences(List<Sequence> sequences, List<SequenceValues.Position> known) {
         if (sequences.isEmpty()) {
             return List.of();
         }
         try (Connection source = sessions.sourceInSnapshot("verify-sequences");
              Connection target = sessions.target("verify-sequences")) {
-            List<SequenceValues.Position> expected = SequenceValues.read(source, sequences);
+            List<SequenceValues.Position> expected = known != null ? known : SequenceValues.read(source, sequences);
             List<SequenceValues.Position> actual = SequenceValues.read(target, sequences);
             List<String> mismatches = new ArrayList<>();
             for (int i = 0; i < expected.size(); i++) {

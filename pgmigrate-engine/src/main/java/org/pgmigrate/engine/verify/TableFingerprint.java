@@ -12,30 +12,35 @@ import org.pgmigrate.engine.pg.Identifiers;
 /**
  * A table's row count and content hash, computed by the server so that no row crosses the network.
  *
- * <p>Each row becomes the text of its copied columns (NULL-safe, quoted, separated), floats as their exact binary
- * image (text output of floats differs between PostgreSQL 11 and 12+), then an md5. Rows are ordered by the primary
- * key (compared as text in the C collation, so that both servers order alike) or, with no key, by their own hash;
- * the ordered hashes are hashed again. Tables too large for one ordered aggregate ({@link #ORDERED_LIMIT_ROWS}) fall
- * back to an order-independent sum of row hashes, which still detects any changed, missing or extra row.
+ * <p>The hash is a multiset hash: each row's image is hashed to 64 bits, h, and the table's hash is the pair of sums
+ * of h and of a second hash of h (128 bits of state). Rows include their key, and keys are unique, so this equals a
+ * comparison of the rows ordered by key, without the sort: any changed, missing, extra or duplicated row changes it.
+ * Rows are read once, in one pass.
  *
- * @param method "ordered" or "sum"
+ * <p>A row's image is its binary form ({@code record_send}) when every column has a core type whose binary form
+ * carries no cluster-specific OIDs: about the cost of a binary COPY, and exact for floats. Otherwise (enums,
+ * domains, extension types, reg* types) it is text: the record text, or, with floats, each column's text with floats
+ * as their exact binary image, because PostgreSQL 11 prints floats differently from 12 and later.
+ *
+ * @param hash   "sum0/sum42" of the row hashes, comparable across servers and versions
+ * @param method "multiset-128"
  */
 public record TableFingerprint(long rows, String hash, String method) {
 
-    /** string_agg keeps 33 bytes a row in memory, below the 1 GB limit of a single value. */
-    static final long ORDERED_LIMIT_ROWS = 20_000_000;
-
-    /** Session settings that make the text of values identical on both servers. */
+    /**
+     * Session settings that make the text of values identical on both servers; the client encoding is the
+     * database's own, so that binary images of text are its bytes as stored (no conversion that could fail).
+     */
     static final String PIN_SETTINGS = "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, MDY'; SET IntervalStyle = 'postgres';"
-            + " SET extra_float_digits = 3; SET bytea_output = 'hex'";
+            + " SET extra_float_digits = 3; SET bytea_output = 'hex';"
+            + " SELECT set_config('client_encoding', current_setting('server_encoding'), false)";
 
     /**
      * @param samplePercent 100 for every row; less to hash only the rows whose key (or, without a key, whose content)
      *                      hashes into that share: the same rows on both servers, so a sample still compares like
      *                      with like
      */
-    static TableFingerprint compute(Connection c, Table table, boolean ordered, int samplePercent) throws SQLException {
-        String rowHash = "md5(" + rowText(table.columns()) + ")";
+    static TableFingerprint compute(Connection c, Table table, int samplePercent) throws SQLException {
         List<String> conditions = new java.util.ArrayList<>();
         if (table.extensionFilter() != null) {
             conditions.add(stripWhere(table.extensionFilter()));
@@ -44,26 +49,53 @@ public record TableFingerprint(long rows, String hash, String method) {
             String sampled = table.orderKey().isEmpty() ? rowText(table.columns()) : keyText(table);
             conditions.add("abs(hashtext(" + sampled + ") % 100) < " + samplePercent);
         }
-        String from = " FROM ONLY " + table.qualifiedName() + " AS t"
-                + (conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions));
-        String sql;
-        if (ordered) {
-            String order = table.orderKey().isEmpty() ? rowHash : orderBy(table);
-            sql = "SELECT count(*), coalesce(md5(string_agg(" + rowHash + ", '' ORDER BY " + order + ")), '')" + from;
-        } else {
-            // 60 bits of each row hash as a bigint, summed as numeric (no overflow).
-            sql = "SELECT count(*), coalesce(sum(('x' || substr(" + rowHash + ", 1, 15))::bit(60)::bigint)::text, '')" + from;
-        }
+        // OFFSET 0 keeps h a computed column of the subquery: one hash per row, summed twice.
+        String sql = "SELECT count(*), coalesce(sum(h), 0) || '/' || coalesce(sum(hashint8extended(h, 42)), 0)"
+                + " FROM (SELECT hashtextextended(" + rowImage(table.columns()) + ", 0) AS h FROM ONLY " + table.qualifiedName()
+                + " AS t" + (conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions)) + " OFFSET 0) rows";
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             rs.next();
-            return new TableFingerprint(rs.getLong(1), rs.getString(2), ordered ? "ordered" : "sum");
+            return new TableFingerprint(rs.getLong(1), rs.getString(2), "multiset-128");
         }
     }
 
-    /** The row as text: each column NULL-safe and quoted, floats as hex of their binary form. */
+    /** The row's image as text to hash: its binary form in base64 where that is comparable across clusters, else text. */
+    static String rowImage(List<Column> columns) {
+        if (!columns.isEmpty() && columns.stream().allMatch(TableFingerprint::binaryComparable)) {
+            StringBuilder s = new StringBuilder("encode(record_send(ROW(");
+            for (int i = 0; i < columns.size(); i++) {
+                s.append(i == 0 ? "" : ", ").append("t.").append(Identifiers.quote(columns.get(i).name()));
+            }
+            return s.append(")), 'base64')").toString();
+        }
+        return rowText(columns);
+    }
+
+    /**
+     * Core types only (their OIDs, embedded in record and array binary forms, are the same everywhere), but not the
+     * reg* types, whose binary form is a cluster's OID, nor aclitem, which has none.
+     */
+    private static boolean binaryComparable(Column c) {
+        return c.builtinType() && !CLUSTER_SPECIFIC.contains(c.typeOid());
+    }
+
+    /** regproc, aclitem, regprocedure, regoper, regoperator, regclass, regtype, regconfig, regdictionary, regnamespace,
+     *  regrole, regcollation, and their arrays. */
+    private static final java.util.Set<Long> CLUSTER_SPECIFIC = java.util.Set.of(24L, 1033L, 2202L, 2203L, 2204L, 2205L,
+            2206L, 3734L, 3769L, 4089L, 4096L, 4191L, 1008L, 1034L, 2207L, 2208L, 2209L, 2210L, 2211L, 3735L, 3770L,
+            4090L, 4097L, 4192L);
+
+    /** The row as text: its record text, or with floats, each column NULL-safe and quoted, floats in hex. */
     static String rowText(List<Column> columns) {
         if (columns.isEmpty()) {
             return "''";
+        }
+        if (columns.stream().noneMatch(TableFingerprint::hasFloats)) {
+            StringBuilder s = new StringBuilder("ROW(");
+            for (int i = 0; i < columns.size(); i++) {
+                s.append(i == 0 ? "" : ", ").append("t.").append(Identifiers.quote(columns.get(i).name()));
+            }
+            return s.append(")::text").toString();
         }
         StringBuilder s = new StringBuilder("concat_ws('|'");
         for (Column c : columns) {
@@ -95,26 +127,10 @@ public record TableFingerprint(long rows, String hash, String method) {
                 + " FROM unnest(" + col + ") WITH ORDINALITY AS u(e, o)), '') END";
     }
 
-    /**
-     * ORDER BY the key. Built-in types that are not collatable order the same everywhere (and use the index);
-     * strings and user types are ordered by their text in the C collation, which does not depend on the servers'
-     * locale libraries.
-     */
-    private static String orderBy(Table table) {
-        StringBuilder s = new StringBuilder();
-        for (String k : table.orderKey()) {
-            if (!s.isEmpty()) {
-                s.append(", ");
-            }
-            Column column = table.columns().stream().filter(c -> c.name().equals(k)).findFirst().orElse(null);
-            boolean natural = column != null && column.builtinType() && !COLLATABLE.contains(column.typeOid());
-            s.append("t.").append(Identifiers.quote(k)).append(natural ? "" : "::text COLLATE \"C\"");
-        }
-        return s.toString();
+    private static boolean hasFloats(Column c) {
+        long t = c.typeOid();
+        return t == 700 || t == 701 || t == 1021 || t == 1022;
     }
-
-    /** name, bpchar, varchar, text. */
-    private static final java.util.Set<Long> COLLATABLE = java.util.Set.of(19L, 25L, 1042L, 1043L);
 
     private static String stripWhere(String condition) {
         String c = condition.strip();

@@ -12,7 +12,7 @@ public record TableVerification(String table, TableFingerprint source, TableFing
         if (source.rows() != target.rows()) {
             return table + ": " + source.rows() + " rows on the source, " + target.rows() + " on the target";
         }
-        return table + ": " + source.rows() + " rows on both sides, but their contents differ (" + source.method()
-                + " hash " + source.hash() + " vs " + target.hash() + ")";
+        return table + ": " + source.rows() + " rows on both sides, but their contents differ (hash " + source.hash()
+                + " vs " + target.hash() + ")";
     }
 }

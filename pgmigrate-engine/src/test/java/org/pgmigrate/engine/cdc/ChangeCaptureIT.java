@@ -63,7 +63,8 @@ class ChangeCaptureIT {
             assertThat(s.state()).isEqualTo(ReplicationState.COMPLETED);
             assertThat(bed.slotExists(r.names().slot())).isFalse();
             assertThat(bed.publicationExists(r.names().publication())).isFalse();
-            assertThat(bed.targetLong("SELECT count(*) FROM pg_replication_origin")).isZero();
+            assertThat(bed.targetLong("SELECT count(*) FROM pg_replication_origin WHERE roname = '"
+                    + r.names().origin() + "'")).isZero();
         }
     }
 
@@ -347,7 +348,8 @@ class ChangeCaptureIT {
             assertThat(r.stats().state()).isEqualTo(ReplicationState.CANCELED);
             assertThat(bed.slotExists(r.names().slot())).isFalse();
             assertThat(bed.publicationExists(r.names().publication())).isFalse();
-            assertThat(bed.targetLong("SELECT count(*) FROM pg_replication_origin")).isZero();
+            assertThat(bed.targetLong("SELECT count(*) FROM pg_replication_origin WHERE roname = '"
+                    + r.names().origin() + "'")).isZero();
             assertThat(bed.targetLong("SELECT count(*) FROM t")).isEqualTo(1);
         }
     }
@@ -401,6 +403,68 @@ class ChangeCaptureIT {
             assertThat(bed.targetLong("SELECT count(*) FROM s")).isEqualTo(20000 - 10 + 5000 + 1);
             assertThat(done.finalStats().incomingChanges()).isEqualTo(20000 + 5000 + 10 + 1);
             assertThat(done.finalStats().appliedChanges()).isEqualTo(done.finalStats().incomingChanges());
+        }
+    }
+
+    @Test
+    void anIdleDatabaseOnABusySourceKeepsItsSlotAdvancingAndShowsNoLag() {
+        Testbed bed = Testbed.create(source, target, "idle", "CREATE TABLE t (id int PRIMARY KEY)");
+        source.createDatabase("busy");
+        source.execute("busy", "CREATE TABLE noise (id serial PRIMARY KEY, v text)");
+        try (OnlineReplication r = bed.startOnline("idle", spool, "t")) {
+            bed.source("INSERT INTO t VALUES (1)");
+            bed.awaitCaughtUp(r);
+            for (int i = 0; i < 20; i++) {
+                source.execute("busy", "INSERT INTO noise (v) SELECT repeat('n', 200) FROM generate_series(1, 2000)");
+            }
+            Lsn afterNoise = Lsn.parse(bed.sourceString("SELECT pg_current_wal_insert_lsn()::text"));
+            // Keepalives carry the source's position to the target side and back as the slot's confirmed position.
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() ->
+                    Lsn.parse(bed.sourceString("SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE"
+                            + " slot_name = '" + r.names().slot() + "'")).compareTo(afterNoise) >= 0);
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                ReplicationStats s = r.stats();
+                assertThat(s.latency()).isZero();
+                assertThat(s.pendingBytes()).isLessThan(64 * 1024);
+                assertThat(s.durableLsn()).isGreaterThanOrEqualTo(afterNoise);
+            });
+            r.cancel();
+        }
+    }
+
+    @Test
+    void noPasswordReachesLogsStatsOrSpoolFiles() throws Exception {
+        ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+                .getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender =
+                new ch.qos.logback.core.read.ListAppender<>();
+        appender.start();
+        root.addAppender(appender);
+        Testbed bed = Testbed.create(source, target, "secret", "CREATE TABLE t (id int PRIMARY KEY, v text)");
+        String password = source.password();
+        try (OnlineReplication r = bed.startOnline("secret", spool, "t")) {
+            bed.source("INSERT INTO t SELECT g, 'row ' || g FROM generate_series(1, 100) g");
+            bed.awaitCaughtUp(r);
+            bed.source("ALTER TABLE t ADD COLUMN extra int; INSERT INTO t VALUES (1000, 'x', 1)");
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+                    .until(() -> r.stats().state() == ReplicationState.FAILED);
+            assertThat(r.stats().toString()).doesNotContain(password);
+            try (var files = java.nio.file.Files.walk(spool)) {
+                for (Path f : files.filter(java.nio.file.Files::isRegularFile).toList()) {
+                    assertThat(new String(java.nio.file.Files.readAllBytes(f), java.nio.charset.StandardCharsets.ISO_8859_1))
+                            .as(f.toString()).doesNotContain(password);
+                }
+            }
+            r.cancel();
+        } finally {
+            root.detachAppender(appender);
+        }
+        assertThat(appender.list).isNotEmpty();
+        for (ch.qos.logback.classic.spi.ILoggingEvent e : appender.list) {
+            assertThat(e.getFormattedMessage()).doesNotContain(password);
+            if (e.getThrowableProxy() != null) {
+                assertThat(e.getThrowableProxy().getMessage()).doesNotContain(password);
+            }
         }
     }
 }

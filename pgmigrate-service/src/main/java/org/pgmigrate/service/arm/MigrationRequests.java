@@ -27,7 +27,8 @@ public final class MigrationRequests {
             "dbsToMigrate", "migrationMode", "migrationOption", "sourceType", "sslMode",
             "setupLogicalReplicationOnSourceDbIfNeeded", "overwriteDbsInTarget", "migrationWindowStartTimeInUtc",
             "migrationWindowEndTimeInUtc", "migrateRoles", "startDataMigration", "triggerCutover",
-            "dbsToTriggerCutoverOn", "cancel", "dbsToCancelMigrationOn", "migrationInstanceResourceId");
+            "dbsToTriggerCutoverOn", "cancel", "dbsToCancelMigrationOn", "migrationInstanceResourceId",
+            "allowReplicaIdentityFull");
     private static final Set<String> PATCH_PROPERTIES = Set.of("sourceDbServerResourceId",
             "sourceDbServerFullyQualifiedDomainName", "targetDbServerFullyQualifiedDomainName", "secretParameters",
             "dbsToMigrate", "setupLogicalReplicationOnSourceDbIfNeeded", "overwriteDbsInTarget",
@@ -80,6 +81,7 @@ public final class MigrationRequests {
         b.dbsToTriggerCutoverOn = p.stringList("dbsToTriggerCutoverOn");
         b.cancel = orFalse(p.trueFalse("cancel"));
         b.dbsToCancelMigrationOn = p.stringList("dbsToCancelMigrationOn");
+        b.allowReplicaIdentityFull = orFalse(p.trueFalse("allowReplicaIdentityFull"));
         SecretParameters secrets = secrets(p, true);
         return new MigrationDraft(top.text("location"), top.stringMap("tags"), b.build(), secrets);
     }

@@ -13,9 +13,11 @@ import org.pgmigrate.service.migration.VerificationDetails;
 
 /**
  * Writes migrations as the ARM resource (spec section 2.4): property names and casing as in the spec,
- * {@code "True"}/{@code "False"} strings, times in ISO-8601 UTC. {@code secretParameters} is never written. Extra
- * properties: {@code verificationDetails}, and per database {@code pendingBytes}, {@code copiedRows},
- * {@code copiedBytes}, {@code totalBytes}. Stateless.
+ * {@code "True"}/{@code "False"} strings, times in ISO-8601 UTC. {@code secretParameters} is never written.
+ * {@code validationDetails} is written in the spec's shape (an item's {@code messages} only when it has some). Extra
+ * properties: {@code allowReplicaIdentityFull} ("True"/"False"), {@code verificationDetails} (per database: {@code tables} with {@code sourceRows}, {@code targetRows},
+ * {@code equal} and a {@code message} when not, {@code sequenceMismatches}, {@code objectMismatches}), and per
+ * database {@code pendingBytes}, {@code copiedRows}, {@code copiedBytes}, {@code totalBytes}. Stateless.
  */
 public final class MigrationResources {
 
@@ -90,6 +92,7 @@ public final class MigrationResources {
         putList(p, "dbsToTriggerCutoverOn", s.dbsToTriggerCutoverOn());
         putTrueFalse(p, "cancel", s.cancel());
         putList(p, "dbsToCancelMigrationOn", s.dbsToCancelMigrationOn());
+        putTrueFalse(p, "allowReplicaIdentityFull", s.allowReplicaIdentityFull());
         if (m.verificationDetails() != null) {
             p.set("verificationDetails", verification(m.verificationDetails()));
         }
@@ -188,6 +191,8 @@ public final class MigrationResources {
                         putText(table, "message", t.message());
                     }
                 }
+                putList(db, "sequenceMismatches", d.sequenceMismatches());
+                putList(db, "objectMismatches", d.objectMismatches());
             }
         }
         return o;

@@ -46,6 +46,22 @@ public record DatabaseDetails(
                 copiedBytes, totalBytes, newMessage);
     }
 
+    /** This database's change-capture counters, as the online replication reports them. */
+    public DatabaseDetails withReplication(long inserts, long updates, long deletes, long applied, long incoming,
+                                           long latencySeconds, long pending) {
+        return new DatabaseDetails(databaseName, migrationState, migrationOperation, startedOn, endedOn,
+                fullLoadQueuedTables, fullLoadErroredTables, fullLoadLoadingTables, fullLoadCompletedTables, updates,
+                deletes, inserts, applied, incoming, latencySeconds, pending, copiedRows, copiedBytes, totalBytes,
+                message);
+    }
+
+    public DatabaseDetails withOperation(String operation) {
+        return new DatabaseDetails(databaseName, migrationState, operation, startedOn, endedOn, fullLoadQueuedTables,
+                fullLoadErroredTables, fullLoadLoadingTables, fullLoadCompletedTables, cdcUpdateCounter,
+                cdcDeleteCounter, cdcInsertCounter, appliedChanges, incomingChanges, latency, pendingBytes, copiedRows,
+                copiedBytes, totalBytes, message);
+    }
+
     public DatabaseDetails started(Instant when) {
         return new DatabaseDetails(databaseName, migrationState, migrationOperation, startedOn != null ? startedOn : when,
                 endedOn, fullLoadQueuedTables, fullLoadErroredTables, fullLoadLoadingTables, fullLoadCompletedTables,

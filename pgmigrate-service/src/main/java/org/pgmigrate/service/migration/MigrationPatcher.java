@@ -12,6 +12,9 @@ import org.pgmigrate.service.ServiceException;
  */
 final class MigrationPatcher {
 
+    /** {@code migrationOperation} of a database whose cutover was requested and has not started yet. */
+    static final String CUTOVER_REQUESTED = "Cutover requested";
+
     private final MigrationPatch patch;
     private final Instant now;
     private final SealedSecrets sealer;
@@ -39,6 +42,10 @@ final class MigrationPatcher {
         }
         if (patch.changesDefinition()) {
             changeDefinition();
+        }
+        if ((patch.secrets() != null || patch.changesDefinition()) && m.status().subState().beforeDataMigration()) {
+            // Other servers, credentials or databases: the last validation says nothing about them; validate again.
+            m = m.withValidationDetails(null);
         }
         if (patch.secrets() != null) {
             m = m.withSealedSecrets(sealer.seal(patch.secrets().over(sealer.open(m.sealedSecrets(), m.migrationId())),
@@ -98,11 +105,26 @@ final class MigrationPatcher {
                     + "' is " + m.status() + ".", "properties.triggerCutover");
         }
         List<String> dbs = checkSubset(patch.dbsToTriggerCutoverOn(), "properties.dbsToTriggerCutoverOn");
+        List<String> requested = dbs == null || dbs.isEmpty() ? m.spec().dbsToMigrate() : dbs;
+        boolean any = false;
+        for (String db : requested) {
+            DatabaseDetails d = m.dbDetails().get(db);
+            if (d != null && d.migrationState() == DatabaseMigrationState.WAITING_FOR_CUTOVER_TRIGGER) {
+                any = true;
+                m = m.withDatabase(db, x -> x.withState(DatabaseMigrationState.WAITING_FOR_CUTOVER_TRIGGER,
+                        CUTOVER_REQUESTED, x.message()));
+            }
+        }
+        if (!any) {
+            throw new ServiceException(ServiceError.INVALID_MIGRATION_STATE, "None of the databases " + requested
+                    + " of migration '" + m.key().name() + "' waits for a cutover (their migrationState is not "
+                    + "WaitingForCutoverTrigger).", "properties.dbsToTriggerCutoverOn");
+        }
         m = m.withSpec(b -> {
             b.triggerCutover = true;
             b.dbsToTriggerCutoverOn = dbs;
             return b;
-        });
+        }).moveTo(MigrationStatus.COMPLETING);
     }
 
     private void changeDefinition() {

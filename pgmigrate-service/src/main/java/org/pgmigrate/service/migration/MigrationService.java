@@ -68,13 +68,18 @@ public final class MigrationService {
             throw new ServiceException(ServiceError.INVALID_RESOURCE_NAME, p, "migrationName");
         });
         MigrationSpec spec = draft.spec();
-        checkSupported(spec.migrationMode(), spec.migrationOption());
         if (spec.dbsToMigrate() != null) {
             DatabaseNames.check(spec.dbsToMigrate(), "properties.dbsToMigrate");
         }
         checkWindow(spec.migrationWindowStartTimeInUtc(), spec.migrationWindowEndTimeInUtc());
         if (spec.triggerCutover() && spec.migrationMode() == MigrationMode.OFFLINE) {
             throw offlineCutover(key.name());
+        }
+        if (spec.triggerCutover()) {
+            throw new ServiceException(ServiceError.INVALID_PARAMETER_VALUE, "A new online migration cannot be created "
+                    + "with triggerCutover set to True: there is nothing to cut over before its base copy is done. Once "
+                    + "it waits in WaitingForCutoverTrigger, PATCH {\"properties\": {\"triggerCutover\": \"True\"}} "
+                    + "(pgmigrate migration update --cutover).", "properties.triggerCutover");
         }
         if (spec.cancel()) {
             throw new ServiceException(ServiceError.INVALID_PARAMETER_VALUE, "A new migration cannot be created with "
@@ -126,9 +131,6 @@ public final class MigrationService {
 
     public Migration patch(MigrationKey key, MigrationPatch patch) {
         Migration current = get(key);
-        if (patch.migrationMode() != null) {
-            checkSupported(patch.migrationMode(), current.spec().migrationOption());
-        }
         if (patch.dbsToMigrate() != null) {
             DatabaseNames.check(patch.dbsToMigrate(), "properties.dbsToMigrate");
         }
@@ -212,19 +214,6 @@ public final class MigrationService {
                 throw new ServiceException(ServiceError.INVALID_PARAMETER_VALUE, "migrationWindowEndTimeInUtc (" + end
                         + ") is in the past. Give a future end, or leave it out.", "properties.migrationWindowEndTimeInUtc");
             }
-        }
-    }
-
-    /** Issues 4 and 5 (online migration, premigration validation) lift these refusals. */
-    private static void checkSupported(MigrationMode mode, MigrationOption option) {
-        if (mode == MigrationMode.ONLINE) {
-            throw new ServiceException(ServiceError.FEATURE_NOT_SUPPORTED, "migrationMode Online is not available in "
-                    + "this version of pgmigrate yet. Use Offline.", "properties.migrationMode");
-        }
-        if (option == MigrationOption.VALIDATE) {
-            throw new ServiceException(ServiceError.FEATURE_NOT_SUPPORTED, "migrationOption Validate (validation only) is "
-                    + "not available in this version of pgmigrate yet. Use Migrate or ValidateAndMigrate.",
-                    "properties.migrationOption");
         }
     }
 

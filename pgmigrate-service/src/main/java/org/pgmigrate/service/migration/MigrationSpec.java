@@ -8,6 +8,9 @@ import java.util.List;
  * {@code "True"}/{@code "False"}; {@code sslMode} is the API's spelling (Prefer, Require, VerifyCA, VerifyFull);
  * nullable fields are unset. The requests ({@code cancel}, {@code triggerCutover}, {@code startDataMigration}) are
  * kept as the user sent them and echoed back, as Azure does. Immutable.
+ *
+ * @param allowReplicaIdentityFull pgmigrate's extra property (online): set {@code REPLICA IDENTITY FULL} on source
+ *                                 tables that have no primary key and no replica identity instead of refusing them
  */
 public record MigrationSpec(
         String sourceDbServerResourceId,
@@ -28,7 +31,8 @@ public record MigrationSpec(
         boolean triggerCutover,
         List<String> dbsToTriggerCutoverOn,
         boolean cancel,
-        List<String> dbsToCancelMigrationOn) {
+        List<String> dbsToCancelMigrationOn,
+        boolean allowReplicaIdentityFull) {
 
     public MigrationSpec {
         dbsToMigrate = dbsToMigrate == null ? null : List.copyOf(dbsToMigrate);
@@ -62,6 +66,7 @@ public record MigrationSpec(
         public List<String> dbsToTriggerCutoverOn;
         public boolean cancel;
         public List<String> dbsToCancelMigrationOn;
+        public boolean allowReplicaIdentityFull;
 
         public Builder() {
             migrationMode = MigrationMode.OFFLINE;
@@ -88,6 +93,7 @@ public record MigrationSpec(
             dbsToTriggerCutoverOn = s.dbsToTriggerCutoverOn;
             cancel = s.cancel;
             dbsToCancelMigrationOn = s.dbsToCancelMigrationOn;
+            allowReplicaIdentityFull = s.allowReplicaIdentityFull;
         }
 
         public MigrationSpec build() {
@@ -95,7 +101,7 @@ public record MigrationSpec(
                     targetDbServerFullyQualifiedDomainName, migrationInstanceResourceId, migrationMode, migrationOption,
                     sourceType, sslMode, dbsToMigrate, setupLogicalReplicationOnSourceDbIfNeeded, overwriteDbsInTarget,
                     migrateRoles, migrationWindowStartTimeInUtc, migrationWindowEndTimeInUtc, startDataMigration,
-                    triggerCutover, dbsToTriggerCutoverOn, cancel, dbsToCancelMigrationOn);
+                    triggerCutover, dbsToTriggerCutoverOn, cancel, dbsToCancelMigrationOn, allowReplicaIdentityFull);
         }
     }
 }

@@ -59,7 +59,8 @@ public record MigrationStatus(MigrationState state, MigrationSubState subState) 
                     LOGICAL_REPLICATION_SETUP)),
             Map.entry(MIGRATING, List.of(COMPLETING, CUTOVER_TRIGGER)),
             Map.entry(CUTOVER_TRIGGER, List.of(COMPLETING)),
-            Map.entry(COMPLETING, List.of(SUCCEEDED_DONE)),
+            // online: a cutover of some databases returns to wait for the others' trigger
+            Map.entry(COMPLETING, List.of(SUCCEEDED_DONE, CUTOVER_TRIGGER)),
             Map.entry(CANCELING, List.of()));
 
     private static final Set<MigrationStatus> ENDINGS = Set.of(FAILED_DONE, CANCELED_DONE, CANCELING);

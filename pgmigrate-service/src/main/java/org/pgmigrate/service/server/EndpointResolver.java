@@ -41,6 +41,19 @@ public final class EndpointResolver {
         return new Endpoints(source(spec, secrets), target(key, spec, secrets));
     }
 
+    /** The registered server that {@code sourceDbServerResourceId} names, if it names one (for its restart command). */
+    public Optional<RegisteredServer> registeredSource(MigrationSpec spec) {
+        String resourceId = spec.sourceDbServerResourceId();
+        if (resourceId == null || !ServerKey.isResourceId(resourceId)) {
+            return Optional.empty();
+        }
+        try {
+            return servers.find(ServerKey.parseResourceId(resourceId));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
     private PgEndpoint source(MigrationSpec spec, SecretParameters secrets) {
         String resourceId = spec.sourceDbServerResourceId();
         String fqdn = spec.sourceDbServerFullyQualifiedDomainName();

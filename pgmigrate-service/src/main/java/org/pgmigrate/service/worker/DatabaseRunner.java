@@ -14,6 +14,7 @@ import org.pgmigrate.engine.verify.TableVerification;
 import org.pgmigrate.engine.verify.VerificationReport;
 import org.pgmigrate.service.migration.DatabaseMigrationState;
 import org.pgmigrate.service.migration.Migration;
+import org.pgmigrate.service.migration.MigrationMode;
 import org.pgmigrate.service.migration.MigrationService;
 import org.pgmigrate.service.migration.VerificationDetails;
 import org.pgmigrate.service.server.Endpoints;
@@ -23,8 +24,9 @@ import org.slf4j.MDC;
 
 /**
  * Runs one database of a migration on the engine, on a database-job thread, and records its outcome in
- * {@code dbDetails}: Succeeded; Failed with the engine's message; Canceled (a user's cancel) with the note that the
- * target is left as it is; or, on a service shutdown, left InProgress to resume from its checkpoints. The engine's
+ * {@code dbDetails}: Succeeded (online: WaitingForCutoverTrigger once the base copy is done and changes are being
+ * applied); Failed with the engine's message; Canceled (a user's cancel) with the note that the target is left as it
+ * is; or, on a service shutdown, left InProgress to resume from its checkpoints (online: to copy again). The engine's
  * verification goes into {@code verificationDetails}. Thread-safe (stateless between calls).
  */
 final class DatabaseRunner {
@@ -34,19 +36,20 @@ final class DatabaseRunner {
     private final MigrationRun run;
     private final WorkerContext ctx;
     private final StoredCheckpoints checkpoints;
+    private final OnlineDatabases online;
 
-    DatabaseRunner(MigrationRun run, WorkerContext ctx, StoredCheckpoints checkpoints) {
+    DatabaseRunner(MigrationRun run, WorkerContext ctx, StoredCheckpoints checkpoints, OnlineDatabases online) {
         this.run = run;
         this.ctx = ctx;
         this.checkpoints = checkpoints;
+        this.online = online;
     }
 
     void run(Migration m, Endpoints endpoints, String db, MigrationRun.RunningDatabase r) {
         MDC.put("migration", m.key().name());
         MDC.put("db", db);
         Instant started = ctx.clock().instant();
-        Path workDir = ctx.workRoot().resolve(m.migrationId())
-                .resolve(db.replaceAll("[^A-Za-z0-9_-]", "_") + "-" + Integer.toHexString(db.hashCode()));
+        Path workDir = ctx.workRoot().resolve(m.migrationId()).resolve(slug(db));
         try {
             if (r.signal().isStopped()) {
                 finishStopped(db, r);
@@ -61,7 +64,18 @@ final class DatabaseRunner {
             // On a resume the engine finds its own checkpoint of the target database it created and keeps it.
             DatabaseTask task = new DatabaseTask(db, endpoints.source(db), endpoints.target(db),
                     m.spec().overwriteDbsInTarget(), m.spec().migrateRoles(), ctx.limits().tableJobs(),
-                    ctx.limits().indexJobs(), workDir);
+                    ctx.limits().indexJobs(), workDir, null);
+            if (m.spec().migrationMode() == MigrationMode.ONLINE) {
+                // the base copy under the slot's snapshot; then changes are applied until the cutover
+                OnlineDatabases.BaseCopy copy = online.baseCopy(m, endpoints, db, task, r, run);
+                if (!copy.resumed()) {
+                    recordVerification(db, r.progress().verification());
+                }
+                run.updateDatabase(db, d -> (copy.resumed() ? d : r.progress().applyTo(d))
+                        .withState(DatabaseMigrationState.WAITING_FOR_CUTOVER_TRIGGER, "Replicating changes", copy.note()));
+                deleteQuietly(workDir);
+                return;
+            }
             ctx.migrator().migrateDatabase(task, r.progress(), checkpoints, r.signal());
             recordVerification(db, r.progress().verification());
             run.updateDatabase(db, d -> r.progress().applyTo(d).withState(DatabaseMigrationState.SUCCEEDED, "Completed", null));
@@ -104,7 +118,7 @@ final class DatabaseRunner {
     }
 
     /** Adds (or replaces) this database's entry of {@code verificationDetails}. */
-    private void recordVerification(String db, VerificationReport report) {
+    void recordVerification(String db, VerificationReport report) {
         if (report == null) {
             return;
         }
@@ -114,7 +128,7 @@ final class DatabaseRunner {
                     t.equal() ? null : t.describe()));
         }
         VerificationDetails.Database entry = new VerificationDetails.Database(db, report.equal() ? "Succeeded" : "Failed",
-                tables);
+                tables, report.sequenceMismatches(), report.objectMismatches());
         run.updateMigration(m -> {
             List<VerificationDetails.Database> dbs = new ArrayList<>();
             if (m.verificationDetails() != null) {
@@ -135,6 +149,11 @@ final class DatabaseRunner {
         } catch (IOException e) {
             LOG.debug("Cannot remove {}: {}", dir, e.toString());
         }
+    }
+
+    /** A file-name-safe, collision-free directory name for a database's files under the migration's work dir. */
+    static String slug(String db) {
+        return db.replaceAll("[^A-Za-z0-9_-]", "_") + "-" + Integer.toHexString(db.hashCode());
     }
 
     private static String startedKey(String db) {

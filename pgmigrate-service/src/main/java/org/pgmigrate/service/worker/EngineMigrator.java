@@ -5,21 +5,27 @@ import org.pgmigrate.engine.DatabaseJob;
 import org.pgmigrate.engine.DatabaseReport;
 import org.pgmigrate.engine.Engine;
 import org.pgmigrate.engine.EngineSettings;
+import org.pgmigrate.engine.cdc.OnlineReplication;
+import org.pgmigrate.engine.cdc.ReplicationConfig;
 import org.pgmigrate.engine.checkpoint.CheckpointStore;
 import org.pgmigrate.engine.copy.CopyOptions;
 import org.pgmigrate.engine.pg.PgEndpoint;
 import org.pgmigrate.engine.progress.ProgressListener;
+import org.pgmigrate.engine.verify.VerificationReport;
 
 /**
- * {@link DatabaseMigrator} on the engine: one offline {@link DatabaseJob} per database, with verification and
- * ANALYZE, the node's table and index jobs, and a {@link Cancellation} that the stop signal triggers. Thread-safe.
+ * {@link DatabaseMigrator} on the engine: one {@link DatabaseJob} per database (under the slot's snapshot when
+ * online), with verification and ANALYZE, the node's table and index jobs, and a {@link Cancellation} that the stop
+ * signal triggers; {@link OnlineReplication}s on the engine's connector. Thread-safe.
  */
 final class EngineMigrator implements DatabaseMigrator {
 
     private final Engine engine;
+    private final EngineSettings settings;
 
     EngineMigrator(EngineSettings settings) {
         this.engine = new Engine(settings);
+        this.settings = settings;
     }
 
     @Override
@@ -27,13 +33,23 @@ final class EngineMigrator implements DatabaseMigrator {
                                           StopSignal stop) {
         DatabaseJob job = new DatabaseJob(task.source(), task.target(),
                 CopyOptions.defaults().withJobs(task.tableJobs(), task.indexJobs()), task.dropIfExists(),
-                task.keepOwnership(), true, true, task.workDir(), null);
+                task.keepOwnership(), true, true, task.workDir(), task.snapshotName());
         return engine.migrateDatabase(job, progress, checkpoints, cancellation(stop));
     }
 
     @Override
     public void migrateRoles(PgEndpoint source, PgEndpoint target, StopSignal stop) {
         engine.migrateRoles(source, target, cancellation(stop));
+    }
+
+    @Override
+    public OnlineReplication replication(ReplicationConfig config) {
+        return new OnlineReplication(config, settings.connector());
+    }
+
+    @Override
+    public VerificationReport verifyDatabase(PgEndpoint source, PgEndpoint target, int jobs, StopSignal stop) {
+        return engine.verifyDatabase(source, target, jobs, 100, cancellation(stop));
     }
 
     private static Cancellation cancellation(StopSignal stop) {

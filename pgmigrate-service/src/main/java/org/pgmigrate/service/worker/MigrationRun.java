@@ -15,17 +15,20 @@ import org.pgmigrate.service.ServiceException;
 import org.pgmigrate.service.migration.DatabaseDetails;
 import org.pgmigrate.service.migration.DatabaseMigrationState;
 import org.pgmigrate.service.migration.Migration;
+import org.pgmigrate.service.migration.MigrationMode;
 import org.pgmigrate.service.migration.MigrationService;
 import org.pgmigrate.service.migration.MigrationStatus;
 import org.pgmigrate.service.migration.SecretParameters;
+import org.pgmigrate.service.migration.ValidationDetails;
 import org.pgmigrate.service.server.Endpoints;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * Drives one migration through the worker's side of the state machine (spec 2.11, issue 3): prerequisites, the
- * data migration of each database on the shared database executor, completion, and cancel. Every status change is
+ * Drives one migration through the worker's side of the state machine (spec 2.11, issues 3 and 5): prerequisites,
+ * premigration validation, the data migration of each database on the shared database executor, completion, and
+ * cancel. Every status change is
  * a conditional atomic update: if the user changed the status meanwhile (a cancel, a new window), the run notices
  * and follows the new status instead of overwriting it.
  *
@@ -41,7 +44,12 @@ final class MigrationRun implements Runnable {
     private final StoredCheckpoints checkpoints;
     private final Map<String, RunningDatabase> running = new ConcurrentHashMap<>();
     private final DatabaseRunner databases;
+    private final OnlineDatabases online;
+    private final OnlineCutover cutover;
+    private final ReplicationSetupStep replicationSetup;
     private final StopSignal roles = new StopSignal();
+    private final StopSignal lifetime = new StopSignal();
+    private final Object wakeup = new Object();
     private volatile boolean shuttingDown;
     private volatile Instant leaseRenewedAt = Instant.EPOCH;
 
@@ -52,7 +60,19 @@ final class MigrationRun implements Runnable {
         this.migrationId = migrationId;
         this.ctx = ctx;
         this.checkpoints = new StoredCheckpoints(ctx.store(), migrationId);
-        this.databases = new DatabaseRunner(this, ctx, checkpoints);
+        this.online = new OnlineDatabases(ctx, checkpoints);
+        this.databases = new DatabaseRunner(this, ctx, checkpoints, online);
+        this.cutover = new OnlineCutover(this, ctx, online, databases);
+        this.replicationSetup = new ReplicationSetupStep(this, ctx);
+    }
+
+    /**
+     * Whether a worker has something to do for {@code m} now: its substate needs one, or it waits for a logical
+     * replication setup the user asked for (the worker polls the source until the settings are live).
+     */
+    static boolean hasWork(Migration m) {
+        return m.status().subState().needsWorker() || m.status().equals(MigrationStatus.LOGICAL_REPLICATION_SETUP)
+                && m.spec().setupLogicalReplicationOnSourceDbIfNeeded();
     }
 
     String migrationId() {
@@ -74,6 +94,7 @@ final class MigrationRun implements Runnable {
                     + (e.getMessage() == null ? "" : ": " + e.getMessage()));
         } finally {
             try {
+                endReplications();
                 ctx.store().releaseLease(migrationId, ctx.nodeId());
             } finally {
                 MDC.remove("migration");
@@ -81,27 +102,76 @@ final class MigrationRun implements Runnable {
         }
     }
 
+    /**
+     * Online: a migration that ended (Failed, Canceled) must leave no slot on the source; one that goes on (a
+     * shutdown) keeps its slots, publications and spools to resume at the next start.
+     */
+    private void endReplications() {
+        Migration m = ctx.store().findById(migrationId).orElse(null);
+        if (m != null && !m.isActive() && m.spec().migrationMode() == MigrationMode.ONLINE && !shuttingDown) {
+            online.cleanUp(m);
+        }
+        online.closeAll();
+    }
+
     /** The service is stopping: stop the engine, keep the state, so that the next start resumes. */
     void shutdown() {
         shuttingDown = true;
         roles.stop(StopSignal.Reason.SHUTDOWN);
+        lifetime.stop(StopSignal.Reason.SHUTDOWN);
         running.values().forEach(r -> r.signal().stop(StopSignal.Reason.SHUTDOWN));
+        wake();
     }
 
     /** A cancel was requested: stop the databases that the stored migration marks for it. */
     void cancelRequested() {
         ctx.store().findById(migrationId).ifPresent(this::stopCanceledDatabases);
+        wake();
+    }
+
+    /** The migration changed (a PATCH): a run that polls looks again now. */
+    void wake() {
+        synchronized (wakeup) {
+            wakeup.notifyAll();
+        }
+    }
+
+    /** Waits up to {@code d}, or until {@link #wake} or a shutdown. */
+    void pause(Duration d) {
+        synchronized (wakeup) {
+            if (shuttingDown) {
+                return;
+            }
+            try {
+                wakeup.wait(Math.max(1, d.toMillis()));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                shutdown();
+            }
+        }
+    }
+
+    boolean isShuttingDown() {
+        return shuttingDown;
+    }
+
+    /** Runs {@code action} when the service stops (at once if it is stopping). */
+    void onShutdown(Runnable action) {
+        lifetime.onStop(action);
     }
 
     /** Writes the running databases' live counters to the store and renews the lease. Called every second. */
     void flush() {
-        if (!running.isEmpty()) {
+        if (!running.isEmpty() || online.anyLive()) {
             ctx.store().update(migrationId, m -> {
                 Migration x = m;
                 for (Map.Entry<String, RunningDatabase> e : running.entrySet()) {
-                    x = x.withDatabase(e.getKey(), d -> d.migrationState().isFinished() ? d : e.getValue().progress().applyTo(d));
+                    // an online database whose copy is done no longer takes the copy's counters
+                    x = x.withDatabase(e.getKey(), d -> d.migrationState().isFinished()
+                            || d.migrationState() == DatabaseMigrationState.WAITING_FOR_CUTOVER_TRIGGER ? d
+                            : e.getValue().progress().applyTo(d));
                 }
-                return x;
+                return online.applyCounters(x);
             }).ifPresent(this::stopCanceledDatabases);
         }
         Instant now = ctx.clock().instant();
@@ -118,12 +188,22 @@ final class MigrationRun implements Runnable {
                 return;
             }
             switch (m.status().subState()) {
-                case PERFORMING_PRE_REQUISITE_STEPS -> prerequisites(m);
-                // Premigration validation (issue 5) runs here; until then ValidateAndMigrate migrates directly.
-                case VALIDATION_IN_PROGRESS -> advance(MigrationStatus.VALIDATING, x -> x.moveTo(MigrationStatus.MIGRATING));
+                case PERFORMING_PRE_REQUISITE_STEPS -> prerequisites(m, MigrationStatus.PREREQUISITES);
+                case VALIDATION_IN_PROGRESS -> validate(m);
                 case MIGRATING_DATA -> migrateData(m);
-                case COMPLETING_MIGRATION -> complete();
+                case WAITING_FOR_CUTOVER_TRIGGER -> cutover.awaitTrigger(m);
+                case COMPLETING_MIGRATION -> {
+                    if (m.spec().migrationMode() != MigrationMode.ONLINE || cutover.cutOver(m)) {
+                        complete();
+                    }
+                }
                 case CANCELING_REQUESTED_DB_MIGRATIONS -> finishCancel();
+                case WAITING_FOR_LOGICAL_REPLICATION_SETUP_REQUEST_ON_SOURCE_DB -> {
+                    if (!m.spec().setupLogicalReplicationOnSourceDbIfNeeded()) {
+                        return;
+                    }
+                    replicationSetup.awaitLive(m);
+                }
                 default -> {
                     return; // waiting for a person or for time: nothing to do now
                 }
@@ -131,33 +211,43 @@ final class MigrationRun implements Runnable {
         }
     }
 
-    private void prerequisites(Migration m) {
+    /**
+     * PerformingPreRequisiteSteps, and the end of a passed validation ({@code expected} is then VALIDATING): the
+     * window, the servers, and the databases on each side decide between waiting for an overwrite confirmation,
+     * migrating, or failing. A migration that validates and has no validation result yet goes to validation first.
+     */
+    private void prerequisites(Migration m, MigrationStatus expected) {
         Instant now = ctx.clock().instant();
         Instant end = m.spec().migrationWindowEndTimeInUtc();
         if (end != null && now.isAfter(end)) {
-            fail(MigrationStatus.PREREQUISITES, "The migration window ended at " + end + " before the data migration could "
+            fail(expected, "The migration window ended at " + end + " before the data migration could "
                     + "start. Create the migration again with a new window.");
             return;
         }
-        Endpoints endpoints = endpoints(m, MigrationStatus.PREREQUISITES);
+        Endpoints endpoints = endpoints(m, expected);
         if (endpoints == null) {
             return;
         }
         List<String> dbs = databasesToMigrate(m);
         if (dbs.isEmpty()) {
-            advance(MigrationStatus.PREREQUISITES, x -> x.moveTo(MigrationStatus.CANCELED_DONE));
+            advance(expected, x -> x.moveTo(MigrationStatus.CANCELED_DONE));
+            return;
+        }
+        if (PremigrationValidation.pending(m)) {
+            // Validation connects, authenticates and checks the databases itself, and reports failures as checks.
+            advance(expected, x -> x.moveTo(MigrationStatus.VALIDATING));
             return;
         }
         Prerequisites.Findings f;
         try {
             f = ctx.prerequisites().check(endpoints.source(), endpoints.target(), dbs);
         } catch (EngineException e) {
-            fail(MigrationStatus.PREREQUISITES, e.getMessage());
+            fail(expected, e.getMessage());
             return;
         }
-        advance(MigrationStatus.PREREQUISITES, x -> x.withServerVersions(f.sourceVersion(), f.targetVersion()));
+        advance(expected, x -> x.withServerVersions(f.sourceVersion(), f.targetVersion()));
         if (f.sourceMajor() > f.targetMajor()) {
-            fail(MigrationStatus.PREREQUISITES, "The target server " + endpoints.target().address() + " runs PostgreSQL "
+            fail(expected, "The target server " + endpoints.target().address() + " runs PostgreSQL "
                     + f.targetVersion() + ", older than the source's " + f.sourceVersion() + ". Migrate to a target of the "
                     + "same or a newer major version.");
             return;
@@ -165,7 +255,7 @@ final class MigrationRun implements Runnable {
         if (!f.missingOnSource().isEmpty()) {
             String message = "Source database missing: " + String.join(", ", f.missingOnSource()) + " not found on the "
                     + "source server " + endpoints.source().address() + ". Check dbsToMigrate (names are case-sensitive).";
-            failDatabases(MigrationStatus.PREREQUISITES, message, db -> f.missingOnSource().contains(db)
+            failDatabases(expected, message, db -> f.missingOnSource().contains(db)
                     ? "Database '" + db + "' does not exist on the source server " + endpoints.source().address()
                             + ". Check the name (it is case-sensitive)."
                     : "Not migrated: another database of this migration is missing on the source.");
@@ -173,7 +263,7 @@ final class MigrationRun implements Runnable {
         }
         if (!f.existingOnTarget().isEmpty() && !m.spec().overwriteDbsInTarget()) {
             LOG.info("Databases {} exist on the target; waiting for overwriteDbsInTarget=True.", f.existingOnTarget());
-            advance(MigrationStatus.PREREQUISITES, x -> {
+            advance(expected, x -> {
                 Migration y = x.moveTo(MigrationStatus.OVERWRITE_CONFIRMATION);
                 for (String db : f.existingOnTarget()) {
                     y = y.withDatabase(db, d -> d.withState(DatabaseMigrationState.IN_PROGRESS, "Waiting for overwrite "
@@ -185,13 +275,43 @@ final class MigrationRun implements Runnable {
             });
             return;
         }
-        advance(MigrationStatus.PREREQUISITES, x -> {
+        if (m.spec().migrationMode() == MigrationMode.ONLINE && !replicationSetup.ready(m, expected, endpoints, dbs)) {
+            return;
+        }
+        advance(expected, x -> {
             Migration y = x.moveTo(MigrationStatus.MIGRATING);
             for (String db : dbs) {
                 y = y.withDatabase(db, d -> d.withState(DatabaseMigrationState.IN_PROGRESS, "Queued", null));
             }
             return y;
         });
+    }
+
+    /**
+     * ValidationInProgress: runs every check, stores validationDetails, then ends the migration (Validate, or a
+     * failed check) or carries on with the prerequisites (ValidateAndMigrate). Nothing is written to either server,
+     * so a service killed (or stopped) here simply validates again at its next start.
+     */
+    private void validate(Migration m) {
+        Endpoints endpoints = endpoints(m, MigrationStatus.VALIDATING);
+        if (endpoints == null) {
+            return;
+        }
+        ValidationDetails details;
+        try {
+            details = ctx.validation().validate(m, endpoints, databasesToMigrate(m));
+        } catch (EngineException e) {
+            fail(MigrationStatus.VALIDATING, "Premigration validation could not run: " + e.getMessage());
+            return;
+        }
+        if (shuttingDown) {
+            return; // validated again at the next start
+        }
+        LOG.info("Premigration validation ended {}.", details.status());
+        if (advance(MigrationStatus.VALIDATING, x -> PremigrationValidation.record(x, details))
+                && PremigrationValidation.proceeds(m, details)) {
+            prerequisites(ctx.store().findById(migrationId).orElseThrow(), MigrationStatus.VALIDATING);
+        }
     }
 
     private void migrateData(Migration m) {
@@ -210,6 +330,11 @@ final class MigrationRun implements Runnable {
                 return;
             }
         }
+        boolean isOnline = m.spec().migrationMode() == MigrationMode.ONLINE;
+        if (isOnline) {
+            online.resumeWaiting(m, endpoints, this); // databases copied before a restart
+            m = ctx.store().findById(migrationId).orElse(m);
+        }
         List<Future<?>> jobs = new ArrayList<>();
         for (String db : databasesToMigrate(m)) {
             DatabaseDetails d = m.dbDetails().get(db);
@@ -217,12 +342,16 @@ final class MigrationRun implements Runnable {
                 databases.markCanceled(db);
                 continue;
             }
+            if (d != null && d.migrationState() == DatabaseMigrationState.WAITING_FOR_CUTOVER_TRIGGER) {
+                continue; // online, copied: its changes are applied already
+            }
+            Migration snapshot = m;
             RunningDatabase r = new RunningDatabase(new StopSignal(), new DatabaseProgress(ctx.metrics()));
             running.put(db, r);
             if (shuttingDown) {
                 r.signal().stop(StopSignal.Reason.SHUTDOWN);
             }
-            jobs.add(ctx.databaseJobs().submit(() -> databases.run(m, endpoints, db, r)));
+            jobs.add(ctx.databaseJobs().submit(() -> databases.run(snapshot, endpoints, db, r)));
         }
         stopCanceledDatabases(ctx.store().findById(migrationId).orElse(m));
         try {
@@ -239,7 +368,9 @@ final class MigrationRun implements Runnable {
             running.clear();
         }
         if (!shuttingDown) {
-            advance(MigrationStatus.MIGRATING, x -> x.moveTo(MigrationStatus.COMPLETING));
+            // online: databases whose copy is done now wait for the cutover; the migration with them
+            advance(MigrationStatus.MIGRATING, x -> x.moveTo(isOnline && !OnlineDatabases.waiting(x).isEmpty()
+                    ? MigrationStatus.CUTOVER_TRIGGER : MigrationStatus.COMPLETING));
         }
     }
 
@@ -265,19 +396,34 @@ final class MigrationRun implements Runnable {
 
     /** The whole migration was canceled: nothing runs any more; mark what is unfinished Canceled. */
     private void finishCancel() {
-        // Online migrations (issue 4) drop their slots and publications on the source here.
+        Migration current = ctx.store().findById(migrationId).orElseThrow();
+        Map<String, String> notes = new java.util.HashMap<>();
+        if (current.spec().migrationMode() == MigrationMode.ONLINE) {
+            // A leaked slot holds source WAL forever: drop each unfinished database's slot and publication now.
+            Endpoints endpoints = endpoints(current, MigrationStatus.CANCELING);
+            if (endpoints == null) {
+                return;
+            }
+            for (String db : current.spec().dbsToMigrate()) {
+                DatabaseDetails d = current.dbDetails().get(db);
+                if (d == null || !d.migrationState().isFinished()) {
+                    notes.put(db, OnlineDatabases.canceledMessage(db, online.cancel(current, endpoints, db)));
+                }
+            }
+        }
         advance(MigrationStatus.CANCELING, m -> {
             Migration x = m;
             for (String db : m.spec().dbsToMigrate()) {
                 x = x.withDatabase(db, d -> d.migrationState().isFinished() ? d
-                        : d.withState(DatabaseMigrationState.CANCELED, "Canceled", String.format(MigrationService.CANCEL_NOTE, db)));
+                        : d.withState(DatabaseMigrationState.CANCELED, "Canceled",
+                                notes.getOrDefault(db, String.format(MigrationService.CANCEL_NOTE, db))));
             }
             return x.moveTo(MigrationStatus.CANCELED_DONE);
         });
         LOG.info("Migration canceled; the target was left as it is.");
     }
 
-    private Endpoints endpoints(Migration m, MigrationStatus expected) {
+    Endpoints endpoints(Migration m, MigrationStatus expected) {
         try {
             SecretParameters secrets = ctx.secrets().open(m.sealedSecrets(), m.migrationId());
             return ctx.resolver().resolve(m.key(), m.spec(), secrets);
@@ -332,7 +478,7 @@ final class MigrationRun implements Runnable {
         ctx.store().update(migrationId, m -> m.withDatabase(db, change));
     }
 
-    private void fail(MigrationStatus expected, String message) {
+    void fail(MigrationStatus expected, String message) {
         failDatabases(expected, message, db -> message);
     }
 

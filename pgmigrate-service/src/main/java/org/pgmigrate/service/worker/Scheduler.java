@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.pgmigrate.engine.EngineSettings;
 import org.pgmigrate.engine.pg.PgConnector;
+import org.pgmigrate.engine.precheck.PremigrationValidator;
 import org.pgmigrate.engine.progress.ProgressListener;
 import org.pgmigrate.service.migration.Migration;
 import org.pgmigrate.service.migration.MigrationEvents;
@@ -61,12 +62,14 @@ public final class Scheduler implements MigrationEvents, AutoCloseable {
     public Scheduler(MigrationStore store, SealedSecrets secrets, EndpointResolver resolver, EngineSettings engine,
                      ProgressListener metrics, JobLimits limits, Duration pollInterval, Clock clock, String nodeId,
                      Path workRoot) {
-        this(store, secrets, resolver, new EngineMigrator(engine), metrics, limits, pollInterval, clock, nodeId, workRoot);
+        this(store, secrets, resolver, new EngineMigrator(engine),
+                new PremigrationValidator(engine.connector(), engine.toolSearchPath()), metrics, limits, pollInterval,
+                clock, nodeId, workRoot);
     }
 
     Scheduler(MigrationStore store, SealedSecrets secrets, EndpointResolver resolver, DatabaseMigrator migrator,
-              ProgressListener metrics, JobLimits limits, Duration pollInterval, Clock clock, String nodeId,
-              Path workRoot) {
+              PremigrationValidator validator, ProgressListener metrics, JobLimits limits, Duration pollInterval,
+              Clock clock, String nodeId, Path workRoot) {
         this.store = store;
         this.pollInterval = pollInterval;
         this.ticker = Executors.newSingleThreadScheduledExecutor(named("pgmigrate-scheduler"));
@@ -75,7 +78,7 @@ public final class Scheduler implements MigrationEvents, AutoCloseable {
         this.databaseJobs = new ThreadPoolExecutor(limits.databaseJobs(), limits.databaseJobs(), 0, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(limits.migrations() * 50), named("pgmigrate-db"));
         this.ctx = new WorkerContext(store, secrets, resolver, migrator, new Prerequisites(new PgConnector()),
-                databaseJobs, metrics, limits, clock, nodeId, LEASE, workRoot);
+                new PremigrationValidation(validator), databaseJobs, metrics, limits, clock, nodeId, LEASE, workRoot);
     }
 
     public void start() {
@@ -103,6 +106,10 @@ public final class Scheduler implements MigrationEvents, AutoCloseable {
 
     @Override
     public void changed(Migration migration) {
+        MigrationRun run = running.get(migration.migrationId());
+        if (run != null) {
+            run.wake(); // e.g. a cutover trigger, seen at once rather than at the run's next poll
+        }
         wake();
     }
 
@@ -134,7 +141,7 @@ public final class Scheduler implements MigrationEvents, AutoCloseable {
                     store.update(m.migrationId(), x -> x.status().equals(MigrationStatus.WINDOW)
                             ? x.moveTo(MigrationStatus.PREREQUISITES) : x);
                     LOG.info("Migration {}: its window opened; starting.", m.key().name());
-                } else if (!m.status().subState().needsWorker()) {
+                } else if (!MigrationRun.hasWork(m)) {
                     continue;
                 }
                 if (running.size() >= ctx.limits().migrations()) {

@@ -14,6 +14,7 @@ import org.pgmigrate.service.store.MigrationStore;
  * holds the engine's per-database files ({@code <migrationId>/<db>}). Immutable.
  */
 record WorkerContext(MigrationStore store, SealedSecrets secrets, EndpointResolver resolver, DatabaseMigrator migrator,
-                     Prerequisites prerequisites, ExecutorService databaseJobs, ProgressListener metrics,
+                     Prerequisites prerequisites, PremigrationValidation validation,
+                     ExecutorService databaseJobs, ProgressListener metrics,
                      JobLimits limits, Clock clock, String nodeId, Duration leaseDuration, Path workRoot) {
 }

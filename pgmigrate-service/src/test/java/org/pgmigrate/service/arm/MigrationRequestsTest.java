@@ -50,6 +50,20 @@ class MigrationRequestsTest {
     }
 
     @Test
+    void readsOnlineModeAndAllowReplicaIdentityFullInAnyCase() {
+        MigrationDraft d = put("""
+                {"properties": {"sourceDbServerResourceId": "h:5432@u", "dbsToMigrate": ["a"], "migrationMode": "online",
+                 "ALLOWREPLICAIDENTITYFULL": "true",
+                 "secretParameters": {"adminCredentials": {"sourceServerPassword": "", "targetServerPassword": ""}}}}""");
+        assertThat(d.spec().migrationMode()).isEqualTo(MigrationMode.ONLINE);
+        assertThat(d.spec().allowReplicaIdentityFull()).isTrue();
+        ServiceException bad = putFails("""
+                {"properties": {"sourceDbServerResourceId": "h:5432@u", "allowReplicaIdentityFull": "yes",
+                 "secretParameters": {"adminCredentials": {"sourceServerPassword": "", "targetServerPassword": ""}}}}""");
+        assertThat(bad.getMessage()).isEqualTo("Value of Key properties.allowReplicaIdentityFull must be either 'True' or 'False'");
+    }
+
+    @Test
     void absentTrueFalsePropertiesAreFalse() {
         MigrationDraft d = put("""
                 {"properties": {"sourceDbServerResourceId": "h:5432@u", "dbsToMigrate": ["a"],
@@ -57,6 +71,7 @@ class MigrationRequestsTest {
         assertThat(d.spec().overwriteDbsInTarget()).isFalse();
         assertThat(d.spec().setupLogicalReplicationOnSourceDbIfNeeded()).isFalse();
         assertThat(d.spec().migrateRoles()).isFalse();
+        assertThat(d.spec().allowReplicaIdentityFull()).isFalse();
     }
 
     @Test

@@ -167,6 +167,14 @@ public final class PgCluster implements AutoCloseable {
         running = true;
     }
 
+    /**
+     * Leaves the server running after this JVM exits (the demo's --keep): it is no longer stopped by
+     * {@link #close()} or the shutdown hook; stop it with pg_ctl.
+     */
+    public void detach() {
+        RUNNING.remove(this);
+    }
+
     /** Stops the server at once and deletes its files (unless kept with {@link Builder#keepFiles()}). */
     @Override
     public void close() {

@@ -2,13 +2,10 @@ package org.pgmigrate.engine.cdc.apply;
 
 import java.nio.ByteBuffer;
 import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.pgmigrate.engine.EngineError;
 import org.pgmigrate.engine.EngineException;
@@ -28,8 +25,6 @@ import org.pgmigrate.engine.cdc.spool.Spool;
 import org.pgmigrate.engine.cdc.spool.SpoolReader;
 import org.pgmigrate.engine.cdc.spool.SpoolRecord;
 import org.pgmigrate.engine.pg.PgConnector;
-import org.pgmigrate.engine.pg.PgEndpoint;
-import org.postgresql.PGProperty;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -176,17 +171,11 @@ public final class Applier implements Runnable {
     }
 
     private Connection openSession() throws SQLException {
-        PgEndpoint target = settings.target();
-        Properties p = connector.baseProperties(target, "cdc-apply");
-        PGProperty.REWRITE_BATCHED_INSERTS.set(p, true);
-        Connection c;
+        TargetSession.Opened opened = TargetSession.open(connector, settings.target());
+        Connection c = opened.connection();
+        targetMajor = opened.targetMajor();
         try {
-            c = DriverManager.getConnection(PgConnector.jdbcUrl(target), p);
-        } catch (SQLException e) {
-            throw PgConnector.describe(e, target, PgConnector.Side.TARGET);
-        }
-        try {
-            setUp(c);
+            startFromRecordedProgress(c);
             return c;
         } catch (SQLException | RuntimeException e) {
             try {
@@ -198,36 +187,7 @@ public final class Applier implements Runnable {
         }
     }
 
-    private void setUp(Connection c) throws SQLException {
-        try (Statement s = c.createStatement()) {
-            try {
-                s.execute("SET session_replication_role = replica");
-            } catch (SQLException e) {
-                if (Reconnect.isConnectionLost(e)) {
-                    throw e;
-                }
-                throw new EngineException(EngineError.INSUFFICIENT_PRIVILEGE, "Cannot set session_replication_role ="
-                        + " replica on the target server " + settings.target().address() + " as user '"
-                        + settings.target().user() + "': " + e.getMessage() + ". Without it, target triggers and"
-                        + " foreign keys would fire while changes are applied. Connect as a superuser, or on"
-                        + " PostgreSQL 15+ run GRANT SET ON PARAMETER session_replication_role TO that user.", e);
-            }
-            try (ResultSet rs = s.executeQuery("SELECT current_setting('session_replication_role'),"
-                    + " current_setting('server_version_num')::int")) {
-                rs.next();
-                if (!"replica".equals(rs.getString(1))) {
-                    throw new EngineException(EngineError.INSUFFICIENT_PRIVILEGE, "The target server "
-                            + settings.target().address() + " kept session_replication_role at '" + rs.getString(1)
-                            + "' instead of 'replica'; applying changes would fire target triggers. Check server or"
-                            + " role settings that override it.");
-                }
-                targetMajor = rs.getInt(2) / 10000;
-            }
-            for (String setting : new String[] {"statement_timeout = 0", "lock_timeout = 0",
-                    "idle_in_transaction_session_timeout = 0", "DateStyle = 'ISO'", "IntervalStyle = 'postgres'"}) {
-                s.execute("SET " + setting);
-            }
-        }
+    private void startFromRecordedProgress(Connection c) throws SQLException {
         Lsn start = startTracker(c);
         try (Statement s = c.createStatement()) {
             s.execute("SET synchronous_commit = " + (tracker.synchronousCommit() ? "on" : "off"));
@@ -342,18 +302,18 @@ public final class Applier implements Runnable {
             // a transaction applied before, origin information, or a logical message: nothing to write
             return;
         } else if (message instanceof Insert i) {
-            writer.insert(catalog.table(i.relationId(), session, targetMajor), i.newTuple());
+            writer.insert(writer.table(i.relationId(), targetMajor), i.newTuple());
             groupInserts++;
         } else if (message instanceof Update u) {
-            writer.update(catalog.table(u.relationId(), session, targetMajor), u);
+            writer.update(writer.table(u.relationId(), targetMajor), u);
             groupUpdates++;
         } else if (message instanceof Delete d) {
-            writer.delete(catalog.table(d.relationId(), session, targetMajor), d);
+            writer.delete(writer.table(d.relationId(), targetMajor), d);
             groupDeletes++;
         } else if (message instanceof Truncate t) {
             List<TargetTable> tables = new ArrayList<>();
             for (int id : t.relationIds()) {
-                tables.add(catalog.table(id, session, targetMajor));
+                tables.add(writer.table(id, targetMajor));
             }
             writer.truncate(tables, t.restartIdentity());
             groupTruncates++;

@@ -45,10 +45,10 @@ final class ChangeWriter implements AutoCloseable {
     private final RelationCatalog catalog;
     private final int batchSize;
     private final long batchBytes;
-    private final Map<Shape, PreparedStatement> statements = new LinkedHashMap<>(64, 0.75f, true) {
+    private final Map<StatementShape, PreparedStatement> statements = new LinkedHashMap<>(64, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<Shape, PreparedStatement> eldest) {
-            if (size() > CACHED_STATEMENTS && !eldest.getKey().equals(currentShape)) {
+        protected boolean removeEldestEntry(Map.Entry<StatementShape, PreparedStatement> eldest) {
+            if (size() > CACHED_STATEMENTS && !eldest.getKey().equals(currentStatementShape)) {
                 closeQuietly(eldest.getValue());
                 return true;
             }
@@ -56,22 +56,32 @@ final class ChangeWriter implements AutoCloseable {
         }
     };
     private final List<String> pendingRows = new ArrayList<>();
-    private Shape currentShape;
+    private StatementShape currentStatementShape;
     private PreparedStatement current;
     private String currentTable;
     private long pendingBytes;
     private int peakBatchRows;
     private String sourceTransaction = "";
-
-    /** What determines a statement's text: table, operation, which columns are SET, which keys are NULL. */
-    private record Shape(int relationId, char op, BitSet set, BitSet nullKeys, int selfAssign) {
-    }
+    private CopyRun copyRun;
+    private StatementShape copyStatementShape;
+    private int samesameShapeInserts;
 
     ChangeWriter(Connection connection, RelationCatalog catalog, int batchSize, long batchBytes) {
         this.connection = connection;
         this.catalog = catalog;
         this.batchSize = batchSize;
         this.batchBytes = batchBytes;
+    }
+
+    /**
+     * The target table of a source relation, resolving it against the target catalog if needed: the pending batch
+     * or COPY is finished first, since no other statement may run while a COPY is open.
+     */
+    TargetTable table(int relationId, int targetMajor) throws SQLException {
+        if (!catalog.isResolved(relationId)) {
+            flush();
+        }
+        return catalog.table(relationId, connection, targetMajor);
     }
 
     /** Names the source transaction being applied, for error messages. */
@@ -94,13 +104,24 @@ final class ChangeWriter implements AutoCloseable {
             }
             all.set(i);
         }
-        Shape shape = new Shape(t.relationId(), 'I', all, new BitSet(), -1);
+        StatementShape shape = new StatementShape(t.relationId(), 'I', all, new BitSet(), -1);
+        if (copyRun != null && shape.equals(copyStatementShape)) {
+            copyRun.write(row);
+            return;
+        }
+        boolean continuing = shape.equals(currentStatementShape) && copyRun == null;
         PreparedStatement ps = statement(shape, t);
+        samesameShapeInserts = continuing ? samesameShapeInserts + 1 : 1;
         int p = 1;
         for (int i = 0; i < t.size(); i++) {
             bind(ps, p++, row, i);
         }
         added(ps, null, row.approximateBytes());
+        if (samesameShapeInserts >= batchSize && pendingRows.isEmpty()) {
+            // A long run of inserts into one table: COPY carries the rest of it far faster than INSERT batches.
+            copyRun = new CopyRun(connection, t);
+            copyStatementShape = shape;
+        }
     }
 
     void update(TargetTable table, Update u) throws SQLException {
@@ -126,7 +147,7 @@ final class ChangeWriter implements AutoCloseable {
             }
         }
         BitSet nullKeys = whereNulls(t, where);
-        Shape shape = new Shape(t.relationId(), 'U', set, nullKeys, self);
+        StatementShape shape = new StatementShape(t.relationId(), 'U', set, nullKeys, self);
         PreparedStatement ps = statement(shape, t);
         int p = 1;
         for (int i = set.nextSetBit(0); i >= 0; i = set.nextSetBit(i + 1)) {
@@ -139,7 +160,7 @@ final class ChangeWriter implements AutoCloseable {
     void delete(TargetTable t, Delete d) throws SQLException {
         Tuple where = d.oldTuple();
         BitSet nullKeys = whereNulls(t, where);
-        Shape shape = new Shape(t.relationId(), 'D', new BitSet(), nullKeys, -1);
+        StatementShape shape = new StatementShape(t.relationId(), 'D', new BitSet(), nullKeys, -1);
         PreparedStatement ps = statement(shape, t);
         bindWhere(ps, 1, t, where);
         added(ps, describe(t, where), where.approximateBytes());
@@ -163,11 +184,18 @@ final class ChangeWriter implements AutoCloseable {
 
     /** Runs the pending batch and checks that every UPDATE and DELETE changed exactly one row. */
     void flush() throws SQLException {
+        if (copyRun != null) {
+            CopyRun run = copyRun;
+            copyRun = null;
+            copyStatementShape = null;
+            samesameShapeInserts = 0;
+            run.end();
+        }
         if (current == null || pendingRows.isEmpty()) {
             return;
         }
         PreparedStatement ps = current;
-        char op = currentShape.op();
+        char op = currentStatementShape.op();
         List<String> rows = new ArrayList<>(pendingRows);
         String table = currentTable;
         pendingRows.clear();
@@ -194,6 +222,12 @@ final class ChangeWriter implements AutoCloseable {
 
     /** Forgets a batch the target rolled back. */
     void discardPending() {
+        if (copyRun != null) {
+            copyRun.cancel();
+            copyRun = null;
+            copyStatementShape = null;
+        }
+        samesameShapeInserts = 0;
         pendingRows.clear();
         pendingBytes = 0;
         if (current != null) {
@@ -207,10 +241,14 @@ final class ChangeWriter implements AutoCloseable {
 
     @Override
     public void close() {
+        if (copyRun != null) {
+            copyRun.cancel();
+            copyRun = null;
+        }
         statements.values().forEach(ChangeWriter::closeQuietly);
         statements.clear();
         current = null;
-        currentShape = null;
+        currentStatementShape = null;
     }
 
     // ---- statement shapes ----
@@ -262,84 +300,20 @@ final class ChangeWriter implements AutoCloseable {
         return nulls;
     }
 
-    private PreparedStatement statement(Shape shape, TargetTable t) throws SQLException {
-        if (!shape.equals(currentShape)) {
+    private PreparedStatement statement(StatementShape shape, TargetTable t) throws SQLException {
+        if (!shape.equals(currentStatementShape)) {
             flush();
             PreparedStatement ps = statements.get(shape);
             if (ps == null) {
-                ps = connection.prepareStatement(sql(shape, t));
-                currentShape = shape;
+                ps = connection.prepareStatement(shape.sql(t));
+                currentStatementShape = shape;
                 statements.put(shape, ps);
             }
-            currentShape = shape;
+            currentStatementShape = shape;
             current = ps;
             currentTable = t.displayName();
         }
         return current;
-    }
-
-    private static String sql(Shape shape, TargetTable t) {
-        StringBuilder s = new StringBuilder();
-        switch (shape.op()) {
-            case 'I' -> {
-                s.append("INSERT INTO ").append(t.qualifiedName()).append(" (");
-                StringBuilder values = new StringBuilder();
-                for (int i = 0; i < t.size(); i++) {
-                    s.append(i == 0 ? "" : ", ").append(t.column(i).quoted());
-                    values.append(i == 0 ? "?" : ", ?");
-                }
-                s.append(") ").append(t.hasIdentityAlways() ? "OVERRIDING SYSTEM VALUE " : "")
-                        .append("VALUES (").append(values).append(')');
-            }
-            case 'U' -> {
-                s.append("UPDATE ").append(t.qualifiedName()).append(" SET ");
-                if (shape.selfAssign() >= 0) {
-                    String c = t.column(shape.selfAssign()).quoted();
-                    s.append(c).append(" = ").append(c);
-                } else {
-                    String sep = "";
-                    for (int i = shape.set().nextSetBit(0); i >= 0; i = shape.set().nextSetBit(i + 1)) {
-                        s.append(sep).append(t.column(i).quoted()).append(" = ?");
-                        sep = ", ";
-                    }
-                }
-                s.append(" WHERE ");
-                where(s, shape, t);
-            }
-            case 'D' -> {
-                s.append("DELETE FROM ").append(t.qualifiedName()).append(" WHERE ");
-                where(s, shape, t);
-            }
-            default -> throw new IllegalStateException("op " + shape.op());
-        }
-        return s.toString();
-    }
-
-    private static void where(StringBuilder s, Shape shape, TargetTable t) {
-        if (t.fullIdentity()) {
-            // Duplicate rows are legal without a key: change exactly one of them.
-            s.append("ctid = (SELECT ctid FROM ").append(t.qualifiedName()).append(" WHERE ");
-        }
-        String sep = "";
-        for (int i = 0; i < t.size(); i++) {
-            TargetTable.Column c = t.column(i);
-            if (!t.fullIdentity() && !c.key()) {
-                continue;
-            }
-            s.append(sep);
-            sep = " AND ";
-            if (shape.nullKeys().get(i)) {
-                s.append(c.quoted()).append(" IS NULL");
-            } else if (c.equality() || !t.fullIdentity()) {
-                s.append(c.quoted()).append(" = ?");
-            } else {
-                // No btree equality (json, point, xml...): compare the text forms, which the copy preserved.
-                s.append(c.quoted()).append("::text = ?");
-            }
-        }
-        if (t.fullIdentity()) {
-            s.append(" LIMIT 1)");
-        }
     }
 
     private void bindWhere(PreparedStatement ps, int first, TargetTable t, Tuple where) throws SQLException {

@@ -52,6 +52,10 @@ final class RelationCatalog {
         resolved.put(table.relationId(), table);
     }
 
+    boolean isResolved(int relationId) {
+        return resolved.containsKey(relationId);
+    }
+
     TargetTable table(int relationId, Connection target, int targetMajor) throws SQLException {
         TargetTable table = resolved.get(relationId);
         if (table == null) {

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ObjLongConsumer;
 import org.pgmigrate.engine.cdc.Lsn;
 
@@ -51,7 +52,7 @@ public final class Spool implements AutoCloseable {
     private volatile Lsn durable;
     private volatile Position limit;
     private boolean dirty;
-    private volatile long totalBytes;
+    private final AtomicLong totalBytes = new AtomicLong();
     private volatile boolean closed;
 
     record Position(long seq, long offset) {
@@ -98,7 +99,7 @@ public final class Spool implements AutoCloseable {
 
     /** Bytes on disk in segments and streamed-transaction files. */
     public long sizeBytes() {
-        return totalBytes;
+        return totalBytes.get();
     }
 
     // ---- writer side (receiver thread) ----
@@ -158,7 +159,7 @@ public final class Spool implements AutoCloseable {
     }
 
     void addBytes(long n) {
-        totalBytes += n;
+        totalBytes.addAndGet(n);
     }
 
     /**
@@ -169,7 +170,7 @@ public final class Spool implements AutoCloseable {
         try {
             writeBuffer.clear();
             Position p = limit;
-            totalBytes -= currentSize - p.offset();
+            totalBytes.addAndGet(p.offset() - currentSize);
             current.truncate(p.offset());
             current.position(p.offset());
             currentSize = p.offset();
@@ -210,7 +211,7 @@ public final class Spool implements AutoCloseable {
     }
 
     Path segmentPath(long seq) {
-        return dir.resolve(String.format("segment-%016d.spool", seq));
+        return SpoolRecovery.segmentPath(dir, seq);
     }
 
     Long firstSegment() {
@@ -269,7 +270,7 @@ public final class Spool implements AutoCloseable {
             try {
                 long size = Files.size(p);
                 Files.deleteIfExists(p);
-                totalBytes -= size;
+                totalBytes.addAndGet(-size);
             } catch (IOException e) {
                 throw failure("delete " + p.getFileName() + " in", e);
             }
@@ -340,7 +341,7 @@ public final class Spool implements AutoCloseable {
             RecordIo.frame(writeBuffer, kind, payload);
         }
         currentSize += size;
-        totalBytes += size;
+        totalBytes.addAndGet(size);
         dirty = true;
     }
 
@@ -428,74 +429,16 @@ public final class Spool implements AutoCloseable {
     }
 
     private void recover(ObjLongConsumer<Lsn> commits) throws IOException {
-        List<Long> seqs = new ArrayList<>();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
-            for (Path f : files) {
-                String name = f.getFileName().toString();
-                if (name.endsWith(".part")) {
-                    Files.delete(f);
-                } else if (name.startsWith("segment-") && name.endsWith(".spool")) {
-                    seqs.add(Long.parseLong(name.substring(8, 24)));
-                } else if (name.startsWith("txn-")) {
-                    totalBytes += Files.size(f);
-                }
-            }
+        SpoolRecovery.Recovered found = SpoolRecovery.scan(dir, commits);
+        for (ByteBuffer m : found.catalogMessages()) {
+            rememberCatalogMessage(m, false);
         }
-        seqs.sort(null);
-        lastBoundary = Lsn.INVALID;
-        for (int i = 0; i < seqs.size(); i++) {
-            boolean last = i == seqs.size() - 1;
-            scanSegment(seqs.get(i), last, commits);
-        }
-        if (seqs.isEmpty()) {
-            openSegment(0);
-        } else {
-            openSegment(seqs.get(seqs.size() - 1));
-        }
+        totalBytes.set(found.totalBytes());
+        lastBoundary = found.lastBoundary();
+        segments.putAll(found.segments());
+        openSegment(segments.isEmpty() ? 0 : segments.lastKey());
         durable = lastBoundary;
         segments.put(currentSeq, lastBoundary);
         limit = new Position(currentSeq, currentSize);
-    }
-
-    private void scanSegment(long seq, boolean last, ObjLongConsumer<Lsn> commits) throws IOException {
-        Path path = segmentPath(seq);
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            long size = ch.size();
-            long position = 0;
-            long boundaryPosition = 0;
-            RecordIo.Read r;
-            while ((r = RecordIo.read(ch, position, size)) != null) {
-                position = r.next();
-                SpoolRecord record = r.toRecord();
-                if (record instanceof SpoolRecord.Message m) {
-                    byte type = m.bytes().get(0);
-                    if (type == 'R' || type == 'Y') {
-                        rememberCatalogMessage(m.bytes(), false);
-                    } else if (type == 'C') {
-                        Lsn end = Lsn.of(m.bytes().getLong(10));
-                        commits.accept(end, m.bytes().getLong(18));
-                        lastBoundary = Lsn.max(lastBoundary, end);
-                        boundaryPosition = position;
-                    }
-                } else if (record instanceof SpoolRecord.Keepalive k) {
-                    lastBoundary = Lsn.max(lastBoundary, k.lsn());
-                    boundaryPosition = position;
-                } else if (record instanceof SpoolRecord.Streamed s) {
-                    commits.accept(s.endLsn(), s.commitTimeMicros());
-                    lastBoundary = Lsn.max(lastBoundary, s.endLsn());
-                    boundaryPosition = position;
-                }
-            }
-            if (!last && position != size) {
-                throw new IOException("Segment " + path.getFileName() + " is damaged at byte " + position + " of " + size);
-            }
-            if (last && boundaryPosition < size) {
-                // A torn or unfinished tail: the source sends those transactions again.
-                ch.truncate(boundaryPosition);
-                size = boundaryPosition;
-            }
-            totalBytes += size;
-            segments.put(seq, lastBoundary);
-        }
     }
 }

@@ -1,0 +1,75 @@
+package org.pgmigrate.engine.cdc.apply;
+
+import java.util.BitSet;
+
+/**
+ * What determines a statement's text, and the text: the table, the operation ('I', 'U', 'D'), which columns an
+ * UPDATE sets (or the column it assigns to itself when none is left, {@code selfAssign >= 0}), and which identity
+ * values are NULL (matched with IS NULL). Values are always {@code ?} placeholders.
+ */
+record StatementShape(int relationId, char op, BitSet set, BitSet nullKeys, int selfAssign) {
+
+    String sql(TargetTable t) {
+        StringBuilder s = new StringBuilder();
+        switch (op) {
+            case 'I' -> {
+                s.append("INSERT INTO ").append(t.qualifiedName()).append(" (");
+                StringBuilder values = new StringBuilder();
+                for (int i = 0; i < t.size(); i++) {
+                    s.append(i == 0 ? "" : ", ").append(t.column(i).quoted());
+                    values.append(i == 0 ? "?" : ", ?");
+                }
+                s.append(") ").append(t.hasIdentityAlways() ? "OVERRIDING SYSTEM VALUE " : "")
+                        .append("VALUES (").append(values).append(')');
+            }
+            case 'U' -> {
+                s.append("UPDATE ").append(t.qualifiedName()).append(" SET ");
+                if (selfAssign >= 0) {
+                    String c = t.column(selfAssign).quoted();
+                    s.append(c).append(" = ").append(c);
+                } else {
+                    String sep = "";
+                    for (int i = set.nextSetBit(0); i >= 0; i = set.nextSetBit(i + 1)) {
+                        s.append(sep).append(t.column(i).quoted()).append(" = ?");
+                        sep = ", ";
+                    }
+                }
+                s.append(" WHERE ");
+                where(s, t);
+            }
+            case 'D' -> {
+                s.append("DELETE FROM ").append(t.qualifiedName()).append(" WHERE ");
+                where(s, t);
+            }
+            default -> throw new IllegalStateException("op " + op);
+        }
+        return s.toString();
+    }
+
+    private void where(StringBuilder s, TargetTable t) {
+        if (t.fullIdentity()) {
+            // Duplicate rows are legal without a key: change exactly one of them.
+            s.append("ctid = (SELECT ctid FROM ").append(t.qualifiedName()).append(" WHERE ");
+        }
+        String sep = "";
+        for (int i = 0; i < t.size(); i++) {
+            TargetTable.Column c = t.column(i);
+            if (!t.fullIdentity() && !c.key()) {
+                continue;
+            }
+            s.append(sep);
+            sep = " AND ";
+            if (nullKeys.get(i)) {
+                s.append(c.quoted()).append(" IS NULL");
+            } else if (c.equality() || !t.fullIdentity()) {
+                s.append(c.quoted()).append(" = ?");
+            } else {
+                // No btree equality (json, point, xml...): compare the text forms, which the copy preserved.
+                s.append(c.quoted()).append("::text = ?");
+            }
+        }
+        if (t.fullIdentity()) {
+            s.append(" LIMIT 1)");
+        }
+    }
+}

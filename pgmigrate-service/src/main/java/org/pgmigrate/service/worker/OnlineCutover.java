@@ -1,0 +1,207 @@
+package org.pgmigrate.service.worker;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.pgmigrate.engine.EngineException;
+import org.pgmigrate.engine.cdc.CutoverResult;
+import org.pgmigrate.engine.cdc.OnlineReplication;
+import org.pgmigrate.engine.verify.VerificationReport;
+import org.pgmigrate.service.migration.DatabaseDetails;
+import org.pgmigrate.service.migration.DatabaseMigrationState;
+import org.pgmigrate.service.migration.Migration;
+import org.pgmigrate.service.migration.MigrationStatus;
+import org.pgmigrate.service.server.Endpoints;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * An online migration after its base copy, on the migration's thread: {@code WaitingForCutoverTrigger} (changes are
+ * applied continuously; a database whose capture fails, or that the user cancels, ends and its slot is dropped) and
+ * {@code CompletingMigration} (the cutover of the databases asked for: drain to the source's current WAL position
+ * with proof, live sequences, slot, publication and origin dropped; then a full comparison of both sides into
+ * {@code verificationDetails}). A cutover of some databases returns to waiting for the others. Not thread-safe.
+ */
+final class OnlineCutover {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OnlineCutover.class);
+    /** How long a cutover may take to apply the backlog up to the cutover point. */
+    private static final Duration DRAIN_TIMEOUT = Duration.ofMinutes(30);
+    private static final Duration POLL = Duration.ofMillis(250);
+
+    private final MigrationRun run;
+    private final WorkerContext ctx;
+    private final OnlineDatabases online;
+    private final DatabaseRunner databases;
+
+    OnlineCutover(MigrationRun run, WorkerContext ctx, OnlineDatabases online, DatabaseRunner databases) {
+        this.run = run;
+        this.ctx = ctx;
+        this.online = online;
+        this.databases = databases;
+    }
+
+    /**
+     * WaitingForCutoverTrigger: watches the replications until the status moves (a cutover, a cancel), the service
+     * stops, or no database waits any more (then CompletingMigration settles the outcome).
+     */
+    void awaitTrigger(Migration m) {
+        Endpoints endpoints = run.endpoints(m, MigrationStatus.CUTOVER_TRIGGER);
+        if (endpoints == null) {
+            return;
+        }
+        online.resumeWaiting(m, endpoints, run);
+        while (!run.isShuttingDown()) {
+            Migration now = ctx.store().findById(m.migrationId()).orElse(null);
+            if (now == null || !now.status().equals(MigrationStatus.CUTOVER_TRIGGER)) {
+                return;
+            }
+            watch(now, endpoints);
+            if (OnlineDatabases.waiting(ctx.store().findById(m.migrationId()).orElse(now)).isEmpty()) {
+                run.advance(MigrationStatus.CUTOVER_TRIGGER, x -> x.moveTo(MigrationStatus.COMPLETING));
+                return;
+            }
+            run.pause(POLL);
+        }
+    }
+
+    /**
+     * CompletingMigration: cuts over the databases in {@code dbsToTriggerCutoverOn} (all when empty) that wait for
+     * it, and verifies each. Returns true when the migration is ready to end (no database waits any more); false when
+     * it went back to waiting for the others, the status moved, or the service stops.
+     */
+    boolean cutOver(Migration m) {
+        Endpoints endpoints = run.endpoints(m, MigrationStatus.COMPLETING);
+        if (endpoints == null) {
+            return false;
+        }
+        online.resumeWaiting(m, endpoints, run);
+        List<String> asked = m.spec().dbsToTriggerCutoverOn() == null || m.spec().dbsToTriggerCutoverOn().isEmpty()
+                ? m.spec().dbsToMigrate() : m.spec().dbsToTriggerCutoverOn();
+        for (String db : asked) {
+            if (run.isShuttingDown()) {
+                return false;
+            }
+            Migration now = ctx.store().findById(m.migrationId()).orElseThrow();
+            DatabaseDetails d = now.dbDetails().get(db);
+            if (d == null || d.migrationState().isFinished()) {
+                continue;
+            }
+            if (online.cutOver(db)) {
+                MDC.put("db", db);
+                verify(endpoints, db); // cut over before a restart; verification did not finish
+                MDC.remove("db");
+            } else if (d.migrationState() == DatabaseMigrationState.WAITING_FOR_CUTOVER_TRIGGER) {
+                online.replication(db).ifPresent(r -> cutOver(endpoints, db, r));
+            }
+        }
+        if (run.isShuttingDown()) {
+            return false;
+        }
+        Migration after = ctx.store().findById(m.migrationId()).orElseThrow();
+        if (!after.status().equals(MigrationStatus.COMPLETING)) {
+            return false;
+        }
+        if (!OnlineDatabases.waiting(after).isEmpty()) {
+            LOG.info("Databases {} still wait for their cutover.", OnlineDatabases.waiting(after));
+            run.advance(MigrationStatus.COMPLETING, x -> x.moveTo(MigrationStatus.CUTOVER_TRIGGER));
+            return false;
+        }
+        return true;
+    }
+
+    private void cutOver(Endpoints endpoints, String db, OnlineReplication replication) {
+        MDC.put("db", db);
+        try {
+            cutOverLogged(endpoints, db, replication);
+        } finally {
+            MDC.remove("db");
+        }
+    }
+
+    private void cutOverLogged(Endpoints endpoints, String db, OnlineReplication replication) {
+        run.updateDatabase(db, x -> x.withState(DatabaseMigrationState.IN_PROGRESS, "Cutting over", x.message()));
+        LOG.info("Database {}: cutover starts.", db);
+        CutoverResult result;
+        try {
+            result = replication.cutover(DRAIN_TIMEOUT);
+        } catch (EngineException e) {
+            if (replication.stats().failure() != null) {
+                fail(endpoints, db, "Cutover failed: " + e.getMessage());
+            } else {
+                LOG.warn("Database {}: cutover did not finish: {}", db, e.getMessage());
+                run.updateDatabase(db, x -> x.withState(DatabaseMigrationState.WAITING_FOR_CUTOVER_TRIGGER,
+                        "Replicating changes", "The last cutover did not finish: " + e.getMessage()));
+            }
+            return;
+        }
+        DatabaseDetails base = online.base(db);
+        online.cutOverDone(db, result.endPoint(), result.appliedPoint());
+        run.updateDatabase(db, x -> OnlineDatabases.counters(x, base, result.finalStats()).withOperation("Verifying"));
+        LOG.info("Database {}: cut over at source WAL position {} (applied up to {}) in {} ms; {} sequences set from "
+                + "live source values.", db, result.endPoint(), result.appliedPoint(), result.took().toMillis(),
+                result.sequencesSynchronized());
+        verify(endpoints, db);
+    }
+
+    /** Compares both sides after the cutover: equal ends the database Succeeded, a difference Failed. */
+    private void verify(Endpoints endpoints, String db) {
+        run.updateDatabase(db, x -> x.withState(DatabaseMigrationState.IN_PROGRESS, "Verifying", x.message()));
+        StopSignal stop = new StopSignal();
+        run.onShutdown(() -> stop.stop(StopSignal.Reason.SHUTDOWN));
+        VerificationReport report;
+        try {
+            report = ctx.migrator().verifyDatabase(endpoints.source(db), endpoints.target(db), ctx.limits().tableJobs(),
+                    stop);
+        } catch (EngineException e) {
+            if (!stop.isStopped()) {
+                run.updateDatabase(db, x -> x.withState(DatabaseMigrationState.FAILED, "Failed", "The cutover "
+                        + "completed, but the verification after it could not run: " + e.getMessage()));
+            }
+            return; // a shutdown: verified again at the next start
+        }
+        databases.recordVerification(db, report);
+        if (report.equal()) {
+            run.updateDatabase(db, x -> x.withState(DatabaseMigrationState.SUCCEEDED, "Completed", x.message()));
+            LOG.info("Database {}: cut over and verified ({} tables equal).", db, report.tables().size());
+        } else {
+            String message = "The cutover completed, but the verification after it found differences: "
+                    + report.describeMismatches() + ". Changes committed on the source after the cutover point are "
+                    + "not migrated; if the source took no writes after the cutover, see verificationDetails.";
+            LOG.error("Database {}: {}", db, message);
+            run.updateDatabase(db, x -> x.withState(DatabaseMigrationState.FAILED, "Failed", message));
+        }
+    }
+
+    /** Watches each database: a capture failure fails it, a cancel of it cancels it; both drop its slot. */
+    private void watch(Migration m, Endpoints endpoints) {
+        for (String db : m.spec().dbsToMigrate()) {
+            DatabaseDetails d = m.dbDetails().get(db);
+            if (d == null || d.migrationState().isFinished()) {
+                continue;
+            }
+            if (d.migrationState() == DatabaseMigrationState.CANCELING) {
+                Optional<String> problem = online.cancel(m, endpoints, db);
+                run.updateDatabase(db, x -> x.withState(DatabaseMigrationState.CANCELED, "Canceled",
+                        OnlineDatabases.canceledMessage(db, problem)));
+                LOG.info("Database {} canceled; the target was left as it is.", db);
+                continue;
+            }
+            String failure = online.replication(db).map(r -> r.stats().failure()).orElse(null);
+            if (failure != null) {
+                fail(endpoints, db, "Change capture stopped: " + failure);
+            }
+        }
+    }
+
+    private void fail(Endpoints endpoints, String db, String message) {
+        Migration m = ctx.store().findById(run.migrationId()).orElseThrow();
+        Optional<String> problem = online.cancel(m, endpoints, db);
+        String full = message + " The replication slot and publication on the source "
+                + problem.map(p -> "could not be dropped: " + p).orElse("were dropped") + "; the target database is "
+                + "left as it is. This migration cannot resume it: fix the cause and create a new migration for it.";
+        LOG.error("Database {}: {}", db, full);
+        run.updateDatabase(db, x -> x.withState(DatabaseMigrationState.FAILED, "Failed", full));
+    }
+}

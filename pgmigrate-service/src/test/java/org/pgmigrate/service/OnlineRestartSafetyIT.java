@@ -1,0 +1,190 @@
+package org.pgmigrate.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.pgmigrate.service.ArmClient.migrationPath;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.pgmigrate.engine.cdc.ReplicationNames;
+import org.pgmigrate.service.ArmClient.Response;
+import org.pgmigrate.testkit.cluster.PgCluster;
+import org.pgmigrate.testkit.compare.DatabaseComparer;
+
+/**
+ * Restart safety of online migrations: the service runs as a child JVM and is killed with SIGKILL. During change
+ * capture, the next start resumes from the slot and spool it kept, with nothing lost and nothing applied twice
+ * (a table without a key would show a duplicate). During the base copy, which cannot resume under a new snapshot,
+ * the next start copies the database again from a new slot, and says so.
+ */
+@Timeout(600)
+class OnlineRestartSafetyIT {
+
+    private static final String TARGET = "restart-target";
+    private static PgCluster source;
+    private static PgCluster target;
+    private final List<Process> processes = new ArrayList<>();
+    private Path dataDir;
+
+    @BeforeAll
+    static void clusters() throws Exception {
+        source = PgCluster.builder().version(15).name("online-restart-source").start();
+        target = PgCluster.builder().version(15).name("online-restart-target").start();
+        source.createDatabase("orders");
+        MixedWorkload.createSchema(source, "orders", 50_000);
+        source.createDatabase("archive");
+        source.execute("archive", "CREATE TABLE entries (id bigint PRIMARY KEY, payload text); "
+                + "INSERT INTO entries SELECT g, repeat(md5(g::text), 6) FROM generate_series(1, 800000) g; "
+                + "CREATE TABLE notes (line text); INSERT INTO notes VALUES ('first')");
+    }
+
+    @AfterAll
+    static void stopClusters() {
+        for (PgCluster c : new PgCluster[] {source, target}) {
+            if (c != null) {
+                c.close();
+            }
+        }
+    }
+
+    @AfterEach
+    void cleanUp() throws IOException {
+        for (Process p : processes) {
+            p.destroyForcibly();
+        }
+        if (dataDir != null && System.getenv("PGMIGRATE_KEEP_TEST_DIRS") == null) {
+            try (Stream<Path> files = Files.walk(dataDir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    @Test
+    void aServiceKilledDuringChangeCaptureResumesWithNothingLostOrAppliedTwice() throws Exception {
+        dataDir = Files.createTempDirectory("pgmigrate-online-restart-it");
+        ArmClient first = new ArmClient(startService());
+        assertThat(first.registerServer("flexibleServers", TARGET, target.host(), target.port()).status()).isEqualTo(201);
+        String path = migrationPath(TARGET, "online-kill-cdc");
+        assertThat(first.put(path, MigrationBodies.online(source, target, "Migrate", true, "orders")).status())
+                .isEqualTo(201);
+        MixedWorkload load = new MixedWorkload(source, "orders", 7).start();
+        try {
+            await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> first.get(path), r -> r.subState().equals("WaitingForCutoverTrigger")
+                            && r.db("orders").path("appliedChanges").asLong() > 300);
+            kill(processes.get(0));
+            long writtenWhileDown = load.total();
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> load.total() > writtenWhileDown + 300);
+
+            ArmClient second = new ArmClient(startService());
+            Response resumed = await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> second.get(path), r -> r.db("orders").path("appliedChanges").asLong() > 0
+                            && r.db("orders").path("latency").asLong() <= 2);
+            assertThat(resumed.subState()).as(resumed.body()).isEqualTo("WaitingForCutoverTrigger");
+        } finally {
+            load.close();
+        }
+        assertThat(load.failure.get()).isNull();
+        ArmClient second = new ArmClient(dataDir);
+        Response caughtUp = await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200))
+                .until(() -> second.get(path), r -> r.db("orders").path("latency").asLong() == 0);
+        assertThat(caughtUp.db("orders").path("pendingBytes").asLong()).isNotNegative();
+        assertThat(caughtUp.db("orders").path("appliedChanges").asLong())
+                .as("counters carry over the restart (up to the last second before the kill)")
+                .isGreaterThan(300).isLessThanOrEqualTo(load.total());
+        assertThat(second.patch(path, "{\"properties\": {\"triggerCutover\": \"True\"}}").status()).isEqualTo(200);
+        Response done = await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100))
+                .until(() -> second.get(path), r -> !r.state().equals("InProgress"));
+        assertThat(done.state()).as(done.body()).isEqualTo("Succeeded");
+        try (Connection s = source.connect("orders"); Connection t = target.connect("orders")) {
+            assertThat(DatabaseComparer.differences(s, t)).isEmpty();
+        }
+        assertThat(Files.readString(dataDir.resolve("service-2.log"))).contains("change capture resumed from slot")
+                .doesNotContain(source.password()).doesNotContain(target.password());
+        assertThat(slotCount()).isZero();
+    }
+
+    @Test
+    void aServiceKilledDuringTheBaseCopyStartsThatDatabaseOverFromANewSlot() throws Exception {
+        dataDir = Files.createTempDirectory("pgmigrate-online-restart-it");
+        ArmClient first = new ArmClient(startService());
+        assertThat(first.registerServer("flexibleServers", TARGET, target.host(), target.port()).status()).isEqualTo(201);
+        String path = migrationPath(TARGET, "online-kill-copy");
+        Response created = first.put(path, MigrationBodies.online(source, target, "Migrate", true, "archive"));
+        assertThat(created.status()).isEqualTo(201);
+        String slot = ReplicationNames.of(created.json().path("properties").path("migrationId").asText(), "archive").slot();
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(20))
+                .until(() -> first.get(path), r -> r.db("archive").path("copiedRows").asLong() > 0);
+        kill(processes.get(0));
+        source.execute("archive", "INSERT INTO notes VALUES ('while the service was down'); "
+                + "UPDATE entries SET payload = 'changed' WHERE id = 1");
+
+        ArmClient second = new ArmClient(startService());
+        Response waiting = await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofMillis(200))
+                .until(() -> second.get(path), r -> !r.state().equals("InProgress"));
+        assertThat(waiting.subState()).as(waiting.body()).isEqualTo("WaitingForCutoverTrigger");
+        assertThat(waiting.db("archive").path("message").asText()).contains("cannot resume under a new snapshot")
+                .contains("started over (attempt 2)").contains("target database dropped and copied again");
+        assertThat(slotCount()).as("only the new attempt's slot").isEqualTo(1);
+        source.execute("archive", "INSERT INTO notes VALUES ('after the new copy')");
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .until(() -> second.get(path).db("archive").path("cdcInsertCounter").asLong() == 1);
+        assertThat(second.patch(path, "{\"properties\": {\"triggerCutover\": \"True\"}}").status()).isEqualTo(200);
+        Response done = await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100))
+                .until(() -> second.get(path), r -> !r.state().equals("InProgress"));
+        assertThat(done.state()).as(done.body()).isEqualTo("Succeeded");
+        try (Connection s = source.connect("archive"); Connection t = target.connect("archive")) {
+            assertThat(DatabaseComparer.differences(s, t)).isEmpty();
+        }
+        assertThat(slotCount()).isZero();
+        assertThat(slot).startsWith("pgmigrate_");
+    }
+
+    private static void kill(Process p) throws InterruptedException {
+        p.destroyForcibly();
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as("killed by SIGKILL").isEqualTo(137);
+    }
+
+    private static int slotCount() throws SQLException {
+        try (Connection c = source.connect("postgres"); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_replication_slots")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    /** Starts a service JVM on the data dir and returns the dir once its endpoint file is written. */
+    private Path startService() throws IOException {
+        int n = processes.size() + 1;
+        Files.deleteIfExists(dataDir.resolve("endpoint"));
+        String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m", "-Dpgmigrate.testLog=" + dataDir.resolve("service-" + n + ".log"), "-cp", classpath,
+                ServiceMain.class.getName(), dataDir.toString(), "2");
+        pb.redirectErrorStream(true);
+        pb.redirectOutput(dataDir.resolve("stdout-" + n + ".txt").toFile());
+        processes.add(pb.start());
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                .until(() -> Files.exists(dataDir.resolve("endpoint")) || !processes.get(n - 1).isAlive());
+        assertThat(processes.get(n - 1).isAlive()).as(Files.readString(dataDir.resolve("stdout-" + n + ".txt"))).isTrue();
+        return dataDir;
+    }
+}
