@@ -20,6 +20,7 @@ BENCH_PG_SETTINGS=(
   "listen_addresses = '127.0.0.1'"
   "log_min_duration_statement = -1"
   "log_checkpoints = on"
+  "log_autovacuum_min_duration = 0"
 )
 
 # Runs a command as the postgres OS user when we are root, as ourselves otherwise.
@@ -78,4 +79,32 @@ psql_at() {
   local port="$1" db="$2"
   shift 2
   "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -At -h 127.0.0.1 -p "$port" -U postgres -d "$db" "$@"
+}
+
+# cluster_cpu_ticks NAME: clock ticks of CPU used so far by the cluster: the postmaster, its living children, and
+# (through the postmaster's cutime/cstime) every child it has reaped: backends, parallel workers, autovacuum.
+cluster_cpu_ticks() {
+  local pm
+  pm=$(head -n 1 "$BENCH_WORK/$1/data/postmaster.pid")
+  { echo "$pm"; ps -o pid= --ppid "$pm"; } | while read -r p; do cat "/proc/$p/stat" 2>/dev/null || true; done \
+    | awk -v pm="$pm" '{ pid = $1; sub(/^.*\) /, ""); t += $12 + $13; if (pid == pm) t += $14 + $15 } END { print t + 0 }'
+}
+
+# cluster_wait_idle NAME: waits (at most 30 s) until no client backend of the cluster is left. A backend's CPU time
+# reaches the postmaster's cutime only once it has exited and been reaped, a moment after its client disconnected;
+# reading the ticks before that loses it.
+cluster_wait_idle() {
+  local pm
+  pm=$(head -n 1 "$BENCH_WORK/$1/data/postmaster.pid")
+  for _ in $(seq 1 300); do
+    ps -o args= --ppid "$pm" | grep -q '127\.0\.0\.1(\|defunct' || return 0
+    sleep 0.1
+  done
+}
+
+# servers_cpu_ticks: "<source ticks> <target ticks>", once both servers' client backends are gone.
+servers_cpu_ticks() {
+  cluster_wait_idle source
+  cluster_wait_idle target
+  echo "$(cluster_cpu_ticks source) $(cluster_cpu_ticks target)"
 }

@@ -40,12 +40,18 @@ poll_memory() {
 }
 
 # measure PREFIX CMD...: runs CMD with its output in PREFIX.log and sets MEASURED_RC, MEASURED_WALL (seconds),
-# MEASURED_MAXRSS_KB and MEASURED_TREE_PSS_KB.
+# MEASURED_MAXRSS_KB, MEASURED_TREE_PSS_KB, MEASURED_TOOL_CPU (user + system seconds of the tool's tree, from GNU
+# time) and MEASURED_SERVER_CPU (seconds used by both PostgreSQL clusters meanwhile; MEASURED_SOURCE_CPU and
+# MEASURED_TARGET_CPU each). CPU seconds do not depend on
+# how busy the machine's other users keep the cores, so they compare tools even when wall times are noisy.
 measure() {
   local prefix="$1"
   shift
   local started ended pid poller
+  local ticks_before ticks_after hz
   : >"$prefix.mem"
+  hz=$(getconf CLK_TCK)
+  ticks_before=$(servers_cpu_ticks)
   started=$(date +%s.%N)
   if [ -x /usr/bin/time ]; then
     /usr/bin/time -v -o "$prefix.time" "$@" >"$prefix.log" 2>&1 &
@@ -60,6 +66,10 @@ measure() {
   MEASURED_RC=0
   wait "$pid" || MEASURED_RC=$?
   ended=$(date +%s.%N)
+  ticks_after=$(servers_cpu_ticks)
+  read -r MEASURED_SOURCE_CPU MEASURED_TARGET_CPU MEASURED_SERVER_CPU < <(echo "$ticks_before $ticks_after" \
+    | awk -v hz="$hz" '{ printf "%.1f %.1f %.1f\n", ($3 - $1) / hz, ($4 - $2) / hz, ($3 + $4 - $1 - $2) / hz }')
+  MEASURED_TOOL_CPU="-"
   wait "$poller" 2>/dev/null || true
   CURRENT_PIDS=""
   MEASURED_WALL=$(awk -v a="$started" -v b="$ended" 'BEGIN { printf "%.1f", b - a }')
@@ -68,5 +78,6 @@ measure() {
     local timed
     timed=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$prefix.time")
     [ -n "$timed" ] && MEASURED_MAXRSS_KB=$timed
+    MEASURED_TOOL_CPU=$(awk -F': ' '/User time|System time/ { t += $2 } END { printf "%.1f", t }' "$prefix.time")
   fi
 }

@@ -87,16 +87,49 @@ final class Monitor implements Runnable {
                 if (status == null || status.lost()) {
                     throw setup.slotLost(config.names().slot(), status, null);
                 }
+                checkEveryTablePublished();
             }
         } catch (SQLException e) {
             LOG.debug("Replication monitor lost its source connection: {}", e.getMessage());
             closeSource();
         } catch (EngineException e) {
-            if (e.error() == EngineError.REPLICATION_SLOT_LOST) {
+            if (e.error() == EngineError.REPLICATION_SLOT_LOST || e.error() == EngineError.SCHEMA_CHANGED_DURING_REPLICATION) {
                 throw e;
             }
             LOG.debug("Replication monitor cannot reach the source: {}", e.getMessage());
             closeSource();
+        }
+    }
+
+    /**
+     * A table created on the source after the publication (which lists tables when the source user is not a
+     * superuser) would never be replicated: the target would silently miss its rows. Stop instead.
+     */
+    private void checkEveryTablePublished() throws SQLException {
+        try (java.sql.PreparedStatement ps = source.prepareStatement("""
+                SELECT format('%I.%I', n.nspname, c.relname)
+                  FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                 WHERE c.relkind = 'r' AND c.relpersistence = 'p'
+                   AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_(toast|temp)'
+                   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_class'::regclass
+                                   AND d.objid = c.oid AND d.deptype = 'e')
+                   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables p
+                                   WHERE p.pubname = ? AND p.schemaname = n.nspname AND p.tablename = c.relname)
+                ORDER BY 1 LIMIT 5""")) {
+            ps.setString(1, config.names().publication());
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                java.util.List<String> missing = new java.util.ArrayList<>();
+                while (rs.next()) {
+                    missing.add(rs.getString(1));
+                }
+                if (!missing.isEmpty()) {
+                    throw new EngineException(EngineError.SCHEMA_CHANGED_DURING_REPLICATION, "Table(s) "
+                            + String.join(", ", missing) + " in source database " + config.database() + " are not in"
+                            + " publication " + config.names().publication() + " (created after the migration started),"
+                            + " so their rows would never reach the target. Replication stopped; the target was left as"
+                            + " it is. Freeze DDL during online migrations, then start a new migration.");
+                }
+            }
         }
     }
 

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.pgmigrate.engine.EngineError;
+import org.pgmigrate.engine.pg.PgEndpoint;
 import org.pgmigrate.engine.EngineException;
 import org.pgmigrate.testkit.cluster.PgCluster;
 
@@ -291,6 +292,27 @@ class ChangeCaptureIT {
             org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
                     .until(() -> r.stats().state() == ReplicationState.FAILED);
             assertThat(r.stats().failure()).contains("public.newer").contains("does not exist on the target");
+            r.cancel();
+        }
+    }
+
+    @Test
+    void aNewTableIsCaughtEvenWhenANonSuperuserPublicationListsTables() {
+        source.execute("postgres", "CREATE ROLE table_owner LOGIN REPLICATION PASSWORD 'owner-pw'");
+        Testbed bed = Testbed.create(source, target, "ddlowned", "");
+        source.execute("postgres", "GRANT CREATE ON DATABASE ddlowned TO table_owner");
+        bed.source("CREATE TABLE t (id int PRIMARY KEY); ALTER TABLE t OWNER TO table_owner");
+        bed.target("CREATE TABLE t (id int PRIMARY KEY)");
+        OnlineReplication replication = new OnlineReplication(ReplicationConfig.builder("ddlowned",
+                        PgEndpoint.parse(source.uri("ddlowned", "table_owner", "owner-pw")), bed.targetEndpoint(),
+                        spool.resolve("ddlowned")).monitorInterval(Duration.ofMillis(200)).build(),
+                new org.pgmigrate.engine.pg.PgConnector());
+        try (OnlineReplication r = bed.startOnline(replication, "t")) {
+            source.execute("ddlowned", "CREATE TABLE later (id int PRIMARY KEY);"
+                    + " INSERT INTO later VALUES (1)");
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+                    .until(() -> r.stats().state() == ReplicationState.FAILED);
+            assertThat(r.stats().failure()).contains("public.later").contains("not in publication");
             r.cancel();
         }
     }
