@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -141,8 +142,16 @@ class CloneCommandIT {
         Path errFile = work.resolve("stderr.txt");
         Process clone = new ProcessBuilder(command).redirectError(errFile.toFile()).redirectOutput(work.resolve("stdout.txt").toFile()).start();
         await().atMost(Duration.ofSeconds(120)).until(() -> Files.readString(errFile).contains("phase copy"));
-        new ProcessBuilder("kill", "-INT", Long.toString(clone.pid())).start().waitFor();
-        int exit = clone.waitFor();
+        int exit;
+        // The copy is fast enough to finish before a signal lands, so hold it: the small table, copied last (one
+        // job, largest first), is TRUNCATEd before its COPY, which waits for this lock on the target.
+        try (Connection hold = target.connect("big"); Statement s = hold.createStatement()) {
+            hold.setAutoCommit(false);
+            s.execute("LOCK TABLE other IN ACCESS SHARE MODE");
+            new ProcessBuilder("kill", "-INT", Long.toString(clone.pid())).start().waitFor();
+            exit = clone.waitFor();
+            hold.rollback();
+        }
 
         String err = Files.readString(errFile, StandardCharsets.UTF_8);
         assertThat(exit).as(err).isNotZero();
