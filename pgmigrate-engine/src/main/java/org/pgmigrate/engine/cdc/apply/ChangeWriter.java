@@ -20,9 +20,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns row changes into SQL on the target and runs consecutive changes of the same shape as one JDBC batch, in
- * order. Values are bound as untyped text, so the target parses the source's text forms itself: floats, numeric
- * and bigint stay exact, and user types need no OID mapping.
+ * Turns row changes into SQL on the target and runs them as JDBC batches. Each table has its own pending batch, and
+ * a table's changes run in their source order: a change of another shape (an UPDATE after INSERTs) first runs the
+ * table's batch. Batches of <em>different</em> tables may run in any order, because nothing on the target links
+ * them while the changes land: under {@code session_replication_role=replica} neither triggers nor foreign-key
+ * checks fire, and every unique or exclusion constraint lives within one table. So a stream of small transactions
+ * that each touch several tables (pgbench's) costs a round trip per table and batch, not one per change.
+ * TRUNCATE, which may cascade to other tables, first runs every batch. Values are bound as untyped text, so the
+ * target parses the source's text forms itself: floats, numeric and bigint stay exact, and user types need no OID
+ * mapping.
  *
  * <ul>
  *   <li>Unchanged TOAST values ({@code u}) are left out of the SET list, never written as a placeholder.</li>
@@ -48,23 +54,36 @@ final class ChangeWriter implements AutoCloseable {
     private final Map<StatementShape, PreparedStatement> statements = new LinkedHashMap<>(64, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<StatementShape, PreparedStatement> eldest) {
-            if (size() > CACHED_STATEMENTS && !eldest.getKey().equals(currentStatementShape)) {
+            if (size() > CACHED_STATEMENTS && !pending.containsKey(eldest.getKey().relationId())) {
                 closeQuietly(eldest.getValue());
                 return true;
             }
             return false;
         }
     };
-    private final List<String> pendingRows = new ArrayList<>();
-    private StatementShape currentStatementShape;
-    private PreparedStatement current;
-    private String currentTable;
+    /** Each table's batch not yet sent, by relation id, in the order the tables were first touched. */
+    private final Map<Integer, PendingBatch> pending = new LinkedHashMap<>();
+    private int pendingRowCount;
     private long pendingBytes;
     private int peakBatchRows;
     private String sourceTransaction = "";
     private CopyRun copyRun;
     private StatementShape copyStatementShape;
-    private int samesameShapeInserts;
+
+    /** One table's statement, the rows added to it (described for error messages) and their size. */
+    private static final class PendingBatch {
+        final StatementShape shape;
+        final PreparedStatement statement;
+        final TargetTable table;
+        final List<String> rows = new ArrayList<>();
+        long bytes;
+
+        PendingBatch(StatementShape shape, PreparedStatement statement, TargetTable table) {
+            this.shape = shape;
+            this.statement = statement;
+            this.table = table;
+        }
+    }
 
     ChangeWriter(Connection connection, RelationCatalog catalog, int batchSize, long batchBytes) {
         this.connection = connection;
@@ -105,23 +124,16 @@ final class ChangeWriter implements AutoCloseable {
             all.set(i);
         }
         StatementShape shape = new StatementShape(t.relationId(), 'I', all, new BitSet(), -1);
-        if (copyRun != null && shape.equals(copyStatementShape)) {
+        if (copyRun != null && shape.equals(copyStatementShape) && !pending.containsKey(t.relationId())) {
             copyRun.write(row);
             return;
         }
-        boolean continuing = shape.equals(currentStatementShape) && copyRun == null;
-        PreparedStatement ps = statement(shape, t);
-        samesameShapeInserts = continuing ? samesameShapeInserts + 1 : 1;
+        PendingBatch batch = batch(shape, t);
         int p = 1;
         for (int i = 0; i < t.size(); i++) {
-            bind(ps, p++, row, i);
+            bind(batch.statement, p++, row, i);
         }
-        added(ps, null, row.approximateBytes());
-        if (samesameShapeInserts >= batchSize && pendingRows.isEmpty()) {
-            // A long run of inserts into one table: COPY carries the rest of it far faster than INSERT batches.
-            copyRun = new CopyRun(connection, t);
-            copyStatementShape = shape;
-        }
+        added(batch, null, row.approximateBytes());
     }
 
     void update(TargetTable table, Update u) throws SQLException {
@@ -147,23 +159,21 @@ final class ChangeWriter implements AutoCloseable {
             }
         }
         BitSet nullKeys = whereNulls(t, where);
-        StatementShape shape = new StatementShape(t.relationId(), 'U', set, nullKeys, self);
-        PreparedStatement ps = statement(shape, t);
+        PendingBatch batch = batch(new StatementShape(t.relationId(), 'U', set, nullKeys, self), t);
         int p = 1;
         for (int i = set.nextSetBit(0); i >= 0; i = set.nextSetBit(i + 1)) {
-            bind(ps, p++, n, i);
+            bind(batch.statement, p++, n, i);
         }
-        bindWhere(ps, p, t, where);
-        added(ps, describe(t, where), n.approximateBytes());
+        bindWhere(batch.statement, p, t, where);
+        added(batch, describe(t, where), n.approximateBytes());
     }
 
     void delete(TargetTable t, Delete d) throws SQLException {
         Tuple where = d.oldTuple();
         BitSet nullKeys = whereNulls(t, where);
-        StatementShape shape = new StatementShape(t.relationId(), 'D', new BitSet(), nullKeys, -1);
-        PreparedStatement ps = statement(shape, t);
-        bindWhere(ps, 1, t, where);
-        added(ps, describe(t, where), where.approximateBytes());
+        PendingBatch batch = batch(new StatementShape(t.relationId(), 'D', new BitSet(), nullKeys, -1), t);
+        bindWhere(batch.statement, 1, t, where);
+        added(batch, describe(t, where), where.approximateBytes());
     }
 
     /** One TRUNCATE for every listed table (they include what a CASCADE reached), so FK checks pass. */
@@ -182,61 +192,31 @@ final class ChangeWriter implements AutoCloseable {
         }
     }
 
-    /** Runs the pending batch and checks that every UPDATE and DELETE changed exactly one row. */
+    /** Runs every pending batch and checks that every UPDATE and DELETE changed exactly one row. */
     void flush() throws SQLException {
-        if (copyRun != null) {
-            CopyRun run = copyRun;
-            copyRun = null;
-            copyStatementShape = null;
-            samesameShapeInserts = 0;
-            run.end();
-        }
-        if (current == null || pendingRows.isEmpty()) {
-            return;
-        }
-        PreparedStatement ps = current;
-        char op = currentStatementShape.op();
-        List<String> rows = new ArrayList<>(pendingRows);
-        String table = currentTable;
-        pendingRows.clear();
-        pendingBytes = 0;
-        int[] counts;
-        try {
-            counts = ps.executeBatch();
-        } catch (BatchUpdateException e) {
-            throw e.getNextException() != null ? e.getNextException() : e;
-        }
-        if (op == 'I') {
-            return;
-        }
-        for (int i = 0; i < counts.length; i++) {
-            if (counts[i] != 1 && counts[i] != Statement.SUCCESS_NO_INFO) {
-                throw new EngineException(EngineError.REPLICATION_FAILED, (op == 'U' ? "UPDATE" : "DELETE") + " of "
-                        + table + " " + (counts[i] == 0 ? "matched no row" : "changed " + counts[i] + " rows")
-                        + " on the target for " + rows.get(i) + ", " + sourceTransaction + ". The target no longer"
-                        + " matches the source (was it written to during the migration?), so replication stopped"
-                        + " before that transaction. Start the migration again.");
-            }
+        endCopyRun();
+        for (PendingBatch batch : List.copyOf(pending.values())) {
+            run(batch);
         }
     }
 
-    /** Forgets a batch the target rolled back. */
+    /** Forgets the batches the target rolled back. */
     void discardPending() {
         if (copyRun != null) {
             copyRun.cancel();
             copyRun = null;
             copyStatementShape = null;
         }
-        samesameShapeInserts = 0;
-        pendingRows.clear();
-        pendingBytes = 0;
-        if (current != null) {
+        for (PendingBatch batch : pending.values()) {
             try {
-                current.clearBatch();
+                batch.statement.clearBatch();
             } catch (SQLException e) {
                 // the connection is gone; the statement goes with it
             }
         }
+        pending.clear();
+        pendingRowCount = 0;
+        pendingBytes = 0;
     }
 
     @Override
@@ -245,10 +225,84 @@ final class ChangeWriter implements AutoCloseable {
             copyRun.cancel();
             copyRun = null;
         }
+        pending.clear();
         statements.values().forEach(ChangeWriter::closeQuietly);
         statements.clear();
-        current = null;
-        currentStatementShape = null;
+    }
+
+    /** The table's pending batch for {@code shape}; a batch of another shape for the table runs first. */
+    private PendingBatch batch(StatementShape shape, TargetTable t) throws SQLException {
+        PendingBatch batch = pending.get(t.relationId());
+        if (batch != null && batch.shape.equals(shape)) {
+            return batch;
+        }
+        if (batch != null) {
+            run(batch);
+        }
+        PreparedStatement ps = statements.get(shape);
+        if (ps == null) {
+            ps = connection.prepareStatement(shape.sql(t));
+            statements.put(shape, ps);
+        }
+        batch = new PendingBatch(shape, ps, t);
+        pending.put(t.relationId(), batch);
+        return batch;
+    }
+
+    private void added(PendingBatch batch, String description, long bytes) throws SQLException {
+        batch.statement.addBatch();
+        // the transaction now, not at run time: batches of other tables may run during a later transaction
+        batch.rows.add(description == null ? null : description + ", " + sourceTransaction);
+        batch.bytes += bytes;
+        pendingRowCount++;
+        pendingBytes += bytes;
+        peakBatchRows = Math.max(peakBatchRows, pendingRowCount);
+        if (pendingRowCount >= batchSize || pendingBytes >= batchBytes) {
+            // A full batch of nothing but inserts into one table: COPY carries the rest of that run far faster.
+            boolean copyNext = batch.shape.op() == 'I' && batch.rows.size() >= batchSize;
+            flush();
+            if (copyNext) {
+                copyRun = new CopyRun(connection, batch.table);
+                copyStatementShape = batch.shape;
+            }
+        }
+    }
+
+    /** Runs one table's batch; a COPY run, which holds the connection, ends first. */
+    private void run(PendingBatch batch) throws SQLException {
+        endCopyRun();
+        pending.remove(batch.shape.relationId());
+        pendingRowCount -= batch.rows.size();
+        pendingBytes -= batch.bytes;
+        int[] counts;
+        try {
+            counts = batch.statement.executeBatch();
+        } catch (BatchUpdateException e) {
+            throw e.getNextException() != null ? e.getNextException() : e;
+        }
+        char op = batch.shape.op();
+        if (op == 'I') {
+            return;
+        }
+        for (int i = 0; i < counts.length; i++) {
+            if (counts[i] != 1 && counts[i] != Statement.SUCCESS_NO_INFO) {
+                throw new EngineException(EngineError.REPLICATION_FAILED, (op == 'U' ? "UPDATE" : "DELETE") + " of "
+                        + batch.table.displayName() + " "
+                        + (counts[i] == 0 ? "matched no row" : "changed " + counts[i] + " rows") + " on the target for "
+                        + batch.rows.get(i) + ". The target no longer matches the source (was it written to during"
+                        + " the migration?), so replication stopped before that transaction. Start the migration"
+                        + " again.");
+            }
+        }
+    }
+
+    private void endCopyRun() throws SQLException {
+        if (copyRun != null) {
+            CopyRun run = copyRun;
+            copyRun = null;
+            copyStatementShape = null;
+            run.end();
+        }
     }
 
     // ---- statement shapes ----
@@ -300,22 +354,6 @@ final class ChangeWriter implements AutoCloseable {
         return nulls;
     }
 
-    private PreparedStatement statement(StatementShape shape, TargetTable t) throws SQLException {
-        if (!shape.equals(currentStatementShape)) {
-            flush();
-            PreparedStatement ps = statements.get(shape);
-            if (ps == null) {
-                ps = connection.prepareStatement(shape.sql(t));
-                currentStatementShape = shape;
-                statements.put(shape, ps);
-            }
-            currentStatementShape = shape;
-            current = ps;
-            currentTable = t.displayName();
-        }
-        return current;
-    }
-
     private void bindWhere(PreparedStatement ps, int first, TargetTable t, Tuple where) throws SQLException {
         int p = first;
         for (int i = 0; i < t.size(); i++) {
@@ -336,16 +374,6 @@ final class ChangeWriter implements AutoCloseable {
             ps.setNull(p, Types.OTHER);
         } else {
             ps.setObject(p, row.value(i), Types.OTHER);
-        }
-    }
-
-    private void added(PreparedStatement ps, String description, long bytes) throws SQLException {
-        ps.addBatch();
-        pendingRows.add(description);
-        pendingBytes += bytes;
-        peakBatchRows = Math.max(peakBatchRows, pendingRows.size());
-        if (pendingRows.size() >= batchSize || pendingBytes >= batchBytes) {
-            flush();
         }
     }
 
