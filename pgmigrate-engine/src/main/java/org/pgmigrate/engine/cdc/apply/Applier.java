@@ -253,6 +253,11 @@ public final class Applier implements Runnable {
                     continue;
                 }
                 if (record instanceof SpoolRecord.Message m) {
+                    if (skipping && PgOutputDecoder.carriesRows(m.bytes())) {
+                        // applied before this restart: up to a whole spool segment of such rows is read again,
+                        // and decoding them took seconds
+                        continue;
+                    }
                     apply(PgOutputDecoder.decode(m.bytes(), false), session, writer);
                 } else if (record instanceof SpoolRecord.Streamed s) {
                     applyStreamed(s, reader, session, writer);

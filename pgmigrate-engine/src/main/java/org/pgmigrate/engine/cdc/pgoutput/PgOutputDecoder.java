@@ -66,6 +66,18 @@ public final class PgOutputDecoder {
         }
     }
 
+    /**
+     * Whether the message carries row data (INSERT, UPDATE, DELETE, TRUNCATE) or a logical message, read from its
+     * first byte: what a reader skipping a transaction it applied before can pass over without decoding it.
+     */
+    public static boolean carriesRows(ByteBuffer message) {
+        MessageType type = MessageType.forCode(message.get(message.position()));
+        return switch (type) {
+            case INSERT, UPDATE, DELETE, TRUNCATE, MESSAGE -> true;
+            default -> false;
+        };
+    }
+
     /** The transaction id that leads a change inside a streamed transaction, without decoding the rest. */
     public static int streamXid(ByteBuffer message) {
         return message.getInt(message.position() + 1);
