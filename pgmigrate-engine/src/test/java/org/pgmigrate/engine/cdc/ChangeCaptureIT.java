@@ -222,6 +222,38 @@ class ChangeCaptureIT {
     }
 
     @Test
+    void repeatedUpdatesOfARowCollapseOnlyWhereNoOtherUniqueColumnCanCollide() {
+        // hot: many updates of few rows, primary key only, so each batch may keep only a row's last update.
+        // handles: two rows swap a UNIQUE value through an intermediate one; keeping only each row's last update
+        // would set both rows to the same value at some point, so this table's updates must all run.
+        Testbed bed = Testbed.create(source, target, "collapse", "CREATE TABLE hot (id int PRIMARY KEY, n bigint,"
+                + " note text); CREATE TABLE handles (id int PRIMARY KEY, handle text UNIQUE, v int)");
+        bed.source("INSERT INTO hot SELECT g, 0, 'start' FROM generate_series(1, 3) g;"
+                + " INSERT INTO handles VALUES (1, 'a', 0), (2, 'b', 0)");
+        try (OnlineReplication r = bed.startOnline("collapse", spool, "hot", "handles")) {
+            StringBuilder sql = new StringBuilder("BEGIN;");
+            for (int i = 1; i <= 3000; i++) {
+                sql.append(" UPDATE hot SET n = n + ").append(i).append(", note = 'n").append(i)
+                        .append("' WHERE id = ").append(1 + i % 3).append(';');
+                if (i % 1000 == 0) { // three swaps: an odd number, so the two rows end swapped
+                    sql.append(" UPDATE handles SET handle = 'tmp', v = v + 1 WHERE id = 1;")
+                            .append(" UPDATE handles SET handle = CASE handle WHEN 'a' THEN 'b' ELSE 'a' END,")
+                            .append(" v = v + 1 WHERE id = 2;")
+                            .append(" UPDATE handles SET handle = CASE (SELECT handle FROM handles WHERE id = 2)")
+                            .append(" WHEN 'a' THEN 'b' ELSE 'a' END, v = v + 1 WHERE id = 1;");
+                }
+            }
+            bed.source(sql.append(" COMMIT").toString());
+            CutoverResult done = r.cutover(Duration.ofSeconds(120));
+            assertThat(bed.assertSameRows("hot", "id")).isEqualTo(3);
+            assertThat(bed.assertSameRows("handles", "id")).isEqualTo(2);
+            assertThat(done.finalStats().cdcUpdateCounter()).isEqualTo(3000 + 9);
+            assertThat(bed.targetLong("SELECT n FROM hot WHERE id = 1")).isEqualTo(
+                    java.util.stream.IntStream.rangeClosed(1, 3000).filter(i -> 1 + i % 3 == 1).asLongStream().sum());
+        }
+    }
+
+    @Test
     void truncateIncludingCascadeAndRestartIdentityReplicates() {
         Testbed bed = Testbed.create(source, target, "trunc", "CREATE TABLE parent (id int PRIMARY KEY);"
                 + " CREATE TABLE child (id serial PRIMARY KEY, parent_id int REFERENCES parent);"

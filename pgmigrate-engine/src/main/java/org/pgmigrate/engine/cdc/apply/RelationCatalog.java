@@ -76,12 +76,14 @@ final class RelationCatalog {
         String display = schema + "." + relation.name();
         Map<String, TargetColumnInfo> targetColumns = new LinkedHashMap<>();
         Boolean partitioned = null;
+        boolean identityOnlyUnique = false;
         try (PreparedStatement ps = target.prepareStatement(catalogQuery(targetMajor))) {
             ps.setString(1, schema);
             ps.setString(2, relation.name());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     partitioned = "p".equals(rs.getString("relkind"));
+                    identityOnlyUnique = rs.getInt("other_unique") == 0;
                     if (rs.getString("attname") != null) {
                         targetColumns.put(rs.getString("attname"), new TargetColumnInfo(rs.getInt("atttypid"),
                                 rs.getInt("atttypmod"), "s".equals(rs.getString("attgenerated")),
@@ -120,7 +122,7 @@ final class RelationCatalog {
                     + String.join("; ", problems) + ".");
         }
         return new TargetTable(relation.relationId(), Identifiers.qualified(schema, relation.name()), display,
-                partitioned, relation.replicaIdentity() == 'f', List.copyOf(columns));
+                partitioned, relation.replicaIdentity() == 'f', identityOnlyUnique, List.copyOf(columns));
     }
 
     private String typeDifference(RelationColumn source, TargetColumnInfo target) {
@@ -171,7 +173,13 @@ final class RelationCatalog {
                                  WHERE am.amname = 'btree' AND oc.opcdefault AND oc.opcintype = b.oid))
                           FROM pg_type b
                          WHERE b.oid = CASE WHEN bt.typcategory = 'A' AND bt.typelem <> 0 THEN bt.typelem
-                                            ELSE bt.oid END) AS equality
+                                            ELSE bt.oid END) AS equality,
+                       (SELECT count(*) FROM pg_index i
+                         WHERE i.indrelid = c.oid AND (i.indisunique OR i.indisexclusion)
+                           AND NOT i.indisreplident
+                           AND NOT (i.indisprimary AND NOT EXISTS (
+                                    SELECT 1 FROM pg_index r WHERE r.indrelid = c.oid AND r.indisreplident)))
+                         AS other_unique
                   FROM pg_class c
                   JOIN pg_namespace n ON n.oid = c.relnamespace
                   LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped

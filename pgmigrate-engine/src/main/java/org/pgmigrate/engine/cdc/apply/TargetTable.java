@@ -11,9 +11,11 @@ import org.pgmigrate.engine.pg.Identifiers;
  * @param displayName   schema.table as a person reads it, for messages
  * @param partitioned   the target table is partitioned (TRUNCATE ONLY is not allowed on it)
  * @param fullIdentity  the source sends whole old rows (REPLICA IDENTITY FULL): change exactly one row by ctid
+ * @param identityOnlyUnique the target table has no unique index or exclusion constraint besides its primary key
+ *                      or replica identity index, so no row's values constrain another row's
  */
 record TargetTable(int relationId, String qualifiedName, String displayName, boolean partitioned,
-                   boolean fullIdentity, List<Column> columns) {
+                   boolean fullIdentity, boolean identityOnlyUnique, List<Column> columns) {
 
     /**
      * @param key            part of the replica identity (primary key or identity index) on the source
@@ -40,7 +42,7 @@ record TargetTable(int relationId, String qualifiedName, String displayName, boo
     }
 
     TargetTable withoutIdentityAlways() {
-        return new TargetTable(relationId, qualifiedName, displayName, partitioned, fullIdentity,
+        return new TargetTable(relationId, qualifiedName, displayName, partitioned, fullIdentity, identityOnlyUnique,
                 columns.stream().map(c -> new Column(c.name(), c.key(), false, c.equality())).toList());
     }
 }

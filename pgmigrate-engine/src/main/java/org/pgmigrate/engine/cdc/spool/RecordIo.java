@@ -86,14 +86,18 @@ final class RecordIo {
         }
         ByteBuffer body = ByteBuffer.allocate(length);
         readFully(channel, body, position + HEADER_BYTES);
+        return checked(body.array(), crc, position + HEADER_BYTES + length);
+    }
+
+    /** The record whose framed bytes after the header are {@code body}, or null if they fail {@code crc}. */
+    static Read checked(byte[] body, int crc, long next) {
         CRC32C check = new CRC32C();
-        check.update(body.array(), 0, length);
+        check.update(body, 0, body.length);
         if ((int) check.getValue() != crc) {
             return null;
         }
-        byte kind = body.get(0);
-        ByteBuffer payload = ByteBuffer.wrap(body.array(), 1, length - 1).slice();
-        return new Read(kind, payload, position + HEADER_BYTES + length);
+        ByteBuffer payload = ByteBuffer.wrap(body, 1, body.length - 1).slice();
+        return new Read(body[0], payload, next);
     }
 
     private static void readFully(FileChannel channel, ByteBuffer into, long position) throws IOException {

@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 public final class SpoolReader implements AutoCloseable {
 
     private final Spool spool;
+    private final RecordWindow window = new RecordWindow();
     private Long seq;
     private FileChannel channel;
     private long position;
@@ -45,7 +46,7 @@ public final class SpoolReader implements AutoCloseable {
                     end = 0; // a segment the writer has not published yet
                 }
                 if (position < end) {
-                    RecordIo.Read r = RecordIo.read(channel, position, end);
+                    RecordIo.Read r = window.read(channel, position, end);
                     if (r == null) {
                         throw new IOException("damaged record at byte " + position + " of segment " + seq);
                     }
@@ -113,6 +114,7 @@ public final class SpoolReader implements AutoCloseable {
         }
         seq = segment;
         position = 0;
+        window.reset();
     }
 
     private void closeChannel() {
@@ -130,6 +132,7 @@ public final class SpoolReader implements AutoCloseable {
     public static final class StreamedMessages implements Iterator<ByteBuffer>, AutoCloseable {
         private final FileChannel file;
         private final String name;
+        private final RecordWindow window = new RecordWindow();
         private long position;
         private ByteBuffer next;
 
@@ -149,7 +152,7 @@ public final class SpoolReader implements AutoCloseable {
                     close();
                     return false;
                 }
-                RecordIo.Read r = RecordIo.read(file, position, size);
+                RecordIo.Read r = window.read(file, position, size);
                 if (r == null) {
                     throw new IOException("damaged record at byte " + position);
                 }

@@ -66,8 +66,9 @@ final class SpoolRecovery {
             long size = ch.size();
             long position = 0;
             long boundaryPosition = 0;
+            RecordWindow window = new RecordWindow();
             RecordIo.Read r;
-            while ((r = RecordIo.read(ch, position, size)) != null) {
+            while ((r = window.read(ch, position, size)) != null) {
                 position = r.next();
                 SpoolRecord record = r.toRecord();
                 if (record instanceof SpoolRecord.Message m) {
