@@ -314,6 +314,57 @@ class ChangeCaptureIT {
     }
 
     @Test
+    void manyRowUpdatesRunAsOneStatementAndKeepEveryValueExact() {
+        // Updates of distinct rows in one batch travel as arrays into one UPDATE ... FROM unnest(...): every value
+        // is quoted inside an array literal, so quotes, backslashes, braces, commas, the word NULL and real NULLs
+        // must all come out as they went in. int[] and box columns cannot travel that way and fall back to one
+        // statement per row.
+        String ddl = "CREATE TYPE mood AS ENUM ('ok', 'sad, really', 'x\"y'); CREATE DOMAIN posint AS int CHECK (VALUE > 0);"
+                + " CREATE TABLE \"Wide\" (\"Id\" bigint PRIMARY KEY, \"Text\" text, n numeric(12,3), f float8, j jsonb,"
+                + " b bytea, at timestamptz, m mood, p posint, c char(6));"
+                + " CREATE TABLE odd (id int PRIMARY KEY, tags int[], bx box)";
+        Testbed bed = Testbed.create(source, target, "unnest", ddl);
+        String table = "\"Wide\"";
+        bed.source("INSERT INTO " + table + " SELECT g, 't' || g, g, g, '{}', '\\x00', now(), 'ok', 1, 'c'"
+                + " FROM generate_series(1, 400) g; INSERT INTO odd SELECT g, '{1}', '((0,0),(1,1))'"
+                + " FROM generate_series(1, 100) g");
+        try (OnlineReplication r = bed.startOnline("unnest", spool, table, "odd")) {
+            bed.source("BEGIN;"
+                    + " UPDATE " + table + " SET \"Text\" = CASE \"Id\" % 8 WHEN 0 THEN 'it''s \"quoted\" \\ {brace}, comma'"
+                    + " WHEN 1 THEN NULL WHEN 2 THEN 'NULL' WHEN 3 THEN '' WHEN 4 THEN '😀 ünïcødé\ttab\nline'"
+                    + " WHEN 5 THEN ' spaced ' ELSE repeat('x', \"Id\"::int) END,"
+                    + " n = \"Id\" * 1.001, f = \"Id\" / 3.0, j = jsonb_build_object('k', 'v\"' || \"Id\", 'a', ARRAY[1, 2]),"
+                    + " b = decode(md5(\"Id\"::text), 'hex'), at = '2024-02-29 23:59:59.999999+05:30',"
+                    + " m = CASE WHEN \"Id\" % 2 = 0 THEN 'sad, really' ELSE 'x\"y' END::mood, p = \"Id\", c = 'ab'"
+                    + " WHERE \"Id\" <= 300;"
+                    + " UPDATE odd SET tags = ARRAY[id, NULL], bx = '((1,2),(3,4))';"
+                    + " COMMIT");
+            CutoverResult done = r.cutover(Duration.ofSeconds(60));
+            assertThat(bed.assertSameRows(table, "\"Id\"")).isEqualTo(400);
+            assertThat(bed.assertSameRows("odd", "id")).isEqualTo(100);
+            assertThat(done.finalStats().cdcUpdateCounter()).isEqualTo(400);
+        }
+    }
+
+    @Test
+    void anUpdateOfARowMissingOnTheTargetStopsReplicationAndNamesTheRow() {
+        Testbed bed = Testbed.create(source, target, "diverged", "CREATE TABLE t (id int PRIMARY KEY, v text)");
+        bed.source("INSERT INTO t SELECT g, 'v' FROM generate_series(1, 50) g");
+        try (OnlineReplication r = bed.startOnline("diverged", spool, "t")) {
+            bed.awaitCaughtUp(r);
+            bed.target("DELETE FROM t WHERE id = 37");
+            bed.source("UPDATE t SET v = 'changed'");
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+                    .until(() -> r.stats().state() == ReplicationState.FAILED);
+            assertThat(r.stats().failure()).contains("public.t").contains("matched no row")
+                    .contains("key (id)=(37)").contains("Start the migration again");
+            assertThat(bed.targetLong("SELECT count(*) FROM t WHERE v = 'changed'")).as("nothing half-applied")
+                    .isZero();
+            r.cancel();
+        }
+    }
+
+    @Test
     void targetTriggersDoNotFire() {
         Testbed bed = Testbed.create(source, target, "triggers", "CREATE TABLE t (id int PRIMARY KEY, v text)");
         bed.target("CREATE TABLE audit (what text); CREATE FUNCTION log_it() RETURNS trigger LANGUAGE plpgsql AS"

@@ -3,6 +3,7 @@ package org.pgmigrate.engine.cdc.apply;
 import java.sql.BatchUpdateException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
@@ -57,6 +58,17 @@ final class ChangeWriter implements AutoCloseable {
         @Override
         protected boolean removeEldestEntry(Map.Entry<StatementShape, PreparedStatement> eldest) {
             if (size() > CACHED_STATEMENTS && !pending.containsKey(eldest.getKey().relationId())) {
+                closeQuietly(eldest.getValue());
+                return true;
+            }
+            return false;
+        }
+    };
+    /** One multi-row UPDATE per shape ({@link StatementShape#unnestSql}), least recently used evicted. */
+    private final Map<StatementShape, PreparedStatement> unnestStatements = new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<StatementShape, PreparedStatement> eldest) {
+            if (size() > CACHED_STATEMENTS) {
                 closeQuietly(eldest.getValue());
                 return true;
             }
@@ -233,6 +245,8 @@ final class ChangeWriter implements AutoCloseable {
         pending.clear();
         statements.values().forEach(ChangeWriter::closeQuietly);
         statements.clear();
+        unnestStatements.values().forEach(ChangeWriter::closeQuietly);
+        unnestStatements.clear();
     }
 
     /** The table's pending batch for {@code shape}; a batch of another shape for the table runs first. */
@@ -308,6 +322,10 @@ final class ChangeWriter implements AutoCloseable {
         pending.remove(batch.shape.relationId());
         pendingRowCount -= batch.rows.size();
         pendingBytes -= batch.bytes;
+        if (batch.byKey != null && batch.params.size() > 1 && batch.shape.unnestable(batch.table)) {
+            runAsOneStatement(batch);
+            return;
+        }
         PreparedStatement ps = batch.statement;
         for (String[] values : batch.params) {
             for (int i = 0; i < values.length; i++) {
@@ -339,6 +357,80 @@ final class ChangeWriter implements AutoCloseable {
                         + " again.");
             }
         }
+    }
+
+    /**
+     * Runs a batch of UPDATEs with distinct keys as one statement over unnested arrays: one executor run instead of
+     * one per row. If fewer rows than sent matched, the first missing one is looked up to name it.
+     */
+    private void runAsOneStatement(PendingBatch batch) throws SQLException {
+        PreparedStatement ps = unnestStatements.get(batch.shape);
+        if (ps == null) {
+            ps = connection.prepareStatement(batch.shape.unnestSql(batch.table));
+            unnestStatements.put(batch.shape, ps);
+        }
+        int columns = batch.params.get(0).length;
+        for (int j = 0; j < columns; j++) {
+            ps.setObject(j + 1, arrayLiteral(batch.params, j), Types.OTHER);
+        }
+        int changed = ps.executeUpdate();
+        if (changed == batch.params.size()) {
+            return;
+        }
+        int keys = columns - batch.shape.set().cardinality();
+        String missing = null;
+        try (PreparedStatement probe = connection.prepareStatement("SELECT 1 FROM " + batch.table.qualifiedName()
+                + " WHERE " + keyMatch(batch.table))) {
+            for (int r = 0; r < batch.params.size() && missing == null; r++) {
+                String[] values = batch.params.get(r);
+                for (int k = 0; k < keys; k++) {
+                    probe.setObject(k + 1, values[columns - keys + k], Types.OTHER);
+                }
+                try (ResultSet rs = probe.executeQuery()) {
+                    missing = rs.next() ? null : batch.rows.get(r);
+                }
+            }
+        }
+        throw new EngineException(EngineError.REPLICATION_FAILED, "UPDATE of " + batch.table.displayName() + " "
+                + (missing != null ? "matched no row on the target for " + missing
+                        : "changed " + changed + " rows on the target for " + batch.params.size() + " keys")
+                + ". The target no longer matches the source (was it written to during the migration?), so"
+                + " replication stopped before that transaction. Start the migration again.");
+    }
+
+    private static String keyMatch(TargetTable t) {
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < t.size(); i++) {
+            if (t.column(i).key()) {
+                s.append(s.isEmpty() ? "" : " AND ").append(t.column(i).quoted()).append(" = ?");
+            }
+        }
+        return s.toString();
+    }
+
+    /** Column {@code j} of every row as an array literal: each value quoted, so no element text is special. */
+    private static String arrayLiteral(List<String[]> rows, int j) {
+        StringBuilder a = new StringBuilder(rows.size() * 16).append('{');
+        for (int r = 0; r < rows.size(); r++) {
+            if (r > 0) {
+                a.append(',');
+            }
+            String v = rows.get(r)[j];
+            if (v == null) {
+                a.append("NULL");
+                continue;
+            }
+            a.append('"');
+            for (int k = 0; k < v.length(); k++) {
+                char c = v.charAt(k);
+                if (c == '"' || c == '\\') {
+                    a.append('\\');
+                }
+                a.append(c);
+            }
+            a.append('"');
+        }
+        return a.append('}').toString();
     }
 
     private void endCopyRun() throws SQLException {

@@ -88,7 +88,9 @@ final class RelationCatalog {
                         targetColumns.put(rs.getString("attname"), new TargetColumnInfo(rs.getInt("atttypid"),
                                 rs.getInt("atttypmod"), "s".equals(rs.getString("attgenerated")),
                                 "a".equals(rs.getString("attidentity")), rs.getString("typnsp"),
-                                rs.getString("typname"), rs.getString("format_type"), rs.getBoolean("equality")));
+                                rs.getString("typname"), rs.getString("basensp"), rs.getString("basename"),
+                                rs.getString("format_type"), rs.getBoolean("equality"),
+                                rs.getBoolean("listable")));
                     }
                 }
             }
@@ -110,7 +112,8 @@ final class RelationCatalog {
             if (typeProblem != null) {
                 problems.add("column \"" + source.name() + "\" " + typeProblem);
             }
-            columns.add(new TargetTable.Column(source.name(), source.key(), t.identityAlways(), t.equality()));
+            columns.add(new TargetTable.Column(source.name(), source.key(), t.identityAlways(), t.equality(),
+                    t.formatType(), t.listable()));
         }
         targetColumns.forEach((name, t) -> {
             if (!t.generated()) {
@@ -136,7 +139,10 @@ final class RelationCatalog {
             if (type == null) {
                 return null; // no Type message: nothing to compare by name
             }
-            sameType = type.namespace().equals(target.typeNamespace()) && type.name().equals(target.typeName());
+            // pgoutput describes a domain column by its base type, and a pg_catalog type with an empty namespace
+            String namespace = type.namespace().isEmpty() ? "pg_catalog" : type.namespace();
+            sameType = namespace.equals(target.typeNamespace()) && type.name().equals(target.typeName())
+                    || namespace.equals(target.baseNamespace()) && type.name().equals(target.baseName());
             sourceType = type.namespace() + "." + type.name();
         }
         if (!sameType) {
@@ -157,7 +163,9 @@ final class RelationCatalog {
     }
 
     private record TargetColumnInfo(int typeOid, int typeModifier, boolean generated, boolean identityAlways,
-                                    String typeNamespace, String typeName, String formatType, boolean equality) {
+                                    String typeNamespace, String typeName, String baseNamespace, String baseName,
+                                    String formatType, boolean equality,
+                                    boolean listable) {
     }
 
     private static String catalogQuery(int targetMajor) {
@@ -167,7 +175,9 @@ final class RelationCatalog {
         return """
                 SELECT c.relkind::text AS relkind, a.attname, a.atttypid, a.atttypmod,
                        %s AS attgenerated, a.attidentity::text AS attidentity,
-                       tn.nspname AS typnsp, t.typname, format_type(a.atttypid, a.atttypmod) AS format_type,
+                       tn.nspname AS typnsp, t.typname, btn.nspname AS basensp, bt.typname AS basename,
+                       format_type(a.atttypid, a.atttypmod) AS format_type,
+                       (bt.typcategory <> 'A' AND bt.typdelim = ',') AS listable,
                        (SELECT bool_or(b.typcategory = 'S' OR b.typtype = 'e' OR EXISTS (
                                  SELECT 1 FROM pg_opclass oc JOIN pg_am am ON am.oid = oc.opcmethod
                                  WHERE am.amname = 'btree' AND oc.opcdefault AND oc.opcintype = b.oid))
@@ -186,6 +196,7 @@ final class RelationCatalog {
                   LEFT JOIN pg_type t ON t.oid = a.atttypid
                   LEFT JOIN pg_namespace tn ON tn.oid = t.typnamespace
                   LEFT JOIN pg_type bt ON bt.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END
+                  LEFT JOIN pg_namespace btn ON btn.oid = bt.typnamespace
                  WHERE n.nspname = ? AND c.relname = ? AND c.relkind IN ('r', 'p')
                  ORDER BY a.attnum
                 """.formatted(generated);

@@ -46,6 +46,54 @@ record StatementShape(int relationId, char op, BitSet set, BitSet nullKeys, int 
         return s.toString();
     }
 
+    /**
+     * Whether many rows of this UPDATE shape can run as one {@link #unnestSql} statement: a plain key lookup (no
+     * FULL identity, no NULL keys, no self-assignment) and every bound column's type {@code listable}.
+     */
+    boolean unnestable(TargetTable t) {
+        if (op != 'U' || t.fullIdentity() || !nullKeys.isEmpty() || selfAssign >= 0) {
+            return false;
+        }
+        for (int i = 0; i < t.size(); i++) {
+            if ((set.get(i) || t.column(i).key()) && !t.column(i).listable()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * One UPDATE for many rows with distinct keys: each bound column's values come as one array parameter, in
+     * {@link #sql}'s parameter order (SET columns, then key columns), cast to the target column's type. One
+     * statement per shape whatever the row count, so it is prepared once.
+     */
+    String unnestSql(TargetTable t) {
+        StringBuilder sets = new StringBuilder();
+        StringBuilder arrays = new StringBuilder();
+        StringBuilder names = new StringBuilder();
+        StringBuilder where = new StringBuilder();
+        int n = 0;
+        for (int i = set.nextSetBit(0); i >= 0; i = set.nextSetBit(i + 1)) {
+            TargetTable.Column c = t.column(i);
+            sets.append(n == 0 ? "" : ", ").append(c.quoted()).append(" = pgm_v.c").append(n);
+            arrays.append(n == 0 ? "" : ", ").append("?::").append(c.type()).append("[]");
+            names.append(n == 0 ? "" : ", ").append('c').append(n);
+            n++;
+        }
+        for (int i = 0; i < t.size(); i++) {
+            TargetTable.Column c = t.column(i);
+            if (c.key()) {
+                arrays.append(", ?::").append(c.type()).append("[]");
+                names.append(", c").append(n);
+                where.append(where.isEmpty() ? "" : " AND ").append("pgm_t.").append(c.quoted()).append(" = pgm_v.c")
+                        .append(n);
+                n++;
+            }
+        }
+        return "UPDATE " + t.qualifiedName() + " AS pgm_t SET " + sets + " FROM unnest(" + arrays + ") AS pgm_v("
+                + names + ") WHERE " + where;
+    }
+
     private void where(StringBuilder s, TargetTable t) {
         if (t.fullIdentity()) {
             // Duplicate rows are legal without a key: change exactly one of them.

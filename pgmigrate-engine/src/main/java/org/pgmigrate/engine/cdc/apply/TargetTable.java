@@ -22,8 +22,13 @@ record TargetTable(int relationId, String qualifiedName, String displayName, boo
      * @param identityAlways the target column is GENERATED ALWAYS AS IDENTITY (an UPDATE may not set it)
      * @param equality       the target type has a default btree equality, so {@code col = ?} is exact and can use
      *                       an index; otherwise FULL-identity matching compares {@code col::text}
+     * @param type           the target type as SQL spells it ({@code format_type}), for casts
+     * @param listable       values of the type can travel in an array literal with comma delimiters and come
+     *                       back out of unnest unchanged: false for arrays (unnest would flatten an array of
+     *                       arrays) and for types delimited otherwise (box)
      */
-    record Column(String name, boolean key, boolean identityAlways, boolean equality) {
+    record Column(String name, boolean key, boolean identityAlways, boolean equality, String type,
+                  boolean listable) {
         String quoted() {
             return Identifiers.quote(name);
         }
@@ -43,6 +48,7 @@ record TargetTable(int relationId, String qualifiedName, String displayName, boo
 
     TargetTable withoutIdentityAlways() {
         return new TargetTable(relationId, qualifiedName, displayName, partitioned, fullIdentity, identityOnlyUnique,
-                columns.stream().map(c -> new Column(c.name(), c.key(), false, c.equality())).toList());
+                columns.stream().map(c -> new Column(c.name(), c.key(), false, c.equality(), c.type(), c.listable()))
+                        .toList());
     }
 }
