@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.postgresql.PGConnection;
 
 /**
@@ -16,7 +17,13 @@ import org.postgresql.PGConnection;
  */
 public final class Cancellation {
 
+    /** How long cancel requests keep being re-sent to connections still in use after a cancel. */
+    private static final long REPEAT_MILLIS = 60_000;
+    private static final long REPEAT_EVERY_MILLIS = 500;
+
     private final Set<Runnable> actions = ConcurrentHashMap.newKeySet();
+    private final Set<Runnable> statementCancels = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean repeating = new AtomicBoolean();
     private volatile boolean canceled;
     private volatile String reason = "canceled";
 
@@ -34,6 +41,7 @@ public final class Cancellation {
                 // best effort: the worker notices the flag at its next step anyway
             }
         }
+        repeatStatementCancels();
     }
 
     public boolean isCanceled() {
@@ -55,14 +63,48 @@ public final class Cancellation {
         return () -> actions.remove(action);
     }
 
-    /** On cancel, cancels whatever statement or COPY is running on {@code connection}. */
+    /**
+     * On cancel, cancels whatever statement or COPY is running on {@code connection}, and keeps doing so until the
+     * returned handle unregisters it (see {@link #repeatStatementCancels}).
+     */
     public Runnable cancelStatementsOn(Connection connection) {
-        return onCancel(() -> {
+        Runnable action = () -> {
             try {
                 connection.unwrap(PGConnection.class).cancelQuery();
             } catch (SQLException ignored) {
                 // the connection is gone: nothing runs on it
             }
-        });
+        };
+        statementCancels.add(action);
+        Runnable unregister = onCancel(action);
+        return () -> {
+            statementCancels.remove(action);
+            unregister.run();
+        };
+    }
+
+    /**
+     * A cancel request stops only the statement running at that instant. A worker caught between two statements
+     * would start the next one anyway, and if that one waits for a lock, it waits forever. So cancels are re-sent
+     * every half second to the connections still registered, until their workers let go of them (for at most a
+     * minute).
+     */
+    private void repeatStatementCancels() {
+        if (!repeating.compareAndSet(false, true)) {
+            return;
+        }
+        Thread repeater = new Thread(() -> {
+            long deadline = System.currentTimeMillis() + REPEAT_MILLIS;
+            while (!statementCancels.isEmpty() && System.currentTimeMillis() < deadline) {
+                try {
+                    Thread.sleep(REPEAT_EVERY_MILLIS);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                statementCancels.forEach(Runnable::run);
+            }
+        }, "pgmigrate-cancel-repeat");
+        repeater.setDaemon(true);
+        repeater.start();
     }
 }

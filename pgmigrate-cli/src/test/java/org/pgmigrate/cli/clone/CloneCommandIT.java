@@ -145,12 +145,23 @@ class CloneCommandIT {
         int exit;
         // The copy is fast enough to finish before a signal lands, so hold it: the small table, copied last (one
         // job, largest first), is TRUNCATEd before its COPY, which waits for this lock on the target.
+        // The interrupt then lands while that TRUNCATE waits for the lock, and must cancel it.
         try (Connection hold = target.connect("big"); Statement s = hold.createStatement()) {
             hold.setAutoCommit(false);
             s.execute("LOCK TABLE other IN ACCESS SHARE MODE");
+            await().atMost(Duration.ofSeconds(120)).until(() -> {
+                try (Connection c = target.connect("postgres"); Statement q = c.createStatement();
+                     ResultSet rs = q.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE datname = 'big'"
+                             + " AND wait_event_type = 'Lock' AND query ILIKE 'TRUNCATE%'")) {
+                    rs.next();
+                    return rs.getInt(1) > 0;
+                }
+            });
             new ProcessBuilder("kill", "-INT", Long.toString(clone.pid())).start().waitFor();
-            exit = clone.waitFor();
+            boolean stopped = clone.waitFor(60, java.util.concurrent.TimeUnit.SECONDS);
             hold.rollback();
+            assertThat(stopped).as("Ctrl-C cancels a statement that waits for a lock").isTrue();
+            exit = clone.exitValue();
         }
 
         String err = Files.readString(errFile, StandardCharsets.UTF_8);
