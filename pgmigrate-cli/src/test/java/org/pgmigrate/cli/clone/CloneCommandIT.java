@@ -136,7 +136,10 @@ class CloneCommandIT {
                 + " CREATE TABLE other (id int PRIMARY KEY); INSERT INTO other SELECT generate_series(1, 1000)");
         Path jar = Path.of("target", "pgmigrate.jar").toAbsolutePath();
         Path dir = work.resolve("interrupted");
-        List<String> command = new ArrayList<>(List.of(javaBinary(), "-jar", jar.toString(), "clone", "--source",
+        // A process started in the background (CI, nohup) inherits SIGINT as ignored, and the JVM then installs no
+        // handler for it: reset it, as a terminal's Ctrl-C would find it.
+        List<String> command = new ArrayList<>(List.of("env", "--default-signal=INT", javaBinary(), "-jar",
+                jar.toString(), "clone", "--source",
                 source.uri("big"), "--target", target.uri("big"), "--dir", dir.toString(), "--table-jobs", "1",
                 "--split-tables-larger-than", "20MB"));
         Path errFile = work.resolve("stderr.txt");
