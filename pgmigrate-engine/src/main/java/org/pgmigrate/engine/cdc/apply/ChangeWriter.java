@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.pgmigrate.engine.EngineError;
 import org.pgmigrate.engine.EngineException;
 import org.pgmigrate.engine.cdc.pgoutput.PgOutputMessage.Delete;
@@ -93,7 +94,7 @@ final class ChangeWriter implements AutoCloseable {
         final PreparedStatement statement;
         final TargetTable table;
         final List<String[]> params = new ArrayList<>();
-        final List<String> rows = new ArrayList<>();
+        final List<Supplier<String>> rows = new ArrayList<>();
         /** For UPDATEs that may be collapsed: the row index of each key's update; null otherwise. */
         final Map<List<String>, Integer> byKey;
         long bytes;
@@ -189,14 +190,15 @@ final class ChangeWriter implements AutoCloseable {
             values[p++] = k;
         }
         PendingBatch batch = batch(new StatementShape(t.relationId(), 'U', set, nullKeys, self), t);
-        added(batch, values, key, describe(t, where), n.approximateBytes());
+        TargetTable described = t;
+        added(batch, values, key, () -> describe(described, where), n.approximateBytes());
     }
 
     void delete(TargetTable t, Delete d) throws SQLException {
         Tuple where = d.oldTuple();
         BitSet nullKeys = whereNulls(t, where);
         PendingBatch batch = batch(new StatementShape(t.relationId(), 'D', new BitSet(), nullKeys, -1), t);
-        added(batch, whereValues(t, where).toArray(String[]::new), null, describe(t, where),
+        added(batch, whereValues(t, where).toArray(String[]::new), null, () -> describe(t, where),
                 where.approximateBytes());
     }
 
@@ -287,20 +289,26 @@ final class ChangeWriter implements AutoCloseable {
         return true;
     }
 
-    private void added(PendingBatch batch, String[] values, List<String> key, String description, long bytes)
-            throws SQLException {
+    /**
+     * Adds a row to {@code batch}. {@code description} names the row in an error and is only called then; it is
+     * null for inserts, whose errors come from the server.
+     */
+    private void added(PendingBatch batch, String[] values, List<String> key, Supplier<String> description,
+                       long bytes) throws SQLException {
         // the transaction now, not at run time: batches of other tables may run during a later transaction
-        String row = description == null ? null : description + ", " + sourceTransaction;
-        batch.bytes += bytes;
-        pendingBytes += bytes;
+        String transaction = sourceTransaction;
+        Supplier<String> row = description == null ? null : () -> description.get() + ", " + transaction;
         if (batch.byKey != null) {
             Integer earlier = batch.byKey.putIfAbsent(key, batch.params.size());
             if (earlier != null) {
+                // replaces a row of about the same size: the memory held does not grow
                 batch.params.set(earlier, values);
                 batch.rows.set(earlier, row);
                 return;
             }
         }
+        batch.bytes += bytes;
+        pendingBytes += bytes;
         batch.params.add(values);
         batch.rows.add(row);
         pendingRowCount++;
@@ -352,7 +360,7 @@ final class ChangeWriter implements AutoCloseable {
                 throw new EngineException(EngineError.REPLICATION_FAILED, (op == 'U' ? "UPDATE" : "DELETE") + " of "
                         + batch.table.displayName() + " "
                         + (counts[i] == 0 ? "matched no row" : "changed " + counts[i] + " rows") + " on the target for "
-                        + batch.rows.get(i) + ". The target no longer matches the source (was it written to during"
+                        + batch.rows.get(i).get() + ". The target no longer matches the source (was it written to during"
                         + " the migration?), so replication stopped before that transaction. Start the migration"
                         + " again.");
             }
@@ -387,7 +395,7 @@ final class ChangeWriter implements AutoCloseable {
                     probe.setObject(k + 1, values[columns - keys + k], Types.OTHER);
                 }
                 try (ResultSet rs = probe.executeQuery()) {
-                    missing = rs.next() ? null : batch.rows.get(r);
+                    missing = rs.next() ? null : batch.rows.get(r).get();
                 }
             }
         }
