@@ -36,6 +36,7 @@ import org.pgmigrate.engine.snapshot.DatabaseSessions;
 import org.pgmigrate.engine.snapshot.ExportedSnapshot;
 import org.pgmigrate.engine.snapshot.SnapshotImport;
 import org.pgmigrate.engine.verify.DatabaseVerifier;
+import org.pgmigrate.engine.verify.SourceDigests;
 import org.pgmigrate.engine.verify.VerificationReport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -105,12 +106,13 @@ final class DatabaseMigration {
                 PgTools tools = PgTools.forSource(sourceVersion, settings.toolSearchPath());
                 boolean fresh = createDatabase(sessions, catalog);
                 SchemaArchive archive = restorePreData(tools, snapshot, fresh, sessions);
-                // Each table is verified as soon as its indexes are built, while others still copy.
-                try (DatabaseVerifier verifier = new DatabaseVerifier(sessions, job.copy().tableJobs(), cancel)) {
+                // Each table is verified as soon as its rows are in, while its indexes build and others still copy.
+                SourceDigests digests = job.verify() ? new SourceDigests() : null;
+                try (DatabaseVerifier verifier = new DatabaseVerifier(sessions, job.copy().tableJobs(), cancel, digests)) {
                     if (job.verify()) {
                         verifier.start(db, job.copy().tableJobs());
                     }
-                    List<TableStats> tables = copyData(sessions, catalog, holder, sourceVersion, targetVersion,
+                    List<TableStats> tables = copyData(sessions, catalog, holder, sourceVersion, targetVersion, digests,
                             job.verify() ? verifier::submit : table -> { });
                     restorePostData(archive, catalog);
                     List<SequenceValues.Position> sequences = copySequences(sessions, catalog, holder);
@@ -241,18 +243,20 @@ final class DatabaseMigration {
     }
 
     private List<TableStats> copyData(DatabaseSessions sessions, Catalog catalog, Connection holder,
-                                      ServerVersion sourceVersion, ServerVersion targetVersion,
-                                      java.util.function.Consumer<Table> onTableReady) {
+                                      ServerVersion sourceVersion, ServerVersion targetVersion, SourceDigests digests,
+                                      java.util.function.Consumer<Table> onTableLoaded) {
         long t = phaseStart(Phase.COPY);
         Map<Long, List<Index>> indexes = catalog.indexesByTable();
         List<TableStats> stats;
         try (IndexBuilds builds = new IndexBuilds(sessions, job.copy().indexJobs(), job.copy().maintenanceWorkMem(),
-                job.analyze(), db, listener, checkpoints, cancel, onTableReady)) {
+                job.analyze(), db, listener, checkpoints, cancel)) {
             builds.start();
             new DataCopy(sessions, job.copy(), sourceVersion, targetVersion, db, catalog.database().encoding(), listener,
-                    checkpoints, cancel)
-                    .run(catalog.tables(), holder, (table, copied) -> builds.submit(table,
-                            indexes.getOrDefault(table.oid(), List.of()), copied));
+                    checkpoints, cancel, digests)
+                    .run(catalog.tables(), holder, (table, copied) -> {
+                        builds.submit(table, indexes.getOrDefault(table.oid(), List.of()), copied);
+                        onTableLoaded.accept(table);
+                    });
             phaseEnd(Phase.COPY, t);
             long i = phaseStart(Phase.INDEXES);
             stats = builds.finish();

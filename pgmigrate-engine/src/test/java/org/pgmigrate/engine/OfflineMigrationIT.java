@@ -86,6 +86,66 @@ class OfflineMigrationIT {
     }
 
     @Test
+    void verifiesBinaryCopiedTablesAgainstTheRowsTheCopyReadAndOthersOnBothServers() throws Exception {
+        DatabaseJob job = job("shop", "shop_digests").withCopy(CopyOptions.defaults().withSplitThreshold(64 * 1024));
+
+        DatabaseReport report = engine.migrateDatabase(job, ProgressListener.NONE, CheckpointStore.NONE, new Cancellation());
+
+        assertThat(report.verification().equal()).isTrue();
+        assertThat(report.verification().tables()).anySatisfy(v -> {
+            // All core types, split into parts: the parts' digests add up to the table's.
+            assertThat(v.table()).isEqualTo("shop.order_lines");
+            assertThat(v.source().method()).isEqualTo("copy-stream-murmur3-128");
+            assertThat(v.target().rows()).isEqualTo(9000);
+        }).anySatisfy(v -> {
+            // An enum column: copied as text, so fingerprinted on both servers.
+            assertThat(v.table()).isEqualTo("shop.orders");
+            assertThat(v.source().method()).isEqualTo("multiset-128");
+        });
+    }
+
+    @Test
+    void aTargetRowChangedAfterItsCopyFailsVerificationAndNamesTheTable() throws Exception {
+        DatabaseJob job = job("shop", "shop_changed").withCopy(CopyOptions.defaults().withSplitThreshold(64 * 1024));
+
+        assertThatThrownBy(() -> engine.migrateDatabase(job, tamperWith("shop_changed", "shop.order_lines",
+                "UPDATE shop.order_lines SET qty = qty + 1 WHERE order_id = 1 AND line = 1"), CheckpointStore.NONE,
+                new Cancellation()))
+                .isInstanceOfSatisfying(EngineException.class, e -> {
+                    assertThat(e.error()).isEqualTo(EngineError.VERIFICATION_MISMATCH);
+                    assertThat(e.getMessage()).contains("shop.order_lines: 9000 rows on both sides, but their contents differ");
+                });
+    }
+
+    @Test
+    void aTargetRowDeletedAfterItsCopyFailsVerificationWithBothCounts() throws Exception {
+        DatabaseJob job = job("shop", "shop_deleted");
+
+        assertThatThrownBy(() -> engine.migrateDatabase(job, tamperWith("shop_deleted", "shop.order_lines",
+                "DELETE FROM shop.order_lines WHERE order_id = 1 AND line = 1"), CheckpointStore.NONE, new Cancellation()))
+                .isInstanceOfSatisfying(EngineException.class, e -> {
+                    assertThat(e.error()).isEqualTo(EngineError.VERIFICATION_MISMATCH);
+                    assertThat(e.getMessage()).contains("shop.order_lines: 9000 rows on the source, 8999 on the target");
+                });
+    }
+
+    /** Runs {@code sql} on the target as soon as {@code table}'s copy is complete: before it is verified. */
+    private ProgressListener tamperWith(String database, String table, String sql) {
+        return new ProgressListener() {
+            @Override
+            public void tableCompleted(String db, org.pgmigrate.engine.progress.TableStats stats) {
+                if (stats.table().equals(table)) {
+                    try (Connection t = target.connect(database)) {
+                        t.createStatement().execute(sql);
+                    } catch (java.sql.SQLException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            }
+        };
+    }
+
+    @Test
     void copiesInTextFormatToo() throws Exception {
         DatabaseJob job = job("shop", "shop_text").withCopy(CopyOptions.defaults().withFormat(CopyFormat.TEXT));
         engine.migrateDatabase(job, org.pgmigrate.engine.progress.ProgressListener.NONE, CheckpointStore.NONE, new Cancellation());

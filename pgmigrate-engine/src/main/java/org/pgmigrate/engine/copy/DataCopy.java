@@ -23,6 +23,8 @@ import org.pgmigrate.engine.pg.ServerVersion;
 import org.pgmigrate.engine.progress.ProgressListener;
 import org.pgmigrate.engine.progress.TableStats;
 import org.pgmigrate.engine.snapshot.DatabaseSessions;
+import org.pgmigrate.engine.verify.BinaryCopyDigest;
+import org.pgmigrate.engine.verify.SourceDigests;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -51,12 +53,18 @@ public final class DataCopy {
     private final AtomicReference<RuntimeException> firstFailure = new AtomicReference<>();
 
     private final String encoding;
+    private final SourceDigests digests;
 
-    /** @param encoding the database's server encoding (both sides have the same): COPY sessions use it as client encoding */
+    /**
+     * @param encoding the database's server encoding (both sides have the same): COPY sessions use it as client encoding
+     * @param digests  receives a digest of the rows read from the source for each table copied whole in binary, for
+     *                 verification; null when nothing verifies
+     */
     public DataCopy(DatabaseSessions sessions, CopyOptions options, ServerVersion sourceVersion, ServerVersion targetVersion,
                     String database, String encoding, ProgressListener listener, CheckpointStore checkpoints,
-                    Cancellation cancel) {
+                    Cancellation cancel, SourceDigests digests) {
         this.encoding = encoding;
+        this.digests = digests;
         this.sessions = sessions;
         this.options = options;
         this.sourceVersion = sourceVersion;
@@ -79,6 +87,10 @@ public final class DataCopy {
                 List<TablePart> parts = planner.plan(snapshot, table);
                 List<TablePart> todo = unfinished(parts, target);
                 TableProgress p = new TableProgress(table, parts.size(), todo.size());
+                if (digests != null && todo.size() == parts.size()
+                        && options.format().resolve(table, sourceVersion, targetVersion) == CopyFormat.BINARY) {
+                    digests.expect(table, parts.size());
+                }
                 progress.put(table.oid(), p);
                 pending.addAll(todo);
             }
@@ -171,10 +183,14 @@ public final class DataCopy {
         long started = System.nanoTime();
         try {
             log.debug("Copying {} ({})", part.describe(), format);
+            BinaryCopyDigest digest = digests == null || format != CopyFormat.BINARY ? null : digests.newPart(table);
             long rows = copier.copy(part, format, partKey(part), (r, b) -> {
                 p.add(b);
                 listener.rowsCopied(database, table.displayName(), r, b);
-            });
+            }, digest);
+            if (digest != null) {
+                digests.partCopied(table, digest, rows);
+            }
             checkpoints.markDone(partKey(part));
             p.partDone(rows, System.nanoTime() - started);
         } catch (SQLException e) {

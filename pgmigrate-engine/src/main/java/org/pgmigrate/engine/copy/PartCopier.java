@@ -6,6 +6,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import org.pgmigrate.engine.catalog.Table;
 import org.pgmigrate.engine.checkpoint.CheckpointStore;
+import org.pgmigrate.engine.verify.BinaryCopyDigest;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 import org.postgresql.copy.CopyManager;
@@ -42,8 +43,13 @@ final class PartCopier {
         this.checkpoints = checkpoints;
     }
 
-    /** Copies the part and commits it on the target; returns the number of rows. */
-    long copy(TablePart part, CopyFormat format, String partKey, Progress progress) throws SQLException {
+    /**
+     * Copies the part and commits it on the target; returns the number of rows the source sent.
+     *
+     * @param digest takes every CopyData message read from the source (binary format only), or null
+     */
+    long copy(TablePart part, CopyFormat format, String partKey, Progress progress, BinaryCopyDigest digest)
+            throws SQLException {
         Table table = part.table();
         target.setAutoCommit(false);
         try {
@@ -52,7 +58,7 @@ final class PartCopier {
                     s.execute("TRUNCATE ONLY " + table.qualifiedName());
                 }
             }
-            long rows = table.columns().isEmpty() ? copyRowCountOnly(part) : stream(part, format, progress);
+            long rows = table.columns().isEmpty() ? copyRowCountOnly(part) : stream(part, format, progress, digest);
             if (!part.truncateAndFreeze()) {
                 checkpoints.put(partKey, "pending " + currentTransactionId());
             }
@@ -64,7 +70,8 @@ final class PartCopier {
         }
     }
 
-    private long stream(TablePart part, CopyFormat format, Progress progress) throws SQLException {
+    private long stream(TablePart part, CopyFormat format, Progress progress, BinaryCopyDigest digest)
+            throws SQLException {
         Table table = part.table();
         String condition = part.condition();
         String out = condition == null
@@ -87,6 +94,9 @@ final class PartCopier {
             for (byte[] row; (row = copyOut.readFromCopy()) != null; ) {
                 rows++;
                 bytes += row.length;
+                if (digest != null) {
+                    digest.accept(row);
+                }
                 if (row.length > buffer.length - filled) {
                     copyIn.writeToCopy(buffer, 0, filled);
                     filled = 0;

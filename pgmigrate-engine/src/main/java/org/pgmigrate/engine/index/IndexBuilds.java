@@ -62,13 +62,8 @@ public final class IndexBuilds implements AutoCloseable {
         void run(Connection target) throws SQLException;
     }
 
-    private final java.util.function.Consumer<Table> onReady;
-
-    /** @param onReady hears about each table whose indexes and constraints are all in place (from worker threads) */
     public IndexBuilds(DatabaseSessions sessions, int jobs, String maintenanceWorkMem, boolean analyze, String database,
-                       ProgressListener listener, CheckpointStore checkpoints, Cancellation cancel,
-                       java.util.function.Consumer<Table> onReady) {
-        this.onReady = onReady;
+                       ProgressListener listener, CheckpointStore checkpoints, Cancellation cancel) {
         this.sessions = sessions;
         this.jobs = jobs;
         this.maintenanceWorkMem = maintenanceWorkMem;
@@ -94,7 +89,6 @@ public final class IndexBuilds implements AutoCloseable {
         String finishedKey = "indexes/" + database + "/" + table.displayName();
         if (checkpoints.isDone(finishedKey)) {
             record(copied);
-            onReady.accept(table);
             return;
         }
         long started = System.nanoTime();
@@ -111,7 +105,6 @@ public final class IndexBuilds implements AutoCloseable {
             Duration took = Duration.ofNanos(System.nanoTime() - started);
             listener.indexesBuilt(database, table.displayName(), indexes.size(), took);
             record(copied.withIndexTime(took));
-            onReady.accept(table);
         };
         if (builds.isEmpty()) {
             enqueue(attach);

@@ -132,7 +132,7 @@ public record TableFingerprint(long rows, String hash, String method) {
         return t == 700 || t == 701 || t == 1021 || t == 1022;
     }
 
-    private static String stripWhere(String condition) {
+    static String stripWhere(String condition) {
         String c = condition.strip();
         return c.regionMatches(true, 0, "WHERE ", 0, 6) ? c.substring(6) : c;
     }
