@@ -69,7 +69,10 @@ public final class CloneCommand implements Callable<Integer> {
     @Option(names = "--table-jobs", defaultValue = "4", paramLabel = "N", description = "Parallel COPY sessions (default: ${DEFAULT-VALUE}).")
     int tableJobs;
 
-    @Option(names = "--index-jobs", defaultValue = "4", paramLabel = "N", description = "Parallel index builds (default: ${DEFAULT-VALUE}).")
+    // Two, as `serve` has: each build may also start the server's parallel maintenance workers, and builds overlap
+    // the copy. On a 2-vCPU bench, 4 jobs cost 10 CPU-s more and 6 s more wall time than 2 (bench/RESULTS.md).
+    @Option(names = "--index-jobs", defaultValue = "2", paramLabel = "N", description = "Parallel index builds, each of"
+            + " which may use the server's parallel maintenance workers (default: ${DEFAULT-VALUE}).")
     int indexJobs;
 
     @Option(names = "--split-tables-larger-than", defaultValue = "1GB", paramLabel = "SIZE", converter = ByteSize.class,

@@ -28,9 +28,12 @@ public record CopyOptions(int tableJobs, int indexJobs, long splitThresholdBytes
         }
     }
 
-    /** 4 table jobs, 4 index jobs, split above 1 GB into at most 64 parts, AUTO format. */
+    /**
+     * 4 table jobs, 2 index jobs, split above 1 GB into at most 64 parts, AUTO format. Index builds overlap the copy
+     * and each may start the server's parallel maintenance workers, so fewer of them at once oversubscribe less.
+     */
     public static CopyOptions defaults() {
-        return new CopyOptions(4, 4, 1L << 30, 64, CopyFormat.AUTO, "512MB");
+        return new CopyOptions(4, 2, 1L << 30, 64, CopyFormat.AUTO, "512MB");
     }
 
     public CopyOptions withJobs(int tables, int indexes) {

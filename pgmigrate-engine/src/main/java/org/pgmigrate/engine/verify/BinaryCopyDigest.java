@@ -87,10 +87,19 @@ public final class BinaryCopyDigest {
             }
         } finally {
             if (out.isActive()) {
-                out.cancelCopy();
+                cancelQuietly(out);
             }
         }
         return digest.fingerprint();
+    }
+
+    /** Leaves the connection usable after a failed read; the read's own error is the one to report. */
+    private static void cancelQuietly(CopyOut out) {
+        try {
+            out.cancelCopy();
+        } catch (SQLException ignored) {
+            // the connection broke; the server ends the COPY on its own
+        }
     }
 
     private static int headerLength(byte[] message) {
