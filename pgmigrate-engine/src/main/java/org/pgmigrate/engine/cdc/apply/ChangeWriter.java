@@ -330,7 +330,9 @@ final class ChangeWriter implements AutoCloseable {
         pending.remove(batch.shape.relationId());
         pendingRowCount -= batch.rows.size();
         pendingBytes -= batch.bytes;
-        if (batch.byKey != null && batch.params.size() > 1 && batch.shape.unnestable(batch.table)) {
+        // Inserts, and updates whose keys are distinct (collapsed): one executor run instead of one per row.
+        if ((batch.shape.op() == 'I' || batch.byKey != null) && batch.params.size() > 1
+                && batch.shape.unnestable(batch.table)) {
             runAsOneStatement(batch);
             return;
         }
@@ -368,8 +370,8 @@ final class ChangeWriter implements AutoCloseable {
     }
 
     /**
-     * Runs a batch of UPDATEs with distinct keys as one statement over unnested arrays: one executor run instead of
-     * one per row. If fewer rows than sent matched, the first missing one is looked up to name it.
+     * Runs a batch of INSERTs, or of UPDATEs with distinct keys, as one statement over unnested arrays. If an UPDATE
+     * matched fewer rows than sent, the first missing one is looked up to name it.
      */
     private void runAsOneStatement(PendingBatch batch) throws SQLException {
         PreparedStatement ps = unnestStatements.get(batch.shape);
@@ -384,6 +386,10 @@ final class ChangeWriter implements AutoCloseable {
         int changed = ps.executeUpdate();
         if (changed == batch.params.size()) {
             return;
+        }
+        if (batch.shape.op() == 'I') {
+            throw new EngineException(EngineError.REPLICATION_FAILED, "INSERT into " + batch.table.displayName()
+                    + " added " + changed + " rows on the target for " + batch.params.size() + " sent. " + sourceTransaction);
         }
         int keys = columns - batch.shape.set().cardinality();
         String missing = null;

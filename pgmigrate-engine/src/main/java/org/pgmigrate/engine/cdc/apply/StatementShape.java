@@ -47,10 +47,19 @@ record StatementShape(int relationId, char op, BitSet set, BitSet nullKeys, int 
     }
 
     /**
-     * Whether many rows of this UPDATE shape can run as one {@link #unnestSql} statement: a plain key lookup (no
-     * FULL identity, no NULL keys, no self-assignment) and every bound column's type {@code listable}.
+     * Whether many rows of this shape can run as one {@link #unnestSql} statement: an INSERT, or an UPDATE that is a
+     * plain key lookup (no FULL identity, no NULL keys, no self-assignment); and every bound column's type
+     * {@code listable}.
      */
     boolean unnestable(TargetTable t) {
+        if (op == 'I') {
+            for (int i = 0; i < t.size(); i++) {
+                if (!t.column(i).listable()) {
+                    return false;
+                }
+            }
+            return t.size() > 0;
+        }
         if (op != 'U' || t.fullIdentity() || !nullKeys.isEmpty() || selfAssign >= 0) {
             return false;
         }
@@ -63,11 +72,23 @@ record StatementShape(int relationId, char op, BitSet set, BitSet nullKeys, int 
     }
 
     /**
-     * One UPDATE for many rows with distinct keys: each bound column's values come as one array parameter, in
-     * {@link #sql}'s parameter order (SET columns, then key columns), cast to the target column's type. One
-     * statement per shape whatever the row count, so it is prepared once.
+     * One statement for many rows: each bound column's values come as one array parameter, in {@link #sql}'s
+     * parameter order, cast to the target column's type. An INSERT inserts the rows in array order; an UPDATE needs
+     * distinct keys (SET columns, then key columns). One statement per shape whatever the row count, so it is
+     * prepared once.
      */
     String unnestSql(TargetTable t) {
+        if (op == 'I') {
+            StringBuilder names = new StringBuilder();
+            StringBuilder arrays = new StringBuilder();
+            for (int i = 0; i < t.size(); i++) {
+                TargetTable.Column c = t.column(i);
+                names.append(i == 0 ? "" : ", ").append(c.quoted());
+                arrays.append(i == 0 ? "" : ", ").append("?::").append(c.type()).append("[]");
+            }
+            return "INSERT INTO " + t.qualifiedName() + " (" + names + ") "
+                    + (t.hasIdentityAlways() ? "OVERRIDING SYSTEM VALUE " : "") + "SELECT * FROM unnest(" + arrays + ")";
+        }
         StringBuilder sets = new StringBuilder();
         StringBuilder arrays = new StringBuilder();
         StringBuilder names = new StringBuilder();
