@@ -354,7 +354,7 @@ public final class Applier implements Runnable {
                     p.truncates(), commitTimeMicros, p.peakBatchRows(), p.tracking());
         }
         groupTransactions++;
-        writer.sourceTransaction("in the source transaction committed at " + transactionLsn);
+        writer.sourceTransaction(transactionLsn);
     }
 
     private void endTransaction(Lsn endLsn, long commitTimeMicros) {

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.function.Supplier;
 import org.pgmigrate.engine.EngineError;
 import org.pgmigrate.engine.EngineException;
+import org.pgmigrate.engine.cdc.Lsn;
 import org.pgmigrate.engine.cdc.pgoutput.PgOutputMessage.Delete;
 import org.pgmigrate.engine.cdc.pgoutput.PgOutputMessage.Update;
 import org.pgmigrate.engine.cdc.pgoutput.Tuple;
@@ -81,7 +82,8 @@ final class ChangeWriter implements AutoCloseable {
     private int pendingRowCount;
     private long pendingBytes;
     private int peakBatchRows;
-    private String sourceTransaction = "";
+    /** The commit LSN of the source transaction being applied; formatted only when a message needs it. */
+    private Lsn sourceCommit;
     private CopyRun copyRun;
     private StatementShape copyStatementShape;
 
@@ -125,9 +127,18 @@ final class ChangeWriter implements AutoCloseable {
         return catalog.table(relationId, connection, targetMajor);
     }
 
+    /** e.g. "in the source transaction committed at 0/1A2B3C", for error messages. */
+    private String sourceTransaction() {
+        return describe(sourceCommit);
+    }
+
+    private static String describe(Lsn commitLsn) {
+        return commitLsn == null ? "" : "in the source transaction committed at " + commitLsn;
+    }
+
     /** Names the source transaction being applied, for error messages. */
-    void sourceTransaction(String description) {
-        this.sourceTransaction = description;
+    void sourceTransaction(Lsn commitLsn) {
+        this.sourceCommit = commitLsn;
     }
 
     /** The most rows one batch held: what apply keeps in memory at once. */
@@ -141,7 +152,7 @@ final class ChangeWriter implements AutoCloseable {
             if (row.isUnchangedToast(i)) {
                 throw new EngineException(EngineError.REPLICATION_FAILED, "INSERT into " + t.displayName()
                         + " carries an unchanged-TOAST marker for column \"" + t.column(i).name() + "\", which an"
-                        + " INSERT cannot have. " + sourceTransaction);
+                        + " INSERT cannot have. " + sourceTransaction());
             }
             all.set(i);
         }
@@ -162,7 +173,7 @@ final class ChangeWriter implements AutoCloseable {
         Tuple n = u.newTuple();
         if (t.fullIdentity() && u.oldKind() != 'O') {
             throw new EngineException(EngineError.REPLICATION_FAILED, "UPDATE of " + t.displayName() + " (REPLICA"
-                    + " IDENTITY FULL) came without the old row. " + sourceTransaction);
+                    + " IDENTITY FULL) came without the old row. " + sourceTransaction());
         }
         Tuple where = t.fullIdentity() ? u.oldTuple() : u.oldKind() == 'K' ? u.oldTuple() : n;
         boolean keyChanged = u.oldKind() == 'K';
@@ -296,8 +307,8 @@ final class ChangeWriter implements AutoCloseable {
     private void added(PendingBatch batch, String[] values, List<String> key, Supplier<String> description,
                        long bytes) throws SQLException {
         // the transaction now, not at run time: batches of other tables may run during a later transaction
-        String transaction = sourceTransaction;
-        Supplier<String> row = description == null ? null : () -> description.get() + ", " + transaction;
+        Lsn transaction = sourceCommit;
+        Supplier<String> row = description == null ? null : () -> description.get() + ", " + describe(transaction);
         if (batch.byKey != null) {
             Integer earlier = batch.byKey.putIfAbsent(key, batch.params.size());
             if (earlier != null) {
@@ -389,7 +400,7 @@ final class ChangeWriter implements AutoCloseable {
         }
         if (batch.shape.op() == 'I') {
             throw new EngineException(EngineError.REPLICATION_FAILED, "INSERT into " + batch.table.displayName()
-                    + " added " + changed + " rows on the target for " + batch.params.size() + " sent. " + sourceTransaction);
+                    + " added " + changed + " rows on the target for " + batch.params.size() + " sent. " + sourceTransaction());
         }
         int keys = columns - batch.shape.set().cardinality();
         String missing = null;
@@ -424,7 +435,12 @@ final class ChangeWriter implements AutoCloseable {
 
     /** Column {@code j} of every row as an array literal: each value quoted, so no element text is special. */
     private static String arrayLiteral(List<String[]> rows, int j) {
-        StringBuilder a = new StringBuilder(rows.size() * 16).append('{');
+        // Sized once (quotes and commas included), and unescaped values appended whole: on the apply hot path.
+        int capacity = 2;
+        for (String[] row : rows) {
+            capacity += row[j] == null ? 5 : row[j].length() + 3;
+        }
+        StringBuilder a = new StringBuilder(capacity + 16).append('{');
         for (int r = 0; r < rows.size(); r++) {
             if (r > 0) {
                 a.append(',');
@@ -435,12 +451,16 @@ final class ChangeWriter implements AutoCloseable {
                 continue;
             }
             a.append('"');
-            for (int k = 0; k < v.length(); k++) {
-                char c = v.charAt(k);
-                if (c == '"' || c == '\\') {
-                    a.append('\\');
+            if (v.indexOf('"') < 0 && v.indexOf('\\') < 0) {
+                a.append(v);
+            } else {
+                for (int k = 0; k < v.length(); k++) {
+                    char c = v.charAt(k);
+                    if (c == '"' || c == '\\') {
+                        a.append('\\');
+                    }
+                    a.append(c);
                 }
-                a.append(c);
             }
             a.append('"');
         }
@@ -514,7 +534,7 @@ final class ChangeWriter implements AutoCloseable {
                     throw new EngineException(EngineError.REPLICATION_FAILED, "The key column \"" + t.column(i).name()
                             + "\" of " + t.displayName() + " arrived as an unchanged TOAST value without the old key,"
                             + " so the row cannot be found. Update the source server to a current minor release"
-                            + " (fixed in February 2022). " + sourceTransaction);
+                            + " (fixed in February 2022). " + sourceTransaction());
                 }
                 values.add(where.value(i));
             }
