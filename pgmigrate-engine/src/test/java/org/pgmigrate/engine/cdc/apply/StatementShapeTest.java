@@ -1,0 +1,55 @@
+package org.pgmigrate.engine.cdc.apply;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.BitSet;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class StatementShapeTest {
+
+    private static final BitSet NONE = new BitSet();
+
+    @Test
+    void aBatchOfInsertsBecomesOneInsertFromUnnestedArrays() {
+        TargetTable t = table(new TargetTable.Column("id", true, true, true, "bigint", true),
+                new TargetTable.Column("Note", false, false, true, "character(6)", true));
+        StatementShape insert = new StatementShape(1, 'I', all(2), NONE, -1);
+
+        assertThat(insert.unnestable(t)).isTrue();
+        assertThat(insert.unnestSql(t)).isEqualTo("INSERT INTO \"s\".\"t\" (\"id\", \"Note\") OVERRIDING SYSTEM VALUE"
+                + " SELECT * FROM unnest(?::bigint[], ?::character(6)[])");
+    }
+
+    @Test
+    void insertsWithAColumnThatCannotTravelInAnArrayRunRowByRow() {
+        TargetTable t = table(new TargetTable.Column("id", true, false, true, "integer", true),
+                new TargetTable.Column("tags", false, false, true, "integer[]", false));
+
+        assertThat(new StatementShape(1, 'I', all(2), NONE, -1).unnestable(t)).isFalse();
+    }
+
+    @Test
+    void distinctRowUpdatesSetColumnsThenMatchKeys() {
+        TargetTable t = table(new TargetTable.Column("id", true, false, true, "integer", true),
+                new TargetTable.Column("n", false, false, true, "numeric(12,3)", true));
+        BitSet set = new BitSet();
+        set.set(1);
+        StatementShape update = new StatementShape(1, 'U', set, NONE, -1);
+
+        assertThat(update.unnestable(t)).isTrue();
+        assertThat(update.unnestSql(t)).isEqualTo("UPDATE \"s\".\"t\" AS pgm_t SET \"n\" = pgm_v.c0 FROM"
+                + " unnest(?::numeric(12,3)[], ?::integer[]) AS pgm_v(c0, c1) WHERE pgm_t.\"id\" = pgm_v.c1");
+        assertThat(new StatementShape(1, 'D', NONE, NONE, -1).unnestable(t)).isFalse();
+    }
+
+    private static TargetTable table(TargetTable.Column... columns) {
+        return new TargetTable(1, "\"s\".\"t\"", "s.t", false, false, true, List.of(columns));
+    }
+
+    private static BitSet all(int n) {
+        BitSet b = new BitSet();
+        b.set(0, n);
+        return b;
+    }
+}
