@@ -57,8 +57,8 @@ public final class DataCopy {
 
     /**
      * @param encoding the database's server encoding (both sides have the same): COPY sessions use it as client encoding
-     * @param digests  receives a digest of the rows read from the source for each table copied whole in binary, for
-     *                 verification; null when nothing verifies
+     * @param digests  receives a digest of the rows read from the source for each table all of whose parts this
+     *                 run copies in binary, for verification; null when nothing verifies
      */
     public DataCopy(DatabaseSessions sessions, CopyOptions options, ServerVersion sourceVersion, ServerVersion targetVersion,
                     String database, String encoding, ProgressListener listener, CheckpointStore checkpoints,

@@ -25,7 +25,7 @@ import org.pgmigrate.engine.snapshot.DatabaseSessions;
  * Proves that the target holds what the source held: for every table, the row count and content hash computed on
  * both servers at the same time (source inside the migration's snapshot), and every sequence's position.
  *
- * <p>A table that a migration copied whole in binary is compared with the digest of the rows the copy read from the
+ * <p>A table all of whose parts a migration copied in binary is compared with the digest of the rows the copy read from the
  * source ({@link SourceDigests}), so only the target is read again; a difference there is checked on both servers.
  *
  * <p>Used once: {@link #start}, {@link #submit} (from any thread), {@link #finish} (by the owner). Runs {@code jobs}
