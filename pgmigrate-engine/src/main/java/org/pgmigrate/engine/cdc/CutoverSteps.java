@@ -112,17 +112,16 @@ final class CutoverSteps {
     static int refreshMaterializedViews(Connection target) throws SQLException {
         List<String> views = new ArrayList<>();
         try (Statement s = target.createStatement(); ResultSet rs = s.executeQuery(
-                "SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid ="
+                "SELECT n.nspname, c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid ="
                         + " c.relnamespace WHERE c.relkind = 'm' AND c.relispopulated AND " + USER_SCHEMAS
                         + " ORDER BY c.oid")) {
             while (rs.next()) {
-                views.add(rs.getString(1));
+                views.add(Identifiers.qualified(rs.getString(1), rs.getString(2)));
             }
         }
         int done = 0;
         try (Statement s = target.createStatement()) {
             for (String view : views) {
-                // The name comes from format('%I.%I'), quoted by the server.
                 s.execute("REFRESH MATERIALIZED VIEW " + view);
                 done++;
             }

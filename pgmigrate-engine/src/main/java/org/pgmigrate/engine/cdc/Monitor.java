@@ -107,7 +107,7 @@ final class Monitor implements Runnable {
      */
     private void checkEveryTablePublished() throws SQLException {
         try (java.sql.PreparedStatement ps = source.prepareStatement("""
-                SELECT format('%I.%I', n.nspname, c.relname)
+                SELECT n.nspname, c.relname
                   FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
                  WHERE c.relkind = 'r' AND c.relpersistence = 'p'
                    AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_(toast|temp)'
@@ -115,12 +115,12 @@ final class Monitor implements Runnable {
                                    AND d.objid = c.oid AND d.deptype = 'e')
                    AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables p
                                    WHERE p.pubname = ? AND p.schemaname = n.nspname AND p.tablename = c.relname)
-                ORDER BY 1 LIMIT 5""")) {
+                ORDER BY 1, 2 LIMIT 5""")) {
             ps.setString(1, config.names().publication());
             try (java.sql.ResultSet rs = ps.executeQuery()) {
                 java.util.List<String> missing = new java.util.ArrayList<>();
                 while (rs.next()) {
-                    missing.add(rs.getString(1));
+                    missing.add(org.pgmigrate.engine.pg.Identifiers.qualified(rs.getString(1), rs.getString(2)));
                 }
                 if (!missing.isEmpty()) {
                     throw new EngineException(EngineError.SCHEMA_CHANGED_DURING_REPLICATION, "Table(s) "

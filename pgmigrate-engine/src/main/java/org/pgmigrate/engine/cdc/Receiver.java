@@ -186,14 +186,8 @@ final class Receiver implements Runnable {
         Lsn start = Lsn.max(spool.highWater(), confirmed);
         Connection c = connector.openReplication(config.source(), "cdc-receive");
         connection = c;
-        try (Statement s = c.createStatement()) {
-            // Text forms that any target parses the same way; the copy sessions use the same settings.
-            s.execute("SET DateStyle = 'ISO'");
-            s.execute("SET IntervalStyle = 'postgres'");
-            s.execute("SET extra_float_digits = 3");
-            s.execute("SET bytea_output = 'hex'");
-            s.execute("SET statement_timeout = 0");
-        }
+        // The text forms that any target parses the same way (ISO dates, exact floats...) are pinned at connect
+        // (pg.SessionSettings), as for the copy sessions.
         ChainedLogicalStreamBuilder builder = c.unwrap(PGConnection.class).getReplicationAPI().replicationStream()
                 .logical()
                 .withSlotName(names.slot())

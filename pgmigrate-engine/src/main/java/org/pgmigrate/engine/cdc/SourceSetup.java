@@ -55,19 +55,19 @@ final class SourceSetup {
     List<String> tablesWithoutReplicaIdentity(Connection c) throws SQLException {
         List<String> tables = new ArrayList<>();
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("""
-                SELECT format('%I.%I', n.nspname, c.relname)
-                  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                SELECT n.nspname, c.relname
+                  FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
                  WHERE c.relkind = 'r' AND c.relpersistence = 'p'
                    AND n.nspname NOT IN ('pg_catalog', 'information_schema')
                    AND n.nspname !~ '^pg_(toast|temp)'
                    AND (c.relreplident = 'n'
                         OR (c.relreplident = 'd' AND NOT EXISTS (
-                              SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary))
+                              SELECT 1 FROM pg_catalog.pg_index i WHERE i.indrelid = c.oid AND i.indisprimary))
                         OR (c.relreplident = 'i' AND NOT EXISTS (
-                              SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisreplident)))
+                              SELECT 1 FROM pg_catalog.pg_index i WHERE i.indrelid = c.oid AND i.indisreplident)))
                  ORDER BY n.nspname, c.relname""")) {
             while (rs.next()) {
-                tables.add(rs.getString(1));
+                tables.add(Identifiers.qualified(rs.getString(1), rs.getString(2)));
             }
         }
         return tables;
@@ -76,7 +76,7 @@ final class SourceSetup {
     void setReplicaIdentityFull(Connection c, List<String> tables) throws SQLException {
         try (Statement s = c.createStatement()) {
             for (String table : tables) {
-                // The name comes from format('%I.%I'), already quoted by the server.
+                // Quoted by tablesWithoutReplicaIdentity.
                 s.execute("ALTER TABLE " + table + " REPLICA IDENTITY FULL");
                 LOG.info("Set REPLICA IDENTITY FULL on source table {} (allowReplicaIdentityFull)", table);
             }
@@ -96,7 +96,7 @@ final class SourceSetup {
         dropPublication(c, name);
         boolean superuser;
         try (Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")) {
+             ResultSet rs = s.executeQuery("SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user")) {
             superuser = rs.next() && rs.getBoolean(1);
         }
         try (Statement s = c.createStatement()) {
@@ -106,13 +106,13 @@ final class SourceSetup {
             }
             List<String> tables = new ArrayList<>();
             try (ResultSet rs = s.executeQuery("""
-                    SELECT format('%I.%I', n.nspname, c.relname)
-                      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                    SELECT n.nspname, c.relname
+                      FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
                      WHERE c.relkind IN ('r', 'p') AND c.relpersistence = 'p' AND NOT c.relispartition
                        AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_(toast|temp)'
-                     ORDER BY 1""")) {
+                     ORDER BY 1, 2""")) {
                 while (rs.next()) {
-                    tables.add(rs.getString(1));
+                    tables.add(Identifiers.qualified(rs.getString(1), rs.getString(2)));
                 }
             }
             LOG.warn("The source user is not a superuser: publication {} lists the {} tables that exist now, so a"

@@ -14,8 +14,11 @@ import org.postgresql.PGProperty;
 
 /**
  * Opens pgjdbc connections the way every part of pgmigrate wants them: named {@code pgmigrate-<role>} in
- * pg_stat_activity, with explicit timeouts, TCP keepalives, the endpoint's sslmode, and failures turned into
+ * pg_stat_activity, with explicit timeouts, TCP keepalives, the endpoint's sslmode, the {@link SessionSettings} that
+ * keep a hostile database's functions and settings out of pgmigrate's sessions, and failures turned into
  * {@link EngineException}s that say which server, what went wrong and what to do.
+ *
+ * <p>Every session pgmigrate opens on either server comes from here (or from {@link #baseProperties}).
  *
  * <p>Stateless and thread-safe.
  */
@@ -51,8 +54,6 @@ public final class PgConnector {
         PGProperty.REPLICATION.set(p, "database");
         PGProperty.ASSUME_MIN_SERVER_VERSION.set(p, "10");
         PGProperty.PREFER_QUERY_MODE.set(p, "simple");
-        // pgjdbc skips its SET extra_float_digits on replication connections; PG11 would then print floats rounded.
-        PGProperty.OPTIONS.set(p, "-c extra_float_digits=3");
         return open(endpoint, Side.SOURCE, role, p);
     }
 
@@ -86,10 +87,8 @@ public final class PgConnector {
         if (key != null) {
             PGProperty.SSL_KEY.set(p, key);
         }
-        String options = endpoint.options().get("options");
-        if (options != null) {
-            PGProperty.OPTIONS.set(p, options);
-        }
+        // Pinned last, so a database's or role's settings, or the user's own options, cannot override them.
+        PGProperty.OPTIONS.set(p, SessionSettings.startupOptions(endpoint.options().get("options")));
         return p;
     }
 

@@ -9,7 +9,8 @@ import org.pgmigrate.engine.pg.PgEndpoint;
 
 /**
  * Opens the sessions of one database's migration: source sessions that read inside its snapshot, and target
- * sessions. Both sides pin the settings that make text output comparable (UTC, ISO dates, exact floats).
+ * sessions. Every session starts with {@link org.pgmigrate.engine.pg.SessionSettings} (ISO dates, exact floats, a
+ * safe search_path...); these add UTC, so that the text of a timestamptz is the same on both servers.
  *
  * @param snapshot the exported snapshot every source session imports, or null to read the live database
  */
@@ -54,9 +55,7 @@ public record DatabaseSessions(PgConnector connector, PgEndpoint source, PgEndpo
 
     private static void pinOutputSettings(Connection c) throws SQLException {
         try (Statement s = c.createStatement()) {
-            s.execute("SET TimeZone = 'UTC'; SET DateStyle = 'ISO, MDY'; SET IntervalStyle = 'postgres';"
-                    + " SET extra_float_digits = 3; SET bytea_output = 'hex'; SET statement_timeout = 0;"
-                    + " SET idle_in_transaction_session_timeout = 0");
+            s.execute("SET TimeZone = 'UTC'; SET idle_in_transaction_session_timeout = 0");
         }
     }
 }

@@ -31,9 +31,8 @@ public record TableFingerprint(long rows, String hash, String method) {
      * Session settings that make the text of values identical on both servers; the client encoding is the
      * database's own, so that binary images of text are its bytes as stored (no conversion that could fail).
      */
-    static final String PIN_SETTINGS = "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, MDY'; SET IntervalStyle = 'postgres';"
-            + " SET extra_float_digits = 3; SET bytea_output = 'hex';"
-            + " SELECT set_config('client_encoding', current_setting('server_encoding'), false)";
+    static final String PIN_SETTINGS = "SET TimeZone = 'UTC';"
+            + " SELECT pg_catalog.set_config('client_encoding', pg_catalog.current_setting('server_encoding'), false)";
 
     /**
      * @param samplePercent 100 for every row; less to hash only the rows whose key (or, without a key, whose content)

@@ -74,11 +74,8 @@ final class TargetSession {
                 }
                 major = rs.getInt(2) / 10000;
             }
-            // ISO dates parse the same whatever the target's DateStyle; the receiver asks the source for ISO too.
-            for (String setting : new String[] {"statement_timeout = 0", "lock_timeout = 0",
-                    "idle_in_transaction_session_timeout = 0", "DateStyle = 'ISO'", "IntervalStyle = 'postgres'"}) {
-                s.execute("SET " + setting);
-            }
+            // DateStyle, timeouts and the rest are pinned at connect (pg.SessionSettings); this one exists from 9.6 on.
+            s.execute("SET idle_in_transaction_session_timeout = 0");
             return major;
         }
     }
