@@ -13,6 +13,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.pgmigrate.engine.catalog.Catalog;
 import org.pgmigrate.engine.catalog.CatalogReader;
@@ -23,6 +24,7 @@ import org.pgmigrate.engine.copy.DataCopy;
 import org.pgmigrate.engine.index.IndexBuilds;
 import org.pgmigrate.engine.objects.LargeObjectCopy;
 import org.pgmigrate.engine.objects.SequenceValues;
+import org.pgmigrate.engine.pg.DatabaseIdentity;
 import org.pgmigrate.engine.pg.PgConnector;
 import org.pgmigrate.engine.pg.PgConnector.Side;
 import org.pgmigrate.engine.pg.ServerVersion;
@@ -60,6 +62,8 @@ final class DatabaseMigration {
     private final String db;
     private final Map<Phase, Duration> phases = new LinkedHashMap<>();
     private final List<String> notices = new ArrayList<>();
+    /** The source database, by what it is: no step may write to, drop or truncate a target that proves to be it. */
+    private DatabaseIdentity sourceIdentity;
 
     DatabaseMigration(EngineSettings settings, DatabaseJob job, ProgressListener listener, CheckpointStore checkpoints,
                       Cancellation cancel) {
@@ -80,6 +84,7 @@ final class DatabaseMigration {
             try {
                 long t = phaseStart(Phase.INSPECT);
                 ServerVersion sourceVersion = ServerVersion.of(holder);
+                sourceIdentity = DatabaseIdentity.of(holder);
                 ServerVersion targetVersion = checkTarget(connector, sourceVersion);
                 phaseEnd(Phase.INSPECT, t);
 
@@ -141,6 +146,7 @@ final class DatabaseMigration {
     private ServerVersion checkTarget(PgConnector connector, ServerVersion source) throws SQLException {
         try (Connection maintenance = connector.open(job.target().withDatabase("postgres"), Side.TARGET, "inspect")) {
             ServerVersion target = ServerVersion.of(maintenance);
+            refuseTheSourceAsTarget(maintenance);
             if (target.major() < source.major()) {
                 throw new EngineException(EngineError.TARGET_OLDER_THAN_SOURCE, "The target " + job.target().address()
                         + " runs PostgreSQL " + target + ", older than the source's " + source + ". Migrating to an "
@@ -149,6 +155,16 @@ final class DatabaseMigration {
             }
             return target;
         }
+    }
+
+    /**
+     * Stops before anything is written when the target database is the source database, however it was named
+     * ({@code localhost} and {@code 127.0.0.1}, an alias, a second registered server): dropping or loading it would
+     * destroy the source. Another database of the same server is a valid target.
+     */
+    private void refuseTheSourceAsTarget(Connection targetMaintenance) throws SQLException {
+        TargetDatabase.refuseTheSource(sourceIdentity, targetMaintenance, job.target().database(),
+                job.source().address(), job.target().address());
     }
 
     /**
@@ -184,11 +200,23 @@ final class DatabaseMigration {
         String key = "db/" + db + "/created";
         try (Connection maintenance = sessions.targetMaintenance("create-database")) {
             boolean exists = TargetDatabase.exists(maintenance, name);
+            String identityKey = "db/" + db + "/target-identity";
             if (checkpoints.isDone(key)) {
                 if (!exists) {
                     throw new EngineException(EngineError.INVALID_INPUT, "An earlier run created database '" + name
                             + "' on the target, but it is gone now. Start over without --resume.");
                 }
+                String found = TargetDatabase.identity(maintenance, name).persistentKey();
+                Optional<String> recorded = checkpoints.get(identityKey);
+                if (recorded.isPresent() && !recorded.get().equals(found)) {
+                    throw new EngineException(EngineError.TARGET_DATABASE_CHANGED, "Database '" + name + "' on the"
+                            + " target " + job.target().address() + " is not the one an earlier run of this migration"
+                            + " created (that was cluster/OID " + recorded.get() + ", this is " + found + "): it was"
+                            + " dropped and created again, or the name now reaches another server. pgmigrate will not"
+                            + " write into a database it cannot prove is its own, and left it untouched. Drop it"
+                            + " yourself and start the migration over, or choose another target database.");
+                }
+                checkpoints.put(identityKey, found);
                 notice("Resuming into the existing target database " + name + ". A resumed offline copy is consistent"
                         + " only if the source did not change since the first run.");
                 phaseEnd(Phase.CREATE_DATABASE, t);
@@ -202,12 +230,14 @@ final class DatabaseMigration {
                             + " overwriteDbsInTarget=True). Its current contents would be lost.");
                 }
                 log.info("Dropping the existing target database {}", name);
-                TargetDatabase.drop(maintenance, name);
+                TargetDatabase.drop(maintenance, name, sourceIdentity);
             }
             List<String> refused = TargetDatabase.create(maintenance, name, catalog.database(), job.target().address());
             for (String setting : refused) {
                 notice("The target refused the database setting " + setting + "; it was skipped.");
             }
+            // Recorded before the step is marked done, so that a resumed run always has it to compare with.
+            checkpoints.put(identityKey, TargetDatabase.identity(maintenance, name).persistentKey());
             checkpoints.markDone(key);
         }
         phaseEnd(Phase.CREATE_DATABASE, t);
@@ -228,7 +258,7 @@ final class DatabaseMigration {
                 if (fresh) {
                     // Nothing half-written: the database this run created goes away with the failed restore.
                     try (Connection maintenance = sessions.targetMaintenance("cleanup")) {
-                        TargetDatabase.drop(maintenance, job.target().database());
+                        TargetDatabase.drop(maintenance, job.target().database(), sourceIdentity);
                         checkpoints.put("db/" + db + "/created", "dropped after a failed schema restore");
                     } catch (SQLException | RuntimeException cleanup) {
                         e.addSuppressed(cleanup);

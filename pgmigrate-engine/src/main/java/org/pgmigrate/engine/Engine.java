@@ -10,11 +10,13 @@ import org.pgmigrate.engine.catalog.Catalog;
 import org.pgmigrate.engine.catalog.CatalogReader;
 import org.pgmigrate.engine.checkpoint.CheckpointStore;
 import org.pgmigrate.engine.objects.RoleCopy;
+import org.pgmigrate.engine.pg.DatabaseIdentity;
 import org.pgmigrate.engine.pg.PgConnector.Side;
 import org.pgmigrate.engine.pg.PgEndpoint;
 import org.pgmigrate.engine.pg.ServerVersion;
 import org.pgmigrate.engine.progress.ProgressListener;
 import org.pgmigrate.engine.schema.PgTools;
+import org.pgmigrate.engine.schema.TargetDatabase;
 import org.pgmigrate.engine.snapshot.DatabaseSessions;
 import org.pgmigrate.engine.snapshot.ExportedSnapshot;
 import org.pgmigrate.engine.verify.DatabaseVerifier;
@@ -81,6 +83,22 @@ public final class Engine {
             } else {
                 MDC.put("db", previous);
             }
+        }
+    }
+
+    /**
+     * Refuses (with {@link EngineError#SAME_DATABASE}) a target database that is the source database, however the
+     * two were named; read-only. {@link #migrateDatabase} checks this itself; callers that write something before it
+     * (roles) check first.
+     */
+    public void refuseSameDatabase(PgEndpoint source, PgEndpoint target) {
+        try (Connection s = settings.connector().open(source, Side.SOURCE, "inspect");
+             Connection t = settings.connector().open(target.withDatabase("postgres"), Side.TARGET, "inspect")) {
+            TargetDatabase.refuseTheSource(DatabaseIdentity.of(s), t, target.database(), source.address(),
+                    target.address());
+        } catch (SQLException e) {
+            throw new EngineException(EngineError.INTERNAL, "Comparing the source and target databases failed: "
+                    + e.getMessage(), e);
         }
     }
 

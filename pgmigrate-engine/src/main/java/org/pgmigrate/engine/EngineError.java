@@ -11,6 +11,10 @@ public enum EngineError {
     AUTHENTICATION_FAILED(true),
     DATABASE_NOT_FOUND(true),
     TARGET_DATABASE_EXISTS(true),
+    /** The target database is the source database (one server reached under two names, or named twice). */
+    SAME_DATABASE(true),
+    /** A resumed run found a target database that is not the one the first run created. */
+    TARGET_DATABASE_CHANGED(true),
     TARGET_OLDER_THAN_SOURCE(true),
     NO_SUITABLE_PG_DUMP(true),
     INSUFFICIENT_PRIVILEGE(true),

@@ -28,6 +28,10 @@ record CloneRun(Engine engine, PgEndpoint source, PgEndpoint target, List<String
     List<DatabaseReport> execute(PrintWriter out, PrintWriter err, boolean terminal, Cancellation cancel) {
         long started = System.nanoTime();
         List<DatabaseReport> reports = new ArrayList<>();
+        // Before anything is written (roles, the journal): no target may be the source database under another name.
+        for (String[] pair : databases) {
+            engine.refuseSameDatabase(source.withDatabase(pair[0]), target.withDatabase(pair[1]));
+        }
         try (DirectoryCheckpointStore checkpoints = DirectoryCheckpointStore.open(dir)) {
             if (resume && !checkpoints.hasEntries()) {
                 err.println("Note: nothing to resume in " + dir + "; starting from the beginning.");

@@ -129,6 +129,22 @@ class CloneCommandIT {
     }
 
     @Test
+    void theSourceNamedTwiceIsRefusedAndNeverDropped() throws Exception {
+        String viaLocalhost = "postgresql://postgres:" + source.password() + "@localhost:" + source.port() + "/shop";
+        String viaAddress = "postgresql://postgres:" + source.password() + "@127.0.0.1:" + source.port() + "/shop";
+        Result r = run("clone", "--source", viaLocalhost, "--target", viaAddress, "--drop-if-exists",
+                "--dir", work.resolve("same").toString());
+        assertThat(r.exitCode()).isEqualTo(ExitCode.INVALID_INPUT);
+        assertThat(r.err()).contains("is the source database itself").contains("Nothing was written")
+                .doesNotContain("\tat ");
+        try (Connection s = source.connect("shop");
+             ResultSet rs = s.createStatement().executeQuery("SELECT count(*) FROM shop.orders")) {
+            rs.next();
+            assertThat(rs.getLong(1)).as("the source database is still there, with its rows").isPositive();
+        }
+    }
+
+    @Test
     void ctrlCStopsCleanlyAndResumeFinishesTheJob() throws Exception {
         source.createDatabase("big");
         source.execute("big", "CREATE TABLE bulk (id bigint PRIMARY KEY, pad text);"

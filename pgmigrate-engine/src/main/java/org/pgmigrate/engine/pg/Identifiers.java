@@ -21,6 +21,18 @@ public final class Identifiers {
         return quote(schema) + "." + quote(name);
     }
 
+    /**
+     * {@code schema.name} for messages: quoted only where a reader needs it to see the name (upper case, spaces,
+     * punctuation), as psql shows names. Never for SQL: a keyword would stay unquoted; use {@link #qualified}.
+     */
+    public static String forMessage(String schema, String name) {
+        return forMessage(schema) + "." + forMessage(name);
+    }
+
+    private static String forMessage(String identifier) {
+        return identifier.matches("[a-z_][a-z0-9_$]*") ? identifier : quote(identifier);
+    }
+
     /** A standard-conforming string literal ('' doubled); backslashes are ordinary characters. */
     public static String literal(String value) {
         if (value.indexOf('\0') >= 0) {

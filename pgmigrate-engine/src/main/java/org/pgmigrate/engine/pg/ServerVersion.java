@@ -10,7 +10,7 @@ public record ServerVersion(int number) implements Comparable<ServerVersion> {
 
     public static ServerVersion of(Connection connection) throws SQLException {
         try (Statement s = connection.createStatement();
-             ResultSet rs = s.executeQuery("SELECT current_setting('server_version_num')::int")) {
+             ResultSet rs = s.executeQuery("SELECT pg_catalog.current_setting('server_version_num')::int")) {
             rs.next();
             return new ServerVersion(rs.getInt(1));
         }

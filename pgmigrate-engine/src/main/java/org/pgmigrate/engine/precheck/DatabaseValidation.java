@@ -1,6 +1,7 @@
 package org.pgmigrate.engine.precheck;
 
 import static org.pgmigrate.engine.precheck.ServerChecks.intQuery;
+import static org.pgmigrate.engine.precheck.ServerChecks.qualifiedNames;
 import static org.pgmigrate.engine.precheck.ServerChecks.stringQuery;
 import static org.pgmigrate.engine.precheck.ServerChecks.strings;
 
@@ -13,6 +14,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import org.pgmigrate.engine.pg.DatabaseIdentity;
 import org.pgmigrate.engine.pg.ServerVersion;
 
 /**
@@ -34,11 +37,11 @@ final class DatabaseValidation {
     static CheckResult schema(Connection source, Connection targetMaintenance, String database, boolean overwrite)
             throws SQLException {
         CheckResult.Builder check = new CheckResult.Builder("SchemaValidation");
-        List<String> unreadable = strings(source, "SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname)"
+        List<String> unreadable = qualifiedNames(source, "SELECT n.nspname, c.relname"
                 + " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
                 + " WHERE c.relkind IN ('r', 'p', 'S', 'm') AND " + USER_RELATIONS
                 + " AND NOT (has_schema_privilege(n.oid, 'USAGE') AND has_table_privilege(c.oid, 'SELECT'))"
-                + " ORDER BY 1 LIMIT " + (LISTED + 1));
+                + " ORDER BY 1, 2 LIMIT " + (LISTED + 1));
         if (!unreadable.isEmpty()) {
             check.fail("The source user cannot read " + list(unreadable) + ". Grant it USAGE on their schemas and"
                     + " SELECT on them (GRANT SELECT ON ALL TABLES IN SCHEMA ..., or pg_read_all_data on PostgreSQL 14+),"
@@ -47,6 +50,16 @@ final class DatabaseValidation {
         int tables = intQuery(source, "SELECT count(*) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n"
                 + " ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') AND " + USER_RELATIONS);
         check.ok(tables + " tables in database " + database + ".");
+        DatabaseIdentity sourceDatabase = DatabaseIdentity.of(source);
+        DatabaseIdentity targetServer = DatabaseIdentity.of(targetMaintenance);
+        Optional<Long> existing = DatabaseIdentity.oidOf(targetMaintenance, database);
+        if (existing.isPresent() && sourceDatabase.isDatabase(targetServer, existing.get())) {
+            // One server reached under two names (localhost and 127.0.0.1, a DNS alias, two registered servers).
+            return check.fail("The target database " + database + " is the source database itself: both servers"
+                    + " are one server (same system identifier, start time and database OID), whatever their names."
+                    + " Migrating it would drop or overwrite the source. Register the real target server, or migrate"
+                    + " into a database of another name.").build();
+        }
         try (PreparedStatement ps = targetMaintenance.prepareStatement("SELECT 1 FROM pg_catalog.pg_database WHERE datname = ?")) {
             ps.setString(1, database);
             try (ResultSet rs = ps.executeQuery()) {
@@ -144,9 +157,9 @@ final class DatabaseValidation {
                         + locale + ") before migrating.");
             }
         }
-        List<String> custom = strings(source, "SELECT quote_ident(n.nspname) || '.' || quote_ident(c.collname)"
+        List<String> custom = qualifiedNames(source, "SELECT n.nspname, c.collname"
                 + " FROM pg_catalog.pg_collation c JOIN pg_catalog.pg_namespace n ON n.oid = c.collnamespace"
-                + " WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1 LIMIT " + (LISTED + 1));
+                + " WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1, 2 LIMIT " + (LISTED + 1));
         if (!custom.isEmpty()) {
             check.warn("User-defined collations " + list(custom) + " are recreated on the target with CREATE COLLATION,"
                     + " which needs the same ICU or libc locales there; check that the target's OS provides them.");
@@ -158,12 +171,12 @@ final class DatabaseValidation {
 
     static CheckResult onlineReplication(Connection source, boolean allowReplicaIdentityFull) throws SQLException {
         CheckResult.Builder check = new CheckResult.Builder("OnlineReplicationValidation");
-        List<String> keyless = strings(source, "SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname)"
+        List<String> keyless = qualifiedNames(source, "SELECT n.nspname, c.relname"
                 + " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
                 + " WHERE c.relkind = 'r' AND c.relpersistence = 'p' AND " + USER_RELATIONS
                 + " AND (c.relreplident = 'n' OR (c.relreplident = 'd' AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_index i"
                 + "      WHERE i.indrelid = c.oid AND i.indisprimary)))"
-                + " ORDER BY 1 LIMIT " + (LISTED + 1));
+                + " ORDER BY 1, 2 LIMIT " + (LISTED + 1));
         if (!keyless.isEmpty()) {
             if (allowReplicaIdentityFull) {
                 check.warn("Tables without a primary key or replica identity: " + list(keyless) + ". pgmigrate will set"
@@ -176,9 +189,9 @@ final class DatabaseValidation {
                         + " CLI --allow-replica-identity-full), or migrate offline.");
             }
         }
-        List<String> unlogged = strings(source, "SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname)"
+        List<String> unlogged = qualifiedNames(source, "SELECT n.nspname, c.relname"
                 + " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
-                + " WHERE c.relkind = 'r' AND c.relpersistence = 'u' AND " + USER_RELATIONS + " ORDER BY 1 LIMIT " + (LISTED + 1));
+                + " WHERE c.relkind = 'r' AND c.relpersistence = 'u' AND " + USER_RELATIONS + " ORDER BY 1, 2 LIMIT " + (LISTED + 1));
         if (!unlogged.isEmpty()) {
             check.warn("Unlogged tables " + list(unlogged) + " are copied once, but logical replication does not carry"
                     + " their later changes. Copy them again after cutover, or make them logged (ALTER TABLE ... SET LOGGED).");

@@ -179,6 +179,17 @@ final class ServerChecks {
         }
     }
 
+    /** The qualified names, for messages, of a query's (schema, name) rows; quoted here, not by server functions. */
+    static List<String> qualifiedNames(Connection c, String sql) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            while (rs.next()) {
+                out.add(org.pgmigrate.engine.pg.Identifiers.forMessage(rs.getString(1), rs.getString(2)));
+            }
+        }
+        return out;
+    }
+
     static List<String> strings(Connection c, String sql) throws SQLException {
         List<String> out = new ArrayList<>();
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {

@@ -8,10 +8,12 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import org.pgmigrate.engine.EngineError;
 import org.pgmigrate.engine.EngineException;
 import org.pgmigrate.engine.catalog.DatabaseProperties;
+import org.pgmigrate.engine.pg.DatabaseIdentity;
 import org.pgmigrate.engine.pg.Identifiers;
 import org.pgmigrate.engine.pg.ServerVersion;
 import org.slf4j.Logger;
@@ -83,8 +85,51 @@ public final class TargetDatabase {
         return refused;
     }
 
-    /** Drops {@code name}, ending other sessions on it first. */
-    public static void drop(Connection maintenance, String name) throws SQLException {
+    /**
+     * The identity of database {@code name} on the server {@code maintenance} is connected to (which must have it):
+     * the server's, with that database's OID and name.
+     */
+    public static DatabaseIdentity identity(Connection maintenance, String name) throws SQLException {
+        DatabaseIdentity server = DatabaseIdentity.of(maintenance);
+        long oid = DatabaseIdentity.oidOf(maintenance, name).orElseThrow(() -> new EngineException(
+                EngineError.INVALID_INPUT, "Database '" + name + "' does not exist on the target."));
+        return new DatabaseIdentity(server.systemIdentifier(), server.startedAt(), server.port(), oid, name);
+    }
+
+    /**
+     * Throws {@link EngineError#SAME_DATABASE} when database {@code name} on the server of {@code targetMaintenance}
+     * is the {@code source} database, whatever names reached the two.
+     */
+    public static void refuseTheSource(DatabaseIdentity source, Connection targetMaintenance, String name,
+                                       String sourceAddress, String targetAddress) throws SQLException {
+        DatabaseIdentity targetServer = DatabaseIdentity.of(targetMaintenance);
+        if (!source.sameServer(targetServer)) {
+            return;
+        }
+        Optional<Long> oid = DatabaseIdentity.oidOf(targetMaintenance, name);
+        if (oid.isPresent() && source.isDatabase(targetServer, oid.get())) {
+            throw isTheSource(name, sourceAddress, targetAddress);
+        }
+    }
+
+    private static EngineException isTheSource(String name, String sourceAddress, String targetAddress) {
+        return new EngineException(EngineError.SAME_DATABASE, "The target database '" + name + "' at "
+                + targetAddress + " is the source database itself (" + sourceAddress + " reaches the same server:"
+                + " same system identifier, same start time, same database OID). Nothing was written. Name a"
+                + " different target server, or a different target database name to copy within this server.");
+    }
+
+    /**
+     * Drops {@code name}, ending other sessions on it first; but never the source database, which is proved anew
+     * here from what the server says (not from the names the user gave), right before the DROP.
+     */
+    public static void drop(Connection maintenance, String name, DatabaseIdentity source) throws SQLException {
+        DatabaseIdentity victim = identity(maintenance, name);
+        if (source.sameDatabaseAs(victim)) {
+            throw new EngineException(EngineError.SAME_DATABASE, "Refusing to drop database '" + name + "': it is the"
+                    + " source database (same server, same database OID). Nothing was dropped. Name a different"
+                    + " target server, or a different target database name to copy within this server.");
+        }
         ServerVersion target = ServerVersion.of(maintenance);
         try (Statement s = maintenance.createStatement()) {
             if (target.atLeast(13)) {

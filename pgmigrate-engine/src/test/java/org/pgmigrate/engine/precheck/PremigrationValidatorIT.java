@@ -69,6 +69,22 @@ class PremigrationValidatorIT {
     }
 
     @Test
+    void theSourceServerRegisteredAgainAsTheTargetFailsSchemaValidation() {
+        String credentials = "postgresql://" + source.superuser() + ":" + source.password() + "@";
+        ValidationRequest sameServer = new ValidationRequest(
+                PgEndpoint.parse(credentials + "localhost:" + source.port() + "/postgres"),
+                PgEndpoint.parse(credentials + "127.0.0.1:" + source.port() + "/postgres"),
+                List.of("clean"), false, true, false, false);
+        ValidationReport report = validator.validate(sameServer);
+        assertThat(report.status()).isEqualTo(CheckState.Failed);
+        CheckResult schema = report.databaseLevel().get(0).summary().get(0);
+        assertThat(schema.type()).isEqualTo("SchemaValidation");
+        assertThat(schema.state()).isEqualTo(CheckState.Failed);
+        assertThat(schema.messages()).extracting(CheckResult.Message::message).anyMatch(m -> m.startsWith(
+                "The target database clean is the source database itself") && m.contains("Register the real target"));
+    }
+
+    @Test
     void unreachableOrWrongCredentialsFailConnectivityWithTheFix() throws Exception {
         int closed;
         try (ServerSocket s = new ServerSocket(0)) {
