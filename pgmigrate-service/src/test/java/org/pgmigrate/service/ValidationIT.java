@@ -136,6 +136,42 @@ class ValidationIT {
         assertThat(databaseExists("legacy")).isFalse();
     }
 
+    /**
+     * The source server registered a second time, as a flexible server named for "localhost" (the source is reached
+     * at 127.0.0.1), with overwriteDbsInTarget: validation fails; without validation (Migrate) the engine refuses
+     * before writing. Either way the source database keeps every row.
+     */
+    @Test
+    void theSourceRegisteredAgainUnderAnotherNameIsNeverOverwritten() throws Exception {
+        PgCluster source = CLUSTERS.source();
+        assertThat(client.registerServer("flexibleServers", "alias-of-source", "localhost", source.port()).status())
+                .isEqualTo(201);
+        String b = MigrationBodies.seedShape(source, source, source.password(), true, "clean");
+
+        String validated = migrationPath("alias-of-source", "same-validated");
+        assertThat(client.put(validated, b).status()).isEqualTo(201);
+        Response refused = awaitEnd(validated);
+        assertThat(refused.state()).as(refused.body()).isEqualTo("ValidationFailed");
+        JsonNode schema = item(validation(refused).path("dbLevelValidationDetails").get(0).path("summary"),
+                "SchemaValidation");
+        assertThat(schema.path("state").asText()).isEqualTo("Failed");
+        assertThat(schema.path("messages").toString()).contains("is the source database itself");
+
+        String unvalidated = migrationPath("alias-of-source", "same-unvalidated");
+        assertThat(client.put(unvalidated, b.replace("\"sslMode\": \"Prefer\"",
+                "\"sslMode\": \"Prefer\", \"migrationOption\": \"Migrate\"")).status()).isEqualTo(201);
+        Response failed = awaitEnd(unvalidated);
+        assertThat(failed.state()).as(failed.body()).isEqualTo("Failed");
+        assertThat(failed.json().path("properties").path("currentStatus").path("error").asText())
+                .contains("is the source database itself").contains("Nothing was written");
+
+        try (Connection c = source.connect("clean"); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM customers")) {
+            rs.next();
+            assertThat(rs.getLong(1)).as("the source database kept its rows").isEqualTo(500);
+        }
+    }
+
     @Test
     void aWrongPasswordIsAFailedConnectivityCheck() {
         String path = migrationPath(TARGET, "validate-wrongpw");
