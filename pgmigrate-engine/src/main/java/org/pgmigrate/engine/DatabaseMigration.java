@@ -206,17 +206,13 @@ final class DatabaseMigration {
                     throw new EngineException(EngineError.INVALID_INPUT, "An earlier run created database '" + name
                             + "' on the target, but it is gone now. Start over without --resume.");
                 }
-                String found = TargetDatabase.identity(maintenance, name).persistentKey();
                 Optional<String> recorded = checkpoints.get(identityKey);
-                if (recorded.isPresent() && !recorded.get().equals(found)) {
-                    throw new EngineException(EngineError.TARGET_DATABASE_CHANGED, "Database '" + name + "' on the"
-                            + " target " + job.target().address() + " is not the one an earlier run of this migration"
-                            + " created (that was cluster/OID " + recorded.get() + ", this is " + found + "): it was"
-                            + " dropped and created again, or the name now reaches another server. pgmigrate will not"
-                            + " write into a database it cannot prove is its own, and left it untouched. Drop it"
-                            + " yourself and start the migration over, or choose another target database.");
+                if (recorded.isPresent()) {
+                    TargetDatabase.requireIdentity(maintenance, name, recorded.get(), job.target().address());
+                } else {
+                    // A journal written before identities were recorded: from now on this database is the one.
+                    checkpoints.put(identityKey, TargetDatabase.identity(maintenance, name).persistentKey());
                 }
-                checkpoints.put(identityKey, found);
                 notice("Resuming into the existing target database " + name + ". A resumed offline copy is consistent"
                         + " only if the source did not change since the first run.");
                 phaseEnd(Phase.CREATE_DATABASE, t);

@@ -102,6 +102,38 @@ public final class Engine {
         }
     }
 
+    /**
+     * Proves that the target database is the one an earlier run recorded ({@link DatabaseIdentity#persistentKey}, as
+     * {@code migrateDatabase} records it under {@code db/<source db>/target-identity}), before a process that resumes
+     * writes into it again (a resumed online apply). Throws {@link EngineError#TARGET_DATABASE_CHANGED} otherwise.
+     */
+    public void requireTargetDatabase(PgEndpoint target, String recordedIdentity) {
+        try (Connection t = settings.connector().open(target.withDatabase("postgres"), Side.TARGET, "inspect")) {
+            TargetDatabase.requireIdentity(t, target.database(), recordedIdentity, target.address());
+        } catch (SQLException e) {
+            throw new EngineException(EngineError.INTERNAL, "Checking the target database failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Drops the target database that an earlier attempt created, after proving that it still is that database (and
+     * not the source); nothing to do when it is gone. For an online base copy that must start over under a new
+     * snapshot.
+     */
+    public void dropEarlierAttempt(PgEndpoint source, PgEndpoint target, String recordedIdentity) {
+        try (Connection s = settings.connector().open(source, Side.SOURCE, "inspect");
+             Connection t = settings.connector().open(target.withDatabase("postgres"), Side.TARGET, "cleanup")) {
+            if (!TargetDatabase.exists(t, target.database())) {
+                return;
+            }
+            TargetDatabase.requireIdentity(t, target.database(), recordedIdentity, target.address());
+            TargetDatabase.drop(t, target.database(), DatabaseIdentity.of(s));
+        } catch (SQLException e) {
+            throw new EngineException(EngineError.INTERNAL, "Dropping the earlier attempt's target database failed: "
+                    + e.getMessage(), e);
+        }
+    }
+
     /** Copies roles (not superusers, not pg_* roles, not the target's own user) with pg_dumpall --roles-only. */
     public RoleCopy.Result migrateRoles(PgEndpoint source, PgEndpoint target, Cancellation cancel) {
         try (Connection s = settings.connector().open(source.withDatabase("postgres"), Side.SOURCE, "roles");

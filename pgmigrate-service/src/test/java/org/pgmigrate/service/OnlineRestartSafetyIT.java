@@ -157,6 +157,37 @@ class OnlineRestartSafetyIT {
         assertThat(slot).startsWith("pgmigrate_");
     }
 
+    @Test
+    void aRestartNeverWritesIntoATargetDatabaseSomeoneCreatedAgainWhileTheServiceWasDown() throws Exception {
+        source.createDatabase("ledger");
+        source.execute("ledger", "CREATE TABLE entries (id int PRIMARY KEY, v text);"
+                + " INSERT INTO entries SELECT g, 'v' || g FROM generate_series(1, 1000) g");
+        dataDir = Files.createTempDirectory("pgmigrate-online-restart-it");
+        ArmClient first = new ArmClient(startService());
+        assertThat(first.registerServer("flexibleServers", TARGET, target.host(), target.port()).status()).isEqualTo(201);
+        String path = migrationPath(TARGET, "online-swapped-target");
+        assertThat(first.put(path, MigrationBodies.online(source, target, "Migrate", true, "ledger")).status())
+                .isEqualTo(201);
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100))
+                .until(() -> first.get(path), r -> r.subState().equals("WaitingForCutoverTrigger"));
+        kill(processes.get(0));
+        target.execute("postgres", "DROP DATABASE ledger");
+        target.createDatabase("ledger");
+        target.execute("ledger", "CREATE TABLE entries (id int PRIMARY KEY, v text); INSERT INTO entries VALUES (1, 'theirs')");
+
+        ArmClient second = new ArmClient(startService());
+        Response failed = await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200))
+                .until(() -> second.get(path), r -> r.db("ledger").path("migrationState").asText().equals("Failed"));
+        assertThat(failed.db("ledger").path("message").asText())
+                .contains("is not the one an earlier run of this migration created").contains("left it untouched");
+        try (Connection t = target.connect("ledger"); Statement s = t.createStatement();
+             ResultSet rs = s.executeQuery("SELECT string_agg(id || '=' || v, ',') FROM entries")) {
+            rs.next();
+            assertThat(rs.getString(1)).as("someone else's database is left as it was").isEqualTo("1=theirs");
+        }
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> slotCount() == 0);
+    }
+
     private static void kill(Process p) throws InterruptedException {
         p.destroyForcibly();
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();

@@ -112,6 +112,22 @@ public final class TargetDatabase {
         }
     }
 
+    /**
+     * Throws {@link EngineError#TARGET_DATABASE_CHANGED} unless database {@code name} exists and is the one recorded
+     * as {@code recorded} ({@link DatabaseIdentity#persistentKey}).
+     */
+    public static void requireIdentity(Connection maintenance, String name, String recorded, String address)
+            throws SQLException {
+        String found = exists(maintenance, name) ? identity(maintenance, name).persistentKey() : "none";
+        if (!found.equals(recorded)) {
+            throw new EngineException(EngineError.TARGET_DATABASE_CHANGED, "Database '" + name + "' on the target "
+                    + address + " is not the one an earlier run of this migration created (that was cluster/OID "
+                    + recorded + ", this is " + found + "): it was dropped and created again, or the name now reaches"
+                    + " another server. pgmigrate will not write into a database it cannot prove is its own, and left"
+                    + " it untouched. Drop it yourself and start the migration over, or choose another target database.");
+        }
+    }
+
     private static EngineException isTheSource(String name, String sourceAddress, String targetAddress) {
         return new EngineException(EngineError.SAME_DATABASE, "The target database '" + name + "' at "
                 + targetAddress + " is the source database itself (" + sourceAddress + " reaches the same server:"

@@ -23,6 +23,15 @@ interface DatabaseMigrator {
     /** A new, not yet prepared, replication of one database (online). */
     OnlineReplication replication(ReplicationConfig config);
 
+    /**
+     * Proves that the target database is still the one an earlier attempt created and recorded, before writing into
+     * it again; throws {@code TARGET_DATABASE_CHANGED} otherwise.
+     */
+    void requireTargetDatabase(PgEndpoint target, String recordedIdentity);
+
+    /** Drops the target database an earlier attempt created, once proven to be that one (never the source). */
+    void dropEarlierAttempt(PgEndpoint source, PgEndpoint target, String recordedIdentity);
+
     /** Compares source and target of one database: every table's rows, sequences, objects. Read-only. */
     VerificationReport verifyDatabase(PgEndpoint source, PgEndpoint target, int jobs, StopSignal stop);
 }

@@ -48,6 +48,16 @@ final class EngineMigrator implements DatabaseMigrator {
     }
 
     @Override
+    public void requireTargetDatabase(PgEndpoint target, String recordedIdentity) {
+        engine.requireTargetDatabase(target, recordedIdentity);
+    }
+
+    @Override
+    public void dropEarlierAttempt(PgEndpoint source, PgEndpoint target, String recordedIdentity) {
+        engine.dropEarlierAttempt(source, target, recordedIdentity);
+    }
+
+    @Override
     public VerificationReport verifyDatabase(PgEndpoint source, PgEndpoint target, int jobs, StopSignal stop) {
         return engine.verifyDatabase(source, target, jobs, 100, cancellation(stop));
     }

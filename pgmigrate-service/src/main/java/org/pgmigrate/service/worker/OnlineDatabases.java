@@ -78,8 +78,15 @@ final class OnlineDatabases {
         boolean drop = task.dropIfExists();
         String note = null;
         if (previous > 0) {
-            boolean created = new PrefixedCheckpoints(checkpoints, attemptPrefix(db, previous)).isDone("db/" + db + "/created");
-            drop |= created;
+            PrefixedCheckpoints earlier = new PrefixedCheckpoints(checkpoints, attemptPrefix(db, previous));
+            boolean created = earlier.isDone("db/" + db + "/created");
+            Optional<String> identity = earlier.get(targetIdentityKey(db));
+            if (created && identity.isPresent()) {
+                // Only the database that attempt created goes: one dropped and created again by someone is kept.
+                ctx.migrator().dropEarlierAttempt(task.source(), task.target(), identity.get());
+            } else {
+                drop |= created; // recorded before identities were: the earlier behaviour
+            }
             note = "The service stopped during the base copy of this database. An online base copy cannot resume "
                     + "under a new snapshot, so it started over (attempt " + attempt + "): a new replication slot, and "
                     + (created ? "the target database dropped and copied again." : "a new copy.");
@@ -140,6 +147,11 @@ final class OnlineDatabases {
     }
 
     private void resume(Migration m, Endpoints endpoints, String db, SlotSnapshot slot, DatabaseDetails stored) {
+        Optional<String> identity = new PrefixedCheckpoints(checkpoints, attemptPrefix(db, attempt(db)))
+                .get(targetIdentityKey(db));
+        if (identity.isPresent()) {
+            ctx.migrator().requireTargetDatabase(endpoints.target(db), identity.get());
+        }
         OnlineReplication replication = ctx.migrator().replication(config(m, endpoints, db));
         try {
             replication.resume(slot);
@@ -306,6 +318,11 @@ final class OnlineDatabases {
 
     private static String key(String db, String what) {
         return "online/" + db + "/" + what;
+    }
+
+    /** Where the engine records the identity of the target database it created (see DatabaseMigration). */
+    private static String targetIdentityKey(String db) {
+        return "db/" + db + "/target-identity";
     }
 
     private static String attemptPrefix(String db, int attempt) {
