@@ -134,7 +134,11 @@ public final class Engine {
         }
     }
 
-    /** Copies roles (not superusers, not pg_* roles, not the target's own user) with pg_dumpall --roles-only. */
+    /**
+     * Copies roles and memberships with pg_dumpall --roles-only, read by a SQL lexer and filtered by both catalogs:
+     * never superusers, predefined roles, the target's own user or a role already privileged on the target
+     * ({@link RoleCopy}).
+     */
     public RoleCopy.Result migrateRoles(PgEndpoint source, PgEndpoint target, Cancellation cancel) {
         try (Connection s = settings.connector().open(source.withDatabase("postgres"), Side.SOURCE, "roles");
              Connection t = settings.connector().open(target.withDatabase("postgres"), Side.TARGET, "roles")) {

@@ -106,7 +106,8 @@ class ValidationIT {
         assertThat(Instant.parse(db.get(0).path("startedOn").asText())).isAfterOrEqualTo(started);
         assertThat(Instant.parse(db.get(0).path("endedOn").asText())).isAfterOrEqualTo(started);
         assertThat(types(db.get(0).path("summary"))).containsExactly("SchemaValidation", "ExtensionsValidation",
-                "CollationsValidation", "DatabaseSizeValidation");
+                "CollationsValidation", "SecurityDefinerFunctionsValidation", "ObjectOwnershipValidation",
+                "DatabaseSizeValidation");
         for (JsonNode item : db.get(0).path("summary")) {
             assertSpecShape(item);
         }

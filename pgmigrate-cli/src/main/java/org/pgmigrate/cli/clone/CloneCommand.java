@@ -85,8 +85,9 @@ public final class CloneCommand implements Callable<Integer> {
                     + " (default: ${DEFAULT-VALUE}).")
     String format;
 
-    @Option(names = "--roles", description = "Copy roles first (pg_dumpall --roles-only; never superusers or pg_* roles) and"
-            + " keep owners and grants. Without it, the target user owns everything.")
+    @Option(names = "--roles", description = "Copy roles first (pg_dumpall --roles-only, read statement by statement) and"
+            + " keep owners and grants. Never copied or altered: superusers, predefined roles, the target user, and"
+            + " roles already privileged on the target. Without it, the target user owns everything.")
     boolean roles;
 
     @Option(names = "--drop-if-exists", description = "Drop and recreate a target database that already exists. Its contents are lost.")

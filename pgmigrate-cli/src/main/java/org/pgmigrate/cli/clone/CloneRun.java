@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
 import org.pgmigrate.engine.Cancellation;
 import org.pgmigrate.engine.DatabaseJob;
 import org.pgmigrate.engine.DatabaseReport;
@@ -14,6 +15,7 @@ import org.pgmigrate.engine.checkpoint.DirectoryCheckpointStore;
 import org.pgmigrate.engine.copy.CopyOptions;
 import org.pgmigrate.engine.objects.RoleCopy;
 import org.pgmigrate.engine.pg.PgEndpoint;
+import org.pgmigrate.engine.pg.Printable;
 import org.pgmigrate.engine.progress.ProgressListener;
 
 /**
@@ -45,8 +47,17 @@ record CloneRun(Engine engine, PgEndpoint source, PgEndpoint target, List<String
             }
             if (roles && !checkpoints.isDone("roles")) {
                 RoleCopy.Result result = engine.migrateRoles(source, target, cancel);
-                err.println("Roles: " + result.statements() + " statements applied; never copied: superusers, pg_* roles"
-                        + " and the target's own user.");
+                err.println("Roles: " + result.statements() + " statements applied.");
+                if (!result.skippedRoles().isEmpty()) {
+                    err.println("Roles left alone (with every statement naming them): " + result.skippedRoles().stream()
+                            .map(RoleCopy.SkippedRole::toString).collect(Collectors.joining("; ")) + ".");
+                }
+                if (!result.existingRolesChanged().isEmpty()) {
+                    err.println("Note: these roles already existed on the target and now have the source's attributes,"
+                            + " password, settings and memberships: " + result.existingRolesChanged().stream()
+                            .map(Printable::escape).collect(Collectors.joining(", ")) + ".");
+                }
+                result.rejected().forEach(r -> err.println("Note: pgmigrate did not run role statement " + r));
                 result.refused().forEach(r -> err.println("Note: the target refused " + r));
                 checkpoints.markDone("roles");
             }

@@ -116,6 +116,32 @@ class CloneCommandIT {
     }
 
     @Test
+    void rolesFromAHostileSourceArriveAsNamesAndTheReportShowsEachOnOneLine() throws Exception {
+        source.execute("postgres", "CREATE ROLE \"x\nALTER ROLE tenant SUPERUSER;--\"; CREATE ROLE tenant LOGIN;"
+                + " CREATE ROLE boss NOLOGIN");
+        target.execute("postgres", "CREATE ROLE tenant NOLOGIN; CREATE ROLE boss SUPERUSER NOLOGIN");
+        source.createDatabase("withroles");
+        source.execute("withroles", "CREATE TABLE t (id int PRIMARY KEY); ALTER TABLE t OWNER TO tenant");
+        Result r = run("clone", "--source", source.uri("withroles"), "--target", target.uri("withroles"), "--roles",
+                "--dir", work.toString());
+
+        assertThat(r.exitCode()).as(r.err()).isEqualTo(ExitCode.OK);
+        assertThat(r.err()).contains("boss (it has SUPERUSER on the target, and pgmigrate never alters a privileged role)")
+                .contains("already existed on the target and now have the source's attributes, password, settings and"
+                        + " memberships: tenant.")
+                .doesNotContain("Note: the target refused").doesNotContain("Note: pgmigrate did not run");
+        assertThat(r.err().lines()).noneMatch(line -> line.startsWith("ALTER ROLE tenant SUPERUSER"));
+        try (Connection t = target.connect("withroles"); Statement s = t.createStatement();
+             ResultSet rs = s.executeQuery("SELECT r.rolsuper, r.rolcanlogin, c.relowner::regrole::text"
+                     + " FROM pg_roles r, pg_class c WHERE r.rolname = 'tenant' AND c.relname = 't'")) {
+            rs.next();
+            assertThat(rs.getBoolean(1)).as("tenant is no superuser").isFalse();
+            assertThat(rs.getBoolean(2)).as("tenant aligned with the source").isTrue();
+            assertThat(rs.getString(3)).isEqualTo("tenant");
+        }
+    }
+
+    @Test
     void anExistingTargetDatabaseIsLeftAloneWithoutDropIfExists() throws Exception {
         target.createDatabase("taken");
         target.execute("taken", "CREATE TABLE precious (v text); INSERT INTO precious VALUES ('keep')");

@@ -6,14 +6,27 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.TreeSet;
 import org.pgmigrate.engine.Cancellation;
 import org.pgmigrate.engine.EngineError;
+import org.pgmigrate.engine.EngineException;
+import org.pgmigrate.engine.objects.RolePolicy.Decision;
+import org.pgmigrate.engine.objects.RolePolicy.KeepExisting;
+import org.pgmigrate.engine.objects.RolePolicy.Reject;
+import org.pgmigrate.engine.objects.RolePolicy.Skip;
+import org.pgmigrate.engine.objects.RoleStatement.AlterRoleAttributes;
+import org.pgmigrate.engine.objects.RoleStatement.AlterRoleSetting;
+import org.pgmigrate.engine.objects.RoleStatement.GrantMembership;
+import org.pgmigrate.engine.objects.RoleStatement.SessionSetting;
 import org.pgmigrate.engine.pg.PgEndpoint;
+import org.pgmigrate.engine.pg.Printable;
+import org.pgmigrate.engine.pg.script.PsqlScriptLexer;
+import org.pgmigrate.engine.pg.script.ScriptItem;
 import org.pgmigrate.engine.schema.PgTools;
 import org.pgmigrate.engine.schema.ToolProcess;
 import org.slf4j.Logger;
@@ -21,20 +34,48 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Copies roles and memberships with {@code pg_dumpall --roles-only} (with {@code --no-role-passwords} when the source
- * user may not read pg_authid). Superusers, the reserved {@code pg_*} roles and the target's own user are never
- * copied: every statement naming one of them is skipped. A role that already exists on the target is kept as is
- * and then altered to the source's attributes.
+ * user may not read pg_authid). The script is read whole statements at a time by a SQL lexer
+ * ({@link PsqlScriptLexer}), never by lines, so a role name holding a newline and a semicolon stays one name. Each
+ * statement must be of a kind a dump of roles holds ({@link RoleStatement}); {@link RolePolicy} then decides from
+ * both catalogs whether it runs: superusers, predefined roles, the target's own user and every role already
+ * privileged on the target are never touched. A role that already exists on the target (and is not privileged
+ * there) is kept and aligned with the source's attributes, password, settings and memberships; the result names it.
+ * The target refusing a statement is reported, not fatal.
  *
  * <p>Stateless.
  */
 public final class RoleCopy {
 
     private static final Logger log = LoggerFactory.getLogger(RoleCopy.class);
-    private static final Pattern GRANTED_BY = Pattern.compile("\\s+GRANTED BY\\s+(\"(?:[^\"]|\"\")+\"|[^\\s;]+)");
-    private static final Pattern IDENTIFIER = Pattern.compile("\"((?:[^\"]|\"\")+)\"|([A-Za-z_][A-Za-z0-9_$]*)");
 
-    /** What happened: roles created or updated, and statements the target refused (reported, not fatal). */
-    public record Result(int statements, List<String> skippedRoles, List<String> refused) {
+    /**
+     * What happened.
+     *
+     * @param statements           statements applied on the target
+     * @param skippedRoles         roles the script named that were left alone, and why (every statement naming them
+     *                             was skipped)
+     * @param existingRolesChanged roles that existed on the target before the copy and that it changed (attributes,
+     *                             password, settings or memberships)
+     * @param rejected             statements pgmigrate would not run, and why (passwords masked)
+     * @param refused              statements the target refused, and its error (passwords masked)
+     */
+    public record Result(int statements, List<SkippedRole> skippedRoles, List<String> existingRolesChanged,
+                         List<String> rejected, List<String> refused) {
+
+        public Result {
+            skippedRoles = List.copyOf(skippedRoles);
+            existingRolesChanged = List.copyOf(existingRolesChanged);
+            rejected = List.copyOf(rejected);
+            refused = List.copyOf(refused);
+        }
+    }
+
+    /** A role left alone; {@link #toString()} is safe to print (control characters escaped). */
+    public record SkippedRole(String name, String reason) {
+        @Override
+        public String toString() {
+            return Printable.escape(name) + " (" + reason + ")";
+        }
     }
 
     private RoleCopy() {
@@ -42,82 +83,119 @@ public final class RoleCopy {
 
     public static Result copy(PgTools tools, PgEndpoint source, Connection sourceSession, Connection target,
                               Cancellation cancel) throws SQLException {
-        Set<String> excluded = excludedRoles(sourceSession);
-        excluded.add(currentUser(target));
-        boolean canReadPasswords = canReadPasswords(sourceSession);
+        RolePolicy policy = RolePolicy.read(sourceSession, target);
         List<String> command = new ArrayList<>(List.of(tools.pgDumpAll().toString(), "--roles-only", "--no-comments"));
-        if (!canReadPasswords) {
+        if (!canReadPasswords(sourceSession)) {
             command.add("--no-role-passwords");
         }
-        command.add("--dbname=" + source.withDatabase("postgres").conninfoWithoutPassword());
+        // UTF-8 whatever the source's encoding, which is how the output is decoded and how pgjdbc sends it back.
+        command.add("--dbname=" + source.withDatabase("postgres").conninfoWithoutPassword() + " client_encoding='UTF8'");
         String script = ToolProcess.run(command, source, cancel, EngineError.SCHEMA_RESTORE_FAILED, "pg_dumpall --roles-only");
+        return apply(script, policy, target);
+    }
+
+    /** Runs the statements of {@code script} that {@code policy} allows on {@code target}, one at a time. */
+    static Result apply(String script, RolePolicy policy, Connection target) throws SQLException {
+        // The lexer starts with standard_conforming_strings on; the session must read strings the same way.
+        execute(target, "SET standard_conforming_strings = on");
         int applied = 0;
+        Map<String, SkippedRole> skipped = new LinkedHashMap<>();
+        Set<String> changed = new TreeSet<>();
+        List<String> rejected = new ArrayList<>();
         List<String> refused = new ArrayList<>();
-        for (String line : script.lines().toList()) {
-            String sql = line.strip();
-            if (sql.isEmpty() || sql.startsWith("--") || sql.startsWith("SET ") || sql.startsWith("\\")) {
+        for (ScriptItem item : PsqlScriptLexer.read(script)) {
+            if (item instanceof ScriptItem.MetaCommand meta) {
+                log.debug("Role script line {}: psql command {} skipped", meta.line(), Printable.escape(meta.text()));
                 continue;
             }
-            // The grantor of a membership is usually the source's superuser, which is not copied: the target's user
-            // grants it instead.
-            sql = GRANTED_BY.matcher(sql).replaceAll("");
-            if (mentions(sql, excluded)) {
+            ScriptItem.Statement statement = (ScriptItem.Statement) item;
+            RoleStatement parsed = RoleStatement.read(statement);
+            if (parsed instanceof SessionSetting setting) {
+                session(target, setting, statement);
                 continue;
             }
-            try (Statement s = target.createStatement()) {
-                s.execute(sql);
+            Decision decision = policy.decide(parsed);
+            if (decision instanceof Skip skip) {
+                skipped.putIfAbsent(skip.role(), new SkippedRole(skip.role(), skip.reason()));
+                log.debug("Role script line {} skipped: it names {}", statement.line(), Printable.escape(skip.role()));
+                continue;
+            }
+            if (decision instanceof Reject reject) {
+                String message = "line " + statement.line() + ": " + RoleStatement.shown(statement) + ": "
+                        + Printable.escape(reject.reason());
+                log.warn("Role statement not run, {}", message);
+                rejected.add(message);
+                continue;
+            }
+            if (decision instanceof KeepExisting keep) {
+                log.info("Role {} exists on the target; it is kept and aligned with the source", Printable.escape(keep.role()));
+                continue;
+            }
+            try {
+                execute(target, parsed.sql());
                 applied++;
+                changed.addAll(existingRolesChangedBy(parsed, policy));
             } catch (SQLException e) {
-                if ("42710".equals(e.getSQLState())) {
-                    continue; // CREATE ROLE of a role the target has: the ALTER ROLE that follows aligns it
+                String message = RoleStatement.shown(statement) + ": " + Printable.escape(e.getMessage());
+                log.warn("Target refused role statement: {}", message);
+                refused.add(message);
+            }
+        }
+        List<String> existing = changed.stream().map(Printable::escape).toList();
+        if (!existing.isEmpty()) {
+            log.info("Roles that existed on the target and now match the source: {}", String.join(", ", existing));
+        }
+        return new Result(applied, List.copyOf(skipped.values()), List.copyOf(changed), rejected, refused);
+    }
+
+    /** The roles that existed on the target before the copy and that {@code statement} changes. */
+    private static List<String> existingRolesChangedBy(RoleStatement statement, RolePolicy policy) {
+        if (statement instanceof AlterRoleAttributes || statement instanceof AlterRoleSetting
+                || statement instanceof GrantMembership) {
+            return statement.roles().stream().filter(policy::existsOnTarget).toList();
+        }
+        return List.of();
+    }
+
+    /**
+     * The script's own session setup. {@code standard_conforming_strings} changes how the lexer reads the strings
+     * that follow, so the target session follows it too; the encoding was asked for and must be UTF-8; the rest
+     * ({@code default_transaction_read_only}...) concerns psql's session, not the roles.
+     */
+    private static void session(Connection target, SessionSetting setting, ScriptItem.Statement statement)
+            throws SQLException {
+        String value = setting.value().toLowerCase(Locale.ROOT);
+        switch (setting.parameter()) {
+            case "standard_conforming_strings" -> {
+                if (!Set.of("on", "off", "true", "false").contains(value)) {
+                    throw new EngineException(EngineError.INTERNAL, "pg_dumpall wrote an unexpected "
+                            + RoleStatement.shown(statement) + " at line " + statement.line());
                 }
-                log.warn("Target refused role statement: {}: {}", redactPassword(sql), e.getMessage());
-                refused.add(redactPassword(sql) + ": " + e.getMessage());
+                execute(target, "SET standard_conforming_strings = " + (value.equals("on") || value.equals("true") ? "on" : "off"));
             }
+            case "client_encoding" -> {
+                if (!value.equals("utf8") && !value.equals("utf-8")) {
+                    throw new EngineException(EngineError.INTERNAL, "pg_dumpall wrote its script in " + Printable.escape(value)
+                            + " although UTF-8 was asked for; roles were not copied.");
+                }
+            }
+            default -> log.debug("Role script line {}: {} skipped", statement.line(), RoleStatement.shown(statement));
         }
-        return new Result(applied, List.copyOf(excluded), refused);
     }
 
-    private static Set<String> excludedRoles(Connection source) throws SQLException {
-        Set<String> roles = new HashSet<>();
-        try (Statement s = source.createStatement();
-             ResultSet rs = s.executeQuery("SELECT rolname FROM pg_catalog.pg_roles WHERE rolsuper OR rolname LIKE 'pg\\_%'")) {
-            while (rs.next()) {
-                roles.add(rs.getString(1));
-            }
-        }
-        return roles;
-    }
-
-    private static String currentUser(Connection c) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT current_user")) {
-            rs.next();
-            return rs.getString(1);
+    private static void execute(Connection target, String sql) throws SQLException {
+        try (Statement s = target.createStatement()) {
+            s.setEscapeProcessing(false); // the text is SQL as the lexer read it, not JDBC escape syntax
+            s.execute(sql);
         }
     }
 
     private static boolean canReadPasswords(Connection source) throws SQLException {
-        try (PreparedStatement ps = source.prepareStatement("SELECT has_table_privilege('pg_catalog.pg_authid', 'SELECT')");
+        try (PreparedStatement ps = source.prepareStatement(
+                "SELECT pg_catalog.has_table_privilege('pg_catalog.pg_authid', 'SELECT')");
              ResultSet rs = ps.executeQuery()) {
             rs.next();
             return rs.getBoolean(1);
         }
-    }
-
-    /** True when the statement names one of the roles (as an identifier, quoted or not). */
-    static boolean mentions(String sql, Set<String> roles) {
-        String withoutLiterals = sql.replaceAll("'(?:[^']|'')*'", "''");
-        Matcher m = IDENTIFIER.matcher(withoutLiterals);
-        while (m.find()) {
-            String name = m.group(1) != null ? m.group(1).replace("\"\"", "\"") : m.group(2);
-            if (roles.contains(name)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static String redactPassword(String sql) {
-        return sql.replaceAll("PASSWORD '(?:[^']|'')*'", "PASSWORD '<masked>'");
     }
 }

@@ -16,7 +16,8 @@ import org.pgmigrate.engine.pg.ServerVersion;
 /**
  * Premigration validation: tells, before any data moves, whether a migration can succeed, and how to fix what
  * would stop it. Server-level checks (connectivity and credentials, versions and client tools, server parameters,
- * privileges) then, per database, schema, extensions, collations, online fitness and size. Read-only on both servers.
+ * privileges) then, per database, schema, extensions, collations, online fitness, SECURITY DEFINER functions, owners
+ * that change when roles are not migrated, and size. Read-only on both servers.
  *
  * <p>Thread-safe and stateless; blocks for the few seconds the queries take.
  */
@@ -53,8 +54,9 @@ public final class PremigrationValidator {
             server.add(ServerChecks.parameters(source, sourceVersion, target, request.online(), request.databases().size()));
             server.add(ServerChecks.privileges(source, target, targetVersion, request.online(), request.migrateRoles()));
             boolean targetSuperuser = "on".equals(ServerChecks.stringQuery(target, "SELECT current_setting('is_superuser')"));
+            String targetUser = ServerChecks.stringQuery(target, "SELECT current_user");
             for (String db : request.databases()) {
-                databases.add(validateDatabase(request, db, target, sourceVersion, targetVersion, targetSuperuser));
+                databases.add(validateDatabase(request, db, target, sourceVersion, targetVersion, targetUser, targetSuperuser));
             }
             return finish(started, server, databases);
         } catch (SQLException e) {
@@ -67,7 +69,8 @@ public final class PremigrationValidator {
 
     private ValidationReport.DatabaseChecks validateDatabase(ValidationRequest request, String db, Connection target,
                                                              ServerVersion sourceVersion, ServerVersion targetVersion,
-                                                             boolean targetSuperuser) throws SQLException {
+                                                             String targetUser, boolean targetSuperuser)
+            throws SQLException {
         Instant started = Instant.now();
         List<CheckResult> summary = new ArrayList<>();
         Connection source;
@@ -88,6 +91,9 @@ public final class PremigrationValidator {
             if (request.online()) {
                 summary.add(DatabaseValidation.onlineReplication(source, request.allowReplicaIdentityFull()));
             }
+            summary.add(OwnershipValidation.securityDefinerFunctions(source, db, targetUser, targetSuperuser,
+                    request.migrateRoles()));
+            summary.add(OwnershipValidation.ownership(source, db, targetUser, request.migrateRoles()));
             summary.add(DatabaseValidation.size(source, db));
         } finally {
             close(source);

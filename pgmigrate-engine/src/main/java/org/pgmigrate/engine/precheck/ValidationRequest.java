@@ -11,7 +11,8 @@ import org.pgmigrate.engine.pg.PgEndpoint;
  * @param databases                source databases to migrate (same names on the target)
  * @param online                   online migration: replication prerequisites are checked too
  * @param overwriteDbsInTarget     an existing target database will be dropped (otherwise the migration waits)
- * @param migrateRoles             roles are copied: the target user needs CREATEROLE
+ * @param migrateRoles             roles are copied (the target user needs CREATEROLE), and objects keep their owners
+ *                                 and grants; otherwise the target user owns everything
  * @param allowReplicaIdentityFull tables without a key may be set to REPLICA IDENTITY FULL for online mode
  */
 public record ValidationRequest(PgEndpoint source, PgEndpoint target, List<String> databases, boolean online,

@@ -50,7 +50,8 @@ class PremigrationValidatorIT {
         assertThat(report.serverLevel()).extracting(CheckResult::type).containsExactly("AuthenticationAndConnectivityValidation",
                 "SourceVersionValidation", "ServerParametersValidation", "UserPrivilegesValidation");
         assertThat(report.databaseLevel().get(0).summary()).extracting(CheckResult::type)
-                .containsExactly("SchemaValidation", "ExtensionsValidation", "CollationsValidation", "DatabaseSizeValidation");
+                .containsExactly("SchemaValidation", "ExtensionsValidation", "CollationsValidation",
+                        "SecurityDefinerFunctionsValidation", "ObjectOwnershipValidation", "DatabaseSizeValidation");
         assertThat(messages(report)).anyMatch(m -> m.contains("plan at least"));
     }
 
@@ -216,6 +217,56 @@ class PremigrationValidatorIT {
         }
         assertThat(item(validator.validate(request(List.of("clean"), false)).databaseLevel().get(0).summary(),
                 "CollationsValidation").state()).isEqualTo(CheckState.Succeeded);
+    }
+
+    @Test
+    void securityDefinerFunctionsAndOwnersThatChangeWithoutRolesWarnWithWhatItMeans() {
+        source.createDatabase("owned");
+        source.execute("postgres", "CREATE ROLE app_owner NOLOGIN");
+        source.execute("owned", """
+                CREATE SCHEMA app AUTHORIZATION app_owner;
+                CREATE TABLE app.t (id int PRIMARY KEY, v text);
+                CREATE VIEW app.v AS SELECT id FROM app.t;
+                CREATE SEQUENCE app.s;
+                CREATE TYPE app.mood AS ENUM ('ok', 'sad');
+                CREATE FUNCTION app.f(integer) RETURNS integer LANGUAGE sql SECURITY DEFINER AS 'SELECT $1';
+                ALTER TABLE app.t OWNER TO app_owner;
+                ALTER VIEW app.v OWNER TO app_owner;
+                ALTER SEQUENCE app.s OWNER TO app_owner;
+                ALTER TYPE app.mood OWNER TO app_owner;
+                ALTER FUNCTION app.f(integer) OWNER TO app_owner;
+                CREATE FUNCTION public."Odd name"() RETURNS void LANGUAGE sql SECURITY DEFINER AS '';
+                CREATE FUNCTION public.plain() RETURNS void LANGUAGE sql AS '';
+                CREATE EXTENSION hstore;
+                """);
+        List<CheckResult> withoutRoles = validator.validate(request(List.of("owned"), false)).databaseLevel().get(0).summary();
+        CheckResult definer = item(withoutRoles, "SecurityDefinerFunctionsValidation");
+        assertThat(definer.state()).isEqualTo(CheckState.Warning);
+        assertThat(definer.messages().get(0).message())
+                .startsWith("2 SECURITY DEFINER functions in database owned: app.f(integer), public.\"Odd name\"().")
+                .contains("with the rights of their owner").contains("the target user postgres, a superuser,")
+                .contains("may EXECUTE them").contains("migrateRoles = True").contains("--roles");
+        CheckResult owners = item(withoutRoles, "ObjectOwnershipValidation");
+        assertThat(owners.state()).isEqualTo(CheckState.Warning);
+        assertThat(owners.messages().get(0).message()).isEqualTo("6 objects of database owned (1 table, 1 view,"
+                + " 1 sequence, 1 function, 1 schema, 1 type) are owned by roles other than the target user postgres:"
+                + " app_owner (6). Roles are not migrated (migrateRoles is off), so on the target postgres will own them"
+                + " all, and their grants to other roles are not copied. To keep owners and grants, migrate roles: set"
+                + " migrateRoles = True (pgmigrate clone: --roles).");
+
+        ValidationRequest withRoles = new ValidationRequest(PgEndpoint.parse(source.uri("postgres")),
+                PgEndpoint.parse(target.uri("postgres")), List.of("owned"), false, false, true, false);
+        List<CheckResult> kept = validator.validate(withRoles).databaseLevel().get(0).summary();
+        assertThat(item(kept, "ObjectOwnershipValidation").state()).isEqualTo(CheckState.Succeeded);
+        assertThat(item(kept, "ObjectOwnershipValidation").messages().get(0).message()).contains("keep their owners");
+        assertThat(item(kept, "SecurityDefinerFunctionsValidation").state()).isEqualTo(CheckState.Warning);
+        assertThat(item(kept, "SecurityDefinerFunctionsValidation").messages().get(0).message())
+                .contains("keep their owners and grants");
+        // A database whose objects the target user owns, without SECURITY DEFINER functions, is clean.
+        List<CheckResult> clean = validator.validate(request(List.of("clean"), false)).databaseLevel().get(0).summary();
+        assertThat(item(clean, "SecurityDefinerFunctionsValidation").state()).isEqualTo(CheckState.Succeeded);
+        assertThat(item(clean, "ObjectOwnershipValidation").messages().get(0).message())
+                .isEqualTo("Every object of database clean is owned by postgres, the target user.");
     }
 
     private static ValidationRequest request(List<String> dbs, boolean online) {
