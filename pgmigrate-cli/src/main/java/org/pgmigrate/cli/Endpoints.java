@@ -22,6 +22,15 @@ public final class Endpoints {
         }
     }
 
+    /** True when the connection string itself holds a password (not PGPASSWORD or ~/.pgpass): ps shows it. */
+    public static boolean writesPassword(String value) {
+        try {
+            return PgEndpoint.parse(value, Map.of()).password() != null;
+        } catch (IllegalArgumentException malformed) {
+            return false;
+        }
+    }
+
     /** The directories of PATH, where pg_dump may live besides /usr/lib/postgresql/N/bin. */
     public static List<Path> toolSearchPath() {
         Map<String, String> env = System.getenv();

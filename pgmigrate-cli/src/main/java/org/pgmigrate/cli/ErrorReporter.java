@@ -38,6 +38,10 @@ final class ErrorReporter implements CommandLine.IExecutionExceptionHandler {
         if (e instanceof IllegalArgumentException) {
             return ExitCode.INVALID_INPUT;
         }
+        if (e instanceof java.io.UncheckedIOException) {
+            // A file that could not be read or written (permissions, a full disk): its message names the path.
+            return ExitCode.FAILED;
+        }
         return ExitCode.INTERNAL_ERROR;
     }
 }

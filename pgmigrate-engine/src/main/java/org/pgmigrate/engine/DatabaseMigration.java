@@ -1,8 +1,5 @@
 package org.pgmigrate.engine;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -21,6 +18,7 @@ import org.pgmigrate.engine.catalog.Index;
 import org.pgmigrate.engine.catalog.Table;
 import org.pgmigrate.engine.checkpoint.CheckpointStore;
 import org.pgmigrate.engine.copy.DataCopy;
+import org.pgmigrate.engine.files.OwnerOnly;
 import org.pgmigrate.engine.index.IndexBuilds;
 import org.pgmigrate.engine.objects.LargeObjectCopy;
 import org.pgmigrate.engine.objects.SequenceValues;
@@ -360,11 +358,7 @@ final class DatabaseMigration {
     }
 
     private Path workDir() {
-        try {
-            return Files.createDirectories(job.workDir());
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot create the work directory " + job.workDir(), e);
-        }
+        return OwnerOnly.directory(job.workDir());
     }
 
     private long phaseStart(Phase phase) {

@@ -27,6 +27,11 @@ public enum EngineError {
     REPLICATION_FAILED(false),
     REPLICATION_SLOT_LOST(false),
     SCHEMA_CHANGED_DURING_REPLICATION(false),
+    /**
+     * pgmigrate's own local files (work directory, checkpoints, schema archive) could not be written: permissions,
+     * a full disk. Not the user's input as such, and not a bug: the message names the path and the reason.
+     */
+    WORK_FILES_FAILED(false),
     CANCELED(false),
     INTERNAL(false);
 

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.pgmigrate.engine.checkpoint.CheckpointKeys;
 import org.pgmigrate.engine.checkpoint.CheckpointStore;
 import org.pgmigrate.engine.checkpoint.DirectoryCheckpointStore;
 import org.pgmigrate.engine.copy.CopyOptions;
@@ -100,7 +101,7 @@ class ResumeIT {
 
                 @Override
                 public void put(String key, String value) {
-                    if (key.startsWith("part/shop/shop.order_lines/") && value.equals("done")
+                    if (key.startsWith(CheckpointKeys.of("part", "shop", "shop", "order_lines") + "/") && value.equals("done")
                             && partsRecorded.incrementAndGet() == 2) {
                         crashedPart.set(key);
                         throw new IllegalStateException("simulated crash");

@@ -1,6 +1,7 @@
 package org.pgmigrate.cli.clone;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -11,6 +12,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.pgmigrate.cli.CliException;
+import org.pgmigrate.cli.ConnectionOptions;
 import org.pgmigrate.cli.Endpoints;
 import org.pgmigrate.cli.ExitCode;
 import org.pgmigrate.engine.Cancellation;
@@ -18,11 +20,14 @@ import org.pgmigrate.engine.Engine;
 import org.pgmigrate.engine.EngineError;
 import org.pgmigrate.engine.EngineException;
 import org.pgmigrate.engine.EngineSettings;
+import org.pgmigrate.engine.checkpoint.DirectoryCheckpointStore;
 import org.pgmigrate.engine.copy.CopyFormat;
 import org.pgmigrate.engine.copy.CopyOptions;
+import org.pgmigrate.engine.files.OwnerOnly;
 import org.pgmigrate.engine.pg.PgEndpoint;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -46,13 +51,8 @@ public final class CloneCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--source", required = true, paramLabel = "URI",
-            description = "Source connection: a libpq URI (postgresql://user:pw@host:5432/db?sslmode=require) or conninfo"
-                    + " string. PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE and ~/.pgpass fill what is missing.")
-    String source;
-
-    @Option(names = "--target", required = true, paramLabel = "URI", description = "Target connection, same forms.")
-    String target;
+    @Mixin
+    ConnectionOptions connection;
 
     @ArgGroup(exclusive = true)
     Selection selection;
@@ -97,8 +97,9 @@ public final class CloneCommand implements Callable<Integer> {
             + " and indexes are skipped. Consistent only if the source did not change in between.")
     boolean resume;
 
-    @Option(names = "--dir", paramLabel = "PATH", description = "Work directory for checkpoints and the schema archive"
-            + " (default: ~/.pgmigrate/clone/<hash of source and target>).")
+    @Option(names = "--dir", paramLabel = "PATH", description = "Work directory for checkpoints and the schema archive,"
+            + " made private (mode 0700); new, empty or an earlier clone's (default: ~/.pgmigrate/clone/<hash of source"
+            + " and target>).")
     Path dir;
 
     @Option(names = "--skip-verify", description = "Do not compare row counts and hashes at the end.")
@@ -109,12 +110,14 @@ public final class CloneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PgEndpoint sourceEndpoint = Endpoints.parse("--source", source);
-        PgEndpoint targetEndpoint = Endpoints.parse("--target", target);
+        ConnectionOptions.Servers servers = connection.resolve(spec.commandLine().getErr());
+        PgEndpoint sourceEndpoint = servers.source();
+        PgEndpoint targetEndpoint = servers.target();
         CopyOptions copy = copyOptions();
+        Path work = dir != null ? dir : defaultDir(sourceEndpoint, targetEndpoint);
+        prepareWorkDirectory(work);
         Engine engine = new Engine(EngineSettings.defaults().withToolSearchPath(Endpoints.toolSearchPath()));
         List<String[]> databases = databases(engine, sourceEndpoint, targetEndpoint);
-        Path work = dir != null ? dir : defaultDir(sourceEndpoint, targetEndpoint);
         CloneRun run = new CloneRun(engine, sourceEndpoint, targetEndpoint, databases, copy, roles, dropIfExists, resume,
                 !skipVerify, !skipAnalyze, work);
         return runInterruptibly(run, work);
@@ -137,6 +140,10 @@ public final class CloneCommand implements Callable<Integer> {
             run.execute(spec.commandLine().getOut(), spec.commandLine().getErr(), System.console() != null, cancel);
             return ExitCode.OK;
         } catch (EngineException e) {
+            if (e.error() == EngineError.WORK_FILES_FAILED) {
+                throw new CliException(ExitCode.FAILED, e.getMessage() + " Free space there or fix its permissions, then"
+                        + " continue with the same command plus --resume.", e);
+            }
             if (e.error() != EngineError.CANCELED) {
                 throw e;
             }
@@ -194,6 +201,36 @@ public final class CloneCommand implements Callable<Integer> {
             return new CopyOptions(tableJobs, indexJobs, splitThreshold, 64, copyFormat, "512MB");
         } catch (IllegalArgumentException e) {
             throw CliException.invalidInput(e.getMessage());
+        }
+    }
+
+    /**
+     * Makes the work directory private (0700, even when it exists) and proves it writable by creating the checkpoint
+     * journal (0600), before anything connects: a --dir that cannot be used is the user's input error. A non-empty
+     * directory that is not a pgmigrate work directory is refused rather than made private: it may be a shared one
+     * such as /tmp or a home directory.
+     */
+    private static void prepareWorkDirectory(Path work) {
+        if (Files.isDirectory(work) && !Files.exists(work.resolve(DirectoryCheckpointStore.JOURNAL)) && !isEmpty(work)) {
+            throw CliException.invalidInput("--dir " + work + " is not empty and holds no pgmigrate checkpoints."
+                    + " pgmigrate makes its work directory private (mode 0700) and writes there: give a new or empty"
+                    + " directory, e.g. --dir " + work.resolve("pgmigrate-clone") + ".");
+        }
+        try {
+            OwnerOnly.directory(work);
+            OwnerOnly.file(work.resolve(DirectoryCheckpointStore.JOURNAL));
+        } catch (EngineException e) {
+            throw new CliException(ExitCode.INVALID_INPUT, e.getMessage() + " The work directory must be one you can"
+                    + " create and write to: give another with --dir PATH.", e);
+        }
+    }
+
+    private static boolean isEmpty(Path dir) {
+        try (java.util.stream.Stream<Path> entries = Files.list(dir)) {
+            return entries.findAny().isEmpty();
+        } catch (java.io.IOException e) {
+            throw new CliException(ExitCode.INVALID_INPUT, "Cannot list --dir " + dir + " (" + e.getMessage() + "): give"
+                    + " a directory you can read and write with --dir PATH.", e);
         }
     }
 

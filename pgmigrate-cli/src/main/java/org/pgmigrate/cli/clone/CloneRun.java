@@ -13,6 +13,7 @@ import org.pgmigrate.engine.Engine;
 import org.pgmigrate.engine.EngineException;
 import org.pgmigrate.engine.checkpoint.DirectoryCheckpointStore;
 import org.pgmigrate.engine.copy.CopyOptions;
+import org.pgmigrate.engine.files.FileNames;
 import org.pgmigrate.engine.objects.RoleCopy;
 import org.pgmigrate.engine.pg.PgEndpoint;
 import org.pgmigrate.engine.pg.Printable;
@@ -20,7 +21,9 @@ import org.pgmigrate.engine.progress.ProgressListener;
 
 /**
  * One {@code clone}: roles (if asked), then each database in turn, with checkpoints in the work directory, progress
- * on the terminal or as log lines, and the summary at the end. Shared by {@code clone} and {@code demo}.
+ * on the terminal or as log lines, and the summary at the end. Shared by {@code clone} and {@code demo}. Each
+ * database's files go in a subdirectory named by {@link FileNames}, never by the database's name as such (a source
+ * database may be called {@code ../x} or {@code /tmp/x}).
  *
  * @param databases pairs of source and target database names
  */
@@ -65,7 +68,7 @@ record CloneRun(Engine engine, PgEndpoint source, PgEndpoint target, List<String
             try {
                 for (String[] pair : databases) {
                     DatabaseJob job = new DatabaseJob(source.withDatabase(pair[0]), target.withDatabase(pair[1]), copy,
-                            dropIfExists, roles, verify, analyze, dir.resolve(pair[0]), null);
+                            dropIfExists, roles, verify, analyze, dir.resolve(FileNames.of(pair[0])), null);
                     reports.add(engine.migrateDatabase(job, listener, checkpoints, cancel));
                 }
             } catch (EngineException e) {

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.pgmigrate.cli.CliException;
+import org.pgmigrate.cli.ConnectionOptions;
 import org.pgmigrate.cli.Endpoints;
 import org.pgmigrate.cli.ExitCode;
 import org.pgmigrate.engine.Cancellation;
@@ -15,6 +16,7 @@ import org.pgmigrate.engine.pg.PgEndpoint;
 import org.pgmigrate.engine.verify.TableVerification;
 import org.pgmigrate.engine.verify.VerificationReport;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -32,11 +34,8 @@ public final class VerifyCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--source", required = true, paramLabel = "URI", description = "Source connection (libpq URI or conninfo).")
-    String source;
-
-    @Option(names = "--target", required = true, paramLabel = "URI", description = "Target connection, same forms.")
-    String target;
+    @Mixin
+    ConnectionOptions connection;
 
     @Option(names = "--dbs", split = ",", paramLabel = "DB",
             description = "Databases to compare (same names on both sides). Default: the database in --source, compared"
@@ -59,8 +58,9 @@ public final class VerifyCommand implements Callable<Integer> {
         if (jobs < 1) {
             throw CliException.invalidInput("--jobs must be at least 1, was " + jobs + ".");
         }
-        PgEndpoint from = Endpoints.parse("--source", source);
-        PgEndpoint to = Endpoints.parse("--target", target);
+        ConnectionOptions.Servers servers = connection.resolve(spec.commandLine().getErr());
+        PgEndpoint from = servers.source();
+        PgEndpoint to = servers.target();
         List<String[]> pairs = new ArrayList<>();
         if (dbs != null && !dbs.isEmpty()) {
             dbs.forEach(db -> pairs.add(new String[] {db, db}));

@@ -4,7 +4,8 @@ import java.util.Optional;
 
 /**
  * Durable memory of finished work (table parts, indexes, phases), so that a resumed run redoes only what was
- * unfinished. Keys are opaque strings chosen by the engine, such as {@code part/shop/public.orders/3}.
+ * unfinished. Keys are opaque strings chosen by the engine, such as {@code part/"shop"/"public"."orders"/3of4}
+ * ({@link CheckpointKeys}).
  *
  * <p>{@link #put} must be durable when it returns. Implementations must be thread-safe: copy and index workers record
  * concurrently. The service implements this over its store; {@code clone} uses {@link DirectoryCheckpointStore}.

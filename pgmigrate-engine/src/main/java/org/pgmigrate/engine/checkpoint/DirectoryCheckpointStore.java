@@ -1,7 +1,6 @@
 package org.pgmigrate.engine.checkpoint;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -12,11 +11,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import org.pgmigrate.engine.files.OwnerOnly;
 
 /**
  * Checkpoints in a work directory, for {@code pgmigrate clone --dir}: an append-only journal of {@code key TAB value}
  * lines, fsynced on every {@link #put}. The last line for a key wins; a torn last line (a crash mid-write) is
- * ignored on load, which is safe because its work was not yet reported done.
+ * ignored on load, which is safe because its work was not yet reported done. Keys hold names from the source, which
+ * may contain tabs and newlines: backslash, tab, newline and carriage return are written escaped ({@code \\},
+ * {@code \t}, {@code \n}, {@code \r}). The directory is 0700 and the journal 0600 ({@link OwnerOnly}).
  *
  * <p>Thread-safe.
  */
@@ -33,17 +35,23 @@ public final class DirectoryCheckpointStore implements CheckpointStore, AutoClos
         this.channel = channel;
     }
 
-    /** Opens (creating if needed) the journal in {@code directory}, loading what an earlier run recorded. */
+    /**
+     * Opens (creating if needed) the journal in {@code directory}, loading what an earlier run recorded. The directory
+     * is created, or set, to mode 0700.
+     *
+     * @throws org.pgmigrate.engine.EngineException {@code WORK_FILES_FAILED} naming the path and the reason
+     */
     public static DirectoryCheckpointStore open(Path directory) {
+        OwnerOnly.directory(directory);
+        Path journal = directory.resolve(JOURNAL);
         try {
-            Files.createDirectories(directory);
-            Path journal = directory.resolve(JOURNAL);
+            OwnerOnly.file(journal);
             DirectoryCheckpointStore store = new DirectoryCheckpointStore(journal, FileChannel.open(journal,
-                    StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND));
+                    StandardOpenOption.WRITE, StandardOpenOption.APPEND));
             store.load();
             return store;
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot open the checkpoint journal in " + directory + ": " + e.getMessage(), e);
+            throw OwnerOnly.failure("open the checkpoint journal " + journal, e);
         }
     }
 
@@ -59,7 +67,7 @@ public final class DirectoryCheckpointStore implements CheckpointStore, AutoClos
             channel.force(true);
             entries.clear();
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot clear " + journal, e);
+            throw OwnerOnly.failure("clear the checkpoint journal " + journal, e);
         }
     }
 
@@ -70,18 +78,15 @@ public final class DirectoryCheckpointStore implements CheckpointStore, AutoClos
 
     @Override
     public synchronized void put(String key, String value) {
-        if (key.indexOf('\t') >= 0 || key.indexOf('\n') >= 0 || value.indexOf('\n') >= 0) {
-            throw new IllegalArgumentException("Checkpoint key and value must not contain tabs or newlines: " + key);
-        }
         try {
-            ByteBuffer line = ByteBuffer.wrap((key + "\t" + value + "\n").getBytes(StandardCharsets.UTF_8));
+            ByteBuffer line = ByteBuffer.wrap((escape(key) + "\t" + escape(value) + "\n").getBytes(StandardCharsets.UTF_8));
             while (line.hasRemaining()) {
                 channel.write(line);
             }
             channel.force(false);
             entries.put(key, value);
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot write checkpoint to " + journal + ": " + e.getMessage(), e);
+            throw OwnerOnly.failure("write the checkpoint journal " + journal, e);
         }
     }
 
@@ -90,7 +95,7 @@ public final class DirectoryCheckpointStore implements CheckpointStore, AutoClos
         try {
             channel.close();
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot close " + journal, e);
+            throw OwnerOnly.failure("close the checkpoint journal " + journal, e);
         }
     }
 
@@ -105,8 +110,42 @@ public final class DirectoryCheckpointStore implements CheckpointStore, AutoClos
             String line = lines.get(i);
             int tab = line.indexOf('\t');
             if (tab > 0) {
-                entries.put(line.substring(0, tab), line.substring(tab + 1));
+                entries.put(unescape(line.substring(0, tab)), unescape(line.substring(tab + 1)));
             }
         }
+    }
+
+    static String escape(String text) {
+        StringBuilder s = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            switch (c) {
+                case '\\' -> s.append("\\\\");
+                case '\t' -> s.append("\\t");
+                case '\n' -> s.append("\\n");
+                case '\r' -> s.append("\\r");
+                default -> s.append(c);
+            }
+        }
+        return s.toString();
+    }
+
+    static String unescape(String text) {
+        StringBuilder s = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c != '\\' || i + 1 == text.length()) {
+                s.append(c);
+                continue;
+            }
+            char next = text.charAt(++i);
+            s.append(switch (next) {
+                case 't' -> '\t';
+                case 'n' -> '\n';
+                case 'r' -> '\r';
+                default -> next;
+            });
+        }
+        return s.toString();
     }
 }

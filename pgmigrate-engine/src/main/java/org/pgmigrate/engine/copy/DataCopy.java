@@ -18,6 +18,7 @@ import org.pgmigrate.engine.Cancellation;
 import org.pgmigrate.engine.EngineError;
 import org.pgmigrate.engine.EngineException;
 import org.pgmigrate.engine.catalog.Table;
+import org.pgmigrate.engine.checkpoint.CheckpointKeys;
 import org.pgmigrate.engine.checkpoint.CheckpointStore;
 import org.pgmigrate.engine.pg.ServerVersion;
 import org.pgmigrate.engine.progress.ProgressListener;
@@ -245,7 +246,8 @@ public final class DataCopy {
     }
 
     private String partKey(TablePart part) {
-        return "part/" + database + "/" + part.table().displayName() + "/" + part.number() + "of" + part.of();
+        return CheckpointKeys.of("part", database, part.table().schema(), part.table().name()) + "/" + part.number() + "of"
+                + part.of();
     }
 
     private void fail(RuntimeException e, Cancellation stop) {

@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import org.pgmigrate.engine.catalog.Table;
+import org.pgmigrate.engine.checkpoint.CheckpointKeys;
 import org.pgmigrate.engine.checkpoint.CheckpointStore;
 import org.pgmigrate.engine.pg.Identifiers;
 import org.pgmigrate.engine.pg.ServerVersion;
@@ -41,7 +42,7 @@ final class PartPlanner {
     }
 
     List<TablePart> plan(Connection snapshot, Table table) throws SQLException {
-        String key = "plan/" + database + "/" + table.displayName();
+        String key = CheckpointKeys.of("plan", database, table.schema(), table.name());
         Optional<String> earlier = checkpoints.get(key);
         List<String> predicates = earlier.isPresent() ? decode(earlier.get()) : predicates(snapshot, table);
         if (earlier.isEmpty()) {

@@ -18,6 +18,7 @@ import org.pgmigrate.engine.EngineError;
 import org.pgmigrate.engine.EngineException;
 import org.pgmigrate.engine.catalog.Index;
 import org.pgmigrate.engine.catalog.Table;
+import org.pgmigrate.engine.checkpoint.CheckpointKeys;
 import org.pgmigrate.engine.checkpoint.CheckpointStore;
 import org.pgmigrate.engine.pg.Identifiers;
 import org.pgmigrate.engine.progress.ProgressListener;
@@ -86,7 +87,7 @@ public final class IndexBuilds implements AutoCloseable {
 
     /** Queues the builds of a loaded table; returns at once. */
     public void submit(Table table, List<Index> indexes, TableStats copied) {
-        String finishedKey = "indexes/" + database + "/" + table.displayName();
+        String finishedKey = CheckpointKeys.of("indexes", database, table.schema(), table.name());
         if (checkpoints.isDone(finishedKey)) {
             record(copied);
             return;
@@ -203,7 +204,7 @@ public final class IndexBuilds implements AutoCloseable {
     }
 
     private void build(Connection target, Index index) throws SQLException {
-        String key = "index/" + database + "/" + index.schema() + "." + index.name();
+        String key = CheckpointKeys.of("index", database, index.schema(), index.name());
         if (checkpoints.isDone(key) || indexExists(target, index)) {
             return;
         }

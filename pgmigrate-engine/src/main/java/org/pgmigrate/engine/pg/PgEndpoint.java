@@ -25,6 +25,10 @@ public record PgEndpoint(String host, int port, String database, String user, St
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("port must be 1 to 65535, was " + port);
         }
+        if (options.containsKey("password") || options.containsKey("passfile")) {
+            // The password is a field of its own, kept out of every conninfo pgmigrate hands to a child process.
+            throw new IllegalArgumentException("password is not an option: give it as the endpoint's password");
+        }
         options = Collections.unmodifiableMap(new LinkedHashMap<>(options));
     }
 

@@ -20,7 +20,9 @@ import org.pgmigrate.engine.pg.ServerVersion;
 /**
  * The PostgreSQL client tools (pg_dump, pg_restore, pg_dumpall) of one installation. pg_dump must be at least as
  * new as the server it dumps, so {@link #forSource} picks the newest installation whose major is at least the
- * source's, searching {@code /usr/lib/postgresql/N/bin} and the directories the caller passes (its PATH).
+ * source's, searching {@code /usr/lib/postgresql/N/bin} and the directories the caller passes (its PATH). Only
+ * absolute directories count: a relative PATH entry ({@code .}, {@code bin}, or the empty entry, which means the
+ * current directory) would run whatever pg_dump the current directory holds.
  *
  * @param major the tools' major version
  */
@@ -69,7 +71,7 @@ public record PgTools(Path binDir, int major, String version) {
                 // unreadable: fall back to the search path
             }
         }
-        dirs.addAll(searchPath);
+        searchPath.stream().filter(Path::isAbsolute).forEach(dirs::add);
         List<PgTools> tools = new ArrayList<>();
         Set<Path> seen = new LinkedHashSet<>();
         for (Path dir : dirs) {

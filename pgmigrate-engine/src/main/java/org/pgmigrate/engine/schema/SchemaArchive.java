@@ -1,7 +1,6 @@
 package org.pgmigrate.engine.schema;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -10,6 +9,7 @@ import java.util.Set;
 import java.util.function.Predicate;
 import org.pgmigrate.engine.Cancellation;
 import org.pgmigrate.engine.EngineError;
+import org.pgmigrate.engine.files.OwnerOnly;
 import org.pgmigrate.engine.pg.PgEndpoint;
 
 /**
@@ -18,7 +18,8 @@ import org.pgmigrate.engine.pg.PgEndpoint;
  * through a filtered list, so that objects the engine makes itself (indexes and key constraints of plain tables)
  * are never made twice.
  *
- * <p>Immutable after {@link #dump}; safe to share.
+ * <p>The archive and the restore lists are 0600: they hold the source's schema. Immutable after {@link #dump}; safe
+ * to share.
  */
 public final class SchemaArchive {
 
@@ -44,6 +45,8 @@ public final class SchemaArchive {
      */
     public static SchemaArchive dump(PgTools tools, PgEndpoint source, String snapshot, Path file, boolean keepOwnership,
                                      Cancellation cancel) {
+        // pg_dump would create the archive 0644 (its umask); made 0600 first, pg_dump truncates it and keeps the mode.
+        OwnerOnly.file(file);
         List<String> command = new ArrayList<>(List.of(tools.pgDump().toString(), "--format=custom",
                 "--section=pre-data", "--section=post-data", "--no-tablespaces", "--no-subscriptions",
                 "--file=" + file));
@@ -92,9 +95,9 @@ public final class SchemaArchive {
         Path list = workDir.resolve(section + ".list");
         try {
             List<String> lines = entries.stream().filter(keep).map(TocEntry::line).toList();
-            Files.write(list, lines);
+            Files.write(OwnerOnly.file(list), lines);
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot write " + list, e);
+            throw OwnerOnly.failure("write the restore list " + list, e);
         }
         List<String> command = new ArrayList<>(List.of(tools.pgRestore().toString(), "--section=" + section,
                 "--exit-on-error", "--use-list=" + list, "--dbname=" + target.conninfoWithoutPassword()));

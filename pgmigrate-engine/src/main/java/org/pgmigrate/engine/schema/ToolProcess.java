@@ -14,8 +14,9 @@ import org.pgmigrate.engine.pg.PgEndpoint;
 
 /**
  * Runs one pg_dump / pg_restore / pg_dumpall process. The password travels in the child's environment
- * (PGPASSWORD), never on its command line; the last lines of its stderr become the error message; a cancellation
- * destroys it.
+ * (PGPASSWORD), never on its command line, which every user of the machine can read (ps, /proc/PID/cmdline): a
+ * command whose connection string holds a password is refused here, whoever built it. The last lines of the
+ * child's stderr become the error message; a cancellation destroys it.
  */
 public final class ToolProcess {
 
@@ -27,8 +28,13 @@ public final class ToolProcess {
     /** Runs the command to completion and returns its stdout. */
     public static String run(List<String> command, PgEndpoint credentials, Cancellation cancel, EngineError onFailure,
                       String what) {
+        refusePasswordIn(command);
         ProcessBuilder builder = new ProcessBuilder(command);
         Map<String, String> env = builder.environment();
+        // Why the environment and not a temporary 0600 passfile (PGPASSFILE): on Linux /proc/PID/environ is readable
+        // only by the child's own user (and root), exactly who could read a 0600 file, so a file protects no better;
+        // but a file outlives a kill -9 or a power cut, leaving the password on disk in the clear, where the service
+        // otherwise keeps it only sealed (AES-GCM). The environment dies with the process.
         env.remove("PGPASSWORD");
         if (credentials.password() != null) {
             env.put("PGPASSWORD", credentials.password());
@@ -65,6 +71,27 @@ public final class ToolProcess {
             throw new EngineException(EngineError.CANCELED, what + " was interrupted", e);
         } finally {
             unregister.run();
+        }
+    }
+
+    /**
+     * A guard against bugs: a connection string argument ({@code --dbname=...}) must not carry a password. One that
+     * cannot be read back is refused too, since then nobody can tell.
+     */
+    static void refusePasswordIn(List<String> command) {
+        for (String argument : command) {
+            if (argument.startsWith("--dbname=") && mayHoldPassword(argument.substring("--dbname=".length()))) {
+                throw new IllegalStateException("Refusing to start " + command.get(0) + " with a password in its command"
+                        + " line (a bug in pgmigrate: the password belongs in the child's environment)");
+            }
+        }
+    }
+
+    private static boolean mayHoldPassword(String connectionString) {
+        try {
+            return PgEndpoint.parse(connectionString).password() != null;
+        } catch (IllegalArgumentException unreadable) {
+            return true;
         }
     }
 

@@ -13,11 +13,13 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ObjLongConsumer;
 import org.pgmigrate.engine.cdc.Lsn;
+import org.pgmigrate.engine.files.OwnerOnly;
 
 /**
  * The on-disk change spool between the receiver and the applier: an append-only sequence of segment files holding
@@ -75,7 +77,7 @@ public final class Spool implements AutoCloseable {
         }
         Spool spool = new Spool(dir, segmentBytes);
         try {
-            Files.createDirectories(dir);
+            OwnerOnly.directory(dir); // 0700, segments 0600: they hold the source's rows
             spool.recover(commits);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot open the change spool in " + dir + ": " + e.getMessage(), e);
@@ -385,8 +387,8 @@ public final class Spool implements AutoCloseable {
 
     private void openSegment(long seq) throws IOException {
         currentSeq = seq;
-        current = FileChannel.open(segmentPath(seq), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.READ);
+        current = FileChannel.open(segmentPath(seq), Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.READ), OwnerOnly.fileAttributes(dir));
         currentSize = current.size();
         current.position(currentSize);
         // A new file's directory entry must survive a crash too.

@@ -13,7 +13,9 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.pgmigrate.engine.cdc.Lsn;
+import org.pgmigrate.engine.files.OwnerOnly;
 
 /**
  * The spool file of one streamed (in-progress) source transaction, protocol 2+. Chunks are appended as they
@@ -40,7 +42,8 @@ public final class StreamFile {
         this.xid = xid;
         this.path = path;
         try {
-            this.channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            this.channel = FileChannel.open(path, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                    OwnerOnly.fileAttributes(path.getParent()));
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot create " + path + ": " + e.getMessage(), e);
         }
