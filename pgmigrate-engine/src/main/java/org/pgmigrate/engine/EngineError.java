@@ -26,6 +26,8 @@ public enum EngineError {
     VERIFICATION_MISMATCH(false),
     REPLICATION_FAILED(false),
     REPLICATION_SLOT_LOST(false),
+    /** A cutover step failed; replication goes on and the cutover can be triggered again. */
+    CUTOVER_FAILED(false),
     SCHEMA_CHANGED_DURING_REPLICATION(false),
     /**
      * pgmigrate's own local files (work directory, checkpoints, schema archive) could not be written: permissions,

@@ -6,7 +6,11 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import org.pgmigrate.engine.catalog.Sequence;
+import org.pgmigrate.engine.objects.SequenceValues;
 import org.pgmigrate.engine.pg.Identifiers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,46 +31,35 @@ final class CutoverSteps {
     /**
      * Sets every target sequence that also exists on the source to the source's current {@code last_value} and
      * {@code is_called}, read now (writes have stopped), not from the copy's snapshot. Returns how many were set.
+     * Runs while the source takes no writes, so it costs a fixed number of round trips, not three per sequence:
+     * the batched reads and writes of {@link SequenceValues}.
      */
     static int synchronizeSequences(Connection source, Connection target) throws SQLException {
-        List<String[]> sequences = new ArrayList<>();
-        try (Statement s = source.createStatement(); ResultSet rs = s.executeQuery(
-                "SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-                        + " WHERE c.relkind = 'S' AND " + USER_SCHEMAS + " ORDER BY 1, 2")) {
+        List<Sequence> onSource = sequences(source);
+        Set<Sequence> onTarget = new HashSet<>(sequences(target));
+        List<Sequence> both = new ArrayList<>();
+        for (Sequence sequence : onSource) {
+            if (onTarget.contains(sequence)) {
+                both.add(sequence);
+            } else {
+                LOG.warn("Sequence {} exists on the source but not on the target; not synchronized",
+                        sequence.qualifiedName());
+            }
+        }
+        SequenceValues.write(target, SequenceValues.read(source, both));
+        return both.size();
+    }
+
+    private static List<Sequence> sequences(Connection c) throws SQLException {
+        List<Sequence> sequences = new ArrayList<>();
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                "SELECT n.nspname, c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n"
+                        + " ON n.oid = c.relnamespace WHERE c.relkind = 'S' AND " + USER_SCHEMAS + " ORDER BY 1, 2")) {
             while (rs.next()) {
-                sequences.add(new String[] {rs.getString(1), rs.getString(2)});
+                sequences.add(new Sequence(rs.getString(1), rs.getString(2)));
             }
         }
-        int done = 0;
-        try (PreparedStatement exists = target.prepareStatement("SELECT to_regclass(?) IS NOT NULL");
-             PreparedStatement setval = target.prepareStatement("SELECT setval(?::regclass, ?, ?)")) {
-            for (String[] seq : sequences) {
-                String name = Identifiers.qualified(seq[0], seq[1]);
-                exists.setString(1, name);
-                try (ResultSet rs = exists.executeQuery()) {
-                    rs.next();
-                    if (!rs.getBoolean(1)) {
-                        LOG.warn("Sequence {}.{} exists on the source but not on the target; not synchronized", seq[0],
-                                seq[1]);
-                        continue;
-                    }
-                }
-                long lastValue;
-                boolean called;
-                try (Statement s = source.createStatement();
-                     ResultSet rs = s.executeQuery("SELECT last_value, is_called FROM " + name)) {
-                    rs.next();
-                    lastValue = rs.getLong(1);
-                    called = rs.getBoolean(2);
-                }
-                setval.setString(1, name);
-                setval.setLong(2, lastValue);
-                setval.setBoolean(3, called);
-                setval.execute();
-                done++;
-            }
-        }
-        return done;
+        return sequences;
     }
 
     /**
@@ -76,16 +69,16 @@ final class CutoverSteps {
     static int restoreIdentityAlways(Connection source, Connection target) throws SQLException {
         List<String[]> always = new ArrayList<>();
         try (Statement s = source.createStatement(); ResultSet rs = s.executeQuery(
-                "SELECT n.nspname, c.relname, a.attname FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid"
-                        + " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE a.attidentity = 'a'"
+                "SELECT n.nspname, c.relname, a.attname FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c"
+                        + " ON c.oid = a.attrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE a.attidentity = 'a'"
                         + " AND NOT a.attisdropped AND c.relkind IN ('r', 'p') AND " + USER_SCHEMAS)) {
             while (rs.next()) {
                 always.add(new String[] {rs.getString(1), rs.getString(2), rs.getString(3)});
             }
         }
         int done = 0;
-        try (PreparedStatement check = target.prepareStatement("SELECT a.attidentity::text FROM pg_attribute a"
-                + " JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
+        try (PreparedStatement check = target.prepareStatement("SELECT a.attidentity::text FROM pg_catalog.pg_attribute a"
+                + " JOIN pg_catalog.pg_class c ON c.oid = a.attrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
                 + " WHERE n.nspname = ? AND c.relname = ? AND a.attname = ? AND NOT a.attisdropped");
              Statement alter = target.createStatement()) {
             for (String[] col : always) {

@@ -69,6 +69,8 @@ public final class OnlineReplication implements AutoCloseable {
     private volatile Receiver receiver;
     private volatile Applier applier;
     private volatile Monitor monitor;
+    /** What replaced receiver and applier threads counted; see {@link #restartAfterFailedCutover}. */
+    private volatile CarriedCounters carried = CarriedCounters.NONE;
 
     public OnlineReplication(ReplicationConfig config, PgConnector connector) {
         this.config = config;
@@ -243,67 +245,164 @@ public final class OnlineReplication implements AutoCloseable {
         }
         EngineException f = failure.get();
         Spool s = spool;
-        return new ReplicationStats(config.database(), state, p == null ? 0 : p.inserts(), p == null ? 0 : p.updates(),
-                p == null ? 0 : p.deletes(), p == null ? 0 : p.truncates(), p == null ? 0 : p.changes(),
-                r == null ? 0 : r.incomingChanges(), current.bytesAfter(durable), latency, current,
+        CarriedCounters c = carried;
+        return new ReplicationStats(config.database(), state, c.inserts() + (p == null ? 0 : p.inserts()),
+                c.updates() + (p == null ? 0 : p.updates()), c.deletes() + (p == null ? 0 : p.deletes()),
+                c.truncates() + (p == null ? 0 : p.truncates()), c.changes() + (p == null ? 0 : p.changes()),
+                c.incoming() + (r == null ? 0 : r.incomingChanges()), current.bytesAfter(durable), latency, current,
                 r == null ? Lsn.INVALID : r.received(), s == null ? Lsn.INVALID : s.durableLsn(),
                 p == null ? Lsn.INVALID : p.applied(), durable, r == null ? Lsn.INVALID : r.confirmed(),
-                s == null ? 0 : s.sizeBytes(), p == null ? 0 : p.peakBatchRows(), r == null ? 0 : r.reconnects(),
-                f == null ? null : f.getMessage());
+                s == null ? 0 : s.sizeBytes(), p == null ? 0 : p.peakBatchRows(),
+                (int) c.reconnects() + (r == null ? 0 : r.reconnects()), f == null ? null : f.getMessage());
+    }
+
+    /** {@link #cutover(Duration, CutoverJournal)} without a journal (a process that will not be restarted). */
+    public synchronized CutoverResult cutover(Duration timeout) {
+        return cutover(timeout, CutoverJournal.NONE);
     }
 
     /**
      * Takes the source's current WAL position as the end point, applies every commit up to it and proves it (the
      * durably applied position reaches it; keepalives prove it when no transaction follows), sets sequences from
-     * their live source values, restores identity columns, and drops the slot, the publication and the progress
-     * origin. Stop writes on the source first: later commits are not applied. Blocks up to {@code timeout} for the
-     * drain; if it is not reached, replication goes on and the call throws.
+     * their live source values, restores identity columns, refreshes materialized views, records in the journal that
+     * the target is complete, and drops the slot, the publication and the progress origin. Stop writes on the source
+     * first: later commits are not applied. Blocks up to {@code timeout} for the drain.
+     *
+     * <p>A step that fails before the journal records the target complete leaves replication applying changes, as
+     * before the call (threads stopped for the final steps are started again from the slot and spool), and throws
+     * {@link EngineError#CUTOVER_FAILED} naming the step: the cutover can simply be triggered again. A failure to drop
+     * the source's objects after that point does not undo the cutover; the result reports it.
      */
-    public synchronized CutoverResult cutover(Duration timeout) {
+    public synchronized CutoverResult cutover(Duration timeout, CutoverJournal journal) {
         throwIfFailed();
         requireState(ReplicationState.APPLYING, "cutover");
         long started = System.nanoTime();
+        long deadline = started + timeout.toNanos();
         state = ReplicationState.CUTTING_OVER;
-        Lsn endPoint;
+        CutoverStep step = CutoverStep.END_POINT;
+        boolean threadsStopped = false;
+        journal.stepStarted(step);
         try (Connection source = connector.open(config.source(), PgConnector.Side.SOURCE, "cdc-cutover");
              Connection target = connector.open(config.target(), PgConnector.Side.TARGET, "cdc-cutover")) {
-            endPoint = setup.currentInsertLsn(source);
+            Lsn endPoint = setup.currentInsertLsn(source);
             try {
                 setup.nudgeWal(source);
             } catch (SQLException e) {
                 LOG.debug("Could not write a WAL record to move past the end point: {}", e.getMessage());
             }
             LOG.info("Cutover: applying every source commit up to {}", endPoint);
-            drain(endPoint, started + timeout.toNanos());
+            step = next(journal, CutoverStep.DRAIN);
+            drain(endPoint, deadline);
+            step = next(journal, CutoverStep.DURABLE);
+            threadsStopped = true;
             applier.stop();
             threads.joinApplier();
             throwIfFailed();
             Applier.Progress applied = applier.progress();
-            Lsn durable = awaitDurable(applied, started + timeout.toNanos());
+            Lsn durable = awaitDurable(applied, deadline);
             receiver.stop();
             threads.joinReceiver();
             stopMonitor();
+            step = next(journal, CutoverStep.SEQUENCES);
             int sequences = CutoverSteps.synchronizeSequences(source, target);
+            step = next(journal, CutoverStep.IDENTITY);
             int identities = CutoverSteps.restoreIdentityAlways(source, target);
+            step = next(journal, CutoverStep.MATERIALIZED_VIEWS);
             int views = config.refreshMaterializedViews() ? CutoverSteps.refreshMaterializedViews(target) : 0;
             LOG.info("Cutover: {} sequences set from live source values, {} identity columns restored, {} materialized"
                     + " views refreshed", sequences, identities, views);
-            dropEverything(source, target);
+            journal.targetComplete(endPoint, durable);
+            step = next(journal, CutoverStep.SOURCE_CLEANUP);
+            EngineException leftover = dropEverything(source, target);
             state = ReplicationState.COMPLETED;
             ReplicationStats finalStats = stats();
             LOG.info("Cutover complete: end point {}, applied {} ({} inserts, {} updates, {} deletes)", endPoint,
                     durable, finalStats.cdcInsertCounter(), finalStats.cdcUpdateCounter(),
                     finalStats.cdcDeleteCounter());
-            return new CutoverResult(endPoint, durable, sequences, finalStats, Duration.ofNanos(System.nanoTime() - started));
-        } catch (SQLException e) {
-            state = failure.get() != null ? ReplicationState.FAILED : ReplicationState.APPLYING;
-            throw new EngineException(EngineError.REPLICATION_FAILED, "Cutover failed: " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            if (state == ReplicationState.CUTTING_OVER) {
-                state = failure.get() != null ? ReplicationState.FAILED : ReplicationState.APPLYING;
-            }
-            throw e;
+            return new CutoverResult(endPoint, durable, sequences, finalStats,
+                    Duration.ofNanos(System.nanoTime() - started), leftover == null ? null : leftover.getMessage());
+        } catch (SQLException | RuntimeException e) {
+            throw cutoverStepFailed(step, e, threadsStopped);
         }
+    }
+
+    /**
+     * Finishes a cutover whose journal recorded the target complete but whose process died before the cleanup
+     * ended: drops the slot (if it is still there), the publication, the progress record and the spool. Safe to
+     * repeat. Call on a new object, instead of {@link #resume}.
+     */
+    public synchronized CutoverResult completeInterruptedCutover(Lsn endPoint, Lsn applied) {
+        requireState(ReplicationState.NEW, "completeInterruptedCutover");
+        long started = System.nanoTime();
+        EngineException leftover;
+        try (Connection source = connector.open(config.source(), PgConnector.Side.SOURCE, "cdc-cutover")) {
+            leftover = teardown.dropSourceObjects(source, 0, "Cutover");
+        } catch (RuntimeException | SQLException e) {
+            leftover = teardown.unreachable(e, "Cutover");
+        }
+        try (Connection target = connector.open(config.target(), PgConnector.Side.TARGET, "cdc-cutover")) {
+            Applier.dropRecordedProgress(target, names.origin());
+        } catch (RuntimeException | SQLException e) {
+            LOG.warn("Could not drop the progress record {} on the target: {}", names.origin(), e.getMessage());
+        }
+        teardown.deleteSpool(null);
+        state = ReplicationState.COMPLETED;
+        LOG.info("Cutover completed after a restart: end point {}, applied {}", endPoint, applied);
+        return new CutoverResult(endPoint, applied, 0, stats(), Duration.ofNanos(System.nanoTime() - started),
+                leftover == null ? null : leftover.getMessage());
+    }
+
+    private static CutoverStep next(CutoverJournal journal, CutoverStep step) {
+        journal.stepStarted(step);
+        return step;
+    }
+
+    /**
+     * What a failed cutover step leaves: replication applying changes again (threads stopped for the final steps
+     * restart from the slot and spool), or FAILED when replication itself broke; and an error naming the step.
+     */
+    private EngineException cutoverStepFailed(CutoverStep step, Exception cause, boolean threadsStopped) {
+        EngineException broken = failure.get();
+        if (broken != null) {
+            state = ReplicationState.FAILED;
+            return new EngineException(broken.error(), broken.getMessage(), cause);
+        }
+        String why = cause instanceof EngineException ee ? ee.getMessage() : cause.getMessage();
+        String resumed;
+        if (threadsStopped) {
+            try {
+                restartAfterFailedCutover();
+                resumed = " Changes are applied again, as before the cutover; fix the cause and trigger the cutover again.";
+            } catch (RuntimeException restart) {
+                cause.addSuppressed(restart);
+                fail(restart instanceof EngineException ee ? ee : new EngineException(EngineError.REPLICATION_FAILED,
+                        "Restarting replication after a failed cutover step failed: " + restart.getMessage(), restart));
+                return new EngineException(EngineError.REPLICATION_FAILED, "Cutover step '" + step.description()
+                        + "' failed: " + why + ". Replication could not be started again: " + restart.getMessage(),
+                        cause);
+            }
+        } else {
+            state = ReplicationState.APPLYING;
+            resumed = " Changes are still being applied; fix the cause and trigger the cutover again.";
+        }
+        LOG.warn("Cutover step '{}' failed: {}", step.description(), why);
+        return new EngineException(EngineError.CUTOVER_FAILED, "Cutover step '" + step.description() + "' failed: "
+                + why + "." + resumed, cause);
+    }
+
+    /**
+     * Starts receiver, monitor and applier again after a cutover stopped them and then failed: from the slot (which
+     * the cutover had not dropped yet), the spool and the progress recorded on the target, as a resume would. The
+     * counters carry on from where the stopped threads left them.
+     */
+    private void restartAfterFailedCutover() {
+        carried = carried.plus(applier == null ? null : applier.progress(),
+                receiver == null ? 0 : receiver.incomingChanges(), receiver == null ? 0 : receiver.reconnects());
+        resumed = true;
+        state = ReplicationState.PREPARED;
+        startCapture();
+        startApply();
+        LOG.info("Replication of database {} runs again after the failed cutover step", config.database());
     }
 
     /**
@@ -394,7 +493,8 @@ public final class OnlineReplication implements AutoCloseable {
         }
     }
 
-    private void dropEverything(Connection source, Connection target) {
+    /** Drops what replication left on both servers and the spool; returns what could not be dropped, or null. */
+    private EngineException dropEverything(Connection source, Connection target) {
         EngineException problem = teardown.dropSourceObjects(source, sourceVersion, "Cutover");
         try {
             teardown.dropProgress(target, applier);
@@ -403,8 +503,9 @@ public final class OnlineReplication implements AutoCloseable {
         }
         teardown.deleteSpool(spool);
         if (problem != null) {
-            throw problem;
+            LOG.error("{}", problem.getMessage());
         }
+        return problem;
     }
 
     private void fail(EngineException e) {

@@ -47,6 +47,15 @@ final class Teardown {
         }
     }
 
+    /** The problem to report when the source cannot even be reached to drop slot and publication. */
+    EngineException unreachable(Exception cause, String when) {
+        return new EngineException(EngineError.REPLICATION_FAILED, when + " could not reach the source server "
+                + config.source().address() + " to drop replication slot " + names.slot() + " and publication "
+                + names.publication() + ": " + cause.getMessage() + ". Drop them by hand (SELECT"
+                + " pg_drop_replication_slot('" + names.slot() + "'); DROP PUBLICATION " + names.publication()
+                + ";): a leftover slot keeps source WAL forever.", cause);
+    }
+
     /** Drops the progress record; waits a little for the applier's backend to let go of the origin. */
     void dropProgress(Connection target, Applier applier) throws SQLException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);

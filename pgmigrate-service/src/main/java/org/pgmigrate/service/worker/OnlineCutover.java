@@ -125,7 +125,7 @@ final class OnlineCutover {
         LOG.info("Database {}: cutover starts.", db);
         CutoverResult result;
         try {
-            result = replication.cutover(DRAIN_TIMEOUT);
+            result = replication.cutover(DRAIN_TIMEOUT, online.journal(db, run));
         } catch (EngineException e) {
             if (replication.stats().failure() != null) {
                 fail(endpoints, db, "Cutover failed: " + e.getMessage());
@@ -138,7 +138,11 @@ final class OnlineCutover {
         }
         DatabaseDetails base = online.base(db);
         online.cutOverDone(db, result.endPoint(), result.appliedPoint());
-        run.updateDatabase(db, x -> OnlineDatabases.counters(x, base, result.finalStats()).withOperation("Verifying"));
+        String leftover = result.sourceCleanupProblem();
+        run.updateDatabase(db, x -> {
+            DatabaseDetails counted = OnlineDatabases.counters(x, base, result.finalStats()).withOperation("Verifying");
+            return leftover == null ? counted : counted.withState(counted.migrationState(), "Verifying", leftover);
+        });
         LOG.info("Database {}: cut over at source WAL position {} (applied up to {}) in {} ms; {} sequences set from "
                 + "live source values.", db, result.endPoint(), result.appliedPoint(), result.took().toMillis(),
                 result.sequencesSynchronized());

@@ -9,6 +9,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.pgmigrate.engine.EngineException;
+import org.pgmigrate.engine.cdc.CutoverJournal;
+import org.pgmigrate.engine.cdc.CutoverResult;
+import org.pgmigrate.engine.cdc.CutoverStep;
 import org.pgmigrate.engine.cdc.Lsn;
 import org.pgmigrate.engine.cdc.OnlineReplication;
 import org.pgmigrate.engine.cdc.ReplicationConfig;
@@ -33,7 +36,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Checkpoints, per database: {@code online/<db>/attempt} (the base copy's attempt number; the engine's own
  * checkpoints of attempt n live under {@code online/<db>/<n>/}), {@code online/<db>/slot} (the slot and its snapshot,
- * written once the base copy is done), {@code online/<db>/cutover} (written once cut over) and
+ * written once the base copy is done), {@code online/<db>/cutover-target} (the cutover's end point and applied
+ * position, written when the target is complete and before the source is cleaned up), {@code online/<db>/cutover}
+ * (written once cut over) and
  * {@code online/<db>/cleaned} (the attempt whose source objects were dropped).
  *
  * <p>Thread-safe: base copies run on database-job threads, the rest on the migration's thread, and
@@ -122,6 +127,11 @@ final class OnlineDatabases {
     void resumeWaiting(Migration m, Endpoints endpoints, MigrationRun run) {
         for (String db : m.spec().dbsToMigrate()) {
             DatabaseDetails d = m.dbDetails().get(db);
+            Optional<String> interrupted = checkpoints.get(key(db, "cutover-target"));
+            if (interrupted.isPresent() && !cutOver(db) && d != null && !d.migrationState().isFinished()) {
+                finishInterruptedCutover(m, endpoints, db, interrupted.get(), run);
+                continue;
+            }
             Optional<SlotSnapshot> slot = copiedSlot(db);
             if (d == null || d.migrationState().isFinished() || d.migrationState() == DatabaseMigrationState.CANCELING
                     || live.containsKey(db) || cutOver(db)
@@ -144,6 +154,41 @@ final class OnlineDatabases {
                         + "could not resume after the service restarted: " + e.getMessage() + problem));
             }
         }
+    }
+
+    /**
+     * A cutover recorded the target complete (every change up to its end point applied, sequences, identities and
+     * materialized views done) and the process died before its cleanup ended: finish the cleanup (the slot may be
+     * gone already) and mark the database cut over, to be verified.
+     */
+    private void finishInterruptedCutover(Migration m, Endpoints endpoints, String db, String recorded,
+                                          MigrationRun run) {
+        String[] points = recorded.split(" ");
+        Lsn endPoint = Lsn.parse(points[0]);
+        Lsn applied = Lsn.parse(points[1]);
+        CutoverResult done = ctx.migrator().replication(config(m, endpoints, db))
+                .completeInterruptedCutover(endPoint, applied);
+        cutOverDone(db, endPoint, applied);
+        String note = "The service stopped during the cutover, after every change up to the end point " + endPoint
+                + " was applied; the cutover was finished after the restart."
+                + (done.sourceCleanupProblem() == null ? "" : " " + done.sourceCleanupProblem());
+        run.updateDatabase(db, x -> x.withState(DatabaseMigrationState.IN_PROGRESS, "Verifying", note));
+        LOG.info("Database {}: {}", db, note);
+    }
+
+    /** What a cutover of {@code db} records: the steps as the operation, and the target complete durably. */
+    CutoverJournal journal(String db, MigrationRun run) {
+        return new CutoverJournal() {
+            @Override
+            public void stepStarted(CutoverStep step) {
+                run.updateDatabase(db, x -> x.withOperation("Cutting over: " + step.description()));
+            }
+
+            @Override
+            public void targetComplete(Lsn endPoint, Lsn applied) {
+                checkpoints.put(key(db, "cutover-target"), endPoint + " " + applied);
+            }
+        };
     }
 
     private void resume(Migration m, Endpoints endpoints, String db, SlotSnapshot slot, DatabaseDetails stored) {

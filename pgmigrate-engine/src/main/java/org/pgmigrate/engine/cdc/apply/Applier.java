@@ -117,6 +117,21 @@ public final class Applier implements Runnable {
     }
 
     /**
+     * Drops whatever progress record an earlier applier left for {@code progressName} (origin or progress row), for
+     * a process that finishes a cutover another one started and has no applier of its own.
+     */
+    public static void dropRecordedProgress(Connection target, String progressName) throws SQLException {
+        try {
+            new OriginProgress(progressName).drop(target);
+        } catch (SQLException e) {
+            if (!"42501".equals(e.getSQLState())) {
+                throw e;
+            }
+        }
+        new TableProgress(progressName).drop(target);
+    }
+
+    /**
      * The position recorded on the target by an earlier applier for {@code progressName} (replication origin or
      * progress table), or null if there is none. For resume checks; {@code target} is any target connection.
      */
