@@ -20,6 +20,7 @@ import org.pgmigrate.service.security.PrivateFiles;
 import org.pgmigrate.service.security.SecretBox;
 import org.pgmigrate.service.security.TlsMaterial;
 import org.pgmigrate.service.server.EndpointResolver;
+import org.pgmigrate.service.server.RestartCommandPolicy;
 import org.pgmigrate.service.server.ServerRegistry;
 import org.pgmigrate.service.store.sqlite.SqliteStore;
 import org.pgmigrate.service.worker.Scheduler;
@@ -87,10 +88,11 @@ public final class ServiceWiring implements AutoCloseable {
         Clock clock = Clock.systemUTC();
         scheduler = new Scheduler(store.migrations(), sealer, resolver,
                 EngineSettings.defaults().withToolSearchPath(config.toolSearchPath()), metrics.progressListener(),
-                config.jobLimits(), config.pollInterval(), clock, "node:" + dir.path(), dir.work());
+                config.jobLimits(), config.pollInterval(), clock, "node:" + dir.path(), dir.work(),
+                config.restartCommands());
         MigrationService migrations = new MigrationService(store.migrations(), store.servers(), resolver, sealer,
                 scheduler, clock);
-        ServerRegistry servers = new ServerRegistry(store.servers(), store.migrations());
+        ServerRegistry servers = new ServerRegistry(store.servers(), store.migrations(), config.restartCommands());
         api = new ApiServer(config.listenHost(), config.listenPort(), tls, token, migrations, servers, metrics,
                 new Health(store.migrations()::countByState));
         api.start();
@@ -99,6 +101,10 @@ public final class ServiceWiring implements AutoCloseable {
         PrivateFiles.writePublic(dir.endpoint(), (endpoint + "\n").getBytes(StandardCharsets.UTF_8));
         LOG.info("pgmigrate service listening on {} (data dir {}, store schema v{}).", endpoint, dir,
                 SqliteStore.schemaVersion());
+        if (config.restartCommands().allowed()) {
+            LOG.warn("Restart commands are on ({}): registered servers may carry a restartCommand, which this service "
+                    + "runs as its OS user; anyone with the API token can set one.", RestartCommandPolicy.FLAG);
+        }
     }
 
     private void lockDataDirectory(DataDirectory dir) {

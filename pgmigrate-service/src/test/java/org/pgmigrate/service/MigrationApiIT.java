@@ -189,7 +189,7 @@ class MigrationApiIT {
     void serversRegisterListAndDelete() {
         String path = serverPath("servers", "legacy1");
         Response created = client.put(path, "{\"properties\": {\"FullyQualifiedDomainName\": \"10.1.2.3\", \"port\": 5433, "
-                + "\"sslMode\": \"require\", \"restartCommand\": \"systemctl restart postgresql\"}}");
+                + "\"sslMode\": \"require\"}}");
         assertThat(created.status()).isEqualTo(201);
         assertThat(created.json().path("type").asText()).isEqualTo("Microsoft.DBforPostgreSQL/servers");
         assertThat(created.json().path("properties").path("sslMode").asText()).isEqualTo("Require");
@@ -203,6 +203,23 @@ class MigrationApiIT {
         assertThat(gone.errorCode()).isEqualTo("ResourceNotFound");
         Response badPort = client.put(path, "{\"properties\": {\"host\": \"h\", \"port\": 70000}}");
         assertThat(badPort.status()).isEqualTo(400);
+    }
+
+    @Test
+    void aRestartCommandIsRefusedNamingTheFlagUnlessTheServiceWasStartedWithIt() {
+        String path = serverPath("servers", "withrestart");
+        Response refused = client.put(path, "{\"properties\": {\"host\": \"10.1.2.3\", \"restartCommand\": "
+                + "\"touch /tmp/pgmigrate-should-never-exist\"}}");
+        assertThat(refused.status()).isEqualTo(400);
+        assertThat(refused.errorCode()).isEqualTo("FeatureNotSupported");
+        assertThat(refused.json().path("error").path("target").asText()).isEqualTo("properties.restartCommand");
+        assertThat(refused.errorMessage()).contains("does not run restart commands")
+                .contains("pgmigrate serve --allow-restart-commands").contains("without restartCommand");
+        assertThat(client.get(path).status()).as("nothing was registered").isEqualTo(404);
+        Response blank = client.put(path, "{\"properties\": {\"host\": \"10.1.2.3\", \"restartCommand\": \" \"}}");
+        assertThat(blank.status()).as("a blank command is no command").isEqualTo(201);
+        assertThat(blank.json().path("properties").has("restartCommand")).isFalse();
+        assertThat(client.delete(path).status()).isEqualTo(200);
     }
 
     @Test

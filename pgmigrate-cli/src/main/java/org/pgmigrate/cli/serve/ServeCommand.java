@@ -14,6 +14,7 @@ import org.pgmigrate.cli.config.Environment;
 import org.pgmigrate.service.DataDirectory;
 import org.pgmigrate.service.ServiceConfig;
 import org.pgmigrate.service.ServiceWiring;
+import org.pgmigrate.service.server.RestartCommandPolicy;
 import org.pgmigrate.service.worker.JobLimits;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -75,6 +76,11 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Parallel index builds per database (default: ${DEFAULT-VALUE}).")
     int indexJobs;
 
+    @Option(names = RestartCommandPolicy.FLAG, description = "Let registered servers carry a restartCommand, which "
+            + "the service runs (sh -c, as this OS user) to restart a source after turning on logical replication. "
+            + "Off by default: anyone with the API token could then run shell commands on this host.")
+    boolean allowRestartCommands;
+
     @Override
     public Integer call() {
         Environment env = Environment.system();
@@ -109,7 +115,8 @@ public final class ServeCommand implements Callable<Integer> {
     ServiceConfig config(DataDir dir, Environment env) {
         ServiceConfig config = ServiceConfig.defaults(new DataDirectory(dir.path())).withListen(listen)
                 .withJobLimits(new JobLimits(maxMigrations, databaseJobs, tableJobs, indexJobs))
-                .withToolSearchPath(pathDirectories(env));
+                .withToolSearchPath(pathDirectories(env))
+                .withRestartCommands(allowRestartCommands ? RestartCommandPolicy.ALLOWED : RestartCommandPolicy.REFUSED);
         if (noTls) {
             return config.withoutTls();
         }

@@ -21,10 +21,12 @@ public final class ServerRegistry {
 
     private final ServerStore servers;
     private final MigrationStore migrations;
+    private final RestartCommandPolicy restartCommands;
 
-    public ServerRegistry(ServerStore servers, MigrationStore migrations) {
+    public ServerRegistry(ServerStore servers, MigrationStore migrations, RestartCommandPolicy restartCommands) {
         this.servers = servers;
         this.migrations = migrations;
+        this.restartCommands = restartCommands;
     }
 
     /** The result of a PUT: the stored server, and whether it was new (201) or replaced (200). */
@@ -42,12 +44,15 @@ public final class ServerRegistry {
             throw new ServiceException(ServiceError.INVALID_PARAMETER_VALUE, "Property 'properties.fullyQualifiedDomainName' "
                     + "must be a host name or IP address, was '" + draft.host() + "'.", "properties.fullyQualifiedDomainName");
         }
+        String restartCommand = draft.restartCommand() == null || draft.restartCommand().isBlank() ? null
+                : draft.restartCommand();
+        restartCommands.checkRegistration(restartCommand);
         Instant now = Instant.now();
         Optional<RegisteredServer> existing = servers.find(key);
         RegisteredServer server = new RegisteredServer(existing.map(RegisteredServer::key).orElse(key),
                 draft.location() == null ? existing.map(RegisteredServer::location).orElse("local") : draft.location(),
                 draft.tags(), draft.host(), port, draft.sslMode() == null ? "Prefer" : draft.sslMode(),
-                draft.sslRootCertificate(), draft.administratorLogin(), draft.restartCommand(), draft.version(),
+                draft.sslRootCertificate(), draft.administratorLogin(), restartCommand, draft.version(),
                 existing.map(RegisteredServer::createdAt).orElse(now), now);
         boolean created = servers.upsert(server);
         return new Registration(server, created);
