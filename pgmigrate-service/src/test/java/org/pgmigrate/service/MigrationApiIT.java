@@ -223,6 +223,54 @@ class MigrationApiIT {
     }
 
     @Test
+    void aServerThatActiveMigrationsUseCannotBeChangedOrDeletedUntilTheyEndAndTheConflictNamesThem() {
+        String sourceServer = serverPath("servers", "srcinuse");
+        String registration = "{\"location\": \"local\", \"properties\": {\"fullyQualifiedDomainName\": \""
+                + source.host() + "\", \"port\": " + source.port() + ", \"sslMode\": \"Prefer\"}}";
+        assertThat(client.put(sourceServer, registration).status()).isEqualTo(201);
+        String sourceId = "/subscriptions/" + ArmClient.SUB + "/resourceGroups/" + ArmClient.RG
+                + "/providers/Microsoft.DBforPostgreSQL/servers/srcinuse";
+        for (String[] m : new String[][] {{"inuse-a", "inuse1"}, {"inuse-b", "inuse2"}}) {
+            Response created = client.put(migrationPath(TARGET, m[0]), waiting(m[1]).replaceFirst(
+                    "\"sourceDBServerResourceId\": \"[^\"]+\"", "\"sourceDBServerResourceId\": \"" + sourceId + "\""));
+            assertThat(created.status()).as(created.body()).isEqualTo(201);
+        }
+        String moved = registration.replace("\"port\": " + source.port(), "\"port\": " + (source.port() + 1));
+
+        Response changed = client.put(sourceServer, moved);
+        assertThat(changed.status()).isEqualTo(409);
+        assertThat(changed.errorCode()).isEqualTo("ServerInUse");
+        assertThat(changed.errorMessage()).startsWith("Server 'srcinuse' cannot be changed while active migrations use "
+                + "it: 'inuse-a' (source, InProgress/WaitingForDataMigrationWindow, on target server 'target1'), "
+                + "'inuse-b' (source, InProgress/WaitingForDataMigrationWindow, on target server 'target1'). Wait for "
+                + "them to finish, or cancel them");
+        assertThat(client.get(sourceServer).json().path("properties").path("port").asInt()).isEqualTo(source.port());
+        assertThat(client.put(sourceServer, registration).status()).as("an identical PUT changes nothing").isEqualTo(200);
+        Response deleted = client.delete(sourceServer);
+        assertThat(deleted.status()).isEqualTo(409);
+        assertThat(deleted.errorMessage()).startsWith("Server 'srcinuse' cannot be deleted while active migrations use it")
+                .contains("'inuse-a'").contains("'inuse-b'");
+
+        Response targetChanged = client.put(serverPath("flexibleServers", TARGET), "{\"properties\": {\"host\": \""
+                + target.host() + "\", \"port\": " + (target.port() + 1) + "}}");
+        assertThat(targetChanged.status()).isEqualTo(409);
+        assertThat(targetChanged.errorMessage()).startsWith("Server '" + TARGET + "' cannot be changed while active migrations "
+                + "use it").contains("'inuse-a' (target, InProgress/WaitingForDataMigrationWindow)");
+        assertThat(client.get(serverPath("flexibleServers", TARGET)).json().path("properties").path("port").asInt())
+                .isEqualTo(target.port());
+
+        assertThat(client.delete(migrationPath(TARGET, "inuse-a")).state()).isEqualTo("Canceled");
+        Response stillOne = client.put(sourceServer, moved);
+        assertThat(stillOne.status()).isEqualTo(409);
+        assertThat(stillOne.errorMessage()).contains("'inuse-b'").doesNotContain("'inuse-a'");
+        assertThat(client.delete(migrationPath(TARGET, "inuse-b")).state()).isEqualTo("Canceled");
+        Response free = client.put(sourceServer, moved);
+        assertThat(free.status()).as(free.body()).isEqualTo(200);
+        assertThat(free.json().path("properties").path("port").asInt()).isEqualTo(source.port() + 1);
+        assertThat(client.delete(sourceServer).status()).isEqualTo(200);
+    }
+
+    @Test
     void aDuplicateNameIsAConflictButAnIdenticalRetryIsNot() {
         String path = migrationPath(TARGET, "dupname");
         String body = waiting("dup");
