@@ -12,6 +12,7 @@ import org.pgmigrate.cli.ExitCode;
 import org.pgmigrate.cli.config.DataDir;
 import org.pgmigrate.cli.config.Environment;
 import org.pgmigrate.service.DataDirectory;
+import org.pgmigrate.service.DataDirectoryException;
 import org.pgmigrate.service.ServiceConfig;
 import org.pgmigrate.service.ServiceWiring;
 import org.pgmigrate.service.server.RestartCommandPolicy;
@@ -36,7 +37,7 @@ import picocli.CommandLine.Spec;
             "  pgmigrate serve",
             "  pgmigrate serve --data-dir /var/lib/pgmigrate --listen 0.0.0.0:8642 --tls-cert cert.pem --tls-key key.pem",
             "",
-            "Exit codes: 0 stopped cleanly, 1 failed to start, 2 invalid options."})
+            "Exit codes: 0 stopped cleanly, 1 failed to start, 2 invalid options or an unusable data directory."})
 public final class ServeCommand implements Callable<Integer> {
 
     @Spec
@@ -88,6 +89,10 @@ public final class ServeCommand implements Callable<Integer> {
         ServiceWiring service;
         try {
             service = ServiceWiring.start(config);
+        } catch (DataDirectoryException e) {
+            throw new CliException(ExitCode.INVALID_INPUT, "The service did not start. " + e.getMessage() + ". Give a "
+                    + "directory that the user '" + System.getProperty("user.name") + "' may create and write, with "
+                    + "--data-dir or " + DataDirectory.ENV + ".", e);
         } catch (IllegalStateException | UncheckedIOException e) {
             throw new CliException(ExitCode.FAILED, "The service did not start: " + e.getMessage(), e);
         }
