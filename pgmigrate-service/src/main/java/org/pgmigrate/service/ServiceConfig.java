@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.pgmigrate.service.server.RestartCommandPolicy;
 import org.pgmigrate.service.worker.JobLimits;
 
 /**
@@ -18,10 +19,12 @@ import org.pgmigrate.service.worker.JobLimits;
  * @param tls          false serves plain HTTP, which is allowed on a loopback address only
  * @param pollInterval how often the scheduler looks for work that is due (migration windows, other nodes' leases)
  * @param toolSearchPath directories searched for pg_dump, pg_restore and pg_dumpall (the serve command passes PATH)
+ * @param restartCommands whether registered servers may carry a {@code restartCommand} that this node runs (off
+ *                     unless the operator opts in: it is a shell command on this host)
  */
 public record ServiceConfig(DataDirectory dataDirectory, String listenHost, int listenPort, Path tlsCertificate,
                             Path tlsKey, boolean tls, JobLimits jobLimits, Duration pollInterval,
-                            List<Path> toolSearchPath) {
+                            List<Path> toolSearchPath, RestartCommandPolicy restartCommands) {
 
     public static final String DEFAULT_LISTEN = "127.0.0.1:8642";
 
@@ -46,46 +49,58 @@ public record ServiceConfig(DataDirectory dataDirectory, String listenHost, int 
                     + "and database passwords would cross the network in clear text. Listen on 127.0.0.1, or drop --no-tls.");
         }
         toolSearchPath = List.copyOf(toolSearchPath);
+        if (restartCommands == null) {
+            restartCommands = RestartCommandPolicy.REFUSED;
+        }
         if (pollInterval.isNegative() || pollInterval.isZero()) {
             throw new IllegalArgumentException("pollInterval must be positive, was " + pollInterval);
         }
     }
 
-    /** The defaults: 127.0.0.1:8642, a generated self-signed certificate, {@link JobLimits#DEFAULT}. */
+    /**
+     * The defaults: 127.0.0.1:8642, a generated self-signed certificate, {@link JobLimits#DEFAULT}, restart commands
+     * refused.
+     */
     public static ServiceConfig defaults(DataDirectory dataDirectory) {
         return new ServiceConfig(dataDirectory, "127.0.0.1", 8642, null, null, true, JobLimits.DEFAULT,
-                Duration.ofSeconds(2), List.of());
+                Duration.ofSeconds(2), List.of(), RestartCommandPolicy.REFUSED);
     }
 
     public ServiceConfig withListen(String hostAndPort) {
         HostPort hp = HostPort.parse(hostAndPort);
         return new ServiceConfig(dataDirectory, hp.host(), hp.port(), tlsCertificate, tlsKey, tls, jobLimits, pollInterval,
-                toolSearchPath);
+                toolSearchPath, restartCommands);
     }
 
     public ServiceConfig withTls(Path certificate, Path key) {
         return new ServiceConfig(dataDirectory, listenHost, listenPort, certificate, key, true, jobLimits, pollInterval,
-                toolSearchPath);
+                toolSearchPath, restartCommands);
     }
 
     public ServiceConfig withoutTls() {
         return new ServiceConfig(dataDirectory, listenHost, listenPort, null, null, false, jobLimits, pollInterval,
-                toolSearchPath);
+                toolSearchPath, restartCommands);
     }
 
     public ServiceConfig withJobLimits(JobLimits limits) {
         return new ServiceConfig(dataDirectory, listenHost, listenPort, tlsCertificate, tlsKey, tls, limits, pollInterval,
-                toolSearchPath);
+                toolSearchPath, restartCommands);
     }
 
     public ServiceConfig withPollInterval(Duration interval) {
         return new ServiceConfig(dataDirectory, listenHost, listenPort, tlsCertificate, tlsKey, tls, jobLimits, interval,
-                toolSearchPath);
+                toolSearchPath, restartCommands);
     }
 
     public ServiceConfig withToolSearchPath(List<Path> directories) {
         return new ServiceConfig(dataDirectory, listenHost, listenPort, tlsCertificate, tlsKey, tls, jobLimits,
-                pollInterval, directories);
+                pollInterval, directories, restartCommands);
+    }
+
+    /** Lets registered servers carry a restart command, which this node then runs ({@code --allow-restart-commands}). */
+    public ServiceConfig withRestartCommands(RestartCommandPolicy policy) {
+        return new ServiceConfig(dataDirectory, listenHost, listenPort, tlsCertificate, tlsKey, tls, jobLimits,
+                pollInterval, toolSearchPath, policy);
     }
 
     static boolean isLoopback(String host) {

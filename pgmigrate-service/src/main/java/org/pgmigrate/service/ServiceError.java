@@ -23,6 +23,7 @@ public enum ServiceError {
     DATABASE_IN_ACTIVE_MIGRATION(409, "DatabaseAlreadyInActiveMigration"),
     INVALID_MIGRATION_STATE(409, "OperationNotAllowedInCurrentState"),
     SERVER_IN_USE(409, "ServerInUse"),
+    REQUEST_TOO_LARGE(413, "RequestEntityTooLarge"),
     INTERNAL(500, "InternalServerError");
 
     private final int httpStatus;

@@ -20,6 +20,7 @@ import org.pgmigrate.service.security.PrivateFiles;
 import org.pgmigrate.service.security.SecretBox;
 import org.pgmigrate.service.security.TlsMaterial;
 import org.pgmigrate.service.server.EndpointResolver;
+import org.pgmigrate.service.server.RestartCommandPolicy;
 import org.pgmigrate.service.server.ServerRegistry;
 import org.pgmigrate.service.store.sqlite.SqliteStore;
 import org.pgmigrate.service.worker.Scheduler;
@@ -50,7 +51,10 @@ public final class ServiceWiring implements AutoCloseable {
         this.config = config;
     }
 
-    /** Builds and starts a node; throws {@link IllegalStateException} or {@link IllegalArgumentException} with a message. */
+    /**
+     * Builds and starts a node; throws {@link DataDirectoryException} when the data dir cannot be used, and
+     * {@link IllegalStateException} or {@link IllegalArgumentException} with a message for other problems.
+     */
     public static ServiceWiring start(ServiceConfig config) {
         ServiceWiring wiring = new ServiceWiring(config);
         try {
@@ -73,32 +77,49 @@ public final class ServiceWiring implements AutoCloseable {
 
     private void startAll() {
         DataDirectory dir = config.dataDirectory();
-        PrivateFiles.createDirectory(dir.path());
-        lockDataDirectory(dir);
-        BearerToken token = BearerToken.loadOrCreate(dir.token());
-        SecretBox secretBox = SecretBox.loadOrCreate(dir.secretsKey());
-        TlsMaterial tls = !config.tls() ? null : config.tlsCertificate() != null
-                ? TlsMaterial.fromPem(config.tlsCertificate(), config.tlsKey(), dir.tlsCertificate())
-                : TlsMaterial.selfSigned(dir.tlsCertificate(), dir.tlsKey(), config.listenHost());
-        store = SqliteStore.open(dir.store());
+        BearerToken token;
+        SecretBox secretBox;
+        TlsMaterial tls;
+        dir.createPrivate();
+        try {
+            lockDataDirectory(dir);
+            PrivateFiles.createDirectory(dir.work());
+            token = BearerToken.loadOrCreate(dir.token());
+            secretBox = SecretBox.loadOrCreate(dir.secretsKey());
+            tls = !config.tls() ? null : config.tlsCertificate() != null
+                    ? TlsMaterial.fromPem(config.tlsCertificate(), config.tlsKey(), dir.tlsCertificate())
+                    : TlsMaterial.selfSigned(dir.tlsCertificate(), dir.tlsKey(), config.listenHost());
+            store = SqliteStore.open(dir.store());
+        } catch (UncheckedIOException e) {
+            throw new DataDirectoryException(dir, e.getMessage(), e);
+        }
         SealedSecrets sealer = new SealedSecrets(secretBox);
         EndpointResolver resolver = new EndpointResolver(store.servers());
         ServiceMetrics metrics = new ServiceMetrics(store.migrations()::countByState);
         Clock clock = Clock.systemUTC();
         scheduler = new Scheduler(store.migrations(), sealer, resolver,
                 EngineSettings.defaults().withToolSearchPath(config.toolSearchPath()), metrics.progressListener(),
-                config.jobLimits(), config.pollInterval(), clock, "node:" + dir.path(), dir.work());
+                config.jobLimits(), config.pollInterval(), clock, "node:" + dir.path(), dir.work(),
+                config.restartCommands());
         MigrationService migrations = new MigrationService(store.migrations(), store.servers(), resolver, sealer,
                 scheduler, clock);
-        ServerRegistry servers = new ServerRegistry(store.servers(), store.migrations());
+        ServerRegistry servers = new ServerRegistry(store.servers(), store.migrations(), config.restartCommands());
         api = new ApiServer(config.listenHost(), config.listenPort(), tls, token, migrations, servers, metrics,
                 new Health(store.migrations()::countByState));
         api.start();
         scheduler.start();
         endpoint = (tls == null ? "http" : "https") + "://" + clientHost(config.listenHost()) + ":" + api.port();
-        PrivateFiles.writePublic(dir.endpoint(), (endpoint + "\n").getBytes(StandardCharsets.UTF_8));
+        try {
+            PrivateFiles.writePublic(dir.endpoint(), (endpoint + "\n").getBytes(StandardCharsets.UTF_8));
+        } catch (UncheckedIOException e) {
+            throw new DataDirectoryException(dir, e.getMessage(), e);
+        }
         LOG.info("pgmigrate service listening on {} (data dir {}, store schema v{}).", endpoint, dir,
                 SqliteStore.schemaVersion());
+        if (config.restartCommands().allowed()) {
+            LOG.warn("Restart commands are on ({}): registered servers may carry a restartCommand, which this service "
+                    + "runs as its OS user; anyone with the API token can set one.", RestartCommandPolicy.FLAG);
+        }
     }
 
     private void lockDataDirectory(DataDirectory dir) {
@@ -108,7 +129,7 @@ public final class ServiceWiring implements AutoCloseable {
         } catch (java.nio.channels.OverlappingFileLockException e) {
             lock = null; // this JVM already runs a service on it
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot lock the data dir " + dir + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("Cannot lock " + dir.lock() + ": " + FileErrors.describe(e), e);
         }
         if (lock == null) {
             throw new IllegalStateException("Another pgmigrate service is running on the data dir " + dir

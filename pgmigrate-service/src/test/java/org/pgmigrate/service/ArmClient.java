@@ -150,7 +150,8 @@ public final class ArmClient {
                 + host + "\", \"port\": " + port + ", \"sslMode\": \"Prefer\"}}");
     }
 
-    private static SSLContext trusting(Path certificate) throws Exception {
+    /** An SSL context that trusts exactly {@code certificate} (the service's tls/server.crt). */
+    static SSLContext trusting(Path certificate) throws Exception {
         KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
         trust.load(null, null);
         try (InputStream in = Files.newInputStream(certificate)) {

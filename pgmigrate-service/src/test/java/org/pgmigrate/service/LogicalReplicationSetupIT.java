@@ -14,6 +14,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.pgmigrate.service.ArmClient.Response;
+import org.pgmigrate.service.server.RestartCommandPolicy;
 import org.pgmigrate.testkit.cluster.PgCluster;
 import org.pgmigrate.testkit.compare.DatabaseComparer;
 
@@ -29,7 +31,8 @@ import org.pgmigrate.testkit.compare.DatabaseComparer;
  * An online migration from a source with {@code wal_level=replica}: it waits in
  * WaitingForLogicalReplicationSetupRequestOnSourceDB; setup-replication turns logical replication on with ALTER
  * SYSTEM and restarts the source with the server's registered restart command; without one, the message says what
- * to run, and the migration goes on by itself once the source was restarted by hand.
+ * to run, and the migration goes on by itself once the source was restarted by hand. The restart command runs only
+ * on a service started with --allow-restart-commands.
  */
 @Timeout(300)
 class LogicalReplicationSetupIT {
@@ -53,9 +56,7 @@ class LogicalReplicationSetupIT {
                     + "INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 1000) g");
         }
         dataDir = Files.createTempDirectory("pgmigrate-lr-it");
-        service = ServiceWiring.start(ServiceConfig.defaults(new DataDirectory(dataDir)).withListen("127.0.0.1:0")
-                .withPollInterval(Duration.ofMillis(200)));
-        client = new ArmClient(dataDir);
+        startService(RestartCommandPolicy.ALLOWED);
         assertThat(client.registerServer("flexibleServers", TARGET, target.host(), target.port()).status()).isEqualTo(201);
         ObjectNode server = JSON.createObjectNode();
         server.put("location", "local");
@@ -145,6 +146,57 @@ class LogicalReplicationSetupIT {
              ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_replication_slots")) {
             rs.next();
             assertThat(rs.getInt(1)).as("cancel dropped the slot").isZero();
+        }
+    }
+
+    @Test
+    void aStoredRestartCommandIsNotRunByAServiceStartedWithoutTheFlagAndTheMessageNamesTheFlag() throws Exception {
+        String registered = client.get(serverPath("servers", SOURCE)).json().path("properties").path("restartCommand")
+                .asText();
+        assertThat(registered).contains("pg_ctl");
+        service.close();
+        startService(RestartCommandPolicy.REFUSED);
+        try {
+            Instant started = postmasterStart();
+            Response again = client.put(serverPath("servers", SOURCE), "{\"properties\": {\"host\": \"" + source.host()
+                    + "\", \"port\": " + source.port() + ", \"restartCommand\": \"echo changed\"}}");
+            assertThat(again.status()).isEqualTo(400);
+            assertThat(again.errorMessage()).contains("--allow-restart-commands");
+            assertThat(client.get(serverPath("servers", SOURCE)).json().path("properties").path("restartCommand").asText())
+                    .as("the stored registration is left as it was").isEqualTo(registered);
+
+            String path = migrationPath(TARGET, "lr-not-allowed");
+            Response created = client.put(path, body("/subscriptions/" + ArmClient.SUB + "/resourceGroups/"
+                    + ArmClient.RG + "/providers/Microsoft.DBforPostgreSQL/servers/" + SOURCE, true, "inventory"));
+            assertThat(created.status()).as(created.body()).isEqualTo(201);
+            Response waiting = awaitSubState(path, "WaitingForLogicalReplicationSetupRequestOnSourceDB");
+            assertThat(waiting.db("inventory").path("message").asText())
+                    .contains("pgmigrate ran ALTER SYSTEM SET wal_level = 'logical'")
+                    .contains("the source server's registered restart command was not run, because this pgmigrate "
+                            + "service was started without --allow-restart-commands")
+                    .contains("pg_ctl restart -D '" + setting("data_directory") + "'")
+                    .contains("or start pgmigrate serve with --allow-restart-commands");
+            assertThat(postmasterStart()).as("the source was not restarted").isEqualTo(started);
+            assertThat(setting("wal_level")).isEqualTo("replica");
+            assertThat(client.patch(path, "{\"properties\": {\"cancel\": \"True\"}}").status()).isEqualTo(200);
+        } finally {
+            source.alterSystem("wal_level", "replica"); // what the refused setup wrote, for the next test
+            service.close();
+            startService(RestartCommandPolicy.ALLOWED);
+        }
+    }
+
+    private static void startService(RestartCommandPolicy restartCommands) {
+        service = ServiceWiring.start(ServiceConfig.defaults(new DataDirectory(dataDir)).withListen("127.0.0.1:0")
+                .withPollInterval(Duration.ofMillis(200)).withRestartCommands(restartCommands));
+        client = new ArmClient(dataDir);
+    }
+
+    private static Instant postmasterStart() throws SQLException {
+        try (Connection c = source.connect("postgres"); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT pg_catalog.pg_postmaster_start_time()")) {
+            rs.next();
+            return rs.getTimestamp(1).toInstant();
         }
     }
 

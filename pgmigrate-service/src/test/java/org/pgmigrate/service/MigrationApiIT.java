@@ -189,7 +189,7 @@ class MigrationApiIT {
     void serversRegisterListAndDelete() {
         String path = serverPath("servers", "legacy1");
         Response created = client.put(path, "{\"properties\": {\"FullyQualifiedDomainName\": \"10.1.2.3\", \"port\": 5433, "
-                + "\"sslMode\": \"require\", \"restartCommand\": \"systemctl restart postgresql\"}}");
+                + "\"sslMode\": \"require\"}}");
         assertThat(created.status()).isEqualTo(201);
         assertThat(created.json().path("type").asText()).isEqualTo("Microsoft.DBforPostgreSQL/servers");
         assertThat(created.json().path("properties").path("sslMode").asText()).isEqualTo("Require");
@@ -203,6 +203,71 @@ class MigrationApiIT {
         assertThat(gone.errorCode()).isEqualTo("ResourceNotFound");
         Response badPort = client.put(path, "{\"properties\": {\"host\": \"h\", \"port\": 70000}}");
         assertThat(badPort.status()).isEqualTo(400);
+    }
+
+    @Test
+    void aRestartCommandIsRefusedNamingTheFlagUnlessTheServiceWasStartedWithIt() {
+        String path = serverPath("servers", "withrestart");
+        Response refused = client.put(path, "{\"properties\": {\"host\": \"10.1.2.3\", \"restartCommand\": "
+                + "\"touch /tmp/pgmigrate-should-never-exist\"}}");
+        assertThat(refused.status()).isEqualTo(400);
+        assertThat(refused.errorCode()).isEqualTo("FeatureNotSupported");
+        assertThat(refused.json().path("error").path("target").asText()).isEqualTo("properties.restartCommand");
+        assertThat(refused.errorMessage()).contains("does not run restart commands")
+                .contains("pgmigrate serve --allow-restart-commands").contains("without restartCommand");
+        assertThat(client.get(path).status()).as("nothing was registered").isEqualTo(404);
+        Response blank = client.put(path, "{\"properties\": {\"host\": \"10.1.2.3\", \"restartCommand\": \" \"}}");
+        assertThat(blank.status()).as("a blank command is no command").isEqualTo(201);
+        assertThat(blank.json().path("properties").has("restartCommand")).isFalse();
+        assertThat(client.delete(path).status()).isEqualTo(200);
+    }
+
+    @Test
+    void aServerThatActiveMigrationsUseCannotBeChangedOrDeletedUntilTheyEndAndTheConflictNamesThem() {
+        String sourceServer = serverPath("servers", "srcinuse");
+        String registration = "{\"location\": \"local\", \"properties\": {\"fullyQualifiedDomainName\": \""
+                + source.host() + "\", \"port\": " + source.port() + ", \"sslMode\": \"Prefer\"}}";
+        assertThat(client.put(sourceServer, registration).status()).isEqualTo(201);
+        String sourceId = "/subscriptions/" + ArmClient.SUB + "/resourceGroups/" + ArmClient.RG
+                + "/providers/Microsoft.DBforPostgreSQL/servers/srcinuse";
+        for (String[] m : new String[][] {{"inuse-a", "inuse1"}, {"inuse-b", "inuse2"}}) {
+            Response created = client.put(migrationPath(TARGET, m[0]), waiting(m[1]).replaceFirst(
+                    "\"sourceDBServerResourceId\": \"[^\"]+\"", "\"sourceDBServerResourceId\": \"" + sourceId + "\""));
+            assertThat(created.status()).as(created.body()).isEqualTo(201);
+        }
+        String moved = registration.replace("\"port\": " + source.port(), "\"port\": " + (source.port() + 1));
+
+        Response changed = client.put(sourceServer, moved);
+        assertThat(changed.status()).isEqualTo(409);
+        assertThat(changed.errorCode()).isEqualTo("ServerInUse");
+        assertThat(changed.errorMessage()).startsWith("Server 'srcinuse' cannot be changed while active migrations use "
+                + "it: 'inuse-a' (source, InProgress/WaitingForDataMigrationWindow, on target server 'target1'), "
+                + "'inuse-b' (source, InProgress/WaitingForDataMigrationWindow, on target server 'target1'). Wait for "
+                + "them to finish, or cancel them");
+        assertThat(client.get(sourceServer).json().path("properties").path("port").asInt()).isEqualTo(source.port());
+        assertThat(client.put(sourceServer, registration).status()).as("an identical PUT changes nothing").isEqualTo(200);
+        Response deleted = client.delete(sourceServer);
+        assertThat(deleted.status()).isEqualTo(409);
+        assertThat(deleted.errorMessage()).startsWith("Server 'srcinuse' cannot be deleted while active migrations use it")
+                .contains("'inuse-a'").contains("'inuse-b'");
+
+        Response targetChanged = client.put(serverPath("flexibleServers", TARGET), "{\"properties\": {\"host\": \""
+                + target.host() + "\", \"port\": " + (target.port() + 1) + "}}");
+        assertThat(targetChanged.status()).isEqualTo(409);
+        assertThat(targetChanged.errorMessage()).startsWith("Server '" + TARGET + "' cannot be changed while active migrations "
+                + "use it").contains("'inuse-a' (target, InProgress/WaitingForDataMigrationWindow)");
+        assertThat(client.get(serverPath("flexibleServers", TARGET)).json().path("properties").path("port").asInt())
+                .isEqualTo(target.port());
+
+        assertThat(client.delete(migrationPath(TARGET, "inuse-a")).state()).isEqualTo("Canceled");
+        Response stillOne = client.put(sourceServer, moved);
+        assertThat(stillOne.status()).isEqualTo(409);
+        assertThat(stillOne.errorMessage()).contains("'inuse-b'").doesNotContain("'inuse-a'");
+        assertThat(client.delete(migrationPath(TARGET, "inuse-b")).state()).isEqualTo("Canceled");
+        Response free = client.put(sourceServer, moved);
+        assertThat(free.status()).as(free.body()).isEqualTo(200);
+        assertThat(free.json().path("properties").path("port").asInt()).isEqualTo(source.port() + 1);
+        assertThat(client.delete(sourceServer).status()).isEqualTo(200);
     }
 
     @Test

@@ -12,8 +12,10 @@ import org.pgmigrate.cli.ExitCode;
 import org.pgmigrate.cli.config.DataDir;
 import org.pgmigrate.cli.config.Environment;
 import org.pgmigrate.service.DataDirectory;
+import org.pgmigrate.service.DataDirectoryException;
 import org.pgmigrate.service.ServiceConfig;
 import org.pgmigrate.service.ServiceWiring;
+import org.pgmigrate.service.server.RestartCommandPolicy;
 import org.pgmigrate.service.worker.JobLimits;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -35,7 +37,7 @@ import picocli.CommandLine.Spec;
             "  pgmigrate serve",
             "  pgmigrate serve --data-dir /var/lib/pgmigrate --listen 0.0.0.0:8642 --tls-cert cert.pem --tls-key key.pem",
             "",
-            "Exit codes: 0 stopped cleanly, 1 failed to start, 2 invalid options."})
+            "Exit codes: 0 stopped cleanly, 1 failed to start, 2 invalid options or an unusable data directory."})
 public final class ServeCommand implements Callable<Integer> {
 
     @Spec
@@ -75,6 +77,11 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Parallel index builds per database (default: ${DEFAULT-VALUE}).")
     int indexJobs;
 
+    @Option(names = RestartCommandPolicy.FLAG, description = "Let registered servers carry a restartCommand, which "
+            + "the service runs (sh -c, as this OS user) to restart a source after turning on logical replication. "
+            + "Off by default: anyone with the API token could then run shell commands on this host.")
+    boolean allowRestartCommands;
+
     @Override
     public Integer call() {
         Environment env = Environment.system();
@@ -82,6 +89,10 @@ public final class ServeCommand implements Callable<Integer> {
         ServiceWiring service;
         try {
             service = ServiceWiring.start(config);
+        } catch (DataDirectoryException e) {
+            throw new CliException(ExitCode.INVALID_INPUT, "The service did not start. " + e.getMessage() + ". Give a "
+                    + "directory that the user '" + System.getProperty("user.name") + "' may create and write, with "
+                    + "--data-dir or " + DataDirectory.ENV + ".", e);
         } catch (IllegalStateException | UncheckedIOException e) {
             throw new CliException(ExitCode.FAILED, "The service did not start: " + e.getMessage(), e);
         }
@@ -109,7 +120,8 @@ public final class ServeCommand implements Callable<Integer> {
     ServiceConfig config(DataDir dir, Environment env) {
         ServiceConfig config = ServiceConfig.defaults(new DataDirectory(dir.path())).withListen(listen)
                 .withJobLimits(new JobLimits(maxMigrations, databaseJobs, tableJobs, indexJobs))
-                .withToolSearchPath(pathDirectories(env));
+                .withToolSearchPath(pathDirectories(env))
+                .withRestartCommands(allowRestartCommands ? RestartCommandPolicy.ALLOWED : RestartCommandPolicy.REFUSED);
         if (noTls) {
             return config.withoutTls();
         }

@@ -79,7 +79,8 @@ final class ServerCreateCommand implements Runnable {
 
     @Option(names = "--restart-command", paramLabel = "CMD",
             description = "Shell command, run on the service's machine, that restarts this server; "
-                    + "`migration update --setup-replication` uses it after setting wal_level=logical.")
+                    + "`migration update --setup-replication` uses it after setting wal_level=logical. Accepted only "
+                    + "by a service started with `pgmigrate serve --allow-restart-commands`.")
     String restartCommand;
 
     @Option(names = {"--location", "-l"}, paramLabel = "LOCATION",

@@ -27,6 +27,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.pgmigrate.cli.ExitCode;
 import org.pgmigrate.cli.Main;
+import org.pgmigrate.cli.config.DataDir;
+import org.pgmigrate.cli.config.Environment;
+import picocli.CommandLine;
 
 /** {@code pgmigrate serve} as a user runs it: its own process, its files, a request, SIGTERM, and refused options. */
 @Timeout(120)
@@ -55,6 +58,7 @@ class ServeCommandIT {
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", classpath, Main.class.getName(), "serve", "--data-dir", dataDir.toString(), "--listen", "127.0.0.1:0");
+        pb.environment().put("PGMIGRATE_LOG_LEVEL", "INFO"); // so that refused requests are logged, through logback.xml
         pb.redirectErrorStream(true);
         Path output = dataDir.getParent().resolve("serve.out");
         pb.redirectOutput(output.toFile());
@@ -68,6 +72,10 @@ class ServeCommandIT {
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dataDir.resolve(file)))).as(file)
                     .isEqualTo("rw-------");
         }
+        for (Path dir : new Path[] {dataDir, dataDir.resolve("work"), dataDir.resolve("tls")}) {
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir))).as(dir.toString())
+                    .isEqualTo("rwx------");
+        }
         HttpClient http = HttpClient.newBuilder().sslContext(trusting(dataDir.resolve("tls/server.crt"))).build();
         String token = Files.readString(dataDir.resolve("token")).trim();
         HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create(endpoint + "/healthz"))
@@ -79,6 +87,24 @@ class ServeCommandIT {
         assertThat(anonymous.statusCode()).isEqualTo(401);
         assertThat(Files.readString(output)).contains("pgmigrate service listening on " + endpoint);
 
+        String servers = endpoint + "/subscriptions/s1/resourceGroups/rg1/providers/Microsoft.DBforPostgreSQL/servers/";
+        HttpResponse<String> restart = http.send(HttpRequest.newBuilder(URI.create(servers + "src1?api-version=2025-08-01"))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"properties\": {\"host\": \"db1\", \"restartCommand\": "
+                        + "\"id > /tmp/pwned\"}}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(restart.statusCode()).as("restart commands are off by default").isEqualTo(400);
+        assertThat(restart.body()).contains("FeatureNotSupported").contains("pgmigrate serve --allow-restart-commands");
+
+        // a bad api-version is logged with the value it was given: CR, LF and ESC must stay on the line
+        HttpResponse<String> forged = http.send(HttpRequest.newBuilder(URI.create(servers + "src1?api-version="
+                + "x%0D%0A00:00:00%20ERROR%20FORGED%1B%5B2J")).header("Authorization", "Bearer " + token).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(forged.statusCode()).isEqualTo(400);
+        await().atMost(Duration.ofSeconds(10)).until(() -> Files.readString(output).contains("FORGED"));
+        assertThat(Files.readString(output).lines().filter(l -> l.contains("FORGED")))
+                .singleElement().asString().contains("'x\\r\\n00:00:00 ERROR FORGED\\u001b[2J'")
+                .doesNotStartWith("00:00:00 ERROR");
+
         StringWriter err = new StringWriter();
         int second = Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err), "serve", "--data-dir",
                 dataDir.toString(), "--listen", "127.0.0.1:0");
@@ -89,6 +115,56 @@ class ServeCommandIT {
         assertThat(serve.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(serve.exitValue()).as("stopped by SIGTERM after its shutdown hook").isEqualTo(143);
         assertThat(dataDir.resolve("endpoint")).as("a stopped service leaves no endpoint behind").doesNotExist();
+    }
+
+    @Test
+    void anUnusableDataDirIsTheUsersProblemSaidInAMessageWithoutAStackTrace() throws Exception {
+        Path file = Files.writeString(dataDir.getParent().resolve("a-file"), "x");
+        String[][] cases = {
+            {"/proc/nonexistent/data", "The service did not start. The data dir /proc/nonexistent/data cannot be used: "
+                    + "Cannot create directory /proc/nonexistent/data: /proc/nonexistent does not exist."},
+            {file.toString(), "The service did not start. The data dir " + file + " cannot be used: Cannot create "
+                    + "directory " + file + ": " + file + " is not a directory."},
+            {file.resolve("data").toString(), "The service did not start. The data dir " + file.resolve("data")
+                    + " cannot be used: Cannot create directory " + file.resolve("data") + ": "}};
+        for (String[] c : cases) {
+            StringWriter err = new StringWriter();
+            int code = Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err), "serve", "--data-dir", c[0],
+                    "--listen", "127.0.0.1:0");
+            assertThat(code).as(c[0]).isEqualTo(ExitCode.INVALID_INPUT);
+            assertThat(err.toString()).as(c[0]).startsWith("ERROR: " + c[1])
+                    .contains("Give a directory that the user '" + System.getProperty("user.name") + "' may create and "
+                            + "write, with --data-dir or PGMIGRATE_DATA_DIR.")
+                    .doesNotContain("\tat ").doesNotContain("bug in pgmigrate");
+        }
+    }
+
+    @Test
+    void anExistingDirectoryOpenToOthersWithOtherFilesInItIsRefusedAndLeftAsItIs() throws Exception {
+        Path shared = Files.createDirectory(dataDir.getParent().resolve("shared"));
+        Files.writeString(shared.resolve("notes.txt"), "not pgmigrate's");
+        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxr-xr-x"));
+        StringWriter err = new StringWriter();
+        int code = Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err), "serve", "--data-dir",
+                shared.toString(), "--listen", "127.0.0.1:0");
+        assertThat(code).isEqualTo(ExitCode.INVALID_INPUT);
+        assertThat(err.toString()).startsWith("ERROR: The service did not start. The data dir " + shared + " cannot be "
+                + "used: it is open to other users (mode rwxr-xr-x) and holds files that are not pgmigrate's (notes.txt), "
+                + "so pgmigrate does not change its mode. Use a directory of its own (pgmigrate creates it), or make "
+                + "this one private yourself (chmod 700 " + shared + ").");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(shared))).isEqualTo("rwxr-xr-x");
+        assertThat(shared.resolve("token")).doesNotExist();
+    }
+
+    @Test
+    void allowRestartCommandsIsOffByDefaultAndTurnsThemOn() {
+        Environment env = new Environment(java.util.Map.of(), dataDir.getParent());
+        ServeCommand off = new ServeCommand();
+        new CommandLine(off).parseArgs();
+        assertThat(off.config(new DataDir(dataDir), env).restartCommands().allowed()).isFalse();
+        ServeCommand on = new ServeCommand();
+        new CommandLine(on).parseArgs("--allow-restart-commands");
+        assertThat(on.config(new DataDir(dataDir), env).restartCommands().allowed()).isTrue();
     }
 
     @Test

@@ -3,7 +3,6 @@ package org.pgmigrate.service.api;
 import io.javalin.http.Context;
 import org.pgmigrate.service.ServiceError;
 import org.pgmigrate.service.ServiceException;
-import org.pgmigrate.service.arm.JsonBodies;
 import org.pgmigrate.service.arm.MigrationRequests;
 import org.pgmigrate.service.arm.MigrationResources;
 import org.pgmigrate.service.migration.Migration;
@@ -23,7 +22,7 @@ final class MigrationController {
     void put(Context ctx) {
         ArmPath.checkApiVersion(ctx, MigrationResources.TYPE);
         MigrationKey key = ArmPath.migration(ctx);
-        MigrationService.Creation c = service.create(key, MigrationRequests.parsePut(JsonBodies.parseObject(ctx.body())));
+        MigrationService.Creation c = service.create(key, MigrationRequests.parsePut(RequestBodies.jsonObject(ctx)));
         Responses.json(ctx, c.created() ? 201 : 200, MigrationResources.write(c.migration()));
     }
 
@@ -49,7 +48,7 @@ final class MigrationController {
 
     void patch(Context ctx) {
         ArmPath.checkApiVersion(ctx, MigrationResources.TYPE);
-        Migration m = service.patch(ArmPath.migration(ctx), MigrationRequests.parsePatch(JsonBodies.parseObject(ctx.body())));
+        Migration m = service.patch(ArmPath.migration(ctx), MigrationRequests.parsePatch(RequestBodies.jsonObject(ctx)));
         Responses.json(ctx, 200, MigrationResources.write(m));
     }
 
@@ -66,7 +65,7 @@ final class MigrationController {
 
     void checkNameAvailability(Context ctx) {
         ArmPath.checkApiVersion(ctx, MigrationResources.TYPE);
-        String name = MigrationRequests.parseNameCheck(JsonBodies.parseObject(ctx.body()));
+        String name = MigrationRequests.parseNameCheck(RequestBodies.jsonObject(ctx));
         MigrationService.NameAvailability a = service.checkName(ArmPath.server(ctx, ServerKind.FLEXIBLE), name);
         Responses.json(ctx, 200, MigrationResources.nameAvailability(a.name(), a.available(), a.reason(), a.message()));
     }

@@ -1,7 +1,6 @@
 package org.pgmigrate.service.api;
 
 import io.javalin.http.Context;
-import org.pgmigrate.service.arm.JsonBodies;
 import org.pgmigrate.service.arm.ServerResources;
 import org.pgmigrate.service.server.ServerKey;
 import org.pgmigrate.service.server.ServerKind;
@@ -21,7 +20,7 @@ final class ServerController {
     void put(Context ctx) {
         ArmPath.checkApiVersion(ctx, kind.armType());
         ServerKey key = ArmPath.server(ctx, kind);
-        ServerRegistry.Registration r = registry.register(key, ServerResources.parsePut(JsonBodies.parseObject(ctx.body())));
+        ServerRegistry.Registration r = registry.register(key, ServerResources.parsePut(RequestBodies.jsonObject(ctx)));
         Responses.json(ctx, r.created() ? 201 : 200, ServerResources.write(r.server()));
     }
 

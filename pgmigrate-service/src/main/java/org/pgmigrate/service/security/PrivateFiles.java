@@ -5,12 +5,15 @@ import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.EnumSet;
 import java.util.Set;
+import org.pgmigrate.service.FileErrors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,7 +31,10 @@ public final class PrivateFiles {
     private PrivateFiles() {
     }
 
-    /** Creates {@code dir} (and parents) with mode 0700 when it does not exist. */
+    /**
+     * Creates {@code dir} (and parents) with mode 0700; an existing one loses any access by group and others (and a
+     * warning says so): the service's directories hold keys, the store and the source's data.
+     */
     public static void createDirectory(Path dir) {
         try {
             if (!Files.isDirectory(dir)) {
@@ -38,12 +44,44 @@ public final class PrivateFiles {
                 }
                 try {
                     Files.createDirectory(dir, attribute(OWNER_DIR));
+                    return;
                 } catch (FileAlreadyExistsException raced) {
-                    // another thread or process made it; fine
+                    if (!Files.isDirectory(dir)) {
+                        throw new NotDirectoryException(dir.toString());
+                    }
+                    // another thread or process made it: check its mode below
                 }
             }
+            restrictToOwner(dir);
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot create directory " + dir + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("Cannot create directory " + dir + ": " + FileErrors.describe(e), e);
+        }
+    }
+
+    /**
+     * Takes every permission of group and others away from an existing file or directory (a store or a data dir
+     * made by an older version, or by hand with the default umask), saying so.
+     */
+    public static void restrictToOwner(Path path) {
+        try {
+            if (!isPosix(path)) {
+                return;
+            }
+            Set<PosixFilePermission> perms = Files.getPosixFilePermissions(path);
+            Set<PosixFilePermission> owner = EnumSet.noneOf(PosixFilePermission.class);
+            for (PosixFilePermission p : perms) {
+                if (p == PosixFilePermission.OWNER_READ || p == PosixFilePermission.OWNER_WRITE
+                        || p == PosixFilePermission.OWNER_EXECUTE) {
+                    owner.add(p);
+                }
+            }
+            if (!owner.equals(perms)) {
+                Files.setPosixFilePermissions(path, owner);
+                LOG.warn("{} was open to other users ({}); changed its mode to {}.", path,
+                        PosixFilePermissions.toString(perms), PosixFilePermissions.toString(owner));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot make " + path + " private to its owner: " + FileErrors.describe(e), e);
         }
     }
 
@@ -70,7 +108,7 @@ public final class PrivateFiles {
             }
             return Files.readAllBytes(file);
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read " + file + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("Cannot read " + file + ": " + FileErrors.describe(e), e);
         }
     }
 
@@ -92,7 +130,7 @@ public final class PrivateFiles {
                 Files.deleteIfExists(temp);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot write " + file + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("Cannot write " + file + ": " + FileErrors.describe(e), e);
         }
     }
 

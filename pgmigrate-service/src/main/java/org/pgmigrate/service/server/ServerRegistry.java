@@ -1,7 +1,9 @@
 package org.pgmigrate.service.server;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.pgmigrate.service.ServiceError;
@@ -13,6 +15,9 @@ import org.pgmigrate.service.store.ServerStore;
 /**
  * Registers existing PostgreSQL servers under ARM names (PUT, GET, list, DELETE of {@code flexibleServers/{name}}
  * and {@code servers/{name}}). Knows nothing of HTTP. Thread-safe.
+ *
+ * <p>A server that an active migration uses (as its source or target) can be neither changed nor deleted: the
+ * workers resolve the servers again at every step, so a change would point a running migration at another host.
  */
 public final class ServerRegistry {
 
@@ -21,10 +26,12 @@ public final class ServerRegistry {
 
     private final ServerStore servers;
     private final MigrationStore migrations;
+    private final RestartCommandPolicy restartCommands;
 
-    public ServerRegistry(ServerStore servers, MigrationStore migrations) {
+    public ServerRegistry(ServerStore servers, MigrationStore migrations, RestartCommandPolicy restartCommands) {
         this.servers = servers;
         this.migrations = migrations;
+        this.restartCommands = restartCommands;
     }
 
     /** The result of a PUT: the stored server, and whether it was new (201) or replaced (200). */
@@ -42,13 +49,21 @@ public final class ServerRegistry {
             throw new ServiceException(ServiceError.INVALID_PARAMETER_VALUE, "Property 'properties.fullyQualifiedDomainName' "
                     + "must be a host name or IP address, was '" + draft.host() + "'.", "properties.fullyQualifiedDomainName");
         }
+        String restartCommand = draft.restartCommand() == null || draft.restartCommand().isBlank() ? null
+                : draft.restartCommand();
+        restartCommands.checkRegistration(restartCommand);
         Instant now = Instant.now();
         Optional<RegisteredServer> existing = servers.find(key);
         RegisteredServer server = new RegisteredServer(existing.map(RegisteredServer::key).orElse(key),
                 draft.location() == null ? existing.map(RegisteredServer::location).orElse("local") : draft.location(),
                 draft.tags(), draft.host(), port, draft.sslMode() == null ? "Prefer" : draft.sslMode(),
-                draft.sslRootCertificate(), draft.administratorLogin(), draft.restartCommand(), draft.version(),
+                draft.sslRootCertificate(), draft.administratorLogin(), restartCommand, draft.version(),
                 existing.map(RegisteredServer::createdAt).orElse(now), now);
+        if (existing.isPresent() && sameContent(existing.get(), server)) {
+            return new Registration(existing.get(), false); // a retried PUT changes nothing, so it is allowed
+        }
+        // also for a server not registered yet: a migration may name it and give its host by FQDN
+        refuseWhileInUse(key, "changed");
         boolean created = servers.upsert(server);
         return new Registration(server, created);
     }
@@ -67,17 +82,38 @@ public final class ServerRegistry {
 
     /** Unregisters; refuses while an active migration uses the server. Returns false when it was not registered. */
     public boolean delete(ServerKey key) {
+        refuseWhileInUse(key, "deleted");
+        return servers.delete(key);
+    }
+
+    /** 409 ServerInUse naming every active (not finished) migration that has the server as source or target. */
+    private void refuseWhileInUse(ServerKey key, String verb) {
+        List<String> users = new ArrayList<>();
         for (Migration m : migrations.listActive()) {
             boolean target = key.kind() == ServerKind.FLEXIBLE && m.key().target().sameAs(key);
             String source = m.spec().sourceDbServerResourceId();
             boolean isSource = ServerKey.isResourceId(source) && safeParse(source).map(key::sameAs).orElse(false);
             if (target || isSource) {
-                throw new ServiceException(ServiceError.SERVER_IN_USE, "Server '" + key.name() + "' is the "
-                        + (target ? "target" : "source") + " of the active migration '" + m.key().name() + "' ("
-                        + m.status() + "). Wait for it to finish or cancel it, then delete the server.");
+                users.add("'" + m.key().name() + "' (" + (target && isSource ? "source and target" : target ? "target"
+                        : "source") + ", " + m.status() + (target ? "" : ", on target server '" + m.key().target().name()
+                        + "'") + ")");
             }
         }
-        return servers.delete(key);
+        if (!users.isEmpty()) {
+            throw new ServiceException(ServiceError.SERVER_IN_USE, "Server '" + key.name() + "' cannot be " + verb
+                    + " while active migrations use it: " + String.join(", ", users) + ". Wait for "
+                    + (users.size() > 1 ? "them" : "it") + " to finish, or cancel " + (users.size() > 1 ? "them" : "it")
+                    + " (pgmigrate migration update --cancel), then try again.");
+        }
+    }
+
+    /** Everything a PUT sets, compared; timestamps aside. */
+    private static boolean sameContent(RegisteredServer a, RegisteredServer b) {
+        return a.location().equals(b.location()) && a.tags().equals(b.tags()) && a.host().equals(b.host())
+                && a.port() == b.port() && a.sslMode().equals(b.sslMode())
+                && Objects.equals(a.sslRootCertificate(), b.sslRootCertificate())
+                && Objects.equals(a.administratorLogin(), b.administratorLogin())
+                && Objects.equals(a.restartCommand(), b.restartCommand()) && Objects.equals(a.version(), b.version());
     }
 
     static ServiceException notFound(ServerKey key) {

@@ -1,6 +1,7 @@
 package org.pgmigrate.service.worker;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -55,6 +56,7 @@ final class DatabaseRunner {
                 finishStopped(db, r);
                 return;
             }
+            ctx.workDirectory(m.migrationId(), slug(db)); // 0700 before the engine writes the schema archive into it
             boolean resuming = checkpoints.isDone(startedKey(db));
             checkpoints.markDone(startedKey(db));
             run.updateDatabase(db, d -> d.started(started).withState(DatabaseMigrationState.IN_PROGRESS,
@@ -90,6 +92,11 @@ final class DatabaseRunner {
                 run.updateDatabase(db, d -> r.progress().applyTo(d).withState(DatabaseMigrationState.FAILED, "Failed",
                         e.getMessage()));
             }
+        } catch (UncheckedIOException e) {
+            LOG.error("Database {} failed: {}", db, e.getMessage());
+            run.updateDatabase(db, d -> r.progress().applyTo(d).withState(DatabaseMigrationState.FAILED, "Failed",
+                    "Cannot write this database's files under the service's data dir: " + e.getMessage() + ". Make "
+                    + "room on its disk or fix its permissions, then migrate this database again."));
         } catch (RuntimeException e) {
             LOG.error("Database {} failed on an unexpected error.", db, e);
             run.updateDatabase(db, d -> r.progress().applyTo(d).withState(DatabaseMigrationState.FAILED, "Failed",

@@ -1,17 +1,11 @@
 package org.pgmigrate.service.worker;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.pgmigrate.engine.EngineError;
 import org.pgmigrate.engine.EngineException;
 import org.pgmigrate.engine.pg.PgConnector;
@@ -22,8 +16,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The source's side of an online migration's prerequisites: is logical replication live, with enough free
  * replication slots and WAL senders for the migration's databases; and, when the user allows it
- * ({@code setupLogicalReplicationOnSourceDbIfNeeded}), turning it on with {@code ALTER SYSTEM} and restarting the
- * source through the restart command registered with the server. Every call blocks on the source or on the command.
+ * ({@code setupLogicalReplicationOnSourceDbIfNeeded}), turning it on with {@code ALTER SYSTEM} (the restart that
+ * follows is {@link RestartCommandRunner}'s). Every call blocks on the source.
  * Stateless and thread-safe.
  */
 final class LogicalReplicationSetup {
@@ -32,7 +26,6 @@ final class LogicalReplicationSetup {
 
     /** Walsenders one database uses while its base copy runs: the snapshot holder and the receiver. */
     static final int WAL_SENDERS_PER_DATABASE = 2;
-    private static final int OUTPUT_TAIL = 2000;
 
     private final PgConnector connector;
 
@@ -96,10 +89,6 @@ final class LogicalReplicationSetup {
         }
     }
 
-    /** How the restart command ended. {@code output} is the tail of what it printed. */
-    record RestartOutcome(boolean succeeded, String description, String output) {
-    }
-
     /** Reads the source's replication settings; throws {@link EngineException} when it cannot connect. */
     Readiness inspect(PgEndpoint source, int databases) {
         try (Connection c = openMaintenance(source); Statement s = c.createStatement()) {
@@ -140,43 +129,6 @@ final class LogicalReplicationSetup {
         }
     }
 
-    /**
-     * Runs the server's registered restart command with {@code sh -c}, waiting up to {@code timeout}. Its output goes
-     * to a file under {@code workDir} (it is the user's command: its output is not logged, it may print secrets).
-     */
-    RestartOutcome restart(String command, Path workDir, Duration timeout) {
-        Path output = null;
-        try {
-            Files.createDirectories(workDir);
-            output = Files.createTempFile(workDir, "restart-", ".out");
-            Process p = new ProcessBuilder("sh", "-c", command).redirectErrorStream(true)
-                    .redirectOutput(output.toFile()).start();
-            p.getOutputStream().close();
-            LOG.info("Restarting the source server with its registered restart command (waiting up to {} s).",
-                    timeout.toSeconds());
-            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                p.destroyForcibly();
-                return new RestartOutcome(false, "did not finish within " + timeout.toSeconds() + " s", tail(output));
-            }
-            int exit = p.exitValue();
-            LOG.info("The restart command ended with exit code {}.", exit);
-            return new RestartOutcome(exit == 0, "ended with exit code " + exit, tail(output));
-        } catch (IOException e) {
-            return new RestartOutcome(false, "could not be started: " + e.getMessage(), "");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new RestartOutcome(false, "was interrupted (the service is stopping)", "");
-        } finally {
-            if (output != null) {
-                try {
-                    Files.deleteIfExists(output);
-                } catch (IOException e) {
-                    LOG.debug("Cannot delete {}: {}", output, e.toString());
-                }
-            }
-        }
-    }
-
     /** The maintenance database: {@code postgres}, else {@code template1} (as the prerequisites connect). */
     private Connection openMaintenance(PgEndpoint source) {
         try {
@@ -187,11 +139,6 @@ final class LogicalReplicationSetup {
             }
             return connector.open(source.withDatabase("template1"), PgConnector.Side.SOURCE, "service");
         }
-    }
-
-    private static String tail(Path file) throws IOException {
-        String text = Files.readString(file, StandardCharsets.UTF_8).strip();
-        return text.length() <= OUTPUT_TAIL ? text : "..." + text.substring(text.length() - OUTPUT_TAIL);
     }
 
     private static String optional(Statement s, String sql) {

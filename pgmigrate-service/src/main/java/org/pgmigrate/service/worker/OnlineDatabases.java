@@ -100,6 +100,7 @@ final class OnlineDatabases {
                     .withState(DatabaseMigrationState.IN_PROGRESS, "Starting over", said));
             LOG.info("Database {}: {}", db, note);
         }
+        ctx.workDirectory(m.migrationId(), spoolName(db)); // 0700 before the engine spools the source's rows into it
         OnlineReplication replication = ctx.migrator().replication(config(m, endpoints, db));
         live.put(db, new Live(replication, null));
         try {
@@ -197,6 +198,7 @@ final class OnlineDatabases {
         if (identity.isPresent()) {
             ctx.migrator().requireTargetDatabase(endpoints.target(db), identity.get());
         }
+        ctx.workDirectory(m.migrationId(), spoolName(db)); // tightens a spool directory left by an older version
         OnlineReplication replication = ctx.migrator().replication(config(m, endpoints, db));
         try {
             replication.resume(slot);
@@ -350,7 +352,11 @@ final class OnlineDatabases {
 
     /** Under the data dir, so that it survives a restart (resume needs it). */
     private Path spoolDirectory(Migration m, String db) {
-        return ctx.workRoot().resolve(m.migrationId()).resolve("cdc-" + DatabaseRunner.slug(db));
+        return ctx.workRoot().resolve(m.migrationId()).resolve(spoolName(db));
+    }
+
+    private static String spoolName(String db) {
+        return "cdc-" + DatabaseRunner.slug(db);
     }
 
     private int attempt(String db) {

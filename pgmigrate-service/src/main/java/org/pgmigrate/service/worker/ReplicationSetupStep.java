@@ -1,8 +1,8 @@
 package org.pgmigrate.service.worker;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import org.pgmigrate.engine.EngineException;
@@ -12,6 +12,7 @@ import org.pgmigrate.service.migration.Migration;
 import org.pgmigrate.service.migration.MigrationStatus;
 import org.pgmigrate.service.server.Endpoints;
 import org.pgmigrate.service.server.RegisteredServer;
+import org.pgmigrate.service.server.RestartCommandPolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,8 +21,8 @@ import org.slf4j.LoggerFactory;
  * a source without {@code wal_level=logical} (or without free slots and WAL senders) makes the migration wait in
  * {@code WaitingForUserAction/WaitingForLogicalReplicationSetupRequestOnSourceDB}. With
  * {@code setupLogicalReplicationOnSourceDbIfNeeded=True} pgmigrate runs {@code ALTER SYSTEM} and restarts the source
- * with the restart command registered with the server; without one, each database's {@code message} says exactly
- * what to run, and the migration goes on by itself once the settings are live ({@link #awaitLive} polls).
+ * with the restart command registered with the server, if this node allows restart commands
+ * ({@link RestartCommandPolicy}); otherwise each database's {@code message} says exactly what to run, and the migration goes on by itself once the settings are live ({@link #awaitLive} polls).
  *
  * <p>Runs on the migration's thread. Blocks on the source and on the restart command. Not thread-safe.
  */
@@ -36,6 +37,7 @@ final class ReplicationSetupStep {
     private final MigrationRun run;
     private final WorkerContext ctx;
     private final LogicalReplicationSetup setup;
+    private final RestartCommandRunner restarts = new RestartCommandRunner();
 
     ReplicationSetupStep(MigrationRun run, WorkerContext ctx) {
         this.run = run;
@@ -60,12 +62,16 @@ final class ReplicationSetupStep {
         }
         Optional<String> restartCommand = ctx.resolver().registeredSource(m.spec()).map(RegisteredServer::restartCommand)
                 .filter(c -> !c.isBlank());
+        boolean mayRestart = restartCommand.isPresent() && ctx.restartCommands().allowed();
         if (!m.spec().setupLogicalReplicationOnSourceDbIfNeeded()) {
             wait(expected, dbs, r.problem() + " Run pgmigrate migration update --setup-replication (PATCH "
                     + "setupLogicalReplicationOnSourceDbIfNeeded=True) to let pgmigrate set it with ALTER SYSTEM and "
-                    + (restartCommand.isPresent() ? "restart the source with its registered restart command."
-                    : "tell you how to restart the source (register a restart command with the source server to let "
-                    + "pgmigrate restart it).") + " Or cancel the migration.");
+                    + (mayRestart ? "restart the source with its registered restart command."
+                    : restartCommand.isPresent() ? "tell you how to restart the source (its registered restart command "
+                    + "is not run: this service was started without " + RestartCommandPolicy.FLAG + ")."
+                    : "tell you how to restart the source (register a restart command with the source server, on a "
+                    + "service started with " + RestartCommandPolicy.FLAG + ", to let pgmigrate restart it).")
+                    + " Or cancel the migration.");
             return false;
         }
         List<String> statements = r.statements();
@@ -85,14 +91,26 @@ final class ReplicationSetupStep {
                     + "logical.");
             return false;
         }
+        if (!ctx.restartCommands().allowed()) {
+            wait(expected, dbs, "pgmigrate ran " + sql + " on the source server " + r.address() + "; the settings take "
+                    + "effect only after a restart, but " + ctx.restartCommands().notRunReason() + ". Restart the "
+                    + "source now, " + r.restartHint() + " (or start pgmigrate serve with " + RestartCommandPolicy.FLAG
+                    + " and ask for the setup again). The migration goes on by itself once wal_level is logical.");
+            return false;
+        }
         run.updateMigration(x -> withMessages(x, dbs, "Restarting the source server", null));
-        Path workDir = ctx.workRoot().resolve(m.migrationId());
-        LogicalReplicationSetup.RestartOutcome outcome = setup.restart(restartCommand.get(), workDir, RESTART_TIMEOUT);
+        LOG.info("Restarting the source server {} with its registered restart command (waiting up to {} s).",
+                r.address(), RESTART_TIMEOUT.toSeconds());
+        RestartCommandRunner.Outcome outcome = restarts.run(restartCommand.get(), RESTART_TIMEOUT,
+                Arrays.asList(endpoints.source().password(), endpoints.target().password()));
+        LOG.info("The source's restart command {}.", outcome.description()); // its output stays out of the log
         if (!outcome.succeeded()) {
+            String next = ". Restart the source yourself, " + r.restartHint() + ". The migration goes on by itself once "
+                    + "wal_level is logical.";
             wait(expected, dbs, "pgmigrate ran " + sql + " on the source server " + r.address() + ", but its restart "
-                    + "command " + outcome.description() + (outcome.output().isEmpty() ? "" : " (output: "
-                    + outcome.output() + ")") + ". Restart the source yourself, " + r.restartHint() + ". The migration "
-                    + "goes on by itself once wal_level is logical.");
+                    + "command " + outcome.description() + (outcome.excerpt().isEmpty() ? "" : " (end of its output: "
+                    + outcome.excerpt() + ")") + next, "pgmigrate ran " + sql + " on the source server " + r.address()
+                    + ", but its restart command " + outcome.description() + next);
             return false;
         }
         Instant deadline = ctx.clock().instant().plus(LIVE_AFTER_RESTART);
@@ -147,7 +165,12 @@ final class ReplicationSetupStep {
     }
 
     private void wait(MigrationStatus expected, List<String> dbs, String message) {
-        LOG.info("Waiting for logical replication on the source: {}", message);
+        wait(expected, dbs, message, message);
+    }
+
+    /** {@code logged} is what the log gets: the message without the restart command's output. */
+    private void wait(MigrationStatus expected, List<String> dbs, String message, String logged) {
+        LOG.info("Waiting for logical replication on the source: {}", logged);
         run.advance(expected, x -> withMessages(x, dbs, WAITING, message).moveTo(MigrationStatus.LOGICAL_REPLICATION_SETUP));
     }
 

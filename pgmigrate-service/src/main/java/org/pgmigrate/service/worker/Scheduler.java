@@ -24,6 +24,7 @@ import org.pgmigrate.service.migration.MigrationEvents;
 import org.pgmigrate.service.migration.MigrationStatus;
 import org.pgmigrate.service.migration.SealedSecrets;
 import org.pgmigrate.service.server.EndpointResolver;
+import org.pgmigrate.service.server.RestartCommandPolicy;
 import org.pgmigrate.service.store.MigrationStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,18 +59,19 @@ public final class Scheduler implements MigrationEvents, AutoCloseable {
     /**
      * @param workRoot where the engine keeps per-database files (schema archives), one directory per migration
      * @param nodeId   stable across restarts of this node, so that it takes back its own leases at once
+     * @param restartCommands whether a source's registered restart command may run
      */
     public Scheduler(MigrationStore store, SealedSecrets secrets, EndpointResolver resolver, EngineSettings engine,
                      ProgressListener metrics, JobLimits limits, Duration pollInterval, Clock clock, String nodeId,
-                     Path workRoot) {
+                     Path workRoot, RestartCommandPolicy restartCommands) {
         this(store, secrets, resolver, new EngineMigrator(engine),
                 new PremigrationValidator(engine.connector(), engine.toolSearchPath()), metrics, limits, pollInterval,
-                clock, nodeId, workRoot);
+                clock, nodeId, workRoot, restartCommands);
     }
 
     Scheduler(MigrationStore store, SealedSecrets secrets, EndpointResolver resolver, DatabaseMigrator migrator,
               PremigrationValidator validator, ProgressListener metrics, JobLimits limits, Duration pollInterval,
-              Clock clock, String nodeId, Path workRoot) {
+              Clock clock, String nodeId, Path workRoot, RestartCommandPolicy restartCommands) {
         this.store = store;
         this.pollInterval = pollInterval;
         this.ticker = Executors.newSingleThreadScheduledExecutor(named("pgmigrate-scheduler"));
@@ -78,7 +80,8 @@ public final class Scheduler implements MigrationEvents, AutoCloseable {
         this.databaseJobs = new ThreadPoolExecutor(limits.databaseJobs(), limits.databaseJobs(), 0, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(limits.migrations() * 50), named("pgmigrate-db"));
         this.ctx = new WorkerContext(store, secrets, resolver, migrator, new Prerequisites(new PgConnector()),
-                new PremigrationValidation(validator), databaseJobs, metrics, limits, clock, nodeId, LEASE, workRoot);
+                new PremigrationValidation(validator), databaseJobs, metrics, limits, clock, nodeId, LEASE, workRoot,
+                restartCommands);
     }
 
     public void start() {

@@ -6,15 +6,32 @@ import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import org.pgmigrate.engine.progress.ProgressListener;
 import org.pgmigrate.service.migration.SealedSecrets;
+import org.pgmigrate.service.security.PrivateFiles;
 import org.pgmigrate.service.server.EndpointResolver;
+import org.pgmigrate.service.server.RestartCommandPolicy;
 import org.pgmigrate.service.store.MigrationStore;
 
 /**
  * What every {@link MigrationRun} of one node shares. The scheduler owns {@code databaseJobs}. {@code workRoot}
- * holds the engine's per-database files ({@code <migrationId>/<db>}). Immutable.
+ * holds the engine's per-database files ({@code <migrationId>/<db>}). {@code restartCommands} says whether a
+ * source's registered restart command may run. Immutable.
  */
 record WorkerContext(MigrationStore store, SealedSecrets secrets, EndpointResolver resolver, DatabaseMigrator migrator,
                      Prerequisites prerequisites, PremigrationValidation validation,
                      ExecutorService databaseJobs, ProgressListener metrics,
-                     JobLimits limits, Clock clock, String nodeId, Duration leaseDuration, Path workRoot) {
+                     JobLimits limits, Clock clock, String nodeId, Duration leaseDuration, Path workRoot,
+                     RestartCommandPolicy restartCommands) {
+
+    /**
+     * {@code workRoot/<migrationId>/<name>}, created (with the migration's directory) mode 0700 before the engine
+     * writes into it: schema archives and change spools hold the source's data.
+     */
+    Path workDirectory(String migrationId, String name) {
+        Path migrationDir = workRoot.resolve(migrationId);
+        PrivateFiles.createDirectory(workRoot);
+        PrivateFiles.createDirectory(migrationDir);
+        Path dir = migrationDir.resolve(name);
+        PrivateFiles.createDirectory(dir);
+        return dir;
+    }
 }

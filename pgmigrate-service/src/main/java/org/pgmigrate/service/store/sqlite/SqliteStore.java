@@ -9,13 +9,16 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import org.pgmigrate.service.FileErrors;
+import org.pgmigrate.service.security.PrivateFiles;
 import org.pgmigrate.service.store.MigrationStore;
 import org.pgmigrate.service.store.ServerStore;
 
 /**
  * The embedded store: one SQLite file in the data dir, in WAL mode with {@code synchronous=FULL} (a write is on disk
  * when it returns, so checkpoints survive a kill -9 or a power cut), its schema versioned by
- * {@link SchemaMigrations}. The file is created with mode 0600.
+ * {@link SchemaMigrations}. The file is created with mode 0600 (an existing one is tightened to it): it holds the
+ * migrations' sealed secrets and checkpoints.
  *
  * <p>Thread-safe: all access goes through one connection, serialized on this object; SQLite has one writer anyway,
  * and the service's writes are small.
@@ -42,7 +45,14 @@ public final class SqliteStore implements AutoCloseable {
                 Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot create the store " + file + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("Cannot create the store " + file + ": " + FileErrors.describe(e), e);
+        }
+        // SQLite gives its -wal and -shm files the mode of the database file; older ones are tightened too
+        for (String suffix : new String[] {"", "-wal", "-shm"}) {
+            Path f = file.resolveSibling(file.getFileName() + suffix);
+            if (Files.exists(f)) {
+                PrivateFiles.restrictToOwner(f);
+            }
         }
         try {
             Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
