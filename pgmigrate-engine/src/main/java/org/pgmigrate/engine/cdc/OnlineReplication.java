@@ -56,6 +56,9 @@ public final class OnlineReplication implements AutoCloseable {
     private final SourceSetup setup;
     private final CommitTimeline timeline = new CommitTimeline();
     private final AtomicReference<EngineException> failure = new AtomicReference<>();
+    /** Why capture or apply is paused (a server unreachable past the reconnect window, a full spool), or null. */
+    private final AtomicReference<String> capturePaused = new AtomicReference<>();
+    private final AtomicReference<String> applyPaused = new AtomicReference<>();
 
     // Set under this object's lock; volatile because stats() reads them without it.
     private volatile ReplicationState state = ReplicationState.NEW;
@@ -183,7 +186,7 @@ public final class OnlineReplication implements AutoCloseable {
         requireState(ReplicationState.PREPARED, "startCapture");
         monitor = new Monitor(config, connector, setup, sourceVersion, spool, slot.consistentPoint(), this::fail);
         receiver = new Receiver(config, connector, setup, sourceVersion, spool, timeline,
-                () -> monitor.durableApplied(), this::fail);
+                () -> monitor.durableApplied(), this::fail, capturePaused::set);
         threads.startMonitor(monitor, config.monitorInterval());
         state = ReplicationState.CAPTURING;
         threads.startReceiver(receiver);
@@ -216,6 +219,11 @@ public final class OnlineReplication implements AutoCloseable {
             @Override
             public void failed(EngineException e) {
                 fail(e);
+            }
+
+            @Override
+            public void paused(String message) {
+                applyPaused.set(message);
             }
         });
         monitor.applierStarted(applier);
@@ -253,7 +261,8 @@ public final class OnlineReplication implements AutoCloseable {
                 r == null ? Lsn.INVALID : r.received(), s == null ? Lsn.INVALID : s.durableLsn(),
                 p == null ? Lsn.INVALID : p.applied(), durable, r == null ? Lsn.INVALID : r.confirmed(),
                 s == null ? 0 : s.sizeBytes(), p == null ? 0 : p.peakBatchRows(),
-                (int) c.reconnects() + (r == null ? 0 : r.reconnects()), f == null ? null : f.getMessage());
+                (int) c.reconnects() + (r == null ? 0 : r.reconnects()), f == null ? null : f.getMessage(),
+                paused());
     }
 
     /** {@link #cutover(Duration, CutoverJournal)} without a journal (a process that will not be restarted). */
@@ -506,6 +515,16 @@ public final class OnlineReplication implements AutoCloseable {
             LOG.error("{}", problem.getMessage());
         }
         return problem;
+    }
+
+    /** The pause messages of capture and apply, or null when both run. */
+    private String paused() {
+        String capture = capturePaused.get();
+        String apply = applyPaused.get();
+        if (capture == null || apply == null) {
+            return capture == null ? apply : capture;
+        }
+        return apply + " " + capture;
     }
 
     private void fail(EngineException e) {

@@ -52,6 +52,8 @@ final class Receiver implements Runnable {
     private final CommitTimeline timeline;
     private final Supplier<Lsn> appliedDurable;
     private final Consumer<EngineException> onFailure;
+    private final Consumer<String> onPause;
+    private final SpoolRoom room;
 
     private final AtomicLong incomingChanges = new AtomicLong();
     private volatile boolean stopping;
@@ -69,9 +71,11 @@ final class Receiver implements Runnable {
     private StreamFile currentStream;
     private long lastMarkerNanos;
     private long lastReplyRequestNanos;
+    private long lastPauseLogNanos = System.nanoTime() - TimeUnit.HOURS.toNanos(1);
 
     Receiver(ReplicationConfig config, PgConnector connector, SourceSetup setup, int sourceVersion, Spool spool,
-             CommitTimeline timeline, Supplier<Lsn> appliedDurable, Consumer<EngineException> onFailure) {
+             CommitTimeline timeline, Supplier<Lsn> appliedDurable, Consumer<EngineException> onFailure,
+             Consumer<String> onPause) {
         this.config = config;
         this.connector = connector;
         this.setup = setup;
@@ -81,6 +85,9 @@ final class Receiver implements Runnable {
         this.timeline = timeline;
         this.appliedDurable = appliedDurable;
         this.onFailure = onFailure;
+        this.onPause = onPause;
+        this.room = new SpoolRoom(spool, config.spoolLimitBytes(), config.spoolReserveBytes(), appliedDurable,
+                names.slot(), onPause);
     }
 
     long incomingChanges() {
@@ -117,11 +124,27 @@ final class Receiver implements Runnable {
     @Override
     public void run() {
         Reconnect reconnect = new Reconnect(config.reconnectTimeout(), "the source server " + config.source().address(),
-                EngineError.SOURCE_UNREACHABLE);
+                "changes made on the source meanwhile wait in its replication slot " + names.slot() + ".", onPause);
         try {
             while (!stopping) {
                 try {
                     stream(reconnect);
+                } catch (SpoolRoom.NoRoom | UncheckedIOException e) {
+                    boolean diskFull = e instanceof UncheckedIOException io && SpoolRoom.isDiskFull(io);
+                    if (stopping || !(e instanceof SpoolRoom.NoRoom) && !diskFull) {
+                        throw e;
+                    }
+                    // Pause capture rather than fail: what is not spooled yet stays in the slot on the source.
+                    spool.discardIncomplete();
+                    resetStreamState();
+                    closeConnection();
+                    String reason = diskFull ? "the disk of the change spool is full (" + e.getMessage() + ")."
+                            : e.getMessage();
+                    logPause(reason);
+                    if (!room.awaitRoom(reason, diskFull, () -> stopping)) {
+                        return;
+                    }
+                    LOG.debug("Capture resumes: the change spool has room again");
                 } catch (SQLException | EngineException e) {
                     if (stopping) {
                         return;
@@ -158,6 +181,20 @@ final class Receiver implements Runnable {
             } catch (UncheckedIOException e) {
                 LOG.warn("Could not sync the change spool on stop: {}", e.getMessage());
             }
+        }
+    }
+
+    /**
+     * Capture that keeps up with a slower applier pauses and resumes at its limit over and over; the first pause of
+     * a while is a warning, the others are debug lines.
+     */
+    private void logPause(String reason) {
+        long now = System.nanoTime();
+        if (now - lastPauseLogNanos > TimeUnit.MINUTES.toNanos(10)) {
+            LOG.warn("Capture paused: {}", reason);
+            lastPauseLogNanos = now;
+        } else {
+            LOG.debug("Capture paused: {}", reason);
         }
     }
 
@@ -242,6 +279,7 @@ final class Receiver implements Runnable {
 
     private void housekeeping(PGReplicationStream stream, long now) throws SQLException {
         boolean idle = !inTransaction && currentStream == null;
+        room.check(idle && !spool.hasOpenStreams());
         Lsn position = Lsn.of(stream.getLastReceiveLSN().asLong());
         received = Lsn.max(received, position);
         if (idle && position.compareTo(spool.highWater()) > 0

@@ -6,13 +6,16 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import org.pgmigrate.engine.EngineError;
 import org.pgmigrate.engine.EngineException;
 import org.slf4j.Logger;
 
 /**
- * Exponential backoff (0.5 s doubling to 30 s) for a lost connection, within a total budget counted from the first
- * failure since the last success. One per thread; not thread-safe.
+ * Exponential backoff (0.5 s doubling to 30 s) for a lost connection. Within {@code budget}, counted from the first
+ * failure since the last success, it retries quietly; after it, it reports replication paused (through
+ * {@code paused}) and goes on retrying every 30 s (or every {@code budget}, if shorter): an unreachable server pauses a migration, it never fails it and
+ * never costs its replication slot. The next success clears the pause. One per thread; not thread-safe.
  */
 public final class Reconnect {
 
@@ -21,15 +24,22 @@ public final class Reconnect {
 
     private final Duration budget;
     private final String what;
-    private final EngineError givingUp;
+    private final String meanwhile;
+    private final Consumer<String> paused;
     private long firstFailureNanos;
     private int attempt;
+    private boolean reportedPaused;
 
-    /** {@code what} names the connection for messages ("the source", "the target"). */
-    public Reconnect(Duration budget, String what, EngineError givingUp) {
+    /**
+     * @param what      names the connection for messages ("the target server 10.0.0.5:5432")
+     * @param meanwhile what happens to changes while it is paused, for the message
+     * @param paused    receives the pause message, and null when the connection works again
+     */
+    public Reconnect(Duration budget, String what, String meanwhile, Consumer<String> paused) {
         this.budget = budget;
         this.what = what;
-        this.givingUp = givingUp;
+        this.meanwhile = meanwhile;
+        this.paused = paused;
     }
 
     /** True when {@code t} (or a cause) says the connection broke, as opposed to the server refusing a statement. */
@@ -53,15 +63,19 @@ public final class Reconnect {
         return false;
     }
 
-    /** Call after a working period, so the next failure gets a fresh budget. */
+    /** Call after a working period, so the next failure gets a fresh budget; ends a reported pause. */
     public void succeeded() {
         attempt = 0;
         firstFailureNanos = 0;
+        if (reportedPaused) {
+            reportedPaused = false;
+            paused.accept(null);
+        }
     }
 
     /**
-     * Logs the failure and sleeps before the next attempt; throws {@link EngineException} when the budget is spent.
-     * Returns early (false) when {@code stopped} turns true.
+     * Logs the failure and sleeps before the next attempt; once the budget is spent, reports the pause and retries
+     * every 30 s. Returns early (false) when {@code stopped} turns true.
      */
     public boolean pause(Throwable cause, BooleanSupplier stopped, Logger log) {
         long now = System.nanoTime();
@@ -70,14 +84,23 @@ public final class Reconnect {
         }
         attempt++;
         long elapsed = now - firstFailureNanos;
+        long pause;
         if (elapsed >= budget.toNanos()) {
-            throw new EngineException(givingUp, "Lost the connection to " + what + " and could not reconnect within "
-                    + budget.toSeconds() + " s (" + attempt + " attempts): " + message(cause) + ". The replication slot"
-                    + " is kept; resume the migration once the server is reachable.", cause);
+            // Every 30 s, or as often as the window itself when that is shorter (tests, impatient setups).
+            pause = Math.max(1000, Math.min(MAX_PAUSE_MILLIS, budget.toMillis()));
+            String message = "Paused: lost the connection to " + what + " " + minutes(elapsed) + " ago and could not"
+                    + " reconnect (" + attempt + " attempts; last error: " + message(cause) + "). Retrying every "
+                    + pause / 1000 + " s; " + meanwhile + " Nothing is lost.";
+            paused.accept(message);
+            if (!reportedPaused) {
+                log.error("{}", message);
+            }
+            reportedPaused = true;
+        } else {
+            pause = Math.min(MAX_PAUSE_MILLIS, FIRST_PAUSE_MILLIS << Math.min(attempt - 1, 10));
+            log.warn("Lost the connection to {} ({}); reconnecting in {} ms, attempt {} (reported as paused after {}"
+                    + " s)", what, message(cause), pause, attempt, budget.toSeconds());
         }
-        long pause = Math.min(MAX_PAUSE_MILLIS, FIRST_PAUSE_MILLIS << Math.min(attempt - 1, 10));
-        log.warn("Lost the connection to {} ({}); reconnecting in {} ms, attempt {} (giving up after {} s)", what,
-                message(cause), pause, attempt, budget.toSeconds());
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(pause);
         while (System.nanoTime() < deadline) {
             if (stopped.getAsBoolean()) {
@@ -86,6 +109,11 @@ public final class Reconnect {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
         }
         return !stopped.getAsBoolean();
+    }
+
+    private static String minutes(long nanos) {
+        long seconds = TimeUnit.NANOSECONDS.toSeconds(nanos);
+        return seconds < 120 ? seconds + " s" : seconds / 60 + " min";
     }
 
     private static String message(Throwable t) {

@@ -20,6 +20,12 @@ import org.pgmigrate.engine.pg.PgEndpoint;
  *       {@code allowReplicaIdentityFull}, CLI flag {@code --allow-replica-identity-full}).</li>
  *   <li>{@code refreshMaterializedViews}: refresh the target's materialized views at cutover (default on), since
  *       changes are not replicated into them.</li>
+ *   <li>{@code spoolLimitBytes} (default 64 GiB) and {@code spoolReserveBytes} (default 256 MiB): capture pauses,
+ *       with a message, when the spool holds that many bytes of whole transactions, or when the spool's file system
+ *       has less than the reserve free; it resumes once applying has made room. The source keeps the WAL meanwhile
+ *       (the slot holds it), so nothing is lost.</li>
+ *   <li>{@code reconnectTimeout}: how long a lost source or target connection is retried quickly (backoff up to
+ *       30 s) before replication reports itself paused; it keeps retrying every 30 s after that, never failing.</li>
  * </ul>
  */
 public record ReplicationConfig(PgEndpoint source, PgEndpoint target, String migrationId, Path spoolDirectory,
@@ -27,7 +33,7 @@ public record ReplicationConfig(PgEndpoint source, PgEndpoint target, String mig
                                 Duration statusInterval, int groupCommitChanges, Duration groupCommitDelay,
                                 int batchSize, long batchBytes, long spoolSegmentBytes, Duration spoolSyncInterval,
                                 Duration reconnectTimeout, Duration slotCreationTimeout, Duration monitorInterval,
-                                boolean refreshMaterializedViews) {
+                                boolean refreshMaterializedViews, long spoolLimitBytes, long spoolReserveBytes) {
 
     public static Builder builder(String migrationId, PgEndpoint source, PgEndpoint target, Path spoolDirectory) {
         return new Builder(migrationId, source, target, spoolDirectory);
@@ -60,6 +66,8 @@ public record ReplicationConfig(PgEndpoint source, PgEndpoint target, String mig
         private Duration slotCreationTimeout = Duration.ofMinutes(10);
         private Duration monitorInterval = Duration.ofSeconds(1);
         private boolean refreshMaterializedViews = true;
+        private long spoolLimitBytes = 64L << 30;
+        private long spoolReserveBytes = 256L << 20;
 
         private Builder(String migrationId, PgEndpoint source, PgEndpoint target, Path spoolDirectory) {
             this.migrationId = migrationId;
@@ -102,7 +110,17 @@ public record ReplicationConfig(PgEndpoint source, PgEndpoint target, String mig
             return this;
         }
 
-        /** How long to keep retrying a lost source or target connection before failing. */
+        /**
+         * Capture pauses when the spool holds {@code limitBytes} of whole transactions or its file system has less
+         * than {@code reserveBytes} free. The limit must hold at least four segments.
+         */
+        public Builder spoolLimit(long limitBytes, long reserveBytes) {
+            this.spoolLimitBytes = limitBytes;
+            this.spoolReserveBytes = reserveBytes;
+            return this;
+        }
+
+        /** How long to retry a lost source or target connection quickly before reporting replication paused. */
         public Builder reconnectTimeout(Duration timeout) {
             this.reconnectTimeout = timeout;
             return this;
@@ -151,10 +169,18 @@ public record ReplicationConfig(PgEndpoint source, PgEndpoint target, String mig
             if (spoolSegmentBytes < 1024 * 1024) {
                 throw new IllegalArgumentException("spoolSegmentBytes must be at least 1 MiB, was " + spoolSegmentBytes);
             }
+            if (spoolLimitBytes < 4 * spoolSegmentBytes) {
+                // Below that, the segment being written could keep the spool over its limit with nothing to apply.
+                throw new IllegalArgumentException("The spool limit must hold at least four spool segments ("
+                        + (4 * spoolSegmentBytes >> 20) + " MiB), was " + (spoolLimitBytes >> 20) + " MiB");
+            }
+            if (spoolReserveBytes < 0) {
+                throw new IllegalArgumentException("spoolReserveBytes must not be negative, was " + spoolReserveBytes);
+            }
             return new ReplicationConfig(source, target, migrationId, spoolDirectory, allowReplicaIdentityFull,
                     progressTracking, statusInterval, groupCommitChanges, groupCommitDelay, batchSize, batchBytes,
                     spoolSegmentBytes, spoolSyncInterval, reconnectTimeout, slotCreationTimeout, monitorInterval,
-                    refreshMaterializedViews);
+                    refreshMaterializedViews, spoolLimitBytes, spoolReserveBytes);
         }
 
         private static void positive(String key, Duration value, Duration atLeast) {

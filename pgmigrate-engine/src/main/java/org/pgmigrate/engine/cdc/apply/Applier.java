@@ -50,6 +50,10 @@ public final class Applier implements Runnable {
         void applied(Lsn upTo);
 
         void failed(EngineException failure);
+
+        /** Applying waits (the target is unreachable past the reconnect window), with why; null when it goes on. */
+        default void paused(String message) {
+        }
     }
 
     /**
@@ -152,7 +156,8 @@ public final class Applier implements Runnable {
     @Override
     public void run() {
         Reconnect reconnect = new Reconnect(settings.reconnectBudget(), "the target server "
-                + settings.target().address(), EngineError.TARGET_UNREACHABLE);
+                + settings.target().address(), "changes keep being captured into the spool, and the replication slot"
+                + " keeps the source's WAL until they are applied.", listener::paused);
         try {
             while (!stopping) {
                 try (Connection session = openSession()) {

@@ -99,6 +99,11 @@ public final class Spool implements AutoCloseable {
         return durable;
     }
 
+    /** True while a streamed transaction is being received (its changes are not whole yet). Writer thread only. */
+    public boolean hasOpenStreams() {
+        return !openStreams.isEmpty();
+    }
+
     /** Bytes on disk in segments and streamed-transaction files. */
     public long sizeBytes() {
         return totalBytes.get();
