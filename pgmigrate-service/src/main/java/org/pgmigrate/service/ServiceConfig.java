@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import org.pgmigrate.service.server.RestartCommandPolicy;
 import org.pgmigrate.service.worker.JobLimits;
+import org.pgmigrate.service.worker.ReplicationLimits;
 
 /**
  * The configuration of one {@code pgmigrate serve} node, validated once when built. Immutable.
@@ -21,10 +22,14 @@ import org.pgmigrate.service.worker.JobLimits;
  * @param toolSearchPath directories searched for pg_dump, pg_restore and pg_dumpall (the serve command passes PATH)
  * @param restartCommands whether registered servers may carry a {@code restartCommand} that this node runs (off
  *                     unless the operator opts in: it is a shell command on this host)
+ * @param replication when online replications pause rather than fail (spool limit, reconnect window)
+ * @param storeBusyWindow how long a busy or failing store is retried before callers are told it is unavailable
+ *                     (workers then wait and retry; the API answers 503)
  */
 public record ServiceConfig(DataDirectory dataDirectory, String listenHost, int listenPort, Path tlsCertificate,
                             Path tlsKey, boolean tls, JobLimits jobLimits, Duration pollInterval,
-                            List<Path> toolSearchPath, RestartCommandPolicy restartCommands) {
+                            List<Path> toolSearchPath, RestartCommandPolicy restartCommands, ReplicationLimits replication,
+                            Duration storeBusyWindow) {
 
     public static final String DEFAULT_LISTEN = "127.0.0.1:8642";
 
@@ -63,44 +68,55 @@ public record ServiceConfig(DataDirectory dataDirectory, String listenHost, int 
      */
     public static ServiceConfig defaults(DataDirectory dataDirectory) {
         return new ServiceConfig(dataDirectory, "127.0.0.1", 8642, null, null, true, JobLimits.DEFAULT,
-                Duration.ofSeconds(2), List.of(), RestartCommandPolicy.REFUSED);
+                Duration.ofSeconds(2), List.of(), RestartCommandPolicy.REFUSED, ReplicationLimits.DEFAULT,
+                Duration.ofMinutes(2));
     }
 
     public ServiceConfig withListen(String hostAndPort) {
         HostPort hp = HostPort.parse(hostAndPort);
         return new ServiceConfig(dataDirectory, hp.host(), hp.port(), tlsCertificate, tlsKey, tls, jobLimits, pollInterval,
-                toolSearchPath, restartCommands);
+                toolSearchPath, restartCommands, replication, storeBusyWindow);
     }
 
     public ServiceConfig withTls(Path certificate, Path key) {
         return new ServiceConfig(dataDirectory, listenHost, listenPort, certificate, key, true, jobLimits, pollInterval,
-                toolSearchPath, restartCommands);
+                toolSearchPath, restartCommands, replication, storeBusyWindow);
     }
 
     public ServiceConfig withoutTls() {
         return new ServiceConfig(dataDirectory, listenHost, listenPort, null, null, false, jobLimits, pollInterval,
-                toolSearchPath, restartCommands);
+                toolSearchPath, restartCommands, replication, storeBusyWindow);
     }
 
     public ServiceConfig withJobLimits(JobLimits limits) {
         return new ServiceConfig(dataDirectory, listenHost, listenPort, tlsCertificate, tlsKey, tls, limits, pollInterval,
-                toolSearchPath, restartCommands);
+                toolSearchPath, restartCommands, replication, storeBusyWindow);
     }
 
     public ServiceConfig withPollInterval(Duration interval) {
         return new ServiceConfig(dataDirectory, listenHost, listenPort, tlsCertificate, tlsKey, tls, jobLimits, interval,
-                toolSearchPath, restartCommands);
+                toolSearchPath, restartCommands, replication, storeBusyWindow);
     }
 
     public ServiceConfig withToolSearchPath(List<Path> directories) {
         return new ServiceConfig(dataDirectory, listenHost, listenPort, tlsCertificate, tlsKey, tls, jobLimits,
-                pollInterval, directories, restartCommands);
+                pollInterval, directories, restartCommands, replication, storeBusyWindow);
     }
 
     /** Lets registered servers carry a restart command, which this node then runs ({@code --allow-restart-commands}). */
     public ServiceConfig withRestartCommands(RestartCommandPolicy policy) {
         return new ServiceConfig(dataDirectory, listenHost, listenPort, tlsCertificate, tlsKey, tls, jobLimits,
-                pollInterval, toolSearchPath, policy);
+                pollInterval, toolSearchPath, policy, replication, storeBusyWindow);
+    }
+
+    public ServiceConfig withReplicationLimits(ReplicationLimits limits) {
+        return new ServiceConfig(dataDirectory, listenHost, listenPort, tlsCertificate, tlsKey, tls, jobLimits,
+                pollInterval, toolSearchPath, restartCommands, limits, storeBusyWindow);
+    }
+
+    public ServiceConfig withStoreBusyWindow(Duration window) {
+        return new ServiceConfig(dataDirectory, listenHost, listenPort, tlsCertificate, tlsKey, tls, jobLimits,
+                pollInterval, toolSearchPath, restartCommands, replication, window);
     }
 
     static boolean isLoopback(String host) {

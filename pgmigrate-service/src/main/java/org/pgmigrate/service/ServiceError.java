@@ -2,7 +2,7 @@ package org.pgmigrate.service;
 
 /**
  * What went wrong in a request, with the ARM error code and the HTTP status the API answers with. A user's mistake
- * is always a 4xx; only {@link #INTERNAL} is a 5xx.
+ * is always a 4xx; only {@link #INTERNAL} and {@link #STORE_UNAVAILABLE} (transient: retry) are 5xx.
  */
 public enum ServiceError {
     MISSING_API_VERSION(400, "MissingApiVersionParameter"),
@@ -24,7 +24,8 @@ public enum ServiceError {
     INVALID_MIGRATION_STATE(409, "OperationNotAllowedInCurrentState"),
     SERVER_IN_USE(409, "ServerInUse"),
     REQUEST_TOO_LARGE(413, "RequestEntityTooLarge"),
-    INTERNAL(500, "InternalServerError");
+    INTERNAL(500, "InternalServerError"),
+    STORE_UNAVAILABLE(503, "ServiceUnavailable");
 
     private final int httpStatus;
     private final String armCode;

@@ -89,7 +89,7 @@ public final class ServiceWiring implements AutoCloseable {
             tls = !config.tls() ? null : config.tlsCertificate() != null
                     ? TlsMaterial.fromPem(config.tlsCertificate(), config.tlsKey(), dir.tlsCertificate())
                     : TlsMaterial.selfSigned(dir.tlsCertificate(), dir.tlsKey(), config.listenHost());
-            store = SqliteStore.open(dir.store());
+            store = SqliteStore.open(dir.store()).withBusyWindow(config.storeBusyWindow());
         } catch (UncheckedIOException e) {
             throw new DataDirectoryException(dir, e.getMessage(), e);
         }
@@ -100,7 +100,7 @@ public final class ServiceWiring implements AutoCloseable {
         scheduler = new Scheduler(store.migrations(), sealer, resolver,
                 EngineSettings.defaults().withToolSearchPath(config.toolSearchPath()), metrics.progressListener(),
                 config.jobLimits(), config.pollInterval(), clock, "node:" + dir.path(), dir.work(),
-                config.restartCommands());
+                config.restartCommands(), config.replication());
         MigrationService migrations = new MigrationService(store.migrations(), store.servers(), resolver, sealer,
                 scheduler, clock);
         ServerRegistry servers = new ServerRegistry(store.servers(), store.migrations(), config.restartCommands());

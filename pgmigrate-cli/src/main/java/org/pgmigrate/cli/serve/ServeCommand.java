@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.pgmigrate.cli.CliException;
 import org.pgmigrate.cli.ExitCode;
+import org.pgmigrate.cli.clone.ByteSize;
 import org.pgmigrate.cli.config.DataDir;
 import org.pgmigrate.cli.config.Environment;
 import org.pgmigrate.service.DataDirectory;
@@ -17,6 +18,7 @@ import org.pgmigrate.service.ServiceConfig;
 import org.pgmigrate.service.ServiceWiring;
 import org.pgmigrate.service.server.RestartCommandPolicy;
 import org.pgmigrate.service.worker.JobLimits;
+import org.pgmigrate.service.worker.ReplicationLimits;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -82,6 +84,12 @@ public final class ServeCommand implements Callable<Integer> {
             + "Off by default: anyone with the API token could then run shell commands on this host.")
     boolean allowRestartCommands;
 
+    @Option(names = "--spool-limit", paramLabel = "SIZE", defaultValue = "64GB", converter = ByteSize.class,
+            description = "Most each online database's change spool may hold (default: ${DEFAULT-VALUE}). At the limit,"
+                    + " or when the spool's disk has less than 256MB free, capture pauses until applying has made room;"
+                    + " the source keeps its WAL meanwhile.")
+    long spoolLimit;
+
     @Override
     public Integer call() {
         Environment env = Environment.system();
@@ -121,7 +129,8 @@ public final class ServeCommand implements Callable<Integer> {
         ServiceConfig config = ServiceConfig.defaults(new DataDirectory(dir.path())).withListen(listen)
                 .withJobLimits(new JobLimits(maxMigrations, databaseJobs, tableJobs, indexJobs))
                 .withToolSearchPath(pathDirectories(env))
-                .withRestartCommands(allowRestartCommands ? RestartCommandPolicy.ALLOWED : RestartCommandPolicy.REFUSED);
+                .withRestartCommands(allowRestartCommands ? RestartCommandPolicy.ALLOWED : RestartCommandPolicy.REFUSED)
+                .withReplicationLimits(ReplicationLimits.DEFAULT.withSpoolLimit(spoolLimit));
         if (noTls) {
             return config.withoutTls();
         }

@@ -120,6 +120,12 @@ public record ReplicationConfig(PgEndpoint source, PgEndpoint target, String mig
             return this;
         }
 
+        /** {@link #spoolLimit(long, long)} with the default reserve. */
+        public Builder spoolLimit(long limitBytes) {
+            this.spoolLimitBytes = limitBytes;
+            return this;
+        }
+
         /** How long to retry a lost source or target connection quickly before reporting replication paused. */
         public Builder reconnectTimeout(Duration timeout) {
             this.reconnectTimeout = timeout;

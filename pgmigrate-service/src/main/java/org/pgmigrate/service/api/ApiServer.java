@@ -19,6 +19,7 @@ import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.pgmigrate.service.ServiceError;
 import org.pgmigrate.service.ServiceException;
+import org.pgmigrate.service.store.StoreUnavailableException;
 import org.pgmigrate.service.arm.ErrorResponses;
 import org.pgmigrate.service.metrics.Health;
 import org.pgmigrate.service.metrics.ServiceMetrics;
@@ -97,6 +98,11 @@ public final class ApiServer {
         app.before(ctx -> ctx.header("x-ms-request-id", UUID.randomUUID().toString()));
         app.before(new BearerAuthentication(token));
         app.exception(ServiceException.class, (e, ctx) -> error(ctx, e));
+        app.exception(StoreUnavailableException.class, (e, ctx) -> {
+            LOG.warn("{} {}: {}", ctx.method(), ctx.path(), e.getMessage());
+            ctx.header("Retry-After", "10");
+            error(ctx, new ServiceException(ServiceError.STORE_UNAVAILABLE, e.getMessage() + " Retry in a moment."));
+        });
         app.exception(Exception.class, (e, ctx) -> {
             LOG.error("Unexpected error on {} {}", ctx.method(), ctx.path(), e);
             error(ctx, new ServiceException(ServiceError.INTERNAL, "An internal error occurred in pgmigrate (request id "

@@ -21,6 +21,7 @@ import org.pgmigrate.service.migration.MigrationStatus;
 import org.pgmigrate.service.migration.SecretParameters;
 import org.pgmigrate.service.migration.ValidationDetails;
 import org.pgmigrate.service.server.Endpoints;
+import org.pgmigrate.service.store.StoreUnavailableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -42,6 +43,7 @@ final class MigrationRun implements Runnable {
     private final String migrationId;
     private final WorkerContext ctx;
     private final StoredCheckpoints checkpoints;
+    private final PatientWrites writes;
     private final Map<String, RunningDatabase> running = new ConcurrentHashMap<>();
     private final DatabaseRunner databases;
     private final OnlineDatabases online;
@@ -59,7 +61,8 @@ final class MigrationRun implements Runnable {
     MigrationRun(String migrationId, WorkerContext ctx) {
         this.migrationId = migrationId;
         this.ctx = ctx;
-        this.checkpoints = new StoredCheckpoints(ctx.store(), migrationId);
+        this.writes = new PatientWrites(ctx.store(), () -> shuttingDown);
+        this.checkpoints = new StoredCheckpoints(ctx.store(), writes, migrationId);
         this.online = new OnlineDatabases(ctx, checkpoints);
         this.databases = new DatabaseRunner(this, ctx, checkpoints, online);
         this.cutover = new OnlineCutover(this, ctx, online, databases);
@@ -87,7 +90,7 @@ final class MigrationRun implements Runnable {
         }
         MDC.put("migration", start.key().name());
         try {
-            loop();
+            loopWaitingOutTheStore();
         } catch (RuntimeException e) {
             LOG.error("Migration {} stopped on an unexpected error; it is marked Failed.", start.key().name(), e);
             failAll("Internal error in pgmigrate (details in the service log): " + e.getClass().getSimpleName()
@@ -107,11 +110,36 @@ final class MigrationRun implements Runnable {
      * shutdown) keeps its slots, publications and spools to resume at the next start.
      */
     private void endReplications() {
-        Migration m = ctx.store().findById(migrationId).orElse(null);
-        if (m != null && !m.isActive() && m.spec().migrationMode() == MigrationMode.ONLINE && !shuttingDown) {
-            online.cleanUp(m);
+        try {
+            Migration m = ctx.store().findById(migrationId).orElse(null);
+            if (m != null && !m.isActive() && m.spec().migrationMode() == MigrationMode.ONLINE && !shuttingDown) {
+                online.cleanUp(m);
+            }
+        } catch (StoreUnavailableException e) {
+            LOG.warn("Cannot read the migration to end its replications ({}); they are kept for the next start.",
+                    e.getMessage());
+        } finally {
+            online.closeAll();
         }
-        online.closeAll();
+    }
+
+    /**
+     * The state machine, restarted after a pause whenever the store is unavailable: a store that cannot be read or
+     * written for a while pauses the migration, never fails it (which would drop its replication slots).
+     */
+    private void loopWaitingOutTheStore() {
+        while (true) {
+            try {
+                loop();
+                return;
+            } catch (StoreUnavailableException e) {
+                if (shuttingDown) {
+                    return;
+                }
+                LOG.error("{} The migration waits and goes on when it is back.", e.getMessage());
+                pause(Duration.ofSeconds(5));
+            }
+        }
     }
 
     /** The service is stopping: stop the engine, keep the state, so that the next start resumes. */
@@ -458,7 +486,7 @@ final class MigrationRun implements Runnable {
     /** Applies {@code change} if the migration is still {@code expected}; false if the status moved meanwhile. */
     boolean advance(MigrationStatus expected, UnaryOperator<Migration> change) {
         AtomicBoolean applied = new AtomicBoolean();
-        ctx.store().update(migrationId, m -> {
+        writes.update(migrationId, m -> {
             if (!m.status().equals(expected)) {
                 return m;
             }
@@ -470,12 +498,12 @@ final class MigrationRun implements Runnable {
 
     /** Updates the migration, whatever its status. */
     void updateMigration(UnaryOperator<Migration> change) {
-        ctx.store().update(migrationId, change);
+        writes.update(migrationId, change);
     }
 
     /** Updates one database's details, whatever the migration's status. */
     void updateDatabase(String db, UnaryOperator<DatabaseDetails> change) {
-        ctx.store().update(migrationId, m -> m.withDatabase(db, change));
+        writes.update(migrationId, m -> m.withDatabase(db, change));
     }
 
     void fail(MigrationStatus expected, String message) {

@@ -59,6 +59,8 @@ final class OnlineDatabases {
     private final WorkerContext ctx;
     private final StoredCheckpoints checkpoints;
     private final Map<String, Live> live = new ConcurrentHashMap<>();
+    /** The messages that pause messages stand in for, per database, while the pause lasts. */
+    private final Map<String, Optional<String>> displacedMessages = new ConcurrentHashMap<>();
 
     OnlineDatabases(WorkerContext ctx, StoredCheckpoints checkpoints) {
         this.ctx = ctx;
@@ -221,15 +223,36 @@ final class OnlineDatabases {
         return !live.isEmpty();
     }
 
-    /** {@code m} with each live database's change-capture counters (added to what earlier processes counted). */
+    /**
+     * {@code m} with each live database's change-capture counters (added to what earlier processes counted), and,
+     * while its replication is paused, why: the pause message stands in for the database's message until it ends.
+     */
     Migration applyCounters(Migration m) {
         Migration x = m;
         for (Map.Entry<String, Live> e : live.entrySet()) {
             ReplicationStats s = e.getValue().replication().stats();
             DatabaseDetails base = e.getValue().base();
-            x = x.withDatabase(e.getKey(), d -> d.migrationState().isFinished() ? d : counters(d, base, s));
+            x = x.withDatabase(e.getKey(), d -> d.migrationState().isFinished() ? d
+                    : showPause(e.getKey(), counters(d, base, s), s.paused()));
         }
         return x;
+    }
+
+    /** Puts a pause message in place of the database's message, and the message back once the pause ends. */
+    private DatabaseDetails showPause(String db, DatabaseDetails d, String paused) {
+        if (paused != null) {
+            if (!displacedMessages.containsKey(db)) {
+                displacedMessages.put(db, Optional.ofNullable(d.message()));
+                LOG.warn("Database {}: {}", db, paused);
+            }
+            return d.withState(d.migrationState(), d.migrationOperation(), paused);
+        }
+        Optional<String> displaced = displacedMessages.remove(db);
+        if (displaced == null) {
+            return d;
+        }
+        LOG.info("Database {}: replication runs again", db);
+        return d.withState(d.migrationState(), d.migrationOperation(), displaced.orElse(null));
     }
 
     /** {@code d} with {@code s} added to the counters of {@code base} (null: none). */
@@ -347,7 +370,10 @@ final class OnlineDatabases {
 
     private ReplicationConfig config(Migration m, Endpoints endpoints, String db) {
         return ReplicationConfig.builder(m.migrationId(), endpoints.source(db), endpoints.target(db), spoolDirectory(m, db))
-                .allowReplicaIdentityFull(m.spec().allowReplicaIdentityFull()).build();
+                .allowReplicaIdentityFull(m.spec().allowReplicaIdentityFull())
+                .spoolLimit(ctx.replication().spoolLimitBytes())
+                .reconnectTimeout(ctx.replication().reconnectWindow())
+                .build();
     }
 
     /** Under the data dir, so that it survives a restart (resume needs it). */

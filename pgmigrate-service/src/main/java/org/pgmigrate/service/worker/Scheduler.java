@@ -63,15 +63,17 @@ public final class Scheduler implements MigrationEvents, AutoCloseable {
      */
     public Scheduler(MigrationStore store, SealedSecrets secrets, EndpointResolver resolver, EngineSettings engine,
                      ProgressListener metrics, JobLimits limits, Duration pollInterval, Clock clock, String nodeId,
-                     Path workRoot, RestartCommandPolicy restartCommands) {
+                     Path workRoot, RestartCommandPolicy restartCommands,
+              ReplicationLimits replication) {
         this(store, secrets, resolver, new EngineMigrator(engine),
                 new PremigrationValidator(engine.connector(), engine.toolSearchPath()), metrics, limits, pollInterval,
-                clock, nodeId, workRoot, restartCommands);
+                clock, nodeId, workRoot, restartCommands, replication);
     }
 
     Scheduler(MigrationStore store, SealedSecrets secrets, EndpointResolver resolver, DatabaseMigrator migrator,
               PremigrationValidator validator, ProgressListener metrics, JobLimits limits, Duration pollInterval,
-              Clock clock, String nodeId, Path workRoot, RestartCommandPolicy restartCommands) {
+              Clock clock, String nodeId, Path workRoot, RestartCommandPolicy restartCommands,
+              ReplicationLimits replication) {
         this.store = store;
         this.pollInterval = pollInterval;
         this.ticker = Executors.newSingleThreadScheduledExecutor(named("pgmigrate-scheduler"));
@@ -81,7 +83,7 @@ public final class Scheduler implements MigrationEvents, AutoCloseable {
                 new ArrayBlockingQueue<>(limits.migrations() * 50), named("pgmigrate-db"));
         this.ctx = new WorkerContext(store, secrets, resolver, migrator, new Prerequisites(new PgConnector()),
                 new PremigrationValidation(validator), databaseJobs, metrics, limits, clock, nodeId, LEASE, workRoot,
-                restartCommands);
+                restartCommands, replication);
     }
 
     public void start() {

@@ -11,10 +11,12 @@ import org.pgmigrate.service.store.MigrationStore;
 final class StoredCheckpoints implements CheckpointStore {
 
     private final MigrationStore store;
+    private final PatientWrites writes;
     private final String migrationId;
 
-    StoredCheckpoints(MigrationStore store, String migrationId) {
+    StoredCheckpoints(MigrationStore store, PatientWrites writes, String migrationId) {
         this.store = store;
+        this.writes = writes;
         this.migrationId = migrationId;
     }
 
@@ -25,6 +27,7 @@ final class StoredCheckpoints implements CheckpointStore {
 
     @Override
     public void put(String key, String value) {
-        store.putCheckpoint(migrationId, key, value);
+        // The engine's workers wait for a busy store rather than fail their part.
+        writes.putCheckpoint(migrationId, key, value);
     }
 }

@@ -9,6 +9,12 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.pgmigrate.service.store.StoreUnavailableException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.pgmigrate.service.FileErrors;
 import org.pgmigrate.service.security.PrivateFiles;
 import org.pgmigrate.service.store.MigrationStore;
@@ -25,10 +31,13 @@ import org.pgmigrate.service.store.ServerStore;
  */
 public final class SqliteStore implements AutoCloseable {
 
+    private static final Logger LOG = LoggerFactory.getLogger(SqliteStore.class);
+
     private final Connection connection;
     private final Path file;
     private final SqliteMigrationStore migrations;
     private final SqliteServerStore servers;
+    private volatile Duration busyWindow = Duration.ofMinutes(2);
 
     private SqliteStore(Connection connection, Path file) {
         this.connection = connection;
@@ -82,8 +91,34 @@ public final class SqliteStore implements AutoCloseable {
         return SchemaMigrations.CURRENT;
     }
 
-    /** Runs {@code work} alone on the connection, in one transaction; rolls back when it throws. */
-    synchronized <T> T inTransaction(SqlWork<T> work) {
+    /**
+     * Runs {@code work} alone on the connection, in one transaction; rolls back when it throws. A busy, full or
+     * failing store file (SQLITE_BUSY after the busy timeout, SQLITE_LOCKED, SQLITE_FULL, SQLITE_IOERR) is retried
+     * for up to {@link #busyWindow}, without holding the connection between attempts, then reported as
+     * {@link StoreUnavailableException}: a condition to wait out, never a reason to fail a migration.
+     */
+    <T> T inTransaction(SqlWork<T> work) {
+        long started = System.nanoTime();
+        long backoff = 200;
+        while (true) {
+            try {
+                return attempt(work);
+            } catch (TransientStoreError e) {
+                long elapsed = System.nanoTime() - started;
+                if (elapsed >= busyWindow.toNanos()) {
+                    throw new StoreUnavailableException("The service's store " + file + " is unavailable: "
+                            + e.getCause().getMessage() + " (for " + TimeUnit.NANOSECONDS.toSeconds(elapsed) + " s)."
+                            + " Another process may hold it (a backup, an sqlite3 shell), or its disk is full.",
+                            e.getCause());
+                }
+                LOG.warn("Store {} busy or failing ({}); retrying in {} ms", file, e.getCause().getMessage(), backoff);
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(backoff));
+                backoff = Math.min(5_000, backoff * 2);
+            }
+        }
+    }
+
+    private synchronized <T> T attempt(SqlWork<T> work) {
         try {
             connection.setAutoCommit(false);
             try {
@@ -97,8 +132,40 @@ public final class SqliteStore implements AutoCloseable {
                 connection.setAutoCommit(true);
             }
         } catch (SQLException e) {
+            if (isTransient(e)) {
+                throw new TransientStoreError(e);
+            }
             throw new IllegalStateException("Store " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    /** SQLITE_BUSY (5), SQLITE_LOCKED (6), SQLITE_IOERR (10), SQLITE_FULL (13), by their primary result code. */
+    private static boolean isTransient(SQLException e) {
+        int primary = e.getErrorCode() & 0xff;
+        return primary == 5 || primary == 6 || primary == 10 || primary == 13;
+    }
+
+    /** Carries a transient SQLite error out of the synchronized attempt, to be retried. */
+    private static final class TransientStoreError extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        TransientStoreError(SQLException cause) {
+            super(cause.getMessage(), cause, false, false);
+        }
+    }
+
+    /**
+     * How long a busy or failing store is retried before {@link StoreUnavailableException} (tests shorten it). SQLite's
+     * own busy timeout, which each attempt waits, stays within it.
+     */
+    public synchronized SqliteStore withBusyWindow(Duration window) {
+        this.busyWindow = window;
+        try (Statement s = connection.createStatement()) {
+            s.execute("PRAGMA busy_timeout = " + Math.max(100, Math.min(10_000, window.toMillis() / 2)));
+        } catch (SQLException e) {
+            throw new IllegalStateException("Store " + file + ": " + e.getMessage(), e);
+        }
+        return this;
     }
 
     @Override
