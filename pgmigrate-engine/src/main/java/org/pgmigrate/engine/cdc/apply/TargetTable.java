@@ -25,7 +25,8 @@ record TargetTable(int relationId, String qualifiedName, String displayName, boo
      * @param type           the target type as SQL spells it ({@code format_type}), for casts
      * @param listable       values of the type can travel in an array literal with comma delimiters and come
      *                       back out of unnest unchanged: false for arrays (unnest would flatten an array of
-     *                       arrays), for types delimited otherwise (box), and for types without an array type
+     *                       arrays), for composites (unnest in FROM would expand each into its fields), for types
+     *                       delimited otherwise (box), and for types without an array type
      */
     record Column(String name, boolean key, boolean identityAlways, boolean equality, String type,
                   boolean listable) {
