@@ -12,14 +12,14 @@ public enum CopyFormat {
 
     /**
      * The format for one table. Binary skips parsing and printing of every value, but its layout of arrays and
-     * composites embeds type OIDs and may change between majors, so AUTO uses it only between servers of the same
-     * major and for tables whose column types all come from the core catalog.
+     * composites embeds type OIDs and may change between majors, not every type has binary I/O, and the reg* types'
+     * binary form is a source OID; so AUTO uses it only between servers of the same major and for tables whose every
+     * column is {@linkplain Table#binaryPortable binary-portable}. Every other table goes as text, in the same run.
      */
     public CopyFormat resolve(Table table, ServerVersion source, ServerVersion target) {
         return switch (this) {
             case TEXT, BINARY -> this;
-            case AUTO -> source.major() == target.major() && table.allTypesBuiltin() && !table.columns().isEmpty()
-                    ? BINARY : TEXT;
+            case AUTO -> source.major() == target.major() && table.binaryPortable() ? BINARY : TEXT;
         };
     }
 
