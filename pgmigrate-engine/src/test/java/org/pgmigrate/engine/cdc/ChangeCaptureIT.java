@@ -108,6 +108,31 @@ class ChangeCaptureIT {
     }
 
     @Test
+    void changesToAnInheritanceParentLeaveItsChildrensRowsAlone() {
+        Testbed bed = Testbed.create(source, target, "inherit", "CREATE TABLE parent (id int PRIMARY KEY, v text);"
+                + " CREATE TABLE child (extra int) INHERITS (parent); ALTER TABLE child ADD PRIMARY KEY (id);"
+                + " CREATE TABLE kparent (a int, b text); CREATE TABLE kchild () INHERITS (kparent)");
+        // Same keys, and rows at the same ctid in parent and child: a statement that is not ONLY the parent's
+        // reaches both.
+        bed.source("INSERT INTO parent VALUES (1, 'p'), (2, 'p'); INSERT INTO child VALUES (1, 'c', 0), (2, 'c', 0);"
+                + " INSERT INTO kparent VALUES (1, 'same'), (2, 'same'); INSERT INTO kchild VALUES (1, 'same'), (2, 'same')");
+        try (OnlineReplication r = bed.startOnline(bed.replication("inherit", spool, b -> b.allowReplicaIdentityFull(true)),
+                "parent", "child", "kparent", "kchild")) {
+            bed.source("UPDATE ONLY parent SET v = 'p2' WHERE id = 1");
+            bed.source("DELETE FROM ONLY parent WHERE id = 2");
+            bed.source("UPDATE ONLY kparent SET b = 'changed' WHERE a = 1");
+            bed.source("DELETE FROM ONLY kparent WHERE a = 2");
+            bed.source("UPDATE child SET v = 'c2' WHERE id = 2");
+            r.cutover(Duration.ofSeconds(60));
+            assertThat(bed.assertSameRows("ONLY parent", "id")).isEqualTo(1);
+            assertThat(bed.assertSameRows("child", "id")).isEqualTo(2);
+            assertThat(bed.assertSameRows("ONLY kparent", "a")).isEqualTo(1);
+            assertThat(bed.assertSameRows("kchild", "a")).isEqualTo(2);
+            assertThat(bed.targetString("SELECT string_agg(v, ',' ORDER BY id) FROM child")).isEqualTo("c,c2");
+        }
+    }
+
+    @Test
     void unchangedToastValuesAreLeftOutOfTheUpdate() {
         Testbed bed = Testbed.create(source, target, "toast", "CREATE TABLE docs (id int PRIMARY KEY, title text,"
                 + " body text, extra text)");

@@ -23,7 +23,7 @@ record StatementShape(int relationId, char op, BitSet set, BitSet nullKeys, int 
                         .append("VALUES (").append(values).append(')');
             }
             case 'U' -> {
-                s.append("UPDATE ").append(t.qualifiedName()).append(" SET ");
+                s.append("UPDATE ").append(t.ownRows()).append(" SET ");
                 if (selfAssign >= 0) {
                     String c = t.column(selfAssign).quoted();
                     s.append(c).append(" = ").append(c);
@@ -38,7 +38,7 @@ record StatementShape(int relationId, char op, BitSet set, BitSet nullKeys, int 
                 where(s, t);
             }
             case 'D' -> {
-                s.append("DELETE FROM ").append(t.qualifiedName()).append(" WHERE ");
+                s.append("DELETE FROM ").append(t.ownRows()).append(" WHERE ");
                 where(s, t);
             }
             default -> throw new IllegalStateException("op " + op);
@@ -111,14 +111,14 @@ record StatementShape(int relationId, char op, BitSet set, BitSet nullKeys, int 
                 n++;
             }
         }
-        return "UPDATE " + t.qualifiedName() + " AS pgm_t SET " + sets + " FROM unnest(" + arrays + ") AS pgm_v("
+        return "UPDATE " + t.ownRows() + " AS pgm_t SET " + sets + " FROM unnest(" + arrays + ") AS pgm_v("
                 + names + ") WHERE " + where;
     }
 
     private void where(StringBuilder s, TargetTable t) {
         if (t.fullIdentity()) {
             // Duplicate rows are legal without a key: change exactly one of them.
-            s.append("ctid = (SELECT ctid FROM ").append(t.qualifiedName()).append(" WHERE ");
+            s.append("ctid = (SELECT ctid FROM ").append(t.ownRows()).append(" WHERE ");
         }
         String sep = "";
         for (int i = 0; i < t.size(); i++) {

@@ -35,6 +35,15 @@ record TargetTable(int relationId, String qualifiedName, String displayName, boo
         }
     }
 
+    /**
+     * The table as UPDATE, DELETE and row lookups name it: with ONLY, so that a statement on an inheritance parent
+     * does not reach its children's rows (a child's changes arrive as the child's own); without it for a partitioned
+     * table, whose partitions hold its rows.
+     */
+    String ownRows() {
+        return partitioned ? qualifiedName : "ONLY " + qualifiedName;
+    }
+
     int size() {
         return columns.size();
     }
