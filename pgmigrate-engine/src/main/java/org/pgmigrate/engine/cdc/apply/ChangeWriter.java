@@ -326,7 +326,7 @@ final class ChangeWriter implements AutoCloseable {
         peakBatchRows = Math.max(peakBatchRows, pendingRowCount);
         if (pendingRowCount >= batchSize || pendingBytes >= batchBytes) {
             // A full batch of nothing but inserts into one table: COPY carries the rest of that run far faster.
-            boolean copyNext = batch.shape.op() == 'I' && batch.rows.size() >= batchSize;
+            boolean copyNext = batch.shape.op() == 'I' && batch.rows.size() >= batchSize && batch.table.size() > 0;
             flush();
             if (copyNext) {
                 copyRun = new CopyRun(connection, batch.table);

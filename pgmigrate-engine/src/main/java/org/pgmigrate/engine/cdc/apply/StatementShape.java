@@ -13,6 +13,10 @@ record StatementShape(int relationId, char op, BitSet set, BitSet nullKeys, int 
         StringBuilder s = new StringBuilder();
         switch (op) {
             case 'I' -> {
+                if (t.size() == 0) {
+                    // A table without columns, or only generated ones (which pgoutput does not send).
+                    return "INSERT INTO " + t.qualifiedName() + " DEFAULT VALUES";
+                }
                 s.append("INSERT INTO ").append(t.qualifiedName()).append(" (");
                 StringBuilder values = new StringBuilder();
                 for (int i = 0; i < t.size(); i++) {
@@ -136,6 +140,10 @@ record StatementShape(int relationId, char op, BitSet set, BitSet nullKeys, int 
                 // No btree equality (json, point, xml...): compare the text forms, which the copy preserved.
                 s.append(c.quoted()).append("::text = ?");
             }
+        }
+        if (sep.isEmpty()) {
+            // A FULL-identity table without published columns: its rows are alike, and any one of them will do.
+            s.append("true");
         }
         if (t.fullIdentity()) {
             s.append(" LIMIT 1)");

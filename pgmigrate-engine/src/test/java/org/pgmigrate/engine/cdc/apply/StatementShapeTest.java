@@ -63,6 +63,16 @@ class StatementShapeTest {
         assertThat(new StatementShape(1, 'D', NONE, NONE, -1).sql(partitioned)).isEqualTo("DELETE FROM \"s\".\"p\" WHERE \"id\" = ?");
     }
 
+    @Test
+    void aTableWithoutPublishedColumnsInsertsDefaultValuesAndDeletesAnyOneRow() {
+        TargetTable none = new TargetTable(1, "\"s\".\"t\"", "s.t", false, true, true, List.of());
+
+        assertThat(new StatementShape(1, 'I', NONE, NONE, -1).sql(none)).isEqualTo("INSERT INTO \"s\".\"t\" DEFAULT VALUES");
+        assertThat(new StatementShape(1, 'I', NONE, NONE, -1).unnestable(none)).isFalse();
+        assertThat(new StatementShape(1, 'D', NONE, NONE, -1).sql(none))
+                .isEqualTo("DELETE FROM ONLY \"s\".\"t\" WHERE ctid = (SELECT ctid FROM ONLY \"s\".\"t\" WHERE true LIMIT 1)");
+    }
+
     private static TargetTable table(TargetTable.Column... columns) {
         return new TargetTable(1, "\"s\".\"t\"", "s.t", false, false, true, List.of(columns));
     }
