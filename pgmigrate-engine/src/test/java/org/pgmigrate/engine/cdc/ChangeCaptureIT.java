@@ -108,6 +108,28 @@ class ChangeCaptureIT {
     }
 
     @Test
+    void aPrimaryKeyOnAGeneratedColumnCountsAsNoKeySinceItsValuesAreNotInTheStream() {
+        Testbed bed = Testbed.create(source, target, "genkey",
+                "CREATE TABLE genkey (x int, y int GENERATED ALWAYS AS (x * 2) STORED PRIMARY KEY, note text)");
+        bed.source("INSERT INTO genkey (x, note) SELECT g, 'n' FROM generate_series(1, 10) g");
+        try (OnlineReplication refused = bed.replication("genkey-refused", spool, b -> { })) {
+            assertThatThrownBy(refused::prepare)
+                    .isInstanceOfSatisfying(EngineException.class,
+                            e -> assertThat(e.error()).isEqualTo(EngineError.NO_REPLICA_IDENTITY))
+                    .hasMessageContaining("public.genkey");
+        }
+        try (OnlineReplication r = bed.startOnline(bed.replication("genkey", spool, b -> b.allowReplicaIdentityFull(true)),
+                "genkey")) {
+            assertThat(bed.sourceString("SELECT relreplident FROM pg_class WHERE relname = 'genkey'")).isEqualTo("f");
+            bed.source("UPDATE genkey SET note = 'changed' WHERE x = 3");
+            bed.source("DELETE FROM genkey WHERE x = 4");
+            r.cutover(Duration.ofSeconds(60));
+            assertThat(bed.assertSameRows("genkey", "y")).isEqualTo(9);
+            assertThat(bed.targetLong("SELECT count(*) FROM genkey WHERE note = 'changed'")).isEqualTo(1);
+        }
+    }
+
+    @Test
     void changesToAnInheritanceParentLeaveItsChildrensRowsAlone() {
         Testbed bed = Testbed.create(source, target, "inherit", "CREATE TABLE parent (id int PRIMARY KEY, v text);"
                 + " CREATE TABLE child (extra int) INHERITS (parent); ALTER TABLE child ADD PRIMARY KEY (id);"

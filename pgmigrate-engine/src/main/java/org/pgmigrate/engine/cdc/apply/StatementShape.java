@@ -1,6 +1,8 @@
 package org.pgmigrate.engine.cdc.apply;
 
 import java.util.BitSet;
+import org.pgmigrate.engine.EngineError;
+import org.pgmigrate.engine.EngineException;
 
 /**
  * What determines a statement's text, and the text: the table, the operation ('I', 'U', 'D'), which columns an
@@ -142,6 +144,13 @@ record StatementShape(int relationId, char op, BitSet set, BitSet nullKeys, int 
             }
         }
         if (sep.isEmpty()) {
+            if (!t.fullIdentity()) {
+                // Never a WHERE-less UPDATE or DELETE: that would change every row.
+                throw new EngineException(EngineError.REPLICATION_FAILED, "A change to " + t.displayName() + " arrived"
+                        + " without its key: none of the columns of its replica identity is in the change stream"
+                        + " (pgoutput does not send generated columns). Set REPLICA IDENTITY FULL on the source table"
+                        + " (or let pgmigrate do it with allowReplicaIdentityFull) and start the migration again.");
+            }
             // A FULL-identity table without published columns: its rows are alike, and any one of them will do.
             s.append("true");
         }

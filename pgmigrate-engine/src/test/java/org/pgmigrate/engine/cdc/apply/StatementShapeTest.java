@@ -1,6 +1,7 @@
 package org.pgmigrate.engine.cdc.apply;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.BitSet;
 import java.util.List;
@@ -71,6 +72,18 @@ class StatementShapeTest {
         assertThat(new StatementShape(1, 'I', NONE, NONE, -1).unnestable(none)).isFalse();
         assertThat(new StatementShape(1, 'D', NONE, NONE, -1).sql(none))
                 .isEqualTo("DELETE FROM ONLY \"s\".\"t\" WHERE ctid = (SELECT ctid FROM ONLY \"s\".\"t\" WHERE true LIMIT 1)");
+    }
+
+    @Test
+    void anUpdateWithoutAnyKeyColumnIsRefusedRatherThanRunWithoutWhere() {
+        // Replica identity on a generated column: the stream carries no key value.
+        TargetTable t = table(new TargetTable.Column("x", false, false, true, "integer", true));
+        BitSet set = new BitSet();
+        set.set(0);
+
+        assertThatThrownBy(() -> new StatementShape(1, 'U', set, NONE, -1).sql(t))
+                .isInstanceOf(org.pgmigrate.engine.EngineException.class)
+                .hasMessageContaining("s.t").hasMessageContaining("REPLICA IDENTITY FULL");
     }
 
     private static TargetTable table(TargetTable.Column... columns) {
