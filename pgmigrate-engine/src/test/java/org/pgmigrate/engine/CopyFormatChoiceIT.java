@@ -17,6 +17,8 @@ import org.pgmigrate.engine.cdc.OnlineMigration;
 import org.pgmigrate.engine.cdc.OnlineReplication;
 import org.pgmigrate.engine.cdc.ReplicationConfig;
 import org.pgmigrate.engine.checkpoint.CheckpointStore;
+import org.pgmigrate.engine.copy.CopyFormat;
+import org.pgmigrate.engine.copy.CopyOptions;
 import org.pgmigrate.engine.pg.PgConnector;
 import org.pgmigrate.engine.pg.PgEndpoint;
 import org.pgmigrate.engine.progress.ProgressListener;
@@ -136,6 +138,18 @@ class CopyFormatChoiceIT {
                 PgEndpoint.parse(target.uri("types_copy")), 2, 100, new Cancellation());
         assertThat(verified.equal()).isTrue();
         assertThat(verified.tables()).hasSize(EXPECTED_METHOD.size());
+    }
+
+    @Test
+    void anExplicitBinaryFormatStillCopiesWhatBinaryCannotCarryAsText() throws Exception {
+        DatabaseJob job = job("types", "types_binary").withCopy(CopyOptions.defaults().withFormat(CopyFormat.BINARY));
+
+        DatabaseReport report = engine.migrateDatabase(job, ProgressListener.NONE, CheckpointStore.NONE, new Cancellation());
+
+        try (Connection s = source.connect("types"); Connection t = target.connect("types_binary")) {
+            DatabaseComparer.assertEqual(s, t);
+        }
+        assertThat(methods(report.verification())).isEqualTo(EXPECTED_METHOD);
     }
 
     @Test
