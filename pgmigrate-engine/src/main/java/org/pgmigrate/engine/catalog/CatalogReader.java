@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.pgmigrate.engine.pg.ServerVersion;
 
 /**
@@ -65,12 +66,11 @@ public final class CatalogReader {
 
     private static Map<Long, List<Column>> readColumns(Connection c, ServerVersion v) throws SQLException {
         String notGenerated = v.atLeast(12) ? " AND a.attgenerated = ''" : "";
-        String sql = "SELECT a.attrelid, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), a.atttypid,"
-                + " t.typelem, t.typcategory"
+        Set<Long> binaryPortable = BinaryPortability.portableColumnTypes(c, v);
+        String sql = "SELECT a.attrelid, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), a.atttypid"
                 + " FROM pg_catalog.pg_attribute a"
                 + " JOIN pg_catalog.pg_class r ON r.oid = a.attrelid"
                 + " JOIN pg_catalog.pg_namespace n ON n.oid = r.relnamespace"
-                + " JOIN pg_catalog.pg_type t ON t.oid = a.atttypid"
                 + " WHERE r.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped" + notGenerated
                 + " AND " + SYSTEM_SCHEMAS
                 + " ORDER BY a.attrelid, a.attnum";
@@ -78,11 +78,9 @@ public final class CatalogReader {
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             while (rs.next()) {
                 long typeOid = rs.getLong(4);
-                long elem = rs.getLong(5);
-                boolean builtin = typeOid < Column.FIRST_NORMAL_OID && (elem == 0 || elem < Column.FIRST_NORMAL_OID);
                 boolean floating = typeOid == 700 || typeOid == 701;
                 byTable.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>())
-                        .add(new Column(rs.getString(2), rs.getString(3), typeOid, builtin, floating));
+                        .add(new Column(rs.getString(2), rs.getString(3), typeOid, binaryPortable.contains(typeOid), floating));
             }
         }
         return byTable;

@@ -1,12 +1,15 @@
 package org.pgmigrate.engine.catalog;
 
 /**
- * A column that COPY carries: not dropped, not generated. {@code builtinType} means the type (and, for an array, its
- * element type) is part of the PostgreSQL core catalog, whose binary format is the same on both sides of a
- * same-major copy; user types (enums, domains, composites, extension types) get OIDs that differ between clusters.
+ * A column that COPY carries: not dropped, not generated.
+ *
+ * @param binaryPortable its values' binary form ({@code typsend}) can be read by {@code typreceive} on another
+ *                       cluster of the same major: every type in the column's type tree (the type, array elements,
+ *                       domain bases, range subtypes, multiranges' ranges, composite fields, recursively) is a core
+ *                       type, has binary send and receive functions, and is not an OID alias ({@code regclass} and
+ *                       the other reg* types, whose binary form is an OID of the source cluster where the text form
+ *                       is a name). See {@link BinaryPortability}.
+ * @param floatingPoint  real or double precision
  */
-public record Column(String name, String type, long typeOid, boolean builtinType, boolean floatingPoint) {
-
-    /** OIDs below this belong to the bootstrap catalog (FirstNormalObjectId). */
-    static final long FIRST_NORMAL_OID = 16384;
+public record Column(String name, String type, long typeOid, boolean binaryPortable, boolean floatingPoint) {
 }

@@ -46,7 +46,8 @@ public record Table(long oid, String schema, String name, boolean partition, boo
         return s.toString();
     }
 
-    public boolean allTypesBuiltin() {
-        return columns.stream().allMatch(Column::builtinType);
+    /** Whether binary COPY can carry every column to a cluster of the same major ({@link Column#binaryPortable}). */
+    public boolean binaryPortable() {
+        return !columns.isEmpty() && columns.stream().allMatch(Column::binaryPortable);
     }
 }

@@ -51,8 +51,18 @@ final class SourceSetup {
         }
     }
 
-    /** Tables whose UPDATE and DELETE cannot be replicated: no primary key and no usable replica identity. */
+    /**
+     * Tables whose UPDATE and DELETE cannot be replicated: no primary key and no usable replica identity, or an
+     * identity index with a generated column, which pgoutput does not send (so the key would arrive incomplete).
+     */
     List<String> tablesWithoutReplicaIdentity(Connection c) throws SQLException {
+        String generatedKey = c.getMetaData().getDatabaseMajorVersion() >= 12 ? """
+                        OR EXISTS (SELECT 1 FROM pg_catalog.pg_index i
+                                     JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
+                                    WHERE i.indrelid = c.oid AND a.attgenerated <> ''
+                                      AND CASE c.relreplident WHEN 'd' THEN i.indisprimary
+                                                              WHEN 'i' THEN i.indisreplident ELSE false END)
+                """ : "";
         List<String> tables = new ArrayList<>();
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("""
                 SELECT n.nspname, c.relname
@@ -64,7 +74,9 @@ final class SourceSetup {
                         OR (c.relreplident = 'd' AND NOT EXISTS (
                               SELECT 1 FROM pg_catalog.pg_index i WHERE i.indrelid = c.oid AND i.indisprimary))
                         OR (c.relreplident = 'i' AND NOT EXISTS (
-                              SELECT 1 FROM pg_catalog.pg_index i WHERE i.indrelid = c.oid AND i.indisreplident)))
+                              SELECT 1 FROM pg_catalog.pg_index i WHERE i.indrelid = c.oid AND i.indisreplident))
+                """ + generatedKey + """
+                       )
                  ORDER BY n.nspname, c.relname""")) {
             while (rs.next()) {
                 tables.add(Identifiers.qualified(rs.getString(1), rs.getString(2)));

@@ -17,9 +17,9 @@ import org.pgmigrate.engine.pg.Identifiers;
  * comparison of the rows ordered by key, without the sort: any changed, missing, extra or duplicated row changes it.
  * Rows are read once, in one pass.
  *
- * <p>A row's image is its binary form ({@code record_send}) when every column has a core type whose binary form
- * carries no cluster-specific OIDs: about the cost of a binary COPY, and exact for floats. Otherwise (enums,
- * domains, extension types, reg* types) it is text: the record text, or, with floats, each column's text with floats
+ * <p>A row's image is its binary form ({@code record_send}) when every column is binary-portable (core types with
+ * binary I/O throughout, no reg* types): about the cost of a binary COPY, and exact for floats. Otherwise (enums,
+ * domains, extension types, reg* types, aclitem) it is text: the record text, or, with floats, each column's text with floats
  * as their exact binary image, because PostgreSQL 11 prints floats differently from 12 and later.
  *
  * @param hash   "sum0/sum42" of the row hashes, comparable across servers and versions
@@ -58,9 +58,13 @@ public record TableFingerprint(long rows, String hash, String method) {
         }
     }
 
-    /** The row's image as text to hash: its binary form in base64 where that is comparable across clusters, else text. */
+    /**
+     * The row's image as text to hash: its binary form in base64 where that is comparable across clusters (every
+     * column {@linkplain Column#binaryPortable binary-portable}: record_send of an aclitem fails, and a regclass's
+     * binary form is a cluster's OID), else text.
+     */
     static String rowImage(List<Column> columns) {
-        if (!columns.isEmpty() && columns.stream().allMatch(TableFingerprint::binaryComparable)) {
+        if (!columns.isEmpty() && columns.stream().allMatch(Column::binaryPortable)) {
             StringBuilder s = new StringBuilder("encode(record_send(ROW(");
             for (int i = 0; i < columns.size(); i++) {
                 s.append(i == 0 ? "" : ", ").append("t.").append(Identifiers.quote(columns.get(i).name()));
@@ -69,20 +73,6 @@ public record TableFingerprint(long rows, String hash, String method) {
         }
         return rowText(columns);
     }
-
-    /**
-     * Core types only (their OIDs, embedded in record and array binary forms, are the same everywhere), but not the
-     * reg* types, whose binary form is a cluster's OID, nor aclitem, which has none.
-     */
-    private static boolean binaryComparable(Column c) {
-        return c.builtinType() && !CLUSTER_SPECIFIC.contains(c.typeOid());
-    }
-
-    /** regproc, aclitem, regprocedure, regoper, regoperator, regclass, regtype, regconfig, regdictionary, regnamespace,
-     *  regrole, regcollation, and their arrays. */
-    private static final java.util.Set<Long> CLUSTER_SPECIFIC = java.util.Set.of(24L, 1033L, 2202L, 2203L, 2204L, 2205L,
-            2206L, 3734L, 3769L, 4089L, 4096L, 4191L, 1008L, 1034L, 2207L, 2208L, 2209L, 2210L, 2211L, 3735L, 3770L,
-            4090L, 4097L, 4192L);
 
     /** The row as text: its record text, or with floats, each column NULL-safe and quoted, floats in hex. */
     static String rowText(List<Column> columns) {

@@ -195,6 +195,24 @@ public final class PgCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * A folder inside this cluster's own directory, created if missing and owned by the server's OS user: for files
+     * the server itself reads or writes (COPY to or from a file, C libraries to load). Deleted with the cluster.
+     */
+    public Path serverDirectory(String relativePath) {
+        Path dir = root.resolve(relativePath).normalize();
+        if (!dir.startsWith(root)) {
+            throw new IllegalArgumentException(relativePath + " is not inside " + root);
+        }
+        try {
+            Files.createDirectories(dir);
+            OsUser.handOver(dir);
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot create " + dir, e);
+        }
+    }
+
     public String serverLog() {
         try {
             return Files.exists(logFile) ? Files.readString(logFile) : "";

@@ -219,7 +219,7 @@ final class ChangeWriter implements AutoCloseable {
         StringBuilder sql = new StringBuilder("TRUNCATE ");
         for (int i = 0; i < tables.size(); i++) {
             TargetTable t = tables.get(i);
-            sql.append(i == 0 ? "" : ", ").append(t.partitioned() ? "" : "ONLY ").append(t.qualifiedName());
+            sql.append(i == 0 ? "" : ", ").append(t.ownRows());
         }
         if (restartIdentity) {
             sql.append(" RESTART IDENTITY");
@@ -326,7 +326,7 @@ final class ChangeWriter implements AutoCloseable {
         peakBatchRows = Math.max(peakBatchRows, pendingRowCount);
         if (pendingRowCount >= batchSize || pendingBytes >= batchBytes) {
             // A full batch of nothing but inserts into one table: COPY carries the rest of that run far faster.
-            boolean copyNext = batch.shape.op() == 'I' && batch.rows.size() >= batchSize;
+            boolean copyNext = batch.shape.op() == 'I' && batch.rows.size() >= batchSize && batch.table.size() > 0;
             flush();
             if (copyNext) {
                 copyRun = new CopyRun(connection, batch.table);
@@ -404,7 +404,7 @@ final class ChangeWriter implements AutoCloseable {
         }
         int keys = columns - batch.shape.set().cardinality();
         String missing = null;
-        try (PreparedStatement probe = connection.prepareStatement("SELECT 1 FROM " + batch.table.qualifiedName()
+        try (PreparedStatement probe = connection.prepareStatement("SELECT 1 FROM " + batch.table.ownRows()
                 + " WHERE " + keyMatch(batch.table))) {
             for (int r = 0; r < batch.params.size() && missing == null; r++) {
                 String[] values = batch.params.get(r);

@@ -177,7 +177,7 @@ final class RelationCatalog {
                        %s AS attgenerated, a.attidentity::text AS attidentity,
                        tn.nspname AS typnsp, t.typname, btn.nspname AS basensp, bt.typname AS basename,
                        format_type(a.atttypid, a.atttypmod) AS format_type,
-                       (bt.typcategory <> 'A' AND bt.typdelim = ',' AND t.typarray <> 0) AS listable,
+                       (bt.typcategory <> 'A' AND bt.typtype <> 'c' AND bt.typdelim = ',' AND t.typarray <> 0) AS listable,
                        (SELECT bool_or(b.typcategory = 'S' OR b.typtype = 'e' OR EXISTS (
                                  SELECT 1 FROM pg_opclass oc JOIN pg_am am ON am.oid = oc.opcmethod
                                  WHERE am.amname = 'btree' AND oc.opcdefault AND oc.opcintype = b.oid))

@@ -1,6 +1,8 @@
 package org.pgmigrate.engine.cdc.apply;
 
 import java.util.BitSet;
+import org.pgmigrate.engine.EngineError;
+import org.pgmigrate.engine.EngineException;
 
 /**
  * What determines a statement's text, and the text: the table, the operation ('I', 'U', 'D'), which columns an
@@ -13,6 +15,10 @@ record StatementShape(int relationId, char op, BitSet set, BitSet nullKeys, int 
         StringBuilder s = new StringBuilder();
         switch (op) {
             case 'I' -> {
+                if (t.size() == 0) {
+                    // A table without columns, or only generated ones (which pgoutput does not send).
+                    return "INSERT INTO " + t.qualifiedName() + " DEFAULT VALUES";
+                }
                 s.append("INSERT INTO ").append(t.qualifiedName()).append(" (");
                 StringBuilder values = new StringBuilder();
                 for (int i = 0; i < t.size(); i++) {
@@ -23,7 +29,7 @@ record StatementShape(int relationId, char op, BitSet set, BitSet nullKeys, int 
                         .append("VALUES (").append(values).append(')');
             }
             case 'U' -> {
-                s.append("UPDATE ").append(t.qualifiedName()).append(" SET ");
+                s.append("UPDATE ").append(t.ownRows()).append(" SET ");
                 if (selfAssign >= 0) {
                     String c = t.column(selfAssign).quoted();
                     s.append(c).append(" = ").append(c);
@@ -38,7 +44,7 @@ record StatementShape(int relationId, char op, BitSet set, BitSet nullKeys, int 
                 where(s, t);
             }
             case 'D' -> {
-                s.append("DELETE FROM ").append(t.qualifiedName()).append(" WHERE ");
+                s.append("DELETE FROM ").append(t.ownRows()).append(" WHERE ");
                 where(s, t);
             }
             default -> throw new IllegalStateException("op " + op);
@@ -111,14 +117,14 @@ record StatementShape(int relationId, char op, BitSet set, BitSet nullKeys, int 
                 n++;
             }
         }
-        return "UPDATE " + t.qualifiedName() + " AS pgm_t SET " + sets + " FROM unnest(" + arrays + ") AS pgm_v("
+        return "UPDATE " + t.ownRows() + " AS pgm_t SET " + sets + " FROM unnest(" + arrays + ") AS pgm_v("
                 + names + ") WHERE " + where;
     }
 
     private void where(StringBuilder s, TargetTable t) {
         if (t.fullIdentity()) {
             // Duplicate rows are legal without a key: change exactly one of them.
-            s.append("ctid = (SELECT ctid FROM ").append(t.qualifiedName()).append(" WHERE ");
+            s.append("ctid = (SELECT ctid FROM ").append(t.ownRows()).append(" WHERE ");
         }
         String sep = "";
         for (int i = 0; i < t.size(); i++) {
@@ -136,6 +142,17 @@ record StatementShape(int relationId, char op, BitSet set, BitSet nullKeys, int 
                 // No btree equality (json, point, xml...): compare the text forms, which the copy preserved.
                 s.append(c.quoted()).append("::text = ?");
             }
+        }
+        if (sep.isEmpty()) {
+            if (!t.fullIdentity()) {
+                // Never a WHERE-less UPDATE or DELETE: that would change every row.
+                throw new EngineException(EngineError.REPLICATION_FAILED, "A change to " + t.displayName() + " arrived"
+                        + " without its key: none of the columns of its replica identity is in the change stream"
+                        + " (pgoutput does not send generated columns). Set REPLICA IDENTITY FULL on the source table"
+                        + " (or let pgmigrate do it with allowReplicaIdentityFull) and start the migration again.");
+            }
+            // A FULL-identity table without published columns: its rows are alike, and any one of them will do.
+            s.append("true");
         }
         if (t.fullIdentity()) {
             s.append(" LIMIT 1)");

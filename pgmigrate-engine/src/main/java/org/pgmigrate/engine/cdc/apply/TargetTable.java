@@ -25,13 +25,23 @@ record TargetTable(int relationId, String qualifiedName, String displayName, boo
      * @param type           the target type as SQL spells it ({@code format_type}), for casts
      * @param listable       values of the type can travel in an array literal with comma delimiters and come
      *                       back out of unnest unchanged: false for arrays (unnest would flatten an array of
-     *                       arrays), for types delimited otherwise (box), and for types without an array type
+     *                       arrays), for composites (unnest in FROM would expand each into its fields), for types
+     *                       delimited otherwise (box), and for types without an array type
      */
     record Column(String name, boolean key, boolean identityAlways, boolean equality, String type,
                   boolean listable) {
         String quoted() {
             return Identifiers.quote(name);
         }
+    }
+
+    /**
+     * The table as UPDATE, DELETE and row lookups name it: with ONLY, so that a statement on an inheritance parent
+     * does not reach its children's rows (a child's changes arrive as the child's own); without it for a partitioned
+     * table, whose partitions hold its rows.
+     */
+    String ownRows() {
+        return partitioned ? qualifiedName : "ONLY " + qualifiedName;
     }
 
     int size() {
