@@ -51,11 +51,14 @@ final class SourceSetup {
         }
     }
 
-    /** Tables whose UPDATE and DELETE cannot be replicated: no primary key and no usable replica identity. */
-    List<String> tablesWithoutReplicaIdentity(Connection c) throws SQLException {
-        List<String> tables = new ArrayList<>();
+    /**
+     * Tables whose UPDATE and DELETE cannot be replicated: no primary key and no usable replica identity, with the
+     * identity each has now (what {@link #setReplicaIdentityFull} changes, and {@link SourceUndo} puts back).
+     */
+    List<SourceChanges.ReplicaIdentityChange> tablesWithoutReplicaIdentity(Connection c) throws SQLException {
+        List<SourceChanges.ReplicaIdentityChange> tables = new ArrayList<>();
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("""
-                SELECT n.nspname, c.relname
+                SELECT c.oid::bigint, n.nspname, c.relname, c.relreplident::text
                   FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
                  WHERE c.relkind = 'r' AND c.relpersistence = 'p'
                    AND n.nspname NOT IN ('pg_catalog', 'information_schema')
@@ -67,23 +70,26 @@ final class SourceSetup {
                               SELECT 1 FROM pg_catalog.pg_index i WHERE i.indrelid = c.oid AND i.indisreplident)))
                  ORDER BY n.nspname, c.relname""")) {
             while (rs.next()) {
-                tables.add(Identifiers.qualified(rs.getString(1), rs.getString(2)));
+                // An 'i' here has lost its index (else it would be usable): there is no index to record.
+                tables.add(new SourceChanges.ReplicaIdentityChange(rs.getLong(1),
+                        Identifiers.qualified(rs.getString(2), rs.getString(3)), rs.getString(4).charAt(0), null));
             }
         }
         return tables;
     }
 
-    void setReplicaIdentityFull(Connection c, List<String> tables) throws SQLException {
+    /** Sets REPLICA IDENTITY FULL on each table; record them first (see OnlineReplication.prepare). */
+    void setReplicaIdentityFull(Connection c, List<SourceChanges.ReplicaIdentityChange> tables) throws SQLException {
         try (Statement s = c.createStatement()) {
-            for (String table : tables) {
+            for (SourceChanges.ReplicaIdentityChange table : tables) {
                 // Quoted by tablesWithoutReplicaIdentity.
-                s.execute("ALTER TABLE " + table + " REPLICA IDENTITY FULL");
-                LOG.info("Set REPLICA IDENTITY FULL on source table {} (allowReplicaIdentityFull)", table);
+                s.execute("ALTER TABLE " + table.table() + " REPLICA IDENTITY FULL");
+                LOG.info("Set REPLICA IDENTITY FULL on source table {} (allowReplicaIdentityFull)", table.table());
             }
         } catch (SQLException e) {
             throw new EngineException(EngineError.INSUFFICIENT_PRIVILEGE, "Cannot set REPLICA IDENTITY FULL on the"
-                    + " source tables " + String.join(", ", tables) + ": " + e.getMessage() + ". Run it as the tables'"
-                    + " owner, or add primary keys.", e);
+                    + " source tables " + String.join(", ", tables.stream().map(SourceChanges.ReplicaIdentityChange::table)
+                    .toList()) + ": " + e.getMessage() + ". Run it as the tables' owner, or add primary keys.", e);
         }
     }
 
