@@ -73,6 +73,11 @@ public final class SourceUndo {
             return remaining.slot() != null || remaining.publication() != null;
         }
 
+        /** Whether anything was undone or left: false when there was nothing to undo. */
+        public boolean eventful() {
+            return !done.isEmpty() || !left.isEmpty();
+        }
+
         /** Sentences for a person: what was undone, then what was not. */
         public String describe() {
             StringBuilder s = new StringBuilder();
@@ -193,9 +198,8 @@ public final class SourceUndo {
         boolean publicationDropped = false;
         if (changes.slot() != null) {
             try {
-                new SourceSetup(source).dropSlot(c, changes.slot(), version, Duration.ofSeconds(10));
+                slotDropped = new SourceSetup(source).dropSlot(c, changes.slot(), version, Duration.ofSeconds(10));
                 remaining = remaining.withoutSlot();
-                slotDropped = true;
             } catch (SQLException | RuntimeException e) {
                 left.add("replication slot " + changes.slot() + " could not be dropped (" + e.getMessage() + ") and"
                         + " keeps the source's WAL until it is; run SELECT pg_catalog.pg_drop_replication_slot("
@@ -203,16 +207,21 @@ public final class SourceUndo {
             }
         }
         if (changes.publication() != null) {
-            try (Statement s = c.createStatement()) {
+            try (PreparedStatement exists = c.prepareStatement("SELECT 1 FROM pg_catalog.pg_publication WHERE pubname = ?");
+                 Statement s = c.createStatement()) {
+                exists.setString(1, changes.publication());
+                try (ResultSet rs = exists.executeQuery()) {
+                    publicationDropped = rs.next();
+                }
                 s.execute("DROP PUBLICATION IF EXISTS " + Identifiers.quote(changes.publication()));
                 remaining = remaining.withoutPublication();
-                publicationDropped = true;
             } catch (SQLException e) {
                 left.add("publication " + changes.publication() + " could not be dropped (" + e.getMessage() + "); run"
                         + " DROP PUBLICATION IF EXISTS " + Identifiers.quote(changes.publication()) + "; in database "
                         + source.database());
             }
         }
+        // Only what existed is reported: a prepare that stopped early created neither.
         if (slotDropped && publicationDropped) {
             done.add("the replication slot and publication on the source were dropped (" + changes.slot() + ")");
         } else if (slotDropped) {

@@ -137,8 +137,12 @@ final class OnlineCutover {
             return;
         }
         DatabaseDetails base = online.base(db);
-        online.cutOverDone(db, result.endPoint(), result.appliedPoint());
-        run.updateDatabase(db, x -> OnlineDatabases.counters(x, base, result.finalStats()).withOperation("Verifying"));
+        Optional<String> sourceNote = online.cutOverDone(ctx.store().findById(run.migrationId()).orElseThrow(), db,
+                result.endPoint(), result.appliedPoint());
+        run.updateDatabase(db, x -> {
+            DatabaseDetails y = OnlineDatabases.counters(x, base, result.finalStats()).withOperation("Verifying");
+            return sourceNote.map(n -> y.withState(y.migrationState(), y.migrationOperation(), n)).orElse(y);
+        });
         LOG.info("Database {}: cut over at source WAL position {} (applied up to {}) in {} ms; {} sequences set from "
                 + "live source values.", db, result.endPoint(), result.appliedPoint(), result.took().toMillis(),
                 result.sequencesSynchronized());
@@ -197,10 +201,9 @@ final class OnlineCutover {
 
     private void fail(Endpoints endpoints, String db, String message) {
         Migration m = ctx.store().findById(run.migrationId()).orElseThrow();
-        Optional<String> problem = online.cancel(m, endpoints, db);
-        String full = message + " The replication slot and publication on the source "
-                + problem.map(p -> "could not be dropped: " + p).orElse("were dropped") + "; the target database is "
-                + "left as it is. This migration cannot resume it: fix the cause and create a new migration for it.";
+        Optional<String> cleanup = online.cancel(m, endpoints, db);
+        String full = message + " The target database is left as it is. This migration cannot resume it: fix the"
+                + " cause and create a new migration for it." + cleanup.map(c -> " " + c).orElse("");
         LOG.error("Database {}: {}", db, full);
         run.updateDatabase(db, x -> x.withState(DatabaseMigrationState.FAILED, "Failed", full));
     }

@@ -11,10 +11,12 @@ import org.pgmigrate.service.store.MigrationStore;
 
 /**
  * What every {@link MigrationRun} of one node shares. The scheduler owns {@code databaseJobs}. {@code workRoot}
- * holds the engine's per-database files ({@code <migrationId>/<db>}). Immutable.
+ * holds the engine's per-database files ({@code <migrationId>/<db>}). {@code cleanups} records what online
+ * migrations change on their sources, and retries undoing it. Immutable.
  */
 record WorkerContext(MigrationStore store, SealedSecrets secrets, EndpointResolver resolver, DatabaseMigrator migrator,
                      Prerequisites prerequisites, PremigrationValidation validation,
                      ExecutorService databaseJobs, ProgressListener metrics,
-                     JobLimits limits, Clock clock, String nodeId, Duration leaseDuration, Path workRoot) {
+                     JobLimits limits, Clock clock, String nodeId, Duration leaseDuration, Path workRoot,
+                     SourceCleanups cleanups) {
 }

@@ -11,6 +11,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import org.pgmigrate.service.store.MigrationStore;
 import org.pgmigrate.service.store.ServerStore;
+import org.pgmigrate.service.store.SourceCleanupStore;
 
 /**
  * The embedded store: one SQLite file in the data dir, in WAL mode with {@code synchronous=FULL} (a write is on disk
@@ -26,12 +27,14 @@ public final class SqliteStore implements AutoCloseable {
     private final Path file;
     private final SqliteMigrationStore migrations;
     private final SqliteServerStore servers;
+    private final SqliteSourceCleanupStore sourceCleanups;
 
     private SqliteStore(Connection connection, Path file) {
         this.connection = connection;
         this.file = file;
         this.migrations = new SqliteMigrationStore(this);
         this.servers = new SqliteServerStore(this);
+        this.sourceCleanups = new SqliteSourceCleanupStore(this);
     }
 
     /** Opens (creating and upgrading as needed) the store at {@code file}. */
@@ -65,6 +68,10 @@ public final class SqliteStore implements AutoCloseable {
 
     public ServerStore servers() {
         return servers;
+    }
+
+    public SourceCleanupStore sourceCleanups() {
+        return sourceCleanups;
     }
 
     /** The schema version this build writes. */
