@@ -112,7 +112,7 @@ class SourceCleanupIT {
         Response canceled = awaitEnd(path);
         assertThat(canceled.state()).as(canceled.body()).isEqualTo("Canceled");
         assertThat(canceled.db("waiting").path("message").asText()).contains("Source cleanup: The replication slot"
-                + " and publication on the source were dropped").contains("\"public\".\"audit\" (DEFAULT)");
+                + " and publication on the source were dropped").contains("public.audit (DEFAULT)");
         assertThat(identity(source, "waiting", "audit")).as("FULL undone at cancel").isEqualTo("d");
     }
 
@@ -130,8 +130,9 @@ class SourceCleanupIT {
         Response done = awaitEnd(path);
         assertThat(done.state()).as(done.body()).isEqualTo("Succeeded");
         assertThat(identity(source, "audited", "audit")).as("the source no longer writes whole old rows").isEqualTo("d");
+        assertThat(identity(target, "audited", "audit")).as("nor does the target keep it").isEqualTo("d");
         assertThat(done.db("audited").path("message").asText()).contains("Source cleanup:")
-                .contains("the replica identity pgmigrate had set to FULL was restored on 1 table: \"public\".\"audit\""
+                .contains("the replica identity pgmigrate had set to FULL was restored on 1 table: public.audit"
                         + " (DEFAULT)");
         assertThat(pendingCleanups()).isEmpty();
     }
@@ -176,7 +177,7 @@ class SourceCleanupIT {
                         .contains("could not reach"));
         assertThat(after.db("downcancel").path("message").asText()).contains("does not drop or roll back")
                 .contains("Source cleanup: The replication slot and publication on the source were dropped (" + slot + ")")
-                .contains("\"public\".\"audit\" (DEFAULT)");
+                .contains("public.audit (DEFAULT)");
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
                 .until(() -> pendingCleanups().isEmpty());
     }

@@ -6,6 +6,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -123,8 +124,12 @@ public final class OnlineReplication implements AutoCloseable {
         requireState(ReplicationState.NEW, "prepare");
         try (Connection c = connector.open(config.source(), PgConnector.Side.SOURCE, "cdc-setup")) {
             sourceVersion = setup.checkReady(c);
-            List<SourceChanges.ReplicaIdentityChange> keylessTables = setup.tablesWithoutReplicaIdentity(c);
-            List<String> keyless = keylessTables.stream().map(SourceChanges.ReplicaIdentityChange::table).toList();
+            List<SourceChanges.ReplicaIdentityChange> keylessTables = new ArrayList<>();
+            List<String> keyless = new ArrayList<>();
+            for (SourceSetup.KeylessTable t : setup.tablesWithoutReplicaIdentity(c)) {
+                keylessTables.add(t.change());
+                keyless.add(t.name());
+            }
             if (!keyless.isEmpty()) {
                 if (!config.allowReplicaIdentityFull()) {
                     throw new EngineException(EngineError.NO_REPLICA_IDENTITY, "Table(s) " + String.join(", ", keyless)
@@ -457,6 +462,7 @@ public final class OnlineReplication implements AutoCloseable {
 
     private void dropEverything(Connection source, Connection target) {
         EngineException problem = teardown.dropSourceObjects(source, sourceVersion, "Cutover");
+        teardown.restoreTargetIdentities(target);
         try {
             teardown.dropProgress(target, applier);
         } catch (SQLException e) {

@@ -55,8 +55,8 @@ final class SourceSetup {
      * Tables whose UPDATE and DELETE cannot be replicated: no primary key and no usable replica identity, with the
      * identity each has now (what {@link #setReplicaIdentityFull} changes, and {@link SourceUndo} puts back).
      */
-    List<SourceChanges.ReplicaIdentityChange> tablesWithoutReplicaIdentity(Connection c) throws SQLException {
-        List<SourceChanges.ReplicaIdentityChange> tables = new ArrayList<>();
+    List<KeylessTable> tablesWithoutReplicaIdentity(Connection c) throws SQLException {
+        List<KeylessTable> tables = new ArrayList<>();
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("""
                 SELECT c.oid::bigint, n.nspname, c.relname, c.relreplident::text
                   FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -71,11 +71,16 @@ final class SourceSetup {
                  ORDER BY n.nspname, c.relname""")) {
             while (rs.next()) {
                 // An 'i' here has lost its index (else it would be usable): there is no index to record.
-                tables.add(new SourceChanges.ReplicaIdentityChange(rs.getLong(1),
-                        Identifiers.qualified(rs.getString(2), rs.getString(3)), rs.getString(4).charAt(0), null));
+                tables.add(new KeylessTable(new SourceChanges.ReplicaIdentityChange(rs.getLong(1),
+                        Identifiers.qualified(rs.getString(2), rs.getString(3)), rs.getString(4).charAt(0), null),
+                        Identifiers.forMessage(rs.getString(2), rs.getString(3))));
             }
         }
         return tables;
+    }
+
+    /** A table without a usable replica identity: what setting FULL on it changes, and its name for messages. */
+    record KeylessTable(SourceChanges.ReplicaIdentityChange change, String name) {
     }
 
     /** Sets REPLICA IDENTITY FULL on each table; record them first (see OnlineReplication.prepare). */

@@ -249,7 +249,8 @@ public final class SourceUndo {
 
     // ---- replica identity ----
 
-    private record TableNow(String name, char identity, Set<String> indexes) {
+    /** A table as it is now: {@code name} quoted for SQL, {@code shown} as psql shows it. */
+    private record TableNow(String name, String shown, char identity, Set<String> indexes) {
     }
 
     private SourceChanges restoreReplicaIdentities(Connection c, List<SourceChanges.ReplicaIdentityChange> changes,
@@ -274,7 +275,7 @@ public final class SourceUndo {
             if (table.identity() != 'f') {
                 settled.add(change.tableOid());
                 if (table.identity() != change.previous()) {
-                    changedByUser.add(table.name() + " (" + identityName(table.identity()) + ")");
+                    changedByUser.add(table.shown() + " (" + identityName(table.identity()) + ")");
                 }
                 continue;
             }
@@ -284,7 +285,7 @@ public final class SourceUndo {
             try {
                 alterIdentity(c, table.name(), identityClause(target, index));
                 settled.add(change.tableOid());
-                restored.add(table.name() + " (" + identityName(target) + (index == null ? "" : " " + index)
+                restored.add(table.shown() + " (" + identityName(target) + (index == null ? "" : " " + index)
                         + (change.previous() == 'i' && index == null ? ", since its earlier replica identity index is"
                         + " gone" : "") + ")");
             } catch (SQLException e) {
@@ -329,11 +330,43 @@ public final class SourceUndo {
                 while (rs.next()) {
                     Set<String> indexes = new HashSet<>(List.of((String[]) rs.getArray(5).getArray()));
                     now.put(rs.getLong(1), new TableNow(Identifiers.qualified(rs.getString(2), rs.getString(3)),
-                            rs.getString(4).charAt(0), indexes));
+                            Identifiers.forMessage(rs.getString(2), rs.getString(3)), rs.getString(4).charAt(0),
+                            indexes));
                 }
             }
         }
         return now;
+    }
+
+    /**
+     * On the target of a cutover: tables (found by name) that are at FULL get {@code changes}' earlier identity.
+     * Returns how many; a failure is logged, not thrown (the data is migrated; this is housekeeping).
+     */
+    static int restoreOnTarget(Connection target, List<SourceChanges.ReplicaIdentityChange> changes) {
+        int restored = 0;
+        for (SourceChanges.ReplicaIdentityChange change : changes) {
+            try (PreparedStatement ps = target.prepareStatement("SELECT c.relreplident::text = 'f',"
+                    + " (SELECT ic.relname::text FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic"
+                    + " ON ic.oid = i.indexrelid WHERE i.indrelid = c.oid AND ic.relname = ?)"
+                    + " FROM pg_catalog.pg_class c WHERE c.oid = pg_catalog.to_regclass(?)")) {
+                ps.setString(1, change.previousIndex() == null ? "" : change.previousIndex());
+                ps.setString(2, change.table());
+                String index;
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next() || !rs.getBoolean(1)) {
+                        continue;
+                    }
+                    index = rs.getString(2);
+                }
+                char identity = change.previous() == 'i' && index == null ? 'd' : change.previous();
+                alterIdentity(target, change.table(), identityClause(identity, index));
+                restored++;
+            } catch (SQLException e) {
+                LOG.warn("Could not give {} on the target its replica identity before pgmigrate set FULL: {}",
+                        change.table(), e.getMessage());
+            }
+        }
+        return restored;
     }
 
     /** One ALTER TABLE in its own transaction, waiting at most {@link #LOCK_TIMEOUT} for the table's lock. */

@@ -2,6 +2,8 @@ package org.pgmigrate.engine.cdc;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.pgmigrate.engine.EngineError;
@@ -27,6 +29,7 @@ final class Teardown {
     private final ReplicationNames names;
     private final SourceChangeLog changeLog;
     private volatile SourceUndo.Report lastUndo;
+    private volatile SourceChanges lastUndone = SourceChanges.NONE;
 
     Teardown(ReplicationConfig config, SourceChangeLog changeLog) {
         this.config = config;
@@ -42,6 +45,7 @@ final class Teardown {
      */
     EngineException dropSourceObjects(Connection source, int sourceVersion, String when) {
         SourceChanges recorded = recorded();
+        lastUndone = recorded;
         SourceUndo.Report report;
         try {
             report = new SourceUndo(config.source()).undo(source, recorded);
@@ -49,6 +53,24 @@ final class Teardown {
             report = new SourceUndo(config.source()).unreachable(recorded, e.getMessage());
         }
         return settle(report, when);
+    }
+
+    /**
+     * At cutover, after {@link #dropSourceObjects}: the schema copy carried the REPLICA IDENTITY FULL pgmigrate had
+     * set on the source into the target, where it does not belong either; the tables get their earlier identity
+     * there too (best effort: logged, and noted in {@link #lastUndo()}).
+     */
+    void restoreTargetIdentities(Connection target) {
+        if (lastUndone.replicaIdentities().isEmpty()) {
+            return;
+        }
+        int restored = SourceUndo.restoreOnTarget(target, lastUndone.replicaIdentities());
+        SourceUndo.Report r = lastUndo;
+        if (restored > 0 && r != null) {
+            List<String> done = new ArrayList<>(r.done());
+            done.add("the target's copies of " + restored + " of these tables got their earlier replica identity too");
+            lastUndo = new SourceUndo.Report(r.address(), done, r.left(), r.remaining());
+        }
     }
 
     /** {@link #dropSourceObjects} on a connection of its own (an unreachable source leaves everything recorded). */

@@ -99,8 +99,8 @@ class SourceUndoIT {
             assertThat(bed.publicationExists(config.names().publication())).isFalse();
             assertThat(second.sourceUndo().describe())
                     .contains("slot and publication on the source were dropped")
-                    .contains("restored on 2 tables: \"public\".\"nothing\" (NOTHING), \"public\".\"plain\" (DEFAULT)")
-                    .contains("the replica identity of \"public\".\"theirs\" (NOTHING) was changed since pgmigrate set"
+                    .contains("restored on 2 tables: public.nothing (NOTHING), public.plain (DEFAULT)")
+                    .contains("the replica identity of public.theirs (NOTHING) was changed since pgmigrate set"
                             + " it to FULL, so it was left as it is");
             assertThat(durable.load().isEmpty()).as("nothing left to retry").isTrue();
         }
@@ -114,11 +114,15 @@ class SourceUndoIT {
         try (OnlineReplication r = bed.startOnline(bed.replication("cutfull", spool,
                 b -> b.allowReplicaIdentityFull(true)), "audit", "orders")) {
             assertThat(identity(bed, "audit")).isEqualTo("f");
+            bed.target("ALTER TABLE audit REPLICA IDENTITY FULL"); // as the engine's schema copy (pg_dump) carries it
             bed.source("UPDATE audit SET what = 'changed' WHERE at = 1; DELETE FROM audit WHERE at = 2");
             r.cutover(Duration.ofSeconds(60));
             bed.assertSameRows("audit", "at");
             assertThat(identity(bed, "audit")).as("the source no longer writes whole old rows").isEqualTo("d");
-            assertThat(r.sourceUndo().describe()).contains("\"public\".\"audit\" (DEFAULT)");
+            assertThat(bed.targetString("SELECT relreplident FROM pg_class WHERE relname = 'audit'"))
+                    .as("nor does the target keep what the schema copy carried over").isEqualTo("d");
+            assertThat(r.sourceUndo().describe()).contains("public.audit (DEFAULT)")
+                    .contains("the target's copies of 1 of these tables got their earlier replica identity too");
             assertThat(r.sourceUndo().complete()).isTrue();
         }
     }
