@@ -97,7 +97,7 @@ public final class ServiceWiring implements AutoCloseable {
         EndpointResolver resolver = new EndpointResolver(store.servers());
         ServiceMetrics metrics = new ServiceMetrics(store.migrations()::countByState);
         Clock clock = Clock.systemUTC();
-        scheduler = new Scheduler(store.migrations(), sealer, resolver,
+        scheduler = new Scheduler(store.migrations(), store.sourceCleanups(), sealer, resolver,
                 EngineSettings.defaults().withToolSearchPath(config.toolSearchPath()), metrics.progressListener(),
                 config.jobLimits(), config.pollInterval(), clock, "node:" + dir.path(), dir.work(),
                 config.restartCommands(), config.replication());
@@ -105,7 +105,7 @@ public final class ServiceWiring implements AutoCloseable {
                 scheduler, clock);
         ServerRegistry servers = new ServerRegistry(store.servers(), store.migrations(), config.restartCommands());
         api = new ApiServer(config.listenHost(), config.listenPort(), tls, token, migrations, servers, metrics,
-                new Health(store.migrations()::countByState));
+                new Health(store.migrations()::countByState, store.sourceCleanups()::list));
         api.start();
         scheduler.start();
         endpoint = (tls == null ? "http" : "https") + "://" + clientHost(config.listenHost()) + ":" + api.port();

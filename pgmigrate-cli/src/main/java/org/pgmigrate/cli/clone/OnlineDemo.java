@@ -24,6 +24,7 @@ import org.pgmigrate.engine.cdc.OnlineMigration;
 import org.pgmigrate.engine.cdc.OnlineReplication;
 import org.pgmigrate.engine.cdc.ReplicationConfig;
 import org.pgmigrate.engine.cdc.ReplicationStats;
+import org.pgmigrate.engine.cdc.SourceUndo;
 import org.pgmigrate.engine.checkpoint.CheckpointStore;
 import org.pgmigrate.engine.copy.CopyOptions;
 import org.pgmigrate.engine.pg.PgConnector;
@@ -151,6 +152,10 @@ final class OnlineDemo {
         out.printf(Locale.ROOT, "Cutover done in %s: end point %s, applied up to %s, %d sequences set from live source"
                         + " values, slot, publication and origin dropped.%n", CloneSummary.seconds(cutover.took()),
                 cutover.endPoint(), cutover.appliedPoint(), cutover.sequencesSynchronized());
+        SourceUndo.Report undo = migration.replication().sourceUndo();
+        if (undo != null && undo.eventful()) {
+            out.println("On the source: " + undo.describe());
+        }
         Verifications proof = verify(engine, from, to);
         CloneSummary.printDatabase(out, report);
         OnlineSummary.print(out, new OnlineSummary(writes, view.peakLatency(), cutover, proof.engine(), proof.comparer(),

@@ -34,6 +34,9 @@ class DemoCommandIT {
         assertThat(r.out()).containsPattern("Cutover time +[0-9.]+s \\(end point [0-9A-F]+/[0-9A-F]+, applied up to")
                 .contains("0s at cutover")
                 .containsPattern("Replication slots left on source +0\n")
+                .contains("On the source: The replication slot and publication on the source were dropped")
+                .contains("the replica identity pgmigrate had set to FULL was restored on 1 table:"
+                        + " shop.audit_log (DEFAULT)")
                 .contains("Proven after cutover: the engine compared 14 tables")
                 .containsPattern("large object: identical\\.");
         // The live view printed counters while the load ran, and the load stopped before cutover.

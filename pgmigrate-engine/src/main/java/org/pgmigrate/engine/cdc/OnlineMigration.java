@@ -39,11 +39,12 @@ public final class OnlineMigration implements AutoCloseable {
     /**
      * Creates the publication and slot, starts capture, runs the base copy under the slot's snapshot (blocking for
      * as long as the copy takes), then starts applying changes. Returns the copy's report; keep {@link #slot()} to
-     * resume later.
+     * resume later. While the slot's creation waits for transactions open on the source, {@code listener} gets
+     * notices naming them.
      */
     public synchronized DatabaseReport start(ProgressListener listener, CheckpointStore checkpoints,
                                              Cancellation cancel) {
-        slot = replication.prepare();
+        slot = replication.prepare(listener, cancel);
         try {
             replication.startCapture();
             // Apply starts only after the copy (and its verification against the snapshot) returns.

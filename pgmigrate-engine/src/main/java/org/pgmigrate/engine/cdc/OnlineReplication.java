@@ -6,11 +6,13 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import org.pgmigrate.engine.Cancellation;
 import org.pgmigrate.engine.EngineError;
 import org.pgmigrate.engine.EngineException;
 import org.pgmigrate.engine.cdc.apply.Applier;
@@ -18,6 +20,8 @@ import org.pgmigrate.engine.cdc.apply.ApplySettings;
 import org.pgmigrate.engine.cdc.pgoutput.PgOutputMessage;
 import org.pgmigrate.engine.cdc.spool.Spool;
 import org.pgmigrate.engine.pg.PgConnector;
+import org.pgmigrate.engine.progress.ProgressListener;
+import org.postgresql.PGConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,6 +49,11 @@ import org.slf4j.LoggerFactory;
  * <p>Failures: a failure on any thread moves the state to FAILED and stops the others, keeping the slot so that the
  * migration can {@link #resume}; {@link #stats()} carries the message and {@link #cutover} throws it. Cancel drops
  * the slot and the publication (a leaked slot would hold source WAL forever).
+ *
+ * <p>Source bookkeeping: everything this changes on the source (slot, publication, replica identities set to FULL)
+ * is written to the {@link SourceChangeLog} before it is changed, and undone by {@link #cancel} and by
+ * {@link #cutover} (a table left at FULL would write whole old rows to the source's WAL for as long as the source
+ * runs); what could not be undone stays in the log to retry, and {@link #sourceUndo()} says what happened.
  */
 public final class OnlineReplication implements AutoCloseable {
 
@@ -54,6 +63,7 @@ public final class OnlineReplication implements AutoCloseable {
     private final PgConnector connector;
     private final ReplicationNames names;
     private final SourceSetup setup;
+    private final SourceChangeLog changeLog;
     private final CommitTimeline timeline = new CommitTimeline();
     private final AtomicReference<EngineException> failure = new AtomicReference<>();
     /** Why capture or apply is paused (a server unreachable past the reconnect window, a full spool), or null. */
@@ -75,12 +85,22 @@ public final class OnlineReplication implements AutoCloseable {
     /** What replaced receiver and applier threads counted; see {@link #restartAfterFailedCutover}. */
     private volatile CarriedCounters carried = CarriedCounters.NONE;
 
+    /** A replication whose record of source changes lives in memory (it cannot be undone after a crash). */
     public OnlineReplication(ReplicationConfig config, PgConnector connector) {
+        this(config, connector, SourceChangeLog.inMemory());
+    }
+
+    /**
+     * @param changeLog where what is changed on the source is recorded before it is changed; give the same record
+     *                  to the replication that resumes or cancels this one in another process
+     */
+    public OnlineReplication(ReplicationConfig config, PgConnector connector, SourceChangeLog changeLog) {
         this.config = config;
         this.connector = connector;
         this.names = config.names();
         this.setup = new SourceSetup(config.source());
-        this.teardown = new Teardown(config, setup);
+        this.changeLog = changeLog;
+        this.teardown = new Teardown(config, changeLog);
         this.threads = new ReplicationThreads(config.database(),
                 Map.of("migration", config.migrationId(), "db", config.database()));
     }
@@ -89,17 +109,32 @@ public final class OnlineReplication implements AutoCloseable {
         return names;
     }
 
+    /** {@link #prepare(ProgressListener, Cancellation)} without notices, and not cancelable. */
+    public synchronized SlotSnapshot prepare() {
+        return prepare(ProgressListener.NONE, new Cancellation());
+    }
+
     /**
      * Checks the source, refuses tables without a primary key or replica identity (or sets REPLICA IDENTITY FULL
      * on them when allowed), then creates the publication and, after it, the slot with an exported snapshot. Any
      * leftover slot, publication or spool of this migration and database is removed first: a prepare starts over.
-     * The snapshot stays valid until {@link #releaseSnapshot} or {@link #startApply}.
+     * The snapshot stays valid until {@link #releaseSnapshot} or {@link #startApply}. What it changes on the source
+     * is recorded in the {@link SourceChangeLog} first.
+     *
+     * <p>While the slot's creation waits for transactions that were open on the source when it started, {@code
+     * listener} gets a {@link ProgressListener#notice notice} naming them and saying how to end them (again whenever
+     * that set changes). {@code cancel} ends the wait with {@code CANCELED}.
      */
-    public synchronized SlotSnapshot prepare() {
+    public synchronized SlotSnapshot prepare(ProgressListener listener, Cancellation cancel) {
         requireState(ReplicationState.NEW, "prepare");
         try (Connection c = connector.open(config.source(), PgConnector.Side.SOURCE, "cdc-setup")) {
             sourceVersion = setup.checkReady(c);
-            List<String> keyless = setup.tablesWithoutReplicaIdentity(c);
+            List<SourceChanges.ReplicaIdentityChange> keylessTables = new ArrayList<>();
+            List<String> keyless = new ArrayList<>();
+            for (SourceSetup.KeylessTable t : setup.tablesWithoutReplicaIdentity(c)) {
+                keylessTables.add(t.change());
+                keyless.add(t.name());
+            }
             if (!keyless.isEmpty()) {
                 if (!config.allowReplicaIdentityFull()) {
                     throw new EngineException(EngineError.NO_REPLICA_IDENTITY, "Table(s) " + String.join(", ", keyless)
@@ -110,14 +145,20 @@ public final class OnlineReplication implements AutoCloseable {
                             + " FULL on them (property allowReplicaIdentityFull=true, CLI flag"
                             + " --allow-replica-identity-full). Nothing was created.");
                 }
-                setup.setReplicaIdentityFull(c, keyless);
+            }
+            // Recorded before anything is changed: a crash from here on leaves a record to undo from (a table keeps
+            // the identity it had before an earlier attempt set FULL).
+            changeLog.save(changeLog.load().withReplication(names.slot(), names.publication())
+                    .withReplicaIdentities(keylessTables));
+            if (!keylessTables.isEmpty()) {
+                setup.setReplicaIdentityFull(c, keylessTables);
             }
             setup.dropSlot(c, names.slot(), sourceVersion, Duration.ofSeconds(10));
             setup.createPublication(c, names.publication());
             Spool.open(config.spoolDirectory(), config.spoolSegmentBytes(), (l, t) -> { }).delete();
+            cancel.throwIfCanceled();
             snapshotHolder = connector.openReplication(config.source(), "cdc-snapshot");
-            slot = setup.createSlot(snapshotHolder, names.slot(), names.publication(), sourceVersion,
-                    config.slotCreationTimeout());
+            slot = createSlot(c, listener, cancel);
             spool = Spool.open(config.spoolDirectory(), config.spoolSegmentBytes(), timeline::received);
             state = ReplicationState.PREPARED;
             return slot;
@@ -129,6 +170,27 @@ public final class OnlineReplication implements AutoCloseable {
         } catch (RuntimeException e) {
             closeSnapshotHolder();
             throw e;
+        }
+    }
+
+    /**
+     * Creates the slot on {@link #snapshotHolder} while a {@link SlotCreationWait} watches, from {@code observer}, for
+     * the transactions it waits for; a cancel cancels the command.
+     */
+    private SlotSnapshot createSlot(Connection observer, ProgressListener listener, Cancellation cancel)
+            throws SQLException {
+        int walsender = snapshotHolder.unwrap(PGConnection.class).getBackendPID();
+        Runnable unregister = cancel.cancelStatementsOn(snapshotHolder);
+        try (SlotCreationWait wait = new SlotCreationWait(observer, walsender, names.slot(),
+                config.source().address(), config.database(), m -> listener.notice(config.database(), m),
+                Duration.ofSeconds(1))) {
+            return setup.createSlot(snapshotHolder, names.slot(), names.publication(), sourceVersion,
+                    config.slotCreationTimeout());
+        } catch (EngineException | SQLException e) {
+            cancel.throwIfCanceled(); // the cancel interrupted CREATE_REPLICATION_SLOT: say so, not "timed out"
+            throw e;
+        } finally {
+            unregister.run();
         }
     }
 
@@ -416,7 +478,10 @@ public final class OnlineReplication implements AutoCloseable {
 
     /**
      * Stops everything and removes the replication objects: slot and publication on the source (always attempted,
-     * since a leaked slot holds WAL forever), progress origin and spool. Target data stays as it is.
+     * since a leaked slot holds WAL forever), progress origin and spool. Target data stays as it is. Every other
+     * change recorded in the {@link SourceChangeLog} is undone too (replica identities set to FULL get their earlier
+     * identity back); {@link #sourceUndo()} says what was undone. Throws {@code REPLICATION_FAILED} with that report
+     * when something is left on the source (it stays in the log, to retry).
      */
     public synchronized void cancel() {
         if (state == ReplicationState.COMPLETED || state == ReplicationState.CANCELED) {
@@ -424,14 +489,7 @@ public final class OnlineReplication implements AutoCloseable {
         }
         stopThreads();
         closeSnapshotHolder();
-        EngineException problem;
-        try (Connection source = connector.open(config.source(), PgConnector.Side.SOURCE, "cdc-cancel")) {
-            problem = teardown.dropSourceObjects(source, sourceVersion, "Cancel");
-        } catch (SQLException | RuntimeException e) {
-            problem = new EngineException(EngineError.REPLICATION_FAILED, "Cancel could not reach the source to drop"
-                    + " replication slot " + names.slot() + " and publication " + names.publication() + ": "
-                    + e.getMessage() + ". Drop them by hand: a leftover slot keeps source WAL forever.", e);
-        }
+        EngineException problem = teardown.undoSource(connector, "Cancel");
         if (applier != null) {
             try (Connection source = connector.open(config.source(), PgConnector.Side.SOURCE, "cdc-cancel");
                  Connection target = connector.open(config.target(), PgConnector.Side.TARGET, "cdc-cancel")) {
@@ -447,6 +505,14 @@ public final class OnlineReplication implements AutoCloseable {
         if (problem != null) {
             throw problem;
         }
+    }
+
+    /**
+     * What the last {@link #cancel} or {@link #cutover} undid on the source and what it could not (with the SQL to run
+     * by hand), or null before either ran.
+     */
+    public SourceUndo.Report sourceUndo() {
+        return teardown.lastUndo();
     }
 
     /**
@@ -505,6 +571,7 @@ public final class OnlineReplication implements AutoCloseable {
     /** Drops what replication left on both servers and the spool; returns what could not be dropped, or null. */
     private EngineException dropEverything(Connection source, Connection target) {
         EngineException problem = teardown.dropSourceObjects(source, sourceVersion, "Cutover");
+        teardown.restoreTargetIdentities(target);
         try {
             teardown.dropProgress(target, applier);
         } catch (SQLException e) {

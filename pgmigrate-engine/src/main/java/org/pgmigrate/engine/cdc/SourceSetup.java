@@ -53,9 +53,10 @@ final class SourceSetup {
 
     /**
      * Tables whose UPDATE and DELETE cannot be replicated: no primary key and no usable replica identity, or an
-     * identity index with a generated column, which pgoutput does not send (so the key would arrive incomplete).
+     * identity index with a generated column, which pgoutput does not send (so the key would arrive incomplete); with
+     * the identity each has now (what {@link #setReplicaIdentityFull} changes, and {@link SourceUndo} puts back).
      */
-    List<String> tablesWithoutReplicaIdentity(Connection c) throws SQLException {
+    List<KeylessTable> tablesWithoutReplicaIdentity(Connection c) throws SQLException {
         String generatedKey = c.getMetaData().getDatabaseMajorVersion() >= 12 ? """
                         OR EXISTS (SELECT 1 FROM pg_catalog.pg_index i
                                      JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
@@ -63,9 +64,11 @@ final class SourceSetup {
                                       AND CASE c.relreplident WHEN 'd' THEN i.indisprimary
                                                               WHEN 'i' THEN i.indisreplident ELSE false END)
                 """ : "";
-        List<String> tables = new ArrayList<>();
+        List<KeylessTable> tables = new ArrayList<>();
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("""
-                SELECT n.nspname, c.relname
+                SELECT c.oid::bigint, n.nspname, c.relname, c.relreplident::text,
+                       (SELECT ic.relname FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
+                         WHERE i.indrelid = c.oid AND i.indisreplident)
                   FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
                  WHERE c.relkind = 'r' AND c.relpersistence = 'p'
                    AND n.nspname NOT IN ('pg_catalog', 'information_schema')
@@ -79,23 +82,32 @@ final class SourceSetup {
                        )
                  ORDER BY n.nspname, c.relname""")) {
             while (rs.next()) {
-                tables.add(Identifiers.qualified(rs.getString(1), rs.getString(2)));
+                // An 'i' here has lost its index, or its index has a generated column (then it is recorded).
+                tables.add(new KeylessTable(new SourceChanges.ReplicaIdentityChange(rs.getLong(1),
+                        Identifiers.qualified(rs.getString(2), rs.getString(3)), rs.getString(4).charAt(0),
+                        rs.getString(5)),
+                        Identifiers.forMessage(rs.getString(2), rs.getString(3))));
             }
         }
         return tables;
     }
 
-    void setReplicaIdentityFull(Connection c, List<String> tables) throws SQLException {
+    /** A table without a usable replica identity: what setting FULL on it changes, and its name for messages. */
+    record KeylessTable(SourceChanges.ReplicaIdentityChange change, String name) {
+    }
+
+    /** Sets REPLICA IDENTITY FULL on each table; record them first (see OnlineReplication.prepare). */
+    void setReplicaIdentityFull(Connection c, List<SourceChanges.ReplicaIdentityChange> tables) throws SQLException {
         try (Statement s = c.createStatement()) {
-            for (String table : tables) {
+            for (SourceChanges.ReplicaIdentityChange table : tables) {
                 // Quoted by tablesWithoutReplicaIdentity.
-                s.execute("ALTER TABLE " + table + " REPLICA IDENTITY FULL");
-                LOG.info("Set REPLICA IDENTITY FULL on source table {} (allowReplicaIdentityFull)", table);
+                s.execute("ALTER TABLE " + table.table() + " REPLICA IDENTITY FULL");
+                LOG.info("Set REPLICA IDENTITY FULL on source table {} (allowReplicaIdentityFull)", table.table());
             }
         } catch (SQLException e) {
             throw new EngineException(EngineError.INSUFFICIENT_PRIVILEGE, "Cannot set REPLICA IDENTITY FULL on the"
-                    + " source tables " + String.join(", ", tables) + ": " + e.getMessage() + ". Run it as the tables'"
-                    + " owner, or add primary keys.", e);
+                    + " source tables " + String.join(", ", tables.stream().map(SourceChanges.ReplicaIdentityChange::table)
+                    .toList()) + ": " + e.getMessage() + ". Run it as the tables' owner, or add primary keys.", e);
         }
     }
 

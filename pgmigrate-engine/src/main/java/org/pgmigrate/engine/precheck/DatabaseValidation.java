@@ -181,7 +181,8 @@ final class DatabaseValidation {
             if (allowReplicaIdentityFull) {
                 check.warn("Tables without a primary key or replica identity: " + list(keyless) + ". pgmigrate will set"
                         + " REPLICA IDENTITY FULL on them (as allowed), which logs whole old rows on the source for every"
-                        + " UPDATE and DELETE.");
+                        + " UPDATE and DELETE until the migration ends (cutover, cancel or failure), when pgmigrate gives"
+                        + " them their earlier identity back.");
             } else {
                 check.fail("Tables without a primary key or replica identity: " + list(keyless) + ". Their UPDATEs and"
                         + " DELETEs could not be replicated. Add a primary key (or ALTER TABLE ... REPLICA IDENTITY USING"

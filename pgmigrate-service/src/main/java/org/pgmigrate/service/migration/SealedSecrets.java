@@ -23,6 +23,16 @@ public final class SealedSecrets {
         }
     }
 
+    /** Seals one secret value for {@code owner} (a source cleanup record's password). */
+    public String sealValue(String value, String owner) {
+        return box.seal(value, owner);
+    }
+
+    /** Opens what {@link #sealValue} sealed for {@code owner}; throws {@link IllegalStateException} otherwise. */
+    public String openValue(String sealed, String owner) {
+        return box.open(sealed, owner);
+    }
+
     public SecretParameters open(String sealed, String migrationId) {
         if (sealed == null) {
             return SecretParameters.NONE;

@@ -3,6 +3,7 @@ package org.pgmigrate.service.worker;
 import org.pgmigrate.engine.DatabaseReport;
 import org.pgmigrate.engine.cdc.OnlineReplication;
 import org.pgmigrate.engine.cdc.ReplicationConfig;
+import org.pgmigrate.engine.cdc.SourceChangeLog;
 import org.pgmigrate.engine.checkpoint.CheckpointStore;
 import org.pgmigrate.engine.pg.PgEndpoint;
 import org.pgmigrate.engine.progress.ProgressListener;
@@ -20,8 +21,11 @@ interface DatabaseMigrator {
 
     void migrateRoles(PgEndpoint source, PgEndpoint target, StopSignal stop);
 
-    /** A new, not yet prepared, replication of one database (online). */
-    OnlineReplication replication(ReplicationConfig config);
+    /**
+     * A new, not yet prepared, replication of one database (online), recording what it changes on the source in
+     * {@code changeLog} before it changes it.
+     */
+    OnlineReplication replication(ReplicationConfig config, SourceChangeLog changeLog);
 
     /**
      * Proves that the target database is still the one an earlier attempt created and recorded, before writing into

@@ -89,8 +89,9 @@ final class DatabaseRunner {
             } else {
                 LOG.error("Database {} failed: {}", db, e.getMessage());
                 recordVerification(db, r.progress().verification());
+                String message = e.getMessage() + online.cleanupNote(db).map(n -> " " + n).orElse("");
                 run.updateDatabase(db, d -> r.progress().applyTo(d).withState(DatabaseMigrationState.FAILED, "Failed",
-                        e.getMessage()));
+                        message));
             }
         } catch (UncheckedIOException e) {
             LOG.error("Database {} failed: {}", db, e.getMessage());
@@ -115,11 +116,14 @@ final class DatabaseRunner {
 
     private void finishStopped(String db, MigrationRun.RunningDatabase r) {
         if (r.signal().reason() == StopSignal.Reason.SHUTDOWN) {
+            online.cleanupNote(db); // started over at the next start; its record stays until then
             run.updateDatabase(db, d -> d.migrationState().isFinished() ? d : r.progress().applyTo(d));
             LOG.info("Database {} stopped for the service shutdown; it resumes from its checkpoints at the next start.", db);
         } else {
+            String message = String.format(MigrationService.CANCEL_NOTE, db)
+                    + online.cleanupNote(db).map(n -> " " + n).orElse("");
             run.updateDatabase(db, d -> r.progress().applyTo(d).withState(DatabaseMigrationState.CANCELED, "Canceled",
-                    String.format(MigrationService.CANCEL_NOTE, db)));
+                    message));
             LOG.info("Database {} canceled; the target was left as it is.", db);
         }
     }

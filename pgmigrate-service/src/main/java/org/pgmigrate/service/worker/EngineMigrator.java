@@ -7,6 +7,7 @@ import org.pgmigrate.engine.Engine;
 import org.pgmigrate.engine.EngineSettings;
 import org.pgmigrate.engine.cdc.OnlineReplication;
 import org.pgmigrate.engine.cdc.ReplicationConfig;
+import org.pgmigrate.engine.cdc.SourceChangeLog;
 import org.pgmigrate.engine.checkpoint.CheckpointStore;
 import org.pgmigrate.engine.copy.CopyOptions;
 import org.pgmigrate.engine.pg.PgEndpoint;
@@ -43,8 +44,8 @@ final class EngineMigrator implements DatabaseMigrator {
     }
 
     @Override
-    public OnlineReplication replication(ReplicationConfig config) {
-        return new OnlineReplication(config, settings.connector());
+    public OnlineReplication replication(ReplicationConfig config, SourceChangeLog changeLog) {
+        return new OnlineReplication(config, settings.connector(), changeLog);
     }
 
     @Override

@@ -5,9 +5,14 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.pgmigrate.engine.EngineError;
 import org.pgmigrate.engine.EngineException;
+import org.pgmigrate.engine.cdc.AlterSystem;
+import org.pgmigrate.engine.cdc.SourceChangeLog;
 import org.pgmigrate.engine.pg.PgConnector;
 import org.pgmigrate.engine.pg.PgEndpoint;
 import org.slf4j.Logger;
@@ -62,20 +67,28 @@ final class LogicalReplicationSetup {
             return "On the source server " + address + ", " + String.join(", and ", problems) + ".";
         }
 
-        /** The ALTER SYSTEM statements that make it ready (settings are only raised, never lowered). */
-        List<String> statements() {
-            List<String> sql = new ArrayList<>();
+        /** The settings that make it ready (only raised, never lowered), in the order they are set. */
+        Map<String, String> settings() {
+            Map<String, String> settings = new LinkedHashMap<>();
             if (!"logical".equals(walLevel)) {
-                sql.add("ALTER SYSTEM SET wal_level = 'logical'");
+                settings.put("wal_level", "logical");
             }
             int slots = slotsUsed + databases + 2;
             if (maxSlots < slots) {
-                sql.add("ALTER SYSTEM SET max_replication_slots = " + slots);
+                settings.put("max_replication_slots", Integer.toString(slots));
             }
             int senders = sendersUsed + WAL_SENDERS_PER_DATABASE * databases + 2;
             if (maxSenders < senders) {
-                sql.add("ALTER SYSTEM SET max_wal_senders = " + senders);
+                settings.put("max_wal_senders", Integer.toString(senders));
             }
+            return settings;
+        }
+
+        /** The ALTER SYSTEM statements that make it ready, for messages. */
+        List<String> statements() {
+            List<String> sql = new ArrayList<>();
+            settings().forEach((name, value) -> sql.add("wal_level".equals(name)
+                    ? "ALTER SYSTEM SET wal_level = 'logical'" : "ALTER SYSTEM SET " + name + " = " + value));
             return sql;
         }
 
@@ -114,15 +127,13 @@ final class LogicalReplicationSetup {
     }
 
     /**
-     * Runs {@code statements} (ALTER SYSTEM) on the source. Throws {@link EngineException}
-     * ({@code INSUFFICIENT_PRIVILEGE} when the user may not) with the server's message.
+     * Sets {@code settings} with ALTER SYSTEM on the source, each recorded in {@code changeLog} (with what
+     * postgresql.auto.conf held) before it is set, so that a migration ending without a cutover can put them back.
+     * Throws {@link EngineException} ({@code INSUFFICIENT_PRIVILEGE} when the user may not) with the server's message.
      */
-    void alterSystem(PgEndpoint source, List<String> statements) {
-        try (Connection c = openMaintenance(source); Statement s = c.createStatement()) {
-            for (String sql : statements) {
-                s.execute(sql);
-                LOG.info("On the source {}: {}", source.address(), sql);
-            }
+    void alterSystem(PgEndpoint source, Map<String, String> settings, SourceChangeLog changeLog) {
+        try (Connection c = openMaintenance(source)) {
+            AlterSystem.set(c, settings, changeLog);
         } catch (SQLException e) {
             throw new EngineException("42501".equals(e.getSQLState()) ? EngineError.INSUFFICIENT_PRIVILEGE
                     : EngineError.INTERNAL, e.getMessage(), e);

@@ -183,6 +183,11 @@ final class MigrationRun implements Runnable {
         return shuttingDown;
     }
 
+    /** Whether this run replicates {@code db} now (its slot is in use: no retry may drop it). */
+    boolean replicates(String db) {
+        return online.replication(db).isPresent();
+    }
+
     /** Runs {@code action} when the service stops (at once if it is stopping). */
     void onShutdown(Runnable action) {
         lifetime.onStop(action);

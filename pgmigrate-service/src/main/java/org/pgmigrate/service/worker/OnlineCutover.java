@@ -3,6 +3,8 @@ package org.pgmigrate.service.worker;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.pgmigrate.engine.EngineException;
 import org.pgmigrate.engine.cdc.CutoverResult;
 import org.pgmigrate.engine.cdc.OnlineReplication;
@@ -137,11 +139,13 @@ final class OnlineCutover {
             return;
         }
         DatabaseDetails base = online.base(db);
-        online.cutOverDone(db, result.endPoint(), result.appliedPoint());
-        String leftover = result.sourceCleanupProblem();
+        Optional<String> sourceNote = online.cutOverDone(ctx.store().findById(run.migrationId()).orElseThrow(), db,
+                result.endPoint(), result.appliedPoint());
+        String leftover = Stream.of(Optional.ofNullable(result.sourceCleanupProblem()), sourceNote)
+                .flatMap(Optional::stream).collect(Collectors.joining(" "));
         run.updateDatabase(db, x -> {
-            DatabaseDetails counted = OnlineDatabases.counters(x, base, result.finalStats()).withOperation("Verifying");
-            return leftover == null ? counted : counted.withState(counted.migrationState(), "Verifying", leftover);
+            DatabaseDetails y = OnlineDatabases.counters(x, base, result.finalStats()).withOperation("Verifying");
+            return leftover.isEmpty() ? y : y.withState(y.migrationState(), y.migrationOperation(), leftover);
         });
         LOG.info("Database {}: cut over at source WAL position {} (applied up to {}) in {} ms; {} sequences set from "
                 + "live source values.", db, result.endPoint(), result.appliedPoint(), result.took().toMillis(),
@@ -201,10 +205,9 @@ final class OnlineCutover {
 
     private void fail(Endpoints endpoints, String db, String message) {
         Migration m = ctx.store().findById(run.migrationId()).orElseThrow();
-        Optional<String> problem = online.cancel(m, endpoints, db);
-        String full = message + " The replication slot and publication on the source "
-                + problem.map(p -> "could not be dropped: " + p).orElse("were dropped") + "; the target database is "
-                + "left as it is. This migration cannot resume it: fix the cause and create a new migration for it.";
+        Optional<String> cleanup = online.cancel(m, endpoints, db);
+        String full = message + " The target database is left as it is. This migration cannot resume it: fix the"
+                + " cause and create a new migration for it." + cleanup.map(c -> " " + c).orElse("");
         LOG.error("Database {}: {}", db, full);
         run.updateDatabase(db, x -> x.withState(DatabaseMigrationState.FAILED, "Failed", full));
     }

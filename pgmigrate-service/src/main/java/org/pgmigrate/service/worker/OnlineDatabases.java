@@ -8,6 +8,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
+import org.pgmigrate.engine.Cancellation;
 import org.pgmigrate.engine.EngineException;
 import org.pgmigrate.engine.cdc.CutoverJournal;
 import org.pgmigrate.engine.cdc.CutoverResult;
@@ -18,7 +21,9 @@ import org.pgmigrate.engine.cdc.ReplicationConfig;
 import org.pgmigrate.engine.cdc.ReplicationNames;
 import org.pgmigrate.engine.cdc.ReplicationStats;
 import org.pgmigrate.engine.cdc.SlotSnapshot;
+import org.pgmigrate.engine.cdc.SourceUndo;
 import org.pgmigrate.engine.pg.PgConnector;
+import org.pgmigrate.engine.progress.ProgressListener;
 import org.pgmigrate.service.ServiceException;
 import org.pgmigrate.service.migration.DatabaseDetails;
 import org.pgmigrate.service.migration.DatabaseMigrationState;
@@ -33,6 +38,11 @@ import org.slf4j.LoggerFactory;
  * replication slot's snapshot (a new attempt after a restart, since a copy cannot resume under another snapshot),
  * its resume after a restart once the copy is done (the slot is kept in the checkpoints and the spool under the data
  * dir), its live counters, and the removal of its slot and publication whenever it ends other than by a cutover.
+ *
+ * <p>What the engine changes on the source (slot, publication, replica identities) is recorded before it is changed
+ * in a {@link SourceCleanups} record per database, which outlives the migration; what a cancel here cannot undo stays
+ * there and is retried until it is done. Every database message about a cleanup ends with a sentence starting with
+ * {@link SourceCleanups#CLEANUP}.
  *
  * <p>Checkpoints, per database: {@code online/<db>/attempt} (the base copy's attempt number; the engine's own
  * checkpoints of attempt n live under {@code online/<db>/<n>/}), {@code online/<db>/slot} (the slot and its snapshot,
@@ -61,6 +71,7 @@ final class OnlineDatabases {
     private final Map<String, Live> live = new ConcurrentHashMap<>();
     /** The messages that pause messages stand in for, per database, while the pause lasts. */
     private final Map<String, Optional<String>> displacedMessages = new ConcurrentHashMap<>();
+    private final Map<String, String> cleanupNotes = new ConcurrentHashMap<>();
 
     OnlineDatabases(WorkerContext ctx, StoredCheckpoints checkpoints) {
         this.ctx = ctx;
@@ -103,10 +114,10 @@ final class OnlineDatabases {
             LOG.info("Database {}: {}", db, note);
         }
         ctx.workDirectory(m.migrationId(), spoolName(db)); // 0700 before the engine spools the source's rows into it
-        OnlineReplication replication = ctx.migrator().replication(config(m, endpoints, db));
+        OnlineReplication replication = replication(m, endpoints, db);
         live.put(db, new Live(replication, null));
         try {
-            SlotSnapshot slot = replication.prepare();
+            SlotSnapshot slot = prepare(replication, db, r, run, note);
             replication.startCapture();
             ctx.migrator().migrateDatabase(task.withSnapshot(slot.snapshotName(), drop), r.progress(),
                     new PrefixedCheckpoints(checkpoints, attemptPrefix(db, attempt)), r.signal());
@@ -115,11 +126,45 @@ final class OnlineDatabases {
             LOG.info("Database {}: base copy done; applying changes from slot {}.", db, slot.slotName());
             return new BaseCopy(false, note);
         } catch (RuntimeException e) {
-            live.remove(db);
-            discard(replication, db, attempt, "the base copy did not finish").ifPresent(problem -> e.addSuppressed(
-                    new IllegalStateException(problem)));
+            ctx.cleanups().locked(m.migrationId(), db, () -> {
+                live.remove(db);
+                discard(m, replication, db, attempt, "the base copy did not finish").ifPresent(s -> cleanupNotes.put(db, s));
+                return null;
+            });
             throw e;
         }
+    }
+
+    /**
+     * Creates the slot; while its creation waits for transactions open on the source, the database's message names
+     * them (and is put back afterwards); a cancel or a shutdown ends the wait.
+     */
+    private SlotSnapshot prepare(OnlineReplication replication, String db, MigrationRun.RunningDatabase r,
+                                 MigrationRun run, String note) {
+        Cancellation cancel = new Cancellation();
+        r.signal().onStop(() -> cancel.cancel(r.signal().reason() == StopSignal.Reason.SHUTDOWN
+                ? "stopped for a service shutdown" : "canceled"));
+        AtomicBoolean waited = new AtomicBoolean();
+        SlotSnapshot slot = replication.prepare(new ProgressListener() {
+            @Override
+            public void notice(String database, String message) {
+                waited.set(true);
+                run.updateDatabase(db, d -> d.migrationState().isFinished() ? d
+                        : d.withState(d.migrationState(), d.migrationOperation(), message));
+            }
+        }, cancel);
+        if (waited.get()) {
+            run.updateDatabase(db, d -> d.withState(d.migrationState(), d.migrationOperation(), note));
+        }
+        return slot;
+    }
+
+    /**
+     * The sentence about the source cleanup of a database whose base copy did not finish, for its Failed or Canceled
+     * message; empty when there was nothing to undo.
+     */
+    Optional<String> cleanupNote(String db) {
+        return Optional.ofNullable(cleanupNotes.remove(db));
     }
 
     /**
@@ -169,12 +214,12 @@ final class OnlineDatabases {
         String[] points = recorded.split(" ");
         Lsn endPoint = Lsn.parse(points[0]);
         Lsn applied = Lsn.parse(points[1]);
-        CutoverResult done = ctx.migrator().replication(config(m, endpoints, db))
-                .completeInterruptedCutover(endPoint, applied);
-        cutOverDone(db, endPoint, applied);
+        CutoverResult done = replication(m, endpoints, db).completeInterruptedCutover(endPoint, applied);
+        Optional<String> settings = cutOverDone(m, db, endPoint, applied);
         String note = "The service stopped during the cutover, after every change up to the end point " + endPoint
                 + " was applied; the cutover was finished after the restart."
-                + (done.sourceCleanupProblem() == null ? "" : " " + done.sourceCleanupProblem());
+                + (done.sourceCleanupProblem() == null ? "" : " " + done.sourceCleanupProblem())
+                + settings.map(n -> " " + n).orElse("");
         run.updateDatabase(db, x -> x.withState(DatabaseMigrationState.IN_PROGRESS, "Verifying", note));
         LOG.info("Database {}: {}", db, note);
     }
@@ -201,7 +246,7 @@ final class OnlineDatabases {
             ctx.migrator().requireTargetDatabase(endpoints.target(db), identity.get());
         }
         ctx.workDirectory(m.migrationId(), spoolName(db)); // tightens a spool directory left by an older version
-        OnlineReplication replication = ctx.migrator().replication(config(m, endpoints, db));
+        OnlineReplication replication = replication(m, endpoints, db);
         try {
             replication.resume(slot);
             replication.startApply();
@@ -271,10 +316,19 @@ final class OnlineDatabases {
         return l == null ? null : l.base();
     }
 
-    /** Forgets a database that was cut over (its replication objects are gone). */
-    void cutOverDone(String db, Lsn endPoint, Lsn applied) {
+    /**
+     * Forgets a database that was cut over (its replication objects are gone). Returns what the cutover undid on the
+     * source (replica identities set to FULL restored) and whether server settings pgmigrate changed stay, as
+     * sentences for its message, if there is anything to say.
+     */
+    Optional<String> cutOverDone(Migration m, String db, Lsn endPoint, Lsn applied) {
         checkpoints.put(key(db, "cutover"), endPoint + " " + applied);
-        live.remove(db);
+        Live l = live.remove(db);
+        SourceUndo.Report undo = l == null ? null : l.replication().sourceUndo();
+        Optional<String> cleanup = undo == null ? Optional.empty() : ctx.cleanups().sentence(undo);
+        Optional<String> settings = ctx.cleanups().keepSettings(m.migrationId());
+        String both = String.join(" ", Stream.of(cleanup, settings).flatMap(Optional::stream).toList());
+        return both.isEmpty() ? Optional.empty() : Optional.of(both);
     }
 
     boolean cutOver(String db) {
@@ -282,26 +336,29 @@ final class OnlineDatabases {
     }
 
     /**
-     * Stops the capture of {@code db} and drops its slot and publication on the source (and its progress on the
-     * target). Returns a problem to report (with the SQL to run by hand), or empty. Nothing to do for a database
-     * that never prepared, was cut over, or was cleaned already.
+     * Stops the capture of {@code db} and undoes what it changed on the source: slot, publication, replica
+     * identities (and its progress on the target). Returns the sentence for the database's message (what was undone,
+     * and what was not with the SQL to run by hand; pgmigrate retries what is left), or empty when there was nothing
+     * to undo. A database that was cleaned already (possibly with something left to retry) is not cleaned again.
      */
     Optional<String> cancel(Migration m, Endpoints endpoints, String db) {
-        Live l = live.remove(db);
-        int attempt = attempt(db);
-        if (attempt == 0 || cutOver(db) || checkpoints.get(key(db, "cleaned")).filter(
-                a -> a.equals(Integer.toString(attempt))).isPresent()) {
-            if (l != null) {
-                l.replication().close();
+        return ctx.cleanups().locked(m.migrationId(), db, () -> {
+            Live l = live.remove(db);
+            int attempt = attempt(db);
+            if (attempt == 0 || cutOver(db) || checkpoints.get(key(db, "cleaned")).filter(
+                    a -> a.equals(Integer.toString(attempt))).isPresent()) {
+                if (l != null) {
+                    l.replication().close();
+                }
+                return ctx.cleanups().pendingSentence(m.migrationId(), db);
             }
-            return Optional.empty();
-        }
-        OnlineReplication replication = l != null ? l.replication() : ctx.migrator().replication(config(m, endpoints, db));
-        Optional<String> problem = discard(replication, db, attempt, "it was canceled or failed");
-        if (l == null) {
-            dropTargetOrigin(endpoints, db, ReplicationNames.of(m.migrationId(), db).origin());
-        }
-        return problem;
+            OnlineReplication replication = l != null ? l.replication() : replication(m, endpoints, db);
+            Optional<String> sentence = discard(m, replication, db, attempt, "it was canceled or failed");
+            if (l == null) {
+                dropTargetOrigin(endpoints, db, ReplicationNames.of(m.migrationId(), db).origin());
+            }
+            return sentence;
+        });
     }
 
     /**
@@ -326,7 +383,9 @@ final class OnlineDatabases {
             return;
         }
         for (String db : m.spec().dbsToMigrate()) {
-            cancel(m, endpoints, db).ifPresent(problem -> LOG.error("Database {}: {}", db, problem));
+            cancel(m, endpoints, db).ifPresent(sentence -> ctx.store().update(m.migrationId(), x -> x.withDatabase(db,
+                    d -> d.withState(d.migrationState(), d.migrationOperation(),
+                            SourceCleanups.replaced(d.message(), SourceCleanups.CLEANUP, sentence)))));
         }
     }
 
@@ -342,18 +401,30 @@ final class OnlineDatabases {
         live.clear();
     }
 
-    private Optional<String> discard(OnlineReplication replication, String db, int attempt, String why) {
+    /**
+     * Cancels {@code replication}; returns the sentence about what was undone on the source. What is left stays in
+     * the database's {@link SourceCleanups} record (the engine keeps it there), so marking the attempt cleaned never
+     * forgets it: the retries take over.
+     */
+    private Optional<String> discard(Migration m, OnlineReplication replication, String db, int attempt, String why) {
         try {
             replication.cancel();
-            LOG.info("Database {}: replication slot and publication dropped on the source ({}).", db, why);
-            return Optional.empty();
+            LOG.info("Database {}: what pgmigrate changed on the source was undone ({}).", db, why);
         } catch (RuntimeException e) {
             LOG.error("Database {}: {}", db, e.getMessage());
-            return Optional.of(e.getMessage());
+            if (replication.sourceUndo() == null) {
+                return Optional.of(SourceCleanups.CLEANUP + e.getMessage());
+            }
         } finally {
             checkpoints.put(key(db, "cleaned"), Integer.toString(attempt));
             replication.close();
         }
+        ctx.cleanups().attempted(m.migrationId(), db, replication.sourceUndo());
+        return ctx.cleanups().sentence(replication.sourceUndo());
+    }
+
+    private OnlineReplication replication(Migration m, Endpoints endpoints, String db) {
+        return ctx.migrator().replication(config(m, endpoints, db), ctx.cleanups().log(m, db, endpoints.source(db)));
     }
 
     /** A new process's cancel has no applier to drop the target's replication origin; drop it here (best effort). */
@@ -419,10 +490,9 @@ final class OnlineDatabases {
         return new SlotSnapshot(p[0], p[1], p[2], Lsn.parse(p[3]));
     }
 
-    /** What a canceled database's message says, with a cleanup problem if there was one. */
-    static String canceledMessage(String db, Optional<String> problem) {
-        return String.format(MigrationService.CANCEL_NOTE, db) + " Its replication slot and publication on the source "
-                + problem.map(p -> "could not be dropped: " + p).orElse("were dropped.");
+    /** What a canceled database's message says, ending with the sentence about its source cleanup. */
+    static String canceledMessage(String db, Optional<String> cleanup) {
+        return String.format(MigrationService.CANCEL_NOTE, db) + cleanup.map(c -> " " + c).orElse("");
     }
 
     /** The dbsToMigrate whose migrationState is WaitingForCutoverTrigger. */

@@ -13,6 +13,7 @@ import org.pgmigrate.service.migration.MigrationStatus;
 import org.pgmigrate.service.server.Endpoints;
 import org.pgmigrate.service.server.RegisteredServer;
 import org.pgmigrate.service.server.RestartCommandPolicy;
+import org.pgmigrate.service.store.SourceCleanup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,7 +78,9 @@ final class ReplicationSetupStep {
         List<String> statements = r.statements();
         String sql = String.join("; ", statements) + ";";
         try {
-            setup.alterSystem(endpoints.source(), statements);
+            // Recorded first, per migration: undone if it ends without a cutover (SourceCleanups).
+            setup.alterSystem(endpoints.source(), r.settings(), ctx.cleanups().log(m, SourceCleanup.SERVER,
+                    endpoints.source().withDatabase(null)));
         } catch (EngineException e) {
             wait(expected, dbs, r.problem() + " pgmigrate could not change it as user " + r.user() + " ("
                     + e.getMessage() + "). As a superuser on the source run: " + sql + " Then restart the source, "

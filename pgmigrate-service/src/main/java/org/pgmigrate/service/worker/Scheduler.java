@@ -26,6 +26,7 @@ import org.pgmigrate.service.migration.SealedSecrets;
 import org.pgmigrate.service.server.EndpointResolver;
 import org.pgmigrate.service.server.RestartCommandPolicy;
 import org.pgmigrate.service.store.MigrationStore;
+import org.pgmigrate.service.store.SourceCleanupStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * of {@code databaseJobs} threads. Live counters are written to the store every second.
  *
  * <p>At start it releases the leases this node held before a crash, so a killed service resumes its migrations at
- * once. {@link #close()} stops in order: no new claims, engines stopped with their state kept (they resume at the
+ * once. On a thread of its own it retries, at start and every few poll intervals, undoing what online migrations
+ * left changed on their sources ({@link SourceCleanups}). {@link #close()} stops in order: no new claims, engines stopped with their state kept (they resume at the
  * next start), executors shut down and awaited.
  *
  * <p>Thread-safe.
@@ -52,6 +54,7 @@ public final class Scheduler implements MigrationEvents, AutoCloseable {
     private final ScheduledExecutorService ticker;
     private final ExecutorService migrations;
     private final ExecutorService databaseJobs;
+    private final ScheduledExecutorService cleanupRetries;
     private final Map<String, MigrationRun> running = new ConcurrentHashMap<>();
     private final AtomicBoolean wakePending = new AtomicBoolean();
     private volatile boolean closed;
@@ -61,19 +64,19 @@ public final class Scheduler implements MigrationEvents, AutoCloseable {
      * @param nodeId   stable across restarts of this node, so that it takes back its own leases at once
      * @param restartCommands whether a source's registered restart command may run
      */
-    public Scheduler(MigrationStore store, SealedSecrets secrets, EndpointResolver resolver, EngineSettings engine,
-                     ProgressListener metrics, JobLimits limits, Duration pollInterval, Clock clock, String nodeId,
-                     Path workRoot, RestartCommandPolicy restartCommands,
-              ReplicationLimits replication) {
-        this(store, secrets, resolver, new EngineMigrator(engine),
-                new PremigrationValidator(engine.connector(), engine.toolSearchPath()), metrics, limits, pollInterval,
-                clock, nodeId, workRoot, restartCommands, replication);
+    public Scheduler(MigrationStore store, SourceCleanupStore sourceCleanups, SealedSecrets secrets,
+                     EndpointResolver resolver, EngineSettings engine, ProgressListener metrics, JobLimits limits,
+                     Duration pollInterval, Clock clock, String nodeId, Path workRoot,
+                     RestartCommandPolicy restartCommands, ReplicationLimits replication) {
+        this(store, sourceCleanups, secrets, resolver, new EngineMigrator(engine),
+                new PremigrationValidator(engine.connector(), engine.toolSearchPath()), engine.connector(), metrics,
+                limits, pollInterval, clock, nodeId, workRoot, restartCommands, replication);
     }
 
-    Scheduler(MigrationStore store, SealedSecrets secrets, EndpointResolver resolver, DatabaseMigrator migrator,
-              PremigrationValidator validator, ProgressListener metrics, JobLimits limits, Duration pollInterval,
-              Clock clock, String nodeId, Path workRoot, RestartCommandPolicy restartCommands,
-              ReplicationLimits replication) {
+    Scheduler(MigrationStore store, SourceCleanupStore sourceCleanups, SealedSecrets secrets, EndpointResolver resolver,
+              DatabaseMigrator migrator, PremigrationValidator validator, PgConnector connector,
+              ProgressListener metrics, JobLimits limits, Duration pollInterval, Clock clock, String nodeId,
+              Path workRoot, RestartCommandPolicy restartCommands, ReplicationLimits replication) {
         this.store = store;
         this.pollInterval = pollInterval;
         this.ticker = Executors.newSingleThreadScheduledExecutor(named("pgmigrate-scheduler"));
@@ -81,9 +84,19 @@ public final class Scheduler implements MigrationEvents, AutoCloseable {
                 new ArrayBlockingQueue<>(limits.migrations()), named("pgmigrate-migration"));
         this.databaseJobs = new ThreadPoolExecutor(limits.databaseJobs(), limits.databaseJobs(), 0, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(limits.migrations() * 50), named("pgmigrate-db"));
+        this.cleanupRetries = Executors.newSingleThreadScheduledExecutor(named("pgmigrate-source-cleanup"));
+        SourceCleanups cleanups = new SourceCleanups(store, sourceCleanups, secrets, resolver, connector, clock,
+                cleanupInterval(pollInterval));
         this.ctx = new WorkerContext(store, secrets, resolver, migrator, new Prerequisites(new PgConnector()),
                 new PremigrationValidation(validator), databaseJobs, metrics, limits, clock, nodeId, LEASE, workRoot,
-                restartCommands, replication);
+                restartCommands, replication, cleanups);
+    }
+
+    /** Ten poll intervals, within 2 s to 30 s: often enough that a leftover slot goes soon after its source is back. */
+    static Duration cleanupInterval(Duration pollInterval) {
+        Duration d = pollInterval.multipliedBy(10);
+        return d.compareTo(Duration.ofSeconds(2)) < 0 ? Duration.ofSeconds(2)
+                : d.compareTo(Duration.ofSeconds(30)) > 0 ? Duration.ofSeconds(30) : d;
     }
 
     public void start() {
@@ -93,6 +106,19 @@ public final class Scheduler implements MigrationEvents, AutoCloseable {
         }
         ticker.scheduleWithFixedDelay(this::tick, 0, pollInterval.toMillis(), TimeUnit.MILLISECONDS);
         ticker.scheduleWithFixedDelay(this::flush, 1, 1, TimeUnit.SECONDS);
+        long every = ctx.cleanups().interval().toMillis();
+        cleanupRetries.scheduleWithFixedDelay(this::retryCleanups, 0, every, TimeUnit.MILLISECONDS);
+    }
+
+    /** Undoes what ended online migrations left on their sources (never what a replication here still uses). */
+    private void retryCleanups() {
+        if (closed) {
+            return;
+        }
+        ctx.cleanups().retry((migrationId, db) -> {
+            MigrationRun run = running.get(migrationId);
+            return run != null && (db.isEmpty() || run.replicates(db));
+        });
     }
 
     /** Look for work now rather than at the next poll. */
@@ -172,6 +198,11 @@ public final class Scheduler implements MigrationEvents, AutoCloseable {
                 running.remove(m.migrationId());
                 if (!closed) {
                     wake(); // it may have moved to a state with more work (or freed a slot)
+                    try {
+                        cleanupRetries.execute(this::retryCleanups); // it may have left something on its source
+                    } catch (java.util.concurrent.RejectedExecutionException e) {
+                        // closing: the next start retries
+                    }
                 }
             }
         });
@@ -196,6 +227,7 @@ public final class Scheduler implements MigrationEvents, AutoCloseable {
     public void close() {
         closed = true;
         ticker.shutdown();
+        cleanupRetries.shutdown();
         running.values().forEach(MigrationRun::shutdown);
         migrations.shutdown();
         try {
@@ -208,6 +240,9 @@ public final class Scheduler implements MigrationEvents, AutoCloseable {
                 databaseJobs.shutdownNow();
             }
             ticker.awaitTermination(5, TimeUnit.SECONDS);
+            if (!cleanupRetries.awaitTermination(15, TimeUnit.SECONDS)) {
+                cleanupRetries.shutdownNow(); // what it did not finish is still recorded: the next start retries
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             migrations.shutdownNow();

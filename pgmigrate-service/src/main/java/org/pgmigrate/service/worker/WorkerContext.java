@@ -15,13 +15,14 @@ import org.pgmigrate.service.store.MigrationStore;
  * What every {@link MigrationRun} of one node shares. The scheduler owns {@code databaseJobs}. {@code workRoot}
  * holds the engine's per-database files ({@code <migrationId>/<db>}). {@code restartCommands} says whether a
  * source's registered restart command may run. {@code replication} says when online replications pause.
- * Immutable.
+ * {@code cleanups} records what online migrations change on their sources, and retries undoing it. Immutable.
  */
 record WorkerContext(MigrationStore store, SealedSecrets secrets, EndpointResolver resolver, DatabaseMigrator migrator,
                      Prerequisites prerequisites, PremigrationValidation validation,
                      ExecutorService databaseJobs, ProgressListener metrics,
                      JobLimits limits, Clock clock, String nodeId, Duration leaseDuration, Path workRoot,
-                     RestartCommandPolicy restartCommands, ReplicationLimits replication) {
+                     RestartCommandPolicy restartCommands, ReplicationLimits replication,
+                     SourceCleanups cleanups) {
 
     /**
      * {@code workRoot/<migrationId>/<name>}, created (with the migration's directory) mode 0700 before the engine

@@ -52,7 +52,22 @@ final class SchemaMigrations {
                         document           TEXT NOT NULL,
                         created_at         INTEGER NOT NULL,
                         updated_at         INTEGER NOT NULL,
-                        PRIMARY KEY (subscription_key, resource_group_key, kind, name_key))"""));
+                        PRIMARY KEY (subscription_key, resource_group_key, kind, name_key))"""),
+            // What online migrations changed on their sources and have not undone yet. No foreign key to migrations:
+            // a record outlives a deleted migration, so an undropped slot is never forgotten.
+            List.of(
+                    """
+                    CREATE TABLE source_cleanups (
+                        migration_id   TEXT NOT NULL,
+                        database       TEXT NOT NULL,
+                        migration_name TEXT NOT NULL,
+                        source         TEXT NOT NULL,
+                        password       TEXT,
+                        changes        TEXT NOT NULL,
+                        created_at     INTEGER NOT NULL,
+                        attempted_at   INTEGER,
+                        problem        TEXT,
+                        PRIMARY KEY (migration_id, database)) WITHOUT ROWID"""));
 
     static final int CURRENT = STEPS.size();
 

@@ -19,6 +19,7 @@ import org.pgmigrate.service.FileErrors;
 import org.pgmigrate.service.security.PrivateFiles;
 import org.pgmigrate.service.store.MigrationStore;
 import org.pgmigrate.service.store.ServerStore;
+import org.pgmigrate.service.store.SourceCleanupStore;
 
 /**
  * The embedded store: one SQLite file in the data dir, in WAL mode with {@code synchronous=FULL} (a write is on disk
@@ -37,6 +38,7 @@ public final class SqliteStore implements AutoCloseable {
     private final Path file;
     private final SqliteMigrationStore migrations;
     private final SqliteServerStore servers;
+    private final SqliteSourceCleanupStore sourceCleanups;
     private volatile Duration busyWindow = Duration.ofMinutes(2);
 
     private SqliteStore(Connection connection, Path file) {
@@ -44,6 +46,7 @@ public final class SqliteStore implements AutoCloseable {
         this.file = file;
         this.migrations = new SqliteMigrationStore(this);
         this.servers = new SqliteServerStore(this);
+        this.sourceCleanups = new SqliteSourceCleanupStore(this);
     }
 
     /** Opens (creating and upgrading as needed) the store at {@code file}. */
@@ -84,6 +87,10 @@ public final class SqliteStore implements AutoCloseable {
 
     public ServerStore servers() {
         return servers;
+    }
+
+    public SourceCleanupStore sourceCleanups() {
+        return sourceCleanups;
     }
 
     /** The schema version this build writes. */

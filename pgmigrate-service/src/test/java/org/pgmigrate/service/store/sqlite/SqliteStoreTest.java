@@ -24,6 +24,7 @@ import org.pgmigrate.service.migration.MigrationStatus;
 import org.pgmigrate.service.server.RegisteredServer;
 import org.pgmigrate.service.server.ServerKey;
 import org.pgmigrate.service.server.ServerKind;
+import org.pgmigrate.service.store.SourceCleanup;
 
 class SqliteStoreTest {
 
@@ -124,6 +125,31 @@ class SqliteStoreTest {
             assertThat(store.servers().list("sub", null, ServerKind.SINGLE)).containsExactly(s);
             assertThat(store.servers().list("sub", "rg", ServerKind.FLEXIBLE)).isEmpty();
             assertThat(store.servers().delete(key)).isTrue();
+        }
+    }
+
+    @Test
+    void aSourceCleanupRecordOutlivesTheDeletedMigrationAndAReopen() {
+        Path file = dir.resolve("pgmigrate.db");
+        Instant created = Instant.parse("2025-06-01T18:30:22.123Z");
+        SourceCleanup record = new SourceCleanup("id-1", "shop", "sub/rg/t/migrations/m", "host='h' port='5432'",
+                "v1:sealed", "pgmigrate-source-changes/1 slot\ts", created, null, null);
+        try (SqliteStore store = SqliteStore.open(file)) {
+            store.migrations().insert(migration("m", "id-1"));
+            store.sourceCleanups().put(record);
+            store.sourceCleanups().put(new SourceCleanup("id-1", SourceCleanup.SERVER, "sub/rg/t/migrations/m",
+                    "host='h'", null, "pgmigrate-source-changes/1", created.plusSeconds(1), null, null));
+            assertThat(store.migrations().delete("id-1")).isTrue();
+        }
+        try (SqliteStore store = SqliteStore.open(file)) {
+            assertThat(store.sourceCleanups().find("id-1", "shop")).contains(record);
+            SourceCleanup tried = record.attempted(created.plusSeconds(5), "source down");
+            store.sourceCleanups().put(tried);
+            assertThat(store.sourceCleanups().list()).extracting(SourceCleanup::database).containsExactly("shop", "");
+            assertThat(store.sourceCleanups().find("id-1", "shop")).contains(tried);
+            store.sourceCleanups().delete("id-1", "shop");
+            assertThat(store.sourceCleanups().find("id-1", "shop")).isEmpty();
+            assertThat(store.sourceCleanups().list()).hasSize(1);
         }
     }
 }
