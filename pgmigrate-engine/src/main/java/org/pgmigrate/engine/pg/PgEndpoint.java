@@ -47,6 +47,18 @@ public record PgEndpoint(String host, int port, String database, String user, St
         return fromKeywords(keywords, environment, text);
     }
 
+    /**
+     * True when a libpq connection string (URI or conninfo) carries a password, whatever other keywords it holds
+     * (pgmigrate's own tool arguments add some that {@link #parse} does not take, such as client_encoding).
+     * Throws {@link IllegalArgumentException} when it cannot be read.
+     */
+    public static boolean holdsPassword(String text) {
+        String t = text.trim();
+        Map<String, String> keywords = t.startsWith("postgresql://") || t.startsWith("postgres://")
+                ? uriKeywords(t) : conninfoKeywords(t);
+        return keywords.containsKey("password");
+    }
+
     public PgEndpoint withDatabase(String otherDatabase) {
         return new PgEndpoint(host, port, otherDatabase, user, password, sslMode, options);
     }

@@ -89,7 +89,7 @@ public final class ToolProcess {
 
     private static boolean mayHoldPassword(String connectionString) {
         try {
-            return PgEndpoint.parse(connectionString).password() != null;
+            return PgEndpoint.holdsPassword(connectionString);
         } catch (IllegalArgumentException unreadable) {
             return true;
         }
