@@ -79,6 +79,15 @@ public final class RestoreGate implements AutoCloseable {
      * @throws IllegalStateException after {@code timeout}
      */
     public int awaitWaiter(Duration timeout, Set<Integer> except) throws SQLException, InterruptedException {
+        return awaitWaiter(APPLICATION, timeout, except);
+    }
+
+    /**
+     * Waits until a session named {@code applicationName}, other than {@code except}, waits at the gate (a domain
+     * CHECK that calls the gate holds a COPY at one row, for instance), and returns its pid.
+     */
+    public int awaitWaiter(String applicationName, Duration timeout, Set<Integer> except)
+            throws SQLException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         try (Connection c = target.connect("postgres"); PreparedStatement ps = c.prepareStatement(
                 "SELECT a.pid FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid"
@@ -87,7 +96,7 @@ public final class RestoreGate implements AutoCloseable {
                         + " AND l.objid = (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = ?)"
                         + " AND a.application_name = ?")) {
             ps.setString(1, role);
-            ps.setString(2, APPLICATION);
+            ps.setString(2, applicationName);
             while (System.nanoTime() < deadline) {
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
@@ -121,8 +130,10 @@ public final class RestoreGate implements AutoCloseable {
         }
     }
 
+    /** Opens the gate and drops its role. */
     @Override
     public void close() throws SQLException {
         open();
+        target.execute("postgres", "DROP ROLE IF EXISTS \"" + role + "\"");
     }
 }
