@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.pgmigrate.engine.EngineException;
@@ -13,6 +14,7 @@ import org.pgmigrate.engine.pg.PgEndpoint;
 import org.pgmigrate.engine.snapshot.DatabaseSessions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * Notices a COPY stuck on a dead link, which TCP keepalives cannot: while a copy worker writes into a link that
@@ -41,7 +43,13 @@ final class CopyStallWatch implements AutoCloseable {
 
     CopyStallWatch(DatabaseSessions sessions, String database) {
         this.sessions = sessions;
-        this.thread = new Thread(this::run, "pgmigrate-copy-watch-" + database);
+        Map<String, String> mdc = MDC.getCopyOfContextMap();
+        this.thread = new Thread(() -> {
+            if (mdc != null) {
+                MDC.setContextMap(mdc);
+            }
+            run();
+        }, "pgmigrate-copy-watch-" + database);
         thread.setDaemon(true);
     }
 
@@ -78,12 +86,14 @@ final class CopyStallWatch implements AutoCloseable {
     }
 
     private void check(CopySessions s) {
+        long lastMoved = s.lastMovedNanos();
         String target = state(sessions.target(), Side.TARGET, s.targetBackend());
         if (target == null) {
             return;
         }
         String source = state(sessions.source(), Side.SOURCE, s.sourceBackend());
-        if (source == null || !watched.contains(s)) {
+        // Data moved meanwhile, or the part ended (the sessions may already carry the next one): not stuck.
+        if (source == null || !watched.contains(s) || s.lastMovedNanos() != lastMoved) {
             return;
         }
         String because = "no data moved for " + STALL.toSeconds() + " s while the target server " + sessions.target().address()
