@@ -117,7 +117,7 @@ final class DatabaseMigration {
                     }
                     List<TableStats> tables = copyData(sessions, catalog, holder, sourceVersion, targetVersion, digests,
                             job.verify() ? verifier::submit : table -> { });
-                    restorePostData(archive, catalog);
+                    restorePostData(archive, catalog, holder, sessions);
                     List<SequenceValues.Position> sequences = copySequences(sessions, catalog, holder);
                     long[] largeObjects = copyLargeObjects(sessions, catalog);
                     VerificationReport verification = job.verify() ? verify(verifier, catalog, sequences) : null;
@@ -205,16 +205,21 @@ final class DatabaseMigration {
                             + "' on the target, but it is gone now. Start over without --resume.");
                 }
                 Optional<String> recorded = checkpoints.get(identityKey);
-                if (recorded.isPresent()) {
-                    TargetDatabase.requireIdentity(maintenance, name, recorded.get(), job.target().address());
+                if (!checkpoints.isDone(preDataKey())) {
+                    redoInterruptedSchema(maintenance, name, recorded);
+                    exists = false;
                 } else {
-                    // A journal written before identities were recorded: from now on this database is the one.
-                    checkpoints.put(identityKey, TargetDatabase.identity(maintenance, name).persistentKey());
+                    if (recorded.isPresent()) {
+                        TargetDatabase.requireIdentity(maintenance, name, recorded.get(), job.target().address());
+                    } else {
+                        // A journal written before identities were recorded: from now on this database is the one.
+                        checkpoints.put(identityKey, TargetDatabase.identity(maintenance, name).persistentKey());
+                    }
+                    notice("Resuming into the existing target database " + name + ". A resumed offline copy is"
+                            + " consistent only if the source did not change since the first run.");
+                    phaseEnd(Phase.CREATE_DATABASE, t);
+                    return false;
                 }
-                notice("Resuming into the existing target database " + name + ". A resumed offline copy is consistent"
-                        + " only if the source did not change since the first run.");
-                phaseEnd(Phase.CREATE_DATABASE, t);
-                return false;
             }
             if (exists) {
                 if (!job.dropIfExists()) {
@@ -238,13 +243,39 @@ final class DatabaseMigration {
         return true;
     }
 
+    /**
+     * An earlier run created the target database and was stopped (kill -9 of clone or of the service, a power cut)
+     * while pg_restore replayed pre-data: some types, functions and tables exist, and pg_restore cannot replay the
+     * section into them ("already exists"). Nothing else can be in it yet (the copy starts after pre-data), so the
+     * database is dropped and created again, but only once it is proved to be the one that run created.
+     */
+    private void redoInterruptedSchema(Connection maintenance, String name, Optional<String> recorded)
+            throws SQLException {
+        if (recorded.isEmpty()) {
+            throw new EngineException(EngineError.TARGET_DATABASE_CHANGED, "An earlier run stopped while restoring the"
+                    + " schema into database '" + name + "' on the target " + job.target().address() + ", but its"
+                    + " checkpoints do not record which database it created, so pgmigrate cannot prove that '" + name
+                    + "' is its own and left it untouched. Drop it yourself and start the migration over.");
+        }
+        TargetDatabase.requireIdentity(maintenance, name, recorded.get(), job.target().address());
+        notice("An earlier run stopped while restoring the schema into " + name + ": the half-restored database it"
+                + " created is dropped and created again.");
+        // DROP ... WITH (FORCE) also ends the sessions of that run's pg_restore, which a kill -9 leaves running.
+        TargetDatabase.drop(maintenance, name, sourceIdentity);
+        checkpoints.put("db/" + db + "/created", "dropped to redo an interrupted schema restore");
+    }
+
+    private String preDataKey() {
+        return "db/" + db + "/pre-data";
+    }
+
     private SchemaArchive restorePreData(PgTools tools, String snapshot, boolean fresh, DatabaseSessions sessions)
             throws SQLException {
         long t = phaseStart(Phase.PRE_DATA);
         Path dir = workDir();
         SchemaArchive archive = SchemaArchive.dump(tools, job.source(), snapshot, dir.resolve("schema.dump"),
                 job.keepOwnership(), cancel);
-        String key = "db/" + db + "/pre-data";
+        String key = preDataKey();
         if (!checkpoints.isDone(key)) {
             try {
                 archive.restorePreData(job.target(), dir, cancel);
@@ -289,7 +320,8 @@ final class DatabaseMigration {
         return stats;
     }
 
-    private void restorePostData(SchemaArchive archive, Catalog catalog) {
+    private void restorePostData(SchemaArchive archive, Catalog catalog, Connection holder, DatabaseSessions sessions)
+            throws SQLException {
         long t = phaseStart(Phase.POST_DATA);
         String key = "db/" + db + "/post-data";
         if (!checkpoints.isDone(key)) {
@@ -300,7 +332,17 @@ final class DatabaseMigration {
                     builtByEngine.add(index.constraint().oid());
                 }
             }
-            archive.restorePostData(job.target(), workDir(), builtByEngine, job.copy().indexJobs(), cancel);
+            SchemaArchive.PostDataRestore restored;
+            try (Connection target = sessions.target("post-data")) {
+                restored = archive.restorePostData(job.target(), workDir(), builtByEngine, job.copy().indexJobs(),
+                        holder, target, cancel);
+            }
+            if (restored.endedSessions() > 0 || restored.alreadyThere() > 0) {
+                notice("The post-data restore of " + job.target().database() + " resumed an interrupted one: "
+                        + restored.alreadyThere() + " entries it had restored were kept" + (restored.endedSessions() > 0
+                        ? ", and " + restored.endedSessions() + " sessions of its pg_restore, still running, were ended"
+                        : "") + ".");
+            }
             checkpoints.markDone(key);
         }
         phaseEnd(Phase.POST_DATA, t);

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Timeout;
 import org.pgmigrate.service.ArmClient.Response;
 import org.pgmigrate.testkit.cluster.PgCluster;
 import org.pgmigrate.testkit.compare.DatabaseComparer;
+import org.pgmigrate.testkit.data.RestoreGate;
 
 /**
  * Restart safety: the service runs as a child JVM, is killed with SIGKILL in the middle of the copy, and started
@@ -96,6 +97,50 @@ class RestartSafetyIT {
                     .doesNotContain(source.password()).doesNotContain(target.password());
             assertThat(Files.readString(dataDir.resolve("service-1.log")))
                     .doesNotContain(source.password()).doesNotContain(target.password());
+        }
+    }
+
+    /**
+     * The service is killed while pg_restore is in the middle of pre-data (held there by a {@link RestoreGate}); that
+     * pg_restore outlives it. The restarted service drops the half-restored database it proves its own, ends the
+     * leftover pg_restore with it, restores the schema again, and the migration succeeds.
+     */
+    @Test
+    void aServiceKilledDuringPreDataResumesToSucceeded() throws Exception {
+        try (PgCluster source = PgCluster.builder().version(15).name("predata-source").start();
+             PgCluster target = PgCluster.builder().version(15).name("predata-target").start()) {
+            source.createDatabase("shop");
+            source.execute("shop", RestoreGate.functionSql() + RestoreGate.preDataObjects("gate_service")
+                    + "CREATE TABLE orders (id int PRIMARY KEY, note text);"
+                    + "INSERT INTO orders SELECT g, 'n' || g FROM generate_series(1, 5000) g;");
+            dataDir = Files.createTempDirectory("pgmigrate-predata-it");
+            try (RestoreGate gate = RestoreGate.hold(target, "gate_service")) {
+                ArmClient first = new ArmClient(startService());
+                assertThat(first.registerServer("flexibleServers", "target1", target.host(), target.port()).status())
+                        .isEqualTo(201);
+                String path = migrationPath("target1", "predata1");
+                assertThat(first.put(path, MigrationBodies.seedShape(source, target, source.password(), false, "shop"))
+                        .status()).isEqualTo(201);
+                int leftover = gate.awaitWaiter(Duration.ofMinutes(3), java.util.Set.of());
+                Process killed = processes.get(0);
+                killed.destroyForcibly();
+                assertThat(killed.waitFor(30, TimeUnit.SECONDS)).isTrue();
+                assertThat(gate.isConnected(leftover)).as("the killed service's pg_restore lives on").isTrue();
+
+                Files.delete(dataDir.resolve("endpoint"));
+                ArmClient second = new ArmClient(startService());
+                gate.awaitWaiter(Duration.ofMinutes(3), java.util.Set.of(leftover));
+                assertThat(gate.isConnected(leftover)).as("ended with the half-restored database").isFalse();
+                gate.open();
+                Response done = await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(200))
+                        .until(() -> second.get(path), r -> !r.state().equals("InProgress"));
+                assertThat(done.state()).as(done.body()).isEqualTo("Succeeded");
+            }
+            try (Connection s = source.connect("shop"); Connection t = target.connect("shop")) {
+                assertThat(DatabaseComparer.differences(s, t)).isEmpty();
+            }
+            assertThat(Files.readString(dataDir.resolve("service-2.log")))
+                    .contains("the half-restored database it created is dropped and created again");
         }
     }
 

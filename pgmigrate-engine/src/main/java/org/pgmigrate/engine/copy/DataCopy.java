@@ -1,8 +1,6 @@
 package org.pgmigrate.engine.copy;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,18 +22,19 @@ import org.pgmigrate.engine.pg.ServerVersion;
 import org.pgmigrate.engine.progress.ProgressListener;
 import org.pgmigrate.engine.progress.TableStats;
 import org.pgmigrate.engine.snapshot.DatabaseSessions;
-import org.pgmigrate.engine.verify.BinaryCopyDigest;
 import org.pgmigrate.engine.verify.SourceDigests;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * The data phase of one database: one queue of table parts, largest first, drained by {@code tableJobs} workers that
- * each hold a source session (inside the snapshot) and a target session for the whole phase. When a table's last
- * part lands, {@code onTableLoaded} hears about it at once, so its indexes build while other tables still copy.
+ * The data phase of one database: one queue of table parts, largest first, drained by {@code tableJobs} workers
+ * ({@link CopyWorker}) that each hold a source session (inside the snapshot) and a target session, new ones after a
+ * transient failure, which the worker retries. When a table's last part lands, {@code onTableLoaded} hears about it
+ * at once, so its indexes build while other tables still copy. A {@link CopyStallWatch} cuts sessions stuck on a dead
+ * link.
  *
- * <p>The first failed part stops the others (their statements are cancelled) and its error is the one reported.
+ * <p>A part that fails for good stops the others (their statements are cancelled) and its error is the one reported.
  * Used once, by one thread, which blocks in {@link #run}.
  */
 public final class DataCopy {
@@ -119,12 +118,14 @@ public final class DataCopy {
         int workers = Math.min(options.tableJobs(), Math.max(1, pending.size()));
         List<Thread> threads = new ArrayList<>();
         Map<String, String> mdc = MDC.getCopyOfContextMap();
-        for (int i = 1; i <= workers && !pending.isEmpty(); i++) {
-            Thread t = new Thread(() -> work(queue, stop, onTableLoaded, mdc), "pgmigrate-copy-" + database + "-" + i);
-            threads.add(t);
-            t.start();
-        }
-        try {
+        try (CopyStallWatch watch = new CopyStallWatch(sessions, database)) {
+            watch.start();
+            for (int i = 1; i <= workers && !pending.isEmpty(); i++) {
+                Thread t = new Thread(() -> work(queue, stop, watch, onTableLoaded, mdc),
+                        "pgmigrate-copy-" + database + "-" + i);
+                threads.add(t);
+                t.start();
+            }
             for (Thread t : threads) {
                 t.join();
             }
@@ -141,40 +142,22 @@ public final class DataCopy {
         cancel.throwIfCanceled();
     }
 
-    private void work(PriorityBlockingQueue<TablePart> queue, Cancellation stop, BiConsumer<Table, TableStats> onTableLoaded,
-                      Map<String, String> mdc) {
+    private void work(PriorityBlockingQueue<TablePart> queue, Cancellation stop, CopyStallWatch watch,
+                      BiConsumer<Table, TableStats> onTableLoaded, Map<String, String> mdc) {
         if (mdc != null) {
             MDC.setContextMap(mdc);
         }
-        try (Connection source = sessions.sourceInSnapshot("copy");
-             Connection target = sessions.target("copy")) {
-            Runnable unSource = stop.cancelStatementsOn(source);
-            Runnable unTarget = stop.cancelStatementsOn(target);
-            try {
-                // Rows travel as the database's own bytes: no conversion to UTF-8 and back, and no rejection of
-                // bytes a SQL_ASCII database may hold.
-                for (Connection c : new Connection[] {source, target}) {
-                    try (java.sql.Statement s = c.createStatement()) {
-                        s.execute("SET client_encoding = " + org.pgmigrate.engine.pg.Identifiers.literal(encoding));
-                    }
-                }
-                PartCopier copier = new PartCopier(source, target, checkpoints);
-                for (TablePart part; !stop.isCanceled() && (part = queue.poll()) != null; ) {
-                    copyOne(copier, part, onTableLoaded);
-                }
-            } finally {
-                unSource.run();
-                unTarget.run();
+        try (CopyWorker worker = new CopyWorker(sessions, encoding, checkpoints, stop, watch,
+                message -> listener.notice(database, message))) {
+            for (TablePart part; !stop.isCanceled() && (part = queue.poll()) != null; ) {
+                copyOne(worker, part, onTableLoaded);
             }
-        } catch (SQLException e) {
-            fail(new EngineException(EngineError.COPY_FAILED, "A copy session of database " + database + " failed: "
-                    + e.getMessage(), e), stop);
         } catch (RuntimeException e) {
             fail(e, stop);
         }
     }
 
-    private void copyOne(PartCopier copier, TablePart part, BiConsumer<Table, TableStats> onTableLoaded) {
+    private void copyOne(CopyWorker worker, TablePart part, BiConsumer<Table, TableStats> onTableLoaded) {
         Table table = part.table();
         TableProgress p = progress.get(table.oid());
         if (p.start()) {
@@ -182,26 +165,30 @@ public final class DataCopy {
         }
         CopyFormat format = options.format().resolve(table, sourceVersion, targetVersion);
         long started = System.nanoTime();
+        CopyWorker.Copied copied;
         try {
             log.debug("Copying {} ({})", part.describe(), format);
-            BinaryCopyDigest digest = digests == null || format != CopyFormat.BINARY ? null : digests.newPart(table);
-            long rows = copier.copy(part, format, partKey(part), (r, b) -> {
+            copied = worker.copy(part, format, partKey(part), (r, b) -> {
                 p.add(b);
                 listener.rowsCopied(database, table.displayName(), r, b);
-            }, digest);
-            if (digest != null) {
-                digests.partCopied(table, digest, rows);
-            }
-            checkpoints.markDone(partKey(part));
-            p.partDone(rows, System.nanoTime() - started);
-        } catch (SQLException e) {
+            }, () -> digests == null || format != CopyFormat.BINARY ? null : digests.newPart(table));
+        } catch (CopyWorker.AttemptsFailed f) {
             if (cancel.isCanceled()) {
-                throw new EngineException(EngineError.CANCELED, "Copy of " + part.describe() + " was canceled", e);
+                throw new EngineException(EngineError.CANCELED, "Copy of " + part.describe() + " was canceled", f.failure());
             }
-            listener.tableFailed(database, table.displayName(), e.getMessage());
+            if (f.failure() instanceof RuntimeException e && !PartRetry.isTransient(e)) {
+                throw e;
+            }
+            listener.tableFailed(database, table.displayName(), f.description());
             throw new EngineException(EngineError.COPY_FAILED, "COPY of " + part.describe() + " failed after "
-                    + p.rows() + " rows: " + e.getMessage(), e);
+                    + p.rows() + " rows" + (f.attempts() > 1 ? " and " + f.attempts() + " attempts" : "") + ": "
+                    + f.description(), f.failure());
         }
+        if (copied.digest() != null) {
+            digests.partCopied(table, copied.digest(), copied.rows());
+        }
+        checkpoints.markDone(partKey(part));
+        p.partDone(copied.rows(), System.nanoTime() - started);
         if (p.remaining() == 0) {
             TableStats stats = p.stats();
             log.debug("Copied {}: {} rows, {} bytes in {} ms", table.displayName(), stats.rows(), stats.bytes(),
@@ -223,23 +210,17 @@ public final class DataCopy {
             if (state.equals("done")) {
                 continue;
             }
-            if (state.startsWith("pending ")) {
-                pendingXids.put(part, Long.parseLong(state.substring(8)));
+            if (state.startsWith(CopyWorker.PENDING)) {
+                pendingXids.put(part, Long.parseLong(state.substring(CopyWorker.PENDING.length())));
             } else {
                 todo.add(part);
             }
         }
         for (Map.Entry<TablePart, Long> e : pendingXids.entrySet()) {
-            try (PreparedStatement ps = target.prepareStatement("SELECT txid_status(?)")) {
-                ps.setLong(1, e.getValue());
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    if ("committed".equals(rs.getString(1))) {
-                        checkpoints.markDone(partKey(e.getKey()));
-                    } else {
-                        todo.add(e.getKey());
-                    }
-                }
+            if (CopyWorker.transactionStatus(target, e.getValue()).filter("committed"::equals).isPresent()) {
+                checkpoints.markDone(partKey(e.getKey()));
+            } else {
+                todo.add(e.getKey());
             }
         }
         return todo;

@@ -6,6 +6,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import org.pgmigrate.engine.catalog.Table;
 import org.pgmigrate.engine.checkpoint.CheckpointStore;
+import org.pgmigrate.engine.pg.PgConnector.Side;
 import org.pgmigrate.engine.verify.BinaryCopyDigest;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
@@ -32,39 +33,48 @@ final class PartCopier {
         void copied(long rows, long bytes);
     }
 
+    private final CopySessions sessions;
     private final Connection source;
     private final Connection target;
     private final CheckpointStore checkpoints;
     private final byte[] buffer = new byte[WRITE_BUFFER_BYTES];
 
-    PartCopier(Connection source, Connection target, CheckpointStore checkpoints) {
-        this.source = source;
-        this.target = target;
+    PartCopier(CopySessions sessions, CheckpointStore checkpoints) {
+        this.sessions = sessions;
+        this.source = sessions.source();
+        this.target = sessions.target();
         this.checkpoints = checkpoints;
     }
 
     /**
-     * Copies the part and commits it on the target; returns the number of rows the source sent.
+     * Copies the part and commits it on the target; returns the number of rows the source sent. A failure is a
+     * {@link CopyFailure} naming the side it happened on; one after the whole stream was read (at the commit, whose
+     * outcome is then unknown) carries the rows that were sent.
      *
      * @param digest takes every CopyData message read from the source (binary format only), or null
      */
     long copy(TablePart part, CopyFormat format, String partKey, Progress progress, BinaryCopyDigest digest)
             throws SQLException {
         Table table = part.table();
-        target.setAutoCommit(false);
+        long rows = -1;
         try {
+            target.setAutoCommit(false);
             if (part.truncateAndFreeze()) {
                 try (Statement s = target.createStatement()) {
                     s.execute("TRUNCATE ONLY " + table.qualifiedName());
                 }
             }
-            long rows = table.columns().isEmpty() ? copyRowCountOnly(part) : stream(part, format, progress, digest);
+            long streamed = table.columns().isEmpty() ? copyRowCountOnly(part) : stream(part, format, progress, digest);
+            rows = streamed;
             if (!part.truncateAndFreeze()) {
-                checkpoints.put(partKey, "pending " + currentTransactionId());
+                checkpoints.put(partKey, CopyWorker.PENDING + currentTransactionId());
             }
             target.commit();
             return rows;
-        } catch (SQLException | RuntimeException e) {
+        } catch (SQLException e) {
+            rollbackQuietly(target, e);
+            throw CopyFailure.on(Side.TARGET, e, rows);
+        } catch (RuntimeException e) {
             rollbackQuietly(target, e);
             throw e;
         }
@@ -82,7 +92,12 @@ final class PartCopier {
                 + format.copyOption() + (part.truncateAndFreeze() ? ", FREEZE" : "") + ")";
         CopyManager sourceCopy = source.unwrap(PGConnection.class).getCopyAPI();
         CopyManager targetCopy = target.unwrap(PGConnection.class).getCopyAPI();
-        CopyOut copyOut = sourceCopy.copyOut(out);
+        CopyOut copyOut;
+        try {
+            copyOut = sourceCopy.copyOut(out);
+        } catch (SQLException e) {
+            throw CopyFailure.on(Side.SOURCE, e, -1);
+        }
         CopyIn copyIn = null;
         long rows = 0;
         long bytes = 0;
@@ -91,18 +106,18 @@ final class PartCopier {
         try {
             copyIn = targetCopy.copyIn(in);
             int filled = 0;
-            for (byte[] row; (row = copyOut.readFromCopy()) != null; ) {
+            for (byte[] row; (row = read(copyOut)) != null; ) {
                 rows++;
                 bytes += row.length;
                 if (digest != null) {
                     digest.accept(row);
                 }
                 if (row.length > buffer.length - filled) {
-                    copyIn.writeToCopy(buffer, 0, filled);
+                    write(copyIn, buffer, filled);
                     filled = 0;
                 }
                 if (row.length > buffer.length) {
-                    copyIn.writeToCopy(row, 0, row.length);
+                    write(copyIn, row, row.length);
                 } else {
                     System.arraycopy(row, 0, buffer, filled, row.length);
                     filled += row.length;
@@ -114,9 +129,10 @@ final class PartCopier {
                 }
             }
             if (filled > 0) {
-                copyIn.writeToCopy(buffer, 0, filled);
+                write(copyIn, buffer, filled);
             }
             copyIn.endCopy();
+            sessions.moved();
             progress.copied(rows - reportedRows, bytes - reportedBytes);
             // Binary COPY sends its header and trailer in messages of their own; the server's count is exact.
             return copyOut.getHandledRowCount() >= 0 ? copyOut.getHandledRowCount() : rows;
@@ -132,14 +148,31 @@ final class PartCopier {
         }
     }
 
+    private byte[] read(CopyOut copyOut) throws SQLException {
+        try {
+            byte[] row = copyOut.readFromCopy();
+            sessions.moved();
+            return row;
+        } catch (SQLException e) {
+            throw CopyFailure.on(Side.SOURCE, e, -1);
+        }
+    }
+
+    private void write(CopyIn copyIn, byte[] bytes, int length) throws SQLException {
+        copyIn.writeToCopy(bytes, 0, length);
+        sessions.moved();
+    }
+
     /** A table whose every column is generated: COPY has no column to carry, but the rows must exist. */
     private long copyRowCountOnly(TablePart part) throws SQLException {
         String condition = part.condition();
         long rows;
-        try (Statement s = source.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM ONLY "
+        try (Statement s = source.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_catalog.count(*) FROM ONLY "
                 + part.table().qualifiedName() + (condition == null ? "" : " WHERE " + condition))) {
             rs.next();
             rows = rs.getLong(1);
+        } catch (SQLException e) {
+            throw CopyFailure.on(Side.SOURCE, e, -1);
         }
         try (Statement s = target.createStatement()) {
             s.execute("INSERT INTO " + part.table().qualifiedName() + " SELECT FROM pg_catalog.generate_series(1, " + rows + ")");
@@ -148,7 +181,7 @@ final class PartCopier {
     }
 
     private long currentTransactionId() throws SQLException {
-        try (Statement s = target.createStatement(); ResultSet rs = s.executeQuery("SELECT txid_current()")) {
+        try (Statement s = target.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_catalog.txid_current()")) {
             rs.next();
             return rs.getLong(1);
         }

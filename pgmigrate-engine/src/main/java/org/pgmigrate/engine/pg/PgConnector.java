@@ -27,6 +27,15 @@ public final class PgConnector {
     /** Which side a connection is on; it picks the error code of an unreachable server. */
     public enum Side { SOURCE, TARGET }
 
+    /**
+     * The server's side of the keepalives (any user may set them, PostgreSQL 9.x on; ignored on a Unix socket): a
+     * backend whose client vanished is ended within the same time, instead of holding its locks and its snapshot for
+     * hours.
+     */
+    static final String SERVER_KEEPALIVES = " -c tcp_keepalives_idle=" + KeepaliveSocketFactory.IDLE_SECONDS
+            + " -c tcp_keepalives_interval=" + KeepaliveSocketFactory.INTERVAL_SECONDS
+            + " -c tcp_keepalives_count=" + KeepaliveSocketFactory.COUNT;
+
     private final int connectTimeoutSeconds;
 
     public PgConnector() {
@@ -68,12 +77,16 @@ public final class PgConnector {
         PGProperty.APPLICATION_NAME.set(p, "pgmigrate-" + role);
         PGProperty.CONNECT_TIMEOUT.set(p, connectTimeoutSeconds);
         PGProperty.LOGIN_TIMEOUT.set(p, connectTimeoutSeconds);
+        // Keepalives with timing of our own, on both ends: a dead server or link is noticed within
+        // KeepaliveSocketFactory.deadPeerDetection() (35 s), not the kernel's two hours.
         PGProperty.TCP_KEEP_ALIVE.set(p, true);
+        PGProperty.SOCKET_FACTORY.set(p, KeepaliveSocketFactory.class.getName());
         // COPY sessions of a non-UTF8 database (SQL_ASCII, LATIN1...) switch client_encoding to the database's own,
         // so that bytes pass unconverted and unvalidated from source to target (pgjdbc otherwise forbids the switch).
         PGProperty.ALLOW_ENCODING_CHANGES.set(p, true);
         PGProperty.SSL_MODE.set(p, endpoint.sslMode().libpqName());
-        // COPY and index builds can run for hours; statement-level limits are set per session where needed.
+        // COPY and index builds can run for hours without a byte on the wire, so no read timeout: keepalives tell a
+        // dead peer from a busy one. Statement-level limits are set per session where needed.
         PGProperty.SOCKET_TIMEOUT.set(p, 0);
         String rootCert = endpoint.options().get("sslrootcert");
         if (rootCert != null) {
@@ -88,7 +101,8 @@ public final class PgConnector {
             PGProperty.SSL_KEY.set(p, key);
         }
         // Pinned last, so a database's or role's settings, or the user's own options, cannot override them.
-        PGProperty.OPTIONS.set(p, SessionSettings.startupOptions(endpoint.options().get("options")));
+        PGProperty.OPTIONS.set(p, SessionSettings.startupOptions(endpoint.options().get("options"))
+                + SERVER_KEEPALIVES);
         return p;
     }
 

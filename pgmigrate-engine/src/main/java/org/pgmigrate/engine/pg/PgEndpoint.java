@@ -4,6 +4,7 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -85,6 +86,11 @@ public record PgEndpoint(String host, int port, String database, String user, St
         append(s, "user", user);
         append(s, "sslmode", sslMode.libpqName());
         options.forEach((k, v) -> append(s, k, v));
+        // The tools' sessions notice a dead server or link as soon as pgmigrate's own do (KeepaliveSocketFactory).
+        append(s, "keepalives", "1");
+        append(s, "keepalives_idle", Integer.toString(KeepaliveSocketFactory.IDLE_SECONDS));
+        append(s, "keepalives_interval", Integer.toString(KeepaliveSocketFactory.INTERVAL_SECONDS));
+        append(s, "keepalives_count", Integer.toString(KeepaliveSocketFactory.COUNT));
         return s.toString();
     }
 
@@ -131,6 +137,9 @@ public record PgEndpoint(String host, int port, String database, String user, St
         String ssl = first(k.remove("sslmode"), env.get("PGSSLMODE"), "prefer");
         SslMode sslMode = SslMode.parse(ssl);
         k.remove("application_name"); // pgmigrate names its own sessions (pgmigrate-<role>)
+        for (String keepalive : List.of("keepalives", "keepalives_idle", "keepalives_interval", "keepalives_count")) {
+            k.remove(keepalive); // and sets its own keepalives (KeepaliveSocketFactory)
+        }
         for (String key : k.keySet()) {
             if (!PASSED_THROUGH.contains(key)) {
                 throw new IllegalArgumentException("Unsupported connection parameter '" + key + "' in '" + mask(original)

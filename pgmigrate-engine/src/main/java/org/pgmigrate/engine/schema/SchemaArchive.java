@@ -3,6 +3,8 @@ package org.pgmigrate.engine.schema;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -84,10 +86,33 @@ public final class SchemaArchive {
      * Restores post-data except the indexes and constraints whose OIDs are in {@code builtByEngine}: foreign keys,
      * triggers, rules, partitioned indexes, materialized view refreshes and the rest, with {@code jobs} parallel
      * sessions.
+     *
+     * <p>Resumable: an earlier run may have been killed in the middle of it. Its pg_restore, which outlives a kill -9
+     * of its parent, is stopped first; then the entries the target already has ({@link PostDataOnTarget}) are left
+     * out, and the rest restored. ({@code --single-transaction} cannot make post-data atomic instead: it excludes
+     * {@code --jobs}, and index and foreign key builds need the parallelism.)
+     *
+     * @param sourceInSnapshot a source session in the snapshot this archive was dumped in
+     * @param targetSession    a session on the target database
      */
-    public void restorePostData(PgEndpoint target, Path workDir, Set<Long> builtByEngine, int jobs, Cancellation cancel) {
-        restore(target, workDir, "post-data", jobs, e -> !builtByEngine.contains(e.objectOid())
-                || !(e.is("INDEX") || e.is("CONSTRAINT")), cancel);
+    public PostDataRestore restorePostData(PgEndpoint target, Path workDir, Set<Long> builtByEngine, int jobs,
+                                           Connection sourceInSnapshot, Connection targetSession, Cancellation cancel)
+            throws SQLException {
+        int ended = TargetDatabase.endLeftoverRestores(targetSession, target.database());
+        Predicate<TocEntry> notBuilt = e -> !builtByEngine.contains(e.objectOid()) || !(e.is("INDEX") || e.is("CONSTRAINT"));
+        Set<Integer> there = PostDataOnTarget.find(entries.stream().filter(notBuilt).toList(), sourceInSnapshot,
+                targetSession, tools.major(), keepOwnership);
+        restore(target, workDir, "post-data", jobs, e -> notBuilt.test(e) && !there.contains(e.dumpId()), cancel);
+        return new PostDataRestore(ended, there.size());
+    }
+
+    /**
+     * What a post-data restore found of an earlier, interrupted one.
+     *
+     * @param endedSessions sessions of a pg_restore left running by a killed run, terminated first
+     * @param alreadyThere  entries the target already had, left out
+     */
+    public record PostDataRestore(int endedSessions, int alreadyThere) {
     }
 
     private void restore(PgEndpoint target, Path workDir, String section, int jobs, Predicate<TocEntry> keep,

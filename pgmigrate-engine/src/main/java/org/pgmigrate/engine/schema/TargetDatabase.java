@@ -28,6 +28,8 @@ import org.slf4j.LoggerFactory;
 public final class TargetDatabase {
 
     private static final Logger log = LoggerFactory.getLogger(TargetDatabase.class);
+    /** How long terminated sessions get to go away (a backend ends at its next interrupt check). */
+    private static final java.time.Duration LEFTOVER_EXIT_WAIT = java.time.Duration.ofSeconds(30);
 
     /** Settings whose value is a list, printed element by element (pg_dump's GUC_LIST_QUOTE set). */
     private static final Set<String> LIST_SETTINGS = Set.of("search_path", "temp_tablespaces",
@@ -160,6 +162,56 @@ public final class TargetDatabase {
         }
         try (Statement s = maintenance.createStatement()) {
             s.execute("DROP DATABASE " + Identifiers.quote(name));
+        }
+    }
+
+    /**
+     * Ends the sessions that a pg_restore of an earlier, killed run still holds on database {@code name} and waits
+     * until they are gone; returns how many there were. A kill -9 of pgmigrate does not reach its children: that
+     * pg_restore lives on and keeps creating objects, which would race with (and break) the restore a resumed run
+     * starts. Only sessions named by {@link ToolProcess#applicationName} are touched, in a database this migration
+     * proved to be its own.
+     */
+    public static int endLeftoverRestores(Connection maintenance, String name) throws SQLException {
+        String sessions = " FROM pg_catalog.pg_stat_activity WHERE datname = ? AND application_name = ?"
+                + " AND pid <> pg_catalog.pg_backend_pid()";
+        int ended = 0;
+        try (PreparedStatement ps = maintenance.prepareStatement(
+                "SELECT pg_catalog.pg_terminate_backend(pid)" + sessions)) {
+            ps.setString(1, name);
+            ps.setString(2, ToolProcess.applicationName("pg_restore"));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ended++;
+                }
+            }
+        }
+        long deadline = System.nanoTime() + LEFTOVER_EXIT_WAIT.toNanos();
+        try (PreparedStatement ps = maintenance.prepareStatement("SELECT count(*)" + sessions)) {
+            ps.setString(1, name);
+            ps.setString(2, ToolProcess.applicationName("pg_restore"));
+            while (true) {
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    if (rs.getLong(1) == 0) {
+                        return ended;
+                    }
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new EngineException(EngineError.SCHEMA_RESTORE_FAILED, "Sessions of a pg_restore left running"
+                            + " by an earlier, interrupted run are still connected to database '" + name + "' "
+                            + LEFTOVER_EXIT_WAIT.toSeconds() + " s after they were terminated. End them (see"
+                            + " pg_stat_activity, application_name " + ToolProcess.applicationName("pg_restore")
+                            + ") and resume again.");
+                }
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new EngineException(EngineError.CANCELED, "Interrupted while ending leftover pg_restore"
+                            + " sessions", e);
+                }
+            }
         }
     }
 

@@ -39,7 +39,7 @@ public final class ToolProcess {
         if (credentials.password() != null) {
             env.put("PGPASSWORD", credentials.password());
         }
-        env.put("PGAPPNAME", "pgmigrate-" + command.get(0).substring(command.get(0).lastIndexOf('/') + 1));
+        env.put("PGAPPNAME", applicationName(command.get(0).substring(command.get(0).lastIndexOf('/') + 1)));
         env.put("PGCONNECT_TIMEOUT", "15");
         Process process;
         try {
@@ -72,6 +72,14 @@ public final class ToolProcess {
         } finally {
             unregister.run();
         }
+    }
+
+    /**
+     * The application_name a tool's sessions carry ({@code pgmigrate-pg_restore}): how a resumed run finds the
+     * sessions of a pg_restore that outlived its killed parent (a kill -9 does not reach the children).
+     */
+    public static String applicationName(String tool) {
+        return "pgmigrate-" + tool;
     }
 
     /**
