@@ -12,10 +12,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -39,7 +36,7 @@ class OnlineRestartSafetyIT {
     private static final String TARGET = "restart-target";
     private static PgCluster source;
     private static PgCluster target;
-    private final List<Process> processes = new ArrayList<>();
+    private ServiceProcesses nodes;
     private Path dataDir;
 
     @BeforeAll
@@ -65,8 +62,9 @@ class OnlineRestartSafetyIT {
 
     @AfterEach
     void cleanUp() throws IOException {
-        for (Process p : processes) {
-            p.destroyForcibly();
+        if (nodes != null) {
+            nodes.close();
+            nodes = null;
         }
         if (dataDir != null && System.getenv("PGMIGRATE_KEEP_TEST_DIRS") == null) {
             try (Stream<Path> files = Files.walk(dataDir)) {
@@ -88,7 +86,7 @@ class OnlineRestartSafetyIT {
             await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(100))
                     .until(() -> first.get(path), r -> r.subState().equals("WaitingForCutoverTrigger")
                             && r.db("orders").path("appliedChanges").asLong() > 300);
-            kill(processes.get(0));
+            nodes.killLatest();
             long writtenWhileDown = load.total();
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
                     .until(() -> load.total() > writtenWhileDown + 300);
@@ -132,7 +130,7 @@ class OnlineRestartSafetyIT {
         String slot = ReplicationNames.of(created.json().path("properties").path("migrationId").asText(), "archive").slot();
         await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(20))
                 .until(() -> first.get(path), r -> r.db("archive").path("copiedRows").asLong() > 0);
-        kill(processes.get(0));
+        nodes.killLatest();
         source.execute("archive", "INSERT INTO notes VALUES ('while the service was down'); "
                 + "UPDATE entries SET payload = 'changed' WHERE id = 1");
 
@@ -170,7 +168,7 @@ class OnlineRestartSafetyIT {
                 .isEqualTo(201);
         await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100))
                 .until(() -> first.get(path), r -> r.subState().equals("WaitingForCutoverTrigger"));
-        kill(processes.get(0));
+        nodes.killLatest();
         target.execute("postgres", "DROP DATABASE ledger");
         target.createDatabase("ledger");
         target.execute("ledger", "CREATE TABLE entries (id int PRIMARY KEY, v text); INSERT INTO entries VALUES (1, 'theirs')");
@@ -188,12 +186,6 @@ class OnlineRestartSafetyIT {
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> slotCount() == 0);
     }
 
-    private static void kill(Process p) throws InterruptedException {
-        p.destroyForcibly();
-        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as("killed by SIGKILL").isEqualTo(137);
-    }
-
     private static int slotCount() throws SQLException {
         try (Connection c = source.connect("postgres"); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_replication_slots")) {
@@ -203,19 +195,12 @@ class OnlineRestartSafetyIT {
     }
 
     /** Starts a service JVM on the data dir and returns the dir once its endpoint file is written. */
+    /** Starts a service node (a child JVM) on the data dir; returns the data dir once it listens. */
     private Path startService() throws IOException {
-        int n = processes.size() + 1;
-        Files.deleteIfExists(dataDir.resolve("endpoint"));
-        String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-Dpgmigrate.testLog=" + dataDir.resolve("service-" + n + ".log"), "-cp", classpath,
-                ServiceMain.class.getName(), dataDir.toString(), "2");
-        pb.redirectErrorStream(true);
-        pb.redirectOutput(dataDir.resolve("stdout-" + n + ".txt").toFile());
-        processes.add(pb.start());
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
-                .until(() -> Files.exists(dataDir.resolve("endpoint")) || !processes.get(n - 1).isAlive());
-        assertThat(processes.get(n - 1).isAlive()).as(Files.readString(dataDir.resolve("stdout-" + n + ".txt"))).isTrue();
+        if (nodes == null) {
+            nodes = new ServiceProcesses(dataDir);
+        }
+        nodes.start();
         return dataDir;
     }
 }

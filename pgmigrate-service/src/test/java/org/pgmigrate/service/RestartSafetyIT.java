@@ -12,10 +12,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -35,13 +32,14 @@ class RestartSafetyIT {
 
     private static final int TABLES = 8;
     private static final int ROWS = 250_000;
-    private final List<Process> processes = new ArrayList<>();
+    private ServiceProcesses nodes;
     private Path dataDir;
 
     @AfterEach
     void cleanUp() throws IOException {
-        for (Process p : processes) {
-            p.destroyForcibly();
+        if (nodes != null) {
+            nodes.close();
+            nodes = null;
         }
         if (dataDir != null && System.getenv("PGMIGRATE_KEEP_TEST_DIRS") == null) {
             try (Stream<Path> files = Files.walk(dataDir)) {
@@ -73,10 +71,7 @@ class RestartSafetyIT {
             Response midCopy = await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofMillis(20))
                     .until(() -> first.get(path), r -> r.db("sales").path("fullLoadCompletedTables").asLong() >= 2);
             assertThat(midCopy.db("sales").path("fullLoadCompletedTables").asLong()).isLessThan(TABLES);
-            Process killed = processes.get(0);
-            killed.destroyForcibly();
-            assertThat(killed.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            assertThat(killed.exitValue()).as("killed by SIGKILL").isEqualTo(137);
+            nodes.killLatest();
 
             Files.delete(dataDir.resolve("endpoint"));
             ArmClient second = new ArmClient(startService());
@@ -122,9 +117,7 @@ class RestartSafetyIT {
                 assertThat(first.put(path, MigrationBodies.seedShape(source, target, source.password(), false, "shop"))
                         .status()).isEqualTo(201);
                 int leftover = gate.awaitWaiter(Duration.ofMinutes(3), java.util.Set.of());
-                Process killed = processes.get(0);
-                killed.destroyForcibly();
-                assertThat(killed.waitFor(30, TimeUnit.SECONDS)).isTrue();
+                nodes.killLatest();
                 assertThat(gate.isConnected(leftover)).as("the killed service's pg_restore lives on").isTrue();
 
                 Files.delete(dataDir.resolve("endpoint"));
@@ -145,20 +138,12 @@ class RestartSafetyIT {
     }
 
     /** Starts a service JVM on the data dir and returns the dir once its endpoint file is written. */
+    /** Starts a service node (a child JVM) on the data dir; returns the data dir once it listens. */
     private Path startService() throws IOException {
-        int n = processes.size() + 1;
-        String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx1g", "-Dpgmigrate.testLog=" + dataDir.resolve("service-" + n + ".log"), "-cp", classpath,
-                ServiceMain.class.getName(), dataDir.toString(), "1");
-        pb.redirectErrorStream(true);
-        pb.redirectOutput(dataDir.resolve("stdout-" + n + ".txt").toFile());
-        processes.add(pb.start());
-        Instant deadline = Instant.now().plusSeconds(60);
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
-                .until(() -> Files.exists(dataDir.resolve("endpoint")) || !processes.get(n - 1).isAlive());
-        assertThat(processes.get(n - 1).isAlive()).as(Files.readString(dataDir.resolve("stdout-" + n + ".txt"))).isTrue();
-        assertThat(Instant.now()).isBefore(deadline);
+        if (nodes == null) {
+            nodes = new ServiceProcesses(dataDir);
+        }
+        nodes.start();
         return dataDir;
     }
 

@@ -50,6 +50,13 @@ final class ServiceProcesses implements AutoCloseable {
         assertThat(p.exitValue()).as("killed by SIGKILL").isEqualTo(137);
     }
 
+    /** Stops the newest node with SIGTERM (a clean stop) and waits until it is gone. */
+    void stopLatest() throws InterruptedException {
+        Process p = processes.get(processes.size() - 1);
+        p.destroy();
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("stopped by SIGTERM").isTrue();
+    }
+
     /** The log of the n-th start (1-based). */
     String log(int n) throws IOException {
         return Files.readString(dataDir.resolve("service-" + n + ".log"));

@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -37,7 +36,7 @@ class SourceCleanupRestartIT {
     private static final String TARGET = "cleanup-restart-target";
     private static PgCluster source;
     private static PgCluster target;
-    private final List<Process> processes = new ArrayList<>();
+    private ServiceProcesses nodes;
     private Path dataDir;
 
     @BeforeAll
@@ -63,8 +62,9 @@ class SourceCleanupRestartIT {
 
     @AfterEach
     void cleanUp() throws IOException {
-        for (Process p : processes) {
-            p.destroyForcibly();
+        if (nodes != null) {
+            nodes.close();
+            nodes = null;
         }
         if (dataDir != null && System.getenv("PGMIGRATE_KEEP_TEST_DIRS") == null) {
             try (Stream<Path> files = Files.walk(dataDir)) {
@@ -91,7 +91,7 @@ class SourceCleanupRestartIT {
                     .until(() -> first.get(path), r -> r.state().equals("Canceled"));
             assertThat(canceled.db("killed").path("message").asText()).contains("pg_drop_replication_slot('" + slot
                     + "')");
-            kill(processes.get(0));
+            nodes.killLatest();
         } finally {
             source.startAgain();
         }
@@ -121,9 +121,7 @@ class SourceCleanupRestartIT {
         assertThat(slots()).contains(slot);
 
         assertThat(first.patch(path, "{\"properties\": {\"cancel\": \"True\"}}").status()).isEqualTo(200);
-        Process p = processes.get(0);
-        p.destroy(); // SIGTERM, at once
-        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        nodes.stopLatest(); // SIGTERM, at once
 
         ArmClient second = new ArmClient(startService());
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> !slots().contains(slot));
@@ -140,12 +138,6 @@ class SourceCleanupRestartIT {
                 .until(() -> client.get(path), x -> x.subState().equals(subState)
                         || !x.state().matches("InProgress|WaitingForUserAction"));
         assertThat(r.subState()).as(r.body()).isEqualTo(subState);
-    }
-
-    private static void kill(Process p) throws InterruptedException {
-        p.destroyForcibly();
-        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as("killed by SIGKILL").isEqualTo(137);
     }
 
     private static List<String> slots() throws SQLException {
@@ -168,19 +160,12 @@ class SourceCleanupRestartIT {
     }
 
     /** Starts a service JVM on the data dir and returns the dir once its endpoint file is written. */
+    /** Starts a service node (a child JVM) on the data dir; returns the data dir once it listens. */
     private Path startService() throws IOException {
-        int n = processes.size() + 1;
-        Files.deleteIfExists(dataDir.resolve("endpoint"));
-        String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-Dpgmigrate.testLog=" + dataDir.resolve("service-" + n + ".log"), "-cp", classpath,
-                ServiceMain.class.getName(), dataDir.toString(), "2");
-        pb.redirectErrorStream(true);
-        pb.redirectOutput(dataDir.resolve("stdout-" + n + ".txt").toFile());
-        processes.add(pb.start());
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
-                .until(() -> Files.exists(dataDir.resolve("endpoint")) || !processes.get(n - 1).isAlive());
-        assertThat(processes.get(n - 1).isAlive()).as(Files.readString(dataDir.resolve("stdout-" + n + ".txt"))).isTrue();
+        if (nodes == null) {
+            nodes = new ServiceProcesses(dataDir);
+        }
+        nodes.start();
         return dataDir;
     }
 }

@@ -1,14 +1,11 @@
 package org.pgmigrate.engine.cdc;
 
-import java.io.IOException;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
-import org.pgmigrate.engine.EngineError;
-import org.pgmigrate.engine.EngineException;
+import org.pgmigrate.engine.pg.ConnectionLoss;
 import org.slf4j.Logger;
 
 /**
@@ -42,25 +39,9 @@ public final class Reconnect {
         this.paused = paused;
     }
 
-    /** True when {@code t} (or a cause) says the connection broke, as opposed to the server refusing a statement. */
+    /** True when {@code t} (or a cause) says the connection broke; see {@link ConnectionLoss#isLost}. */
     public static boolean isConnectionLost(Throwable t) {
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof EngineException e && (e.error() == EngineError.SOURCE_UNREACHABLE
-                    || e.error() == EngineError.TARGET_UNREACHABLE)) {
-                return true;
-            }
-            if (c instanceof SQLException s && s.getSQLState() != null) {
-                String state = s.getSQLState();
-                // 08: connection exceptions; 57P01-03: the backend was terminated or the server shut down.
-                if (state.startsWith("08") || state.equals("57P01") || state.equals("57P02") || state.equals("57P03")) {
-                    return true;
-                }
-            }
-            if (c instanceof IOException) {
-                return true;
-            }
-        }
-        return false;
+        return ConnectionLoss.isLost(t);
     }
 
     /** Call after a working period, so the next failure gets a fresh budget; ends a reported pause. */
