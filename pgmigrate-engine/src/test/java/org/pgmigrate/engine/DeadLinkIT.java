@@ -16,6 +16,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -37,6 +38,7 @@ import org.pgmigrate.testkit.junit.ClusterPair;
  * sessions so that the part is retried.
  */
 @Timeout(300)
+@Tag("slow") // about 75 s: the detection it proves takes 35 s per case by design
 class DeadLinkIT {
 
     private static final int ROWS = 60_000;

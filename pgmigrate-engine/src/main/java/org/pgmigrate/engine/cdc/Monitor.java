@@ -120,7 +120,7 @@ final class Monitor implements Runnable {
             try (java.sql.ResultSet rs = ps.executeQuery()) {
                 java.util.List<String> missing = new java.util.ArrayList<>();
                 while (rs.next()) {
-                    missing.add(org.pgmigrate.engine.pg.Identifiers.qualified(rs.getString(1), rs.getString(2)));
+                    missing.add(org.pgmigrate.engine.pg.Identifiers.forMessage(rs.getString(1), rs.getString(2)));
                 }
                 if (!missing.isEmpty()) {
                     throw new EngineException(EngineError.SCHEMA_CHANGED_DURING_REPLICATION, "Table(s) "
