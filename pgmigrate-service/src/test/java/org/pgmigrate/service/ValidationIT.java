@@ -106,8 +106,9 @@ class ValidationIT {
         assertThat(Instant.parse(db.get(0).path("startedOn").asText())).isAfterOrEqualTo(started);
         assertThat(Instant.parse(db.get(0).path("endedOn").asText())).isAfterOrEqualTo(started);
         assertThat(types(db.get(0).path("summary"))).containsExactly("SchemaValidation", "ExtensionsValidation",
-                "CollationsValidation", "SecurityDefinerFunctionsValidation", "ObjectOwnershipValidation",
-                "DatabaseSizeValidation");
+                "CollationsValidation", "UserDefinedCastsValidation", "SystemCatalogGrantsValidation",
+                "ProceduralLanguagesValidation", "BaseTypesValidation", "SecurityDefinerFunctionsValidation",
+                "ObjectOwnershipValidation", "DatabaseSizeValidation");
         for (JsonNode item : db.get(0).path("summary")) {
             assertSpecShape(item);
         }

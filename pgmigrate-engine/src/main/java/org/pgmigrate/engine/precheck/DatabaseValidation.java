@@ -118,6 +118,7 @@ final class DatabaseValidation {
                         + " user is not one. Create it on the target beforehand as a superuser, or migrate as a superuser.");
             }
         }
+        RestoreFeasibility.extensionPlacement(source, target, targetSuperuser, check);
         if (check.build().state() == CheckState.Succeeded) {
             check.ok("Every extension is available on the target: " + String.join(", ", installed.keySet().stream().sorted().toList()) + ".");
         }

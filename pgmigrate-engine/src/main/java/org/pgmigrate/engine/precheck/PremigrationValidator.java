@@ -88,6 +88,10 @@ public final class PremigrationValidator {
             summary.add(DatabaseValidation.schema(source, target, db, request.overwriteDbsInTarget()));
             summary.add(DatabaseValidation.extensions(source, target, targetSuperuser, targetVersion));
             summary.add(DatabaseValidation.collations(source, target, sourceVersion, targetVersion, db));
+            summary.add(RestoreFeasibility.casts(source, db, targetSuperuser));
+            summary.add(RestoreFeasibility.catalogGrants(source, db, targetSuperuser));
+            summary.add(RestoreFeasibility.languages(source, target, db));
+            summary.add(RestoreFeasibility.cBaseTypes(source, db, targetSuperuser));
             if (request.online()) {
                 summary.add(DatabaseValidation.onlineReplication(source, request.allowReplicaIdentityFull()));
             }

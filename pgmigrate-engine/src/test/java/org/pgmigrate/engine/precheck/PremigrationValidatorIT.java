@@ -51,7 +51,9 @@ class PremigrationValidatorIT {
                 "SourceVersionValidation", "ServerParametersValidation", "UserPrivilegesValidation");
         assertThat(report.databaseLevel().get(0).summary()).extracting(CheckResult::type)
                 .containsExactly("SchemaValidation", "ExtensionsValidation", "CollationsValidation",
-                        "SecurityDefinerFunctionsValidation", "ObjectOwnershipValidation", "DatabaseSizeValidation");
+                        "UserDefinedCastsValidation", "SystemCatalogGrantsValidation", "ProceduralLanguagesValidation",
+                        "BaseTypesValidation", "SecurityDefinerFunctionsValidation", "ObjectOwnershipValidation",
+                        "DatabaseSizeValidation");
         assertThat(messages(report)).anyMatch(m -> m.contains("plan at least"));
     }
 
