@@ -215,6 +215,12 @@ final class DatabaseMigration {
                         // A journal written before identities were recorded: from now on this database is the one.
                         checkpoints.put(identityKey, TargetDatabase.identity(maintenance, name).persistentKey());
                     }
+                    int leftovers = TargetDatabase.endLeftoverSessions(maintenance, name);
+                    if (leftovers > 0) {
+                        notice("Ended " + leftovers + " session" + (leftovers == 1 ? "" : "s") + " that the"
+                                + " interrupted run left working on database " + name + " (an index build, ANALYZE or"
+                                + " pg_restore that its stop did not reach).");
+                    }
                     notice("Resuming into the existing target database " + name + ". A resumed offline copy is"
                             + " consistent only if the source did not change since the first run.");
                     phaseEnd(Phase.CREATE_DATABASE, t);

@@ -85,6 +85,58 @@ class ResumeIT {
         }
     }
 
+    /**
+     * A kill -9 does not reach what the server still runs for the dead process (an index build, an ANALYZE): the
+     * resumed run ends every pgmigrate session left on its target database before it builds anything there.
+     */
+    @Test
+    void aResumedRunEndsTheSessionsTheInterruptedRunLeftOnItsTarget() throws Exception {
+        DatabaseJob job = job("leftovers");
+        Cancellation cancel = new Cancellation();
+        try (DirectoryCheckpointStore checkpoints = DirectoryCheckpointStore.open(work.resolve("leftover-journal"))) {
+            ProgressListener stopAfterOneTable = new ProgressListener() {
+                @Override
+                public void tableCompleted(String database, TableStats stats) {
+                    cancel.cancel("canceled by the test");
+                }
+            };
+            assertThatThrownBy(() -> engine.migrateDatabase(job, stopAfterOneTable, checkpoints, cancel))
+                    .isInstanceOf(EngineException.class);
+        }
+        // What the dead run's server side would still be doing: a session named like pgmigrate's, busy.
+        java.util.concurrent.CompletableFuture<Throwable> leftover = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try (Connection c = java.sql.DriverManager.getConnection(target.jdbcUrl("leftovers")
+                    + "?ApplicationName=pgmigrate-index-leftovers-1", target.superuser(), target.password())) {
+                c.createStatement().execute("SELECT pg_sleep(600)");
+                return null;
+            } catch (java.sql.SQLException e) {
+                return e;
+            }
+        });
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> {
+            try (Connection c = target.connect("postgres"); var rs = c.createStatement().executeQuery(
+                    "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'pgmigrate-index-leftovers-1'")) {
+                rs.next();
+                return rs.getLong(1) == 1;
+            }
+        });
+        List<String> notices = new CopyOnWriteArrayList<>();
+        try (DirectoryCheckpointStore checkpoints = DirectoryCheckpointStore.open(work.resolve("leftover-journal"))) {
+            engine.migrateDatabase(job, new ProgressListener() {
+                @Override
+                public void notice(String database, String message) {
+                    notices.add(message);
+                }
+            }, checkpoints, new Cancellation());
+        }
+        assertThat(leftover.get(30, java.util.concurrent.TimeUnit.SECONDS)).as("the leftover session was ended")
+                .isInstanceOfSatisfying(java.sql.SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("57P01"));
+        assertThat(notices).anyMatch(n -> n.startsWith("Ended 1 session that the interrupted run left working"));
+        try (Connection s = source.connect("shop"); Connection t = target.connect("leftovers")) {
+            DatabaseComparer.assertEqual(s, t);
+        }
+    }
+
     @Test
     void aPartCommittedJustBeforeACrashIsNotCopiedTwice() throws Exception {
         DatabaseJob job = job("crashed");

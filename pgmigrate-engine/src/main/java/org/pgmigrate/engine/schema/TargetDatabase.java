@@ -173,13 +173,29 @@ public final class TargetDatabase {
      * proved to be its own.
      */
     public static int endLeftoverRestores(Connection maintenance, String name) throws SQLException {
-        String sessions = " FROM pg_catalog.pg_stat_activity WHERE datname = ? AND application_name = ?"
+        return endLeftovers(maintenance, name, ToolProcess.applicationName("pg_restore"));
+    }
+
+    /**
+     * Ends every session that an earlier, interrupted run of pgmigrate left on database {@code name} (named
+     * {@code pgmigrate-*}: an index build, an ANALYZE or a pg_restore that a kill -9 did not reach runs on and could
+     * still commit, racing with what the resumed run builds), and waits until they are gone; returns how many.
+     * Call it only before this run opens sessions of its own on that database, and only on a database this
+     * migration proved to be its own.
+     */
+    public static int endLeftoverSessions(Connection maintenance, String name) throws SQLException {
+        return endLeftovers(maintenance, name, "pgmigrate-%");
+    }
+
+    private static int endLeftovers(Connection maintenance, String name, String applicationName)
+            throws SQLException {
+        String sessions = " FROM pg_catalog.pg_stat_activity WHERE datname = ? AND application_name LIKE ?"
                 + " AND pid <> pg_catalog.pg_backend_pid()";
         int ended = 0;
         try (PreparedStatement ps = maintenance.prepareStatement(
                 "SELECT pg_catalog.pg_terminate_backend(pid)" + sessions)) {
             ps.setString(1, name);
-            ps.setString(2, ToolProcess.applicationName("pg_restore"));
+            ps.setString(2, applicationName);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     ended++;
@@ -189,7 +205,7 @@ public final class TargetDatabase {
         long deadline = System.nanoTime() + LEFTOVER_EXIT_WAIT.toNanos();
         try (PreparedStatement ps = maintenance.prepareStatement("SELECT count(*)" + sessions)) {
             ps.setString(1, name);
-            ps.setString(2, ToolProcess.applicationName("pg_restore"));
+            ps.setString(2, applicationName);
             while (true) {
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
@@ -198,18 +214,16 @@ public final class TargetDatabase {
                     }
                 }
                 if (System.nanoTime() > deadline) {
-                    throw new EngineException(EngineError.SCHEMA_RESTORE_FAILED, "Sessions of a pg_restore left running"
-                            + " by an earlier, interrupted run are still connected to database '" + name + "' "
+                    throw new EngineException(EngineError.SCHEMA_RESTORE_FAILED, "Sessions left running by an"
+                            + " earlier, interrupted run are still connected to database '" + name + "' "
                             + LEFTOVER_EXIT_WAIT.toSeconds() + " s after they were terminated. End them (see"
-                            + " pg_stat_activity, application_name " + ToolProcess.applicationName("pg_restore")
-                            + ") and resume again.");
+                            + " pg_stat_activity, application_name like " + applicationName + ") and resume again.");
                 }
                 try {
                     Thread.sleep(100);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    throw new EngineException(EngineError.CANCELED, "Interrupted while ending leftover pg_restore"
-                            + " sessions", e);
+                    throw new EngineException(EngineError.CANCELED, "Interrupted while ending leftover sessions", e);
                 }
             }
         }
