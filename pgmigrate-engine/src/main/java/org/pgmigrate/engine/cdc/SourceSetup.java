@@ -14,6 +14,8 @@ import org.pgmigrate.engine.EngineError;
 import org.pgmigrate.engine.EngineException;
 import org.pgmigrate.engine.pg.Identifiers;
 import org.pgmigrate.engine.pg.PgEndpoint;
+import org.pgmigrate.engine.pg.ServerVersion;
+import org.pgmigrate.engine.pg.SupportedVersions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,17 +33,17 @@ final class SourceSetup {
         this.source = source;
     }
 
-    /** Checks wal_level and the version; returns server_version_num. */
+    /**
+     * Checks the version (online needs 10 or newer: pgoutput and publications) and wal_level; returns
+     * server_version_num. Runs before anything is created on the source.
+     */
     int checkReady(Connection c) throws SQLException {
         try (Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT current_setting('wal_level'), current_setting('server_version_num')::int")) {
             rs.next();
             String walLevel = rs.getString(1);
             int version = rs.getInt(2);
-            if (version < 110000) {
-                throw new EngineException(EngineError.INVALID_INPUT, "The source server " + source.address() + " runs"
-                        + " PostgreSQL " + version / 10000 + "; online migration needs PostgreSQL 11 or later.");
-            }
+            SupportedVersions.requireOnline(new ServerVersion(version), source.address());
             if (!"logical".equals(walLevel)) {
                 throw new EngineException(EngineError.LOGICAL_REPLICATION_NOT_ENABLED, "The source server "
                         + source.address() + " has wal_level=" + walLevel + "; online migration needs wal_level=logical."
