@@ -157,7 +157,7 @@ public final class OnlineReplication implements AutoCloseable {
                 setup.setReplicaIdentityFull(c, keylessTables);
             }
             setup.dropSlot(c, names.slot(), sourceVersion, Duration.ofSeconds(10));
-            setup.createPublication(c, names.publication());
+            setup.createPublication(c, names.publication(), sourceVersion);
             Spool.open(config.spoolDirectory(), config.spoolSegmentBytes(), (l, t) -> { }).delete();
             cancel.throwIfCanceled();
             snapshotHolder = connector.openReplication(config.source(), "cdc-snapshot");

@@ -116,9 +116,10 @@ final class SourceSetup {
     /**
      * Creates the publication (dropping a leftover of the same name). FOR ALL TABLES when the user may, so that a
      * table created on the source during replication shows up in the stream and is detected; otherwise a list of
-     * today's tables.
+     * today's tables: partitioned tables from 13 on (their partitions' changes come with them), each partition
+     * before 13, which cannot publish a partitioned table.
      */
-    void createPublication(Connection c, String name) throws SQLException {
+    void createPublication(Connection c, String name, int sourceVersion) throws SQLException {
         dropPublication(c, name);
         boolean superuser;
         try (Statement s = c.createStatement();
@@ -131,12 +132,14 @@ final class SourceSetup {
                 return;
             }
             List<String> tables = new ArrayList<>();
+            String publishable = sourceVersion >= 130000 ? "c.relkind IN ('r', 'p') AND NOT c.relispartition"
+                    : "c.relkind = 'r'";
             try (ResultSet rs = s.executeQuery("""
                     SELECT n.nspname, c.relname
                       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-                     WHERE c.relkind IN ('r', 'p') AND c.relpersistence = 'p' AND NOT c.relispartition
+                     WHERE %s AND c.relpersistence = 'p'
                        AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_(toast|temp)'
-                     ORDER BY 1, 2""")) {
+                     ORDER BY 1, 2""".formatted(publishable))) {
                 while (rs.next()) {
                     tables.add(Identifiers.qualified(rs.getString(1), rs.getString(2)));
                 }

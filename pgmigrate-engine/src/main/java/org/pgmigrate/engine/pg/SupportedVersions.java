@@ -75,24 +75,32 @@ public final class SupportedVersions {
 
     /** True when both servers are in the supported range (a target older than its source aside). */
     public static boolean within(ServerVersion source, ServerVersion target) {
-        return sourceProblem(source, "").isEmpty() && targetProblem(target, "").isEmpty();
+        return problem(source, "", target, "").isEmpty();
+    }
+
+    /** Why this pair cannot be migrated (source or target outside the range), or empty. */
+    public static Optional<String> problem(ServerVersion source, String sourceAddress, ServerVersion target,
+                                           String targetAddress) {
+        return sourceProblem(source, sourceAddress).or(() -> targetProblem(target, targetAddress));
+    }
+
+    /** Why online migration cannot start from this source (outside the range, or without pgoutput), or empty. */
+    public static Optional<String> onlineSourceProblem(ServerVersion source, String sourceAddress) {
+        return sourceProblem(source, sourceAddress).or(() -> onlineProblem(source)
+                .map(p -> "Online migration from the source " + sourceAddress + " is not possible: " + p));
     }
 
     /** Throws {@link EngineError#UNSUPPORTED_VERSION} when either server is outside the supported range. */
     public static void require(ServerVersion source, String sourceAddress, ServerVersion target, String targetAddress) {
-        Optional<String> problem = sourceProblem(source, sourceAddress).or(() -> targetProblem(target, targetAddress));
-        if (problem.isPresent()) {
-            throw new EngineException(EngineError.UNSUPPORTED_VERSION, problem.get());
-        }
+        refuse(problem(source, sourceAddress, target, targetAddress));
     }
 
     /** Throws {@link EngineError#UNSUPPORTED_VERSION} unless online migration can start from this source. */
     public static void requireOnline(ServerVersion source, String sourceAddress) {
-        Optional<String> problem = sourceProblem(source, sourceAddress);
-        if (problem.isEmpty()) {
-            problem = onlineProblem(source).map(p -> "Online migration from the source " + sourceAddress
-                    + " is not possible: " + p);
-        }
+        refuse(onlineSourceProblem(source, sourceAddress));
+    }
+
+    private static void refuse(Optional<String> problem) {
         if (problem.isPresent()) {
             throw new EngineException(EngineError.UNSUPPORTED_VERSION, problem.get());
         }
