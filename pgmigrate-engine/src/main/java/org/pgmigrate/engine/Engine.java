@@ -68,11 +68,14 @@ public final class Engine {
         MDC.put("db", source.database());
         try (Connection holder = settings.connector().open(source, Side.SOURCE, "verify");
              ExportedSnapshot snapshot = ExportedSnapshot.export(holder)) {
+            try (Connection t = settings.connector().open(target, Side.TARGET, "verify")) {
+                SupportedVersions.require(ServerVersion.of(holder), source.address(), ServerVersion.of(t),
+                        target.address());
+            }
             try (Statement s = holder.createStatement()) {
                 s.execute("SET LOCAL search_path = ''");
             }
             Catalog catalog = CatalogReader.read(holder, source.database());
-            settings.connector().open(target, Side.TARGET, "verify").close();
             DatabaseSessions sessions = new DatabaseSessions(settings.connector(), source, target, snapshot.name());
             return new DatabaseVerifier(sessions, jobs, samplePercent, cancel)
                     .verify(source.database(), catalog.tables(), catalog.sequences());
