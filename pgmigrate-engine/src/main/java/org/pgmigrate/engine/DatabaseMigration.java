@@ -26,6 +26,7 @@ import org.pgmigrate.engine.pg.DatabaseIdentity;
 import org.pgmigrate.engine.pg.PgConnector;
 import org.pgmigrate.engine.pg.PgConnector.Side;
 import org.pgmigrate.engine.pg.ServerVersion;
+import org.pgmigrate.engine.pg.SupportedVersions;
 import org.pgmigrate.engine.progress.Phase;
 import org.pgmigrate.engine.progress.ProgressListener;
 import org.pgmigrate.engine.progress.TableStats;
@@ -144,11 +145,13 @@ final class DatabaseMigration {
     private ServerVersion checkTarget(PgConnector connector, ServerVersion source) throws SQLException {
         try (Connection maintenance = connector.open(job.target().withDatabase("postgres"), Side.TARGET, "inspect")) {
             ServerVersion target = ServerVersion.of(maintenance);
+            // Before anything is written: the target database does not exist yet, and no catalog query has run.
+            SupportedVersions.require(source, job.source().address(), target, job.target().address());
             refuseTheSourceAsTarget(maintenance);
             if (target.major() < source.major()) {
                 throw new EngineException(EngineError.TARGET_OLDER_THAN_SOURCE, "The target " + job.target().address()
                         + " runs PostgreSQL " + target + ", older than the source's " + source + ". Migrating to an "
-                        + "older major version is not supported: use a target running PostgreSQL " + source.major()
+                        + "older major version is not supported: use a target running PostgreSQL " + source.majorName()
                         + " or newer.");
             }
             return target;

@@ -14,6 +14,7 @@ import org.pgmigrate.engine.pg.DatabaseIdentity;
 import org.pgmigrate.engine.pg.PgConnector.Side;
 import org.pgmigrate.engine.pg.PgEndpoint;
 import org.pgmigrate.engine.pg.ServerVersion;
+import org.pgmigrate.engine.pg.SupportedVersions;
 import org.pgmigrate.engine.progress.ProgressListener;
 import org.pgmigrate.engine.schema.PgTools;
 import org.pgmigrate.engine.schema.TargetDatabase;
@@ -67,11 +68,14 @@ public final class Engine {
         MDC.put("db", source.database());
         try (Connection holder = settings.connector().open(source, Side.SOURCE, "verify");
              ExportedSnapshot snapshot = ExportedSnapshot.export(holder)) {
+            try (Connection t = settings.connector().open(target, Side.TARGET, "verify")) {
+                SupportedVersions.require(ServerVersion.of(holder), source.address(), ServerVersion.of(t),
+                        target.address());
+            }
             try (Statement s = holder.createStatement()) {
                 s.execute("SET LOCAL search_path = ''");
             }
             Catalog catalog = CatalogReader.read(holder, source.database());
-            settings.connector().open(target, Side.TARGET, "verify").close();
             DatabaseSessions sessions = new DatabaseSessions(settings.connector(), source, target, snapshot.name());
             return new DatabaseVerifier(sessions, jobs, samplePercent, cancel)
                     .verify(source.database(), catalog.tables(), catalog.sequences());
@@ -142,7 +146,10 @@ public final class Engine {
     public RoleCopy.Result migrateRoles(PgEndpoint source, PgEndpoint target, Cancellation cancel) {
         try (Connection s = settings.connector().open(source.withDatabase("postgres"), Side.SOURCE, "roles");
              Connection t = settings.connector().open(target.withDatabase("postgres"), Side.TARGET, "roles")) {
-            PgTools tools = PgTools.forSource(ServerVersion.of(s), settings.toolSearchPath());
+            ServerVersion sourceVersion = ServerVersion.of(s);
+            // Roles are written before any database: an unsupported server is refused before the first of them.
+            SupportedVersions.require(sourceVersion, source.address(), ServerVersion.of(t), target.address());
+            PgTools tools = PgTools.forSource(sourceVersion, settings.toolSearchPath());
             return RoleCopy.copy(tools, source, s, t, cancel);
         } catch (SQLException e) {
             throw new EngineException(EngineError.INTERNAL, "Copying roles failed: " + e.getMessage(), e);

@@ -16,6 +16,8 @@ public enum EngineError {
     /** A resumed run found a target database that is not the one the first run created. */
     TARGET_DATABASE_CHANGED(true),
     TARGET_OLDER_THAN_SOURCE(true),
+    /** A server outside the supported range (pg.SupportedVersions), or a source too old for online migration. */
+    UNSUPPORTED_VERSION(true),
     NO_SUITABLE_PG_DUMP(true),
     INSUFFICIENT_PRIVILEGE(true),
     LOGICAL_REPLICATION_NOT_ENABLED(true),

@@ -38,7 +38,7 @@ public final class CatalogReader {
         Map<Long, Column> splitKeys = readSplitKeys(c, columns);
         Map<Long, List<String>> orderKeys = readOrderKeys(c);
         List<Table> tables = readTables(c, version, columns, splitKeys, orderKeys);
-        List<Index> indexes = readIndexes(c);
+        List<Index> indexes = readIndexes(c, version);
         List<Sequence> sequences = readSequences(c);
         long largeObjects = count(c, "SELECT count(*) FROM pg_catalog.pg_largeobject_metadata");
         return new Catalog(version, database, tables, indexes, sequences, largeObjects);
@@ -129,9 +129,11 @@ public final class CatalogReader {
                                           Map<Long, Column> splitKeys, Map<Long, List<String>> orderKeys) throws SQLException {
         String heap = v.atLeast(12)
                 ? "COALESCE((SELECT am.amname = 'heap' FROM pg_catalog.pg_am am WHERE am.oid = r.relam), true)" : "true";
+        // Declarative partitions came with 10; before, a child of an inheritance tree is a table of its own.
+        String partition = v.atLeast(10) ? "r.relispartition" : "false";
         // Members of an extension are created by CREATE EXTENSION; only its configuration tables carry user rows,
         // selected by the extension's own filter (pg_extension.extcondition), as pg_dump does.
-        String sql = "SELECT r.oid, n.nspname, r.relname, r.relispartition, r.relpersistence = 'u',"
+        String sql = "SELECT r.oid, n.nspname, r.relname, " + partition + ", r.relpersistence = 'u',"
                 + " pg_catalog.pg_table_size(r.oid), GREATEST(r.reltuples, 0)::bigint, " + heap + ","
                 + " ext.member, ext.condition"
                 + " FROM pg_catalog.pg_class r"
@@ -168,7 +170,8 @@ public final class CatalogReader {
      * the table is loaded. Indexes of partitions and partitioned tables stay in post-data, where pg_restore also
      * attaches them to their parents.
      */
-    private static List<Index> readIndexes(Connection c) throws SQLException {
+    private static List<Index> readIndexes(Connection c, ServerVersion v) throws SQLException {
+        String notPartition = v.atLeast(10) ? " AND NOT r.relispartition" : "";
         String sql = "SELECT i.indexrelid, i.indrelid, n.nspname, ic.relname, pg_catalog.pg_get_indexdef(i.indexrelid),"
                 + " con.oid, con.conname, con.contype, con.condeferrable, con.condeferred,"
                 + " CASE WHEN con.contype = 'x' THEN pg_catalog.pg_get_constraintdef(con.oid) END,"
@@ -179,7 +182,7 @@ public final class CatalogReader {
                 + " JOIN pg_catalog.pg_namespace n ON n.oid = r.relnamespace"
                 + " LEFT JOIN pg_catalog.pg_constraint con ON con.conindid = i.indexrelid AND con.conrelid = i.indrelid"
                 + "      AND con.contype IN ('p', 'u', 'x')"
-                + " WHERE r.relkind = 'r' AND NOT r.relispartition AND i.indisvalid AND " + SYSTEM_SCHEMAS
+                + " WHERE r.relkind = 'r'" + notPartition + " AND i.indisvalid AND " + SYSTEM_SCHEMAS
                 + " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits h WHERE h.inhrelid = i.indexrelid)"
                 + " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_class'::regclass"
                 + "      AND d.objid = r.oid AND d.deptype = 'e')"

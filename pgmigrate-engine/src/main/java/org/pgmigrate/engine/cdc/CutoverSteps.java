@@ -12,6 +12,7 @@ import java.util.Set;
 import org.pgmigrate.engine.catalog.Sequence;
 import org.pgmigrate.engine.objects.SequenceValues;
 import org.pgmigrate.engine.pg.Identifiers;
+import org.pgmigrate.engine.pg.ServerVersion;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,6 +68,9 @@ final class CutoverSteps {
      * DEFAULT (apply switches them so that replicated UPDATEs can set them). Returns how many it switched.
      */
     static int restoreIdentityAlways(Connection source, Connection target) throws SQLException {
+        if (!ServerVersion.of(source).atLeast(10)) {
+            return 0; // identity columns came with 10
+        }
         List<String[]> always = new ArrayList<>();
         try (Statement s = source.createStatement(); ResultSet rs = s.executeQuery(
                 "SELECT n.nspname, c.relname, a.attname FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c"

@@ -20,6 +20,8 @@ import org.pgmigrate.engine.cdc.apply.ApplySettings;
 import org.pgmigrate.engine.cdc.pgoutput.PgOutputMessage;
 import org.pgmigrate.engine.cdc.spool.Spool;
 import org.pgmigrate.engine.pg.PgConnector;
+import org.pgmigrate.engine.pg.ServerVersion;
+import org.pgmigrate.engine.pg.SupportedVersions;
 import org.pgmigrate.engine.progress.ProgressListener;
 import org.postgresql.PGConnection;
 import org.slf4j.Logger;
@@ -129,6 +131,7 @@ public final class OnlineReplication implements AutoCloseable {
         requireState(ReplicationState.NEW, "prepare");
         try (Connection c = connector.open(config.source(), PgConnector.Side.SOURCE, "cdc-setup")) {
             sourceVersion = setup.checkReady(c);
+            requireSupportedTarget();
             List<SourceChanges.ReplicaIdentityChange> keylessTables = new ArrayList<>();
             List<String> keyless = new ArrayList<>();
             for (SourceSetup.KeylessTable t : setup.tablesWithoutReplicaIdentity(c)) {
@@ -154,7 +157,7 @@ public final class OnlineReplication implements AutoCloseable {
                 setup.setReplicaIdentityFull(c, keylessTables);
             }
             setup.dropSlot(c, names.slot(), sourceVersion, Duration.ofSeconds(10));
-            setup.createPublication(c, names.publication());
+            setup.createPublication(c, names.publication(), sourceVersion);
             Spool.open(config.spoolDirectory(), config.spoolSegmentBytes(), (l, t) -> { }).delete();
             cancel.throwIfCanceled();
             snapshotHolder = connector.openReplication(config.source(), "cdc-snapshot");
@@ -170,6 +173,18 @@ public final class OnlineReplication implements AutoCloseable {
         } catch (RuntimeException e) {
             closeSnapshotHolder();
             throw e;
+        }
+    }
+
+    /**
+     * Refuses a target outside the supported range before the slot and publication exist (the base copy would
+     * refuse it only after they were made).
+     */
+    private void requireSupportedTarget() throws SQLException {
+        try (Connection t = connector.open(config.target().withDatabase("postgres"), PgConnector.Side.TARGET,
+                "cdc-setup")) {
+            SupportedVersions.require(new ServerVersion(sourceVersion), config.source().address(), ServerVersion.of(t),
+                    config.target().address());
         }
     }
 

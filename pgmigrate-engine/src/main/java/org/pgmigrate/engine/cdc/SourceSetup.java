@@ -14,6 +14,8 @@ import org.pgmigrate.engine.EngineError;
 import org.pgmigrate.engine.EngineException;
 import org.pgmigrate.engine.pg.Identifiers;
 import org.pgmigrate.engine.pg.PgEndpoint;
+import org.pgmigrate.engine.pg.ServerVersion;
+import org.pgmigrate.engine.pg.SupportedVersions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,17 +33,17 @@ final class SourceSetup {
         this.source = source;
     }
 
-    /** Checks wal_level and the version; returns server_version_num. */
+    /**
+     * Checks the version (online needs 10 or newer: pgoutput and publications) and wal_level; returns
+     * server_version_num. Runs before anything is created on the source.
+     */
     int checkReady(Connection c) throws SQLException {
         try (Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT current_setting('wal_level'), current_setting('server_version_num')::int")) {
             rs.next();
             String walLevel = rs.getString(1);
             int version = rs.getInt(2);
-            if (version < 110000) {
-                throw new EngineException(EngineError.INVALID_INPUT, "The source server " + source.address() + " runs"
-                        + " PostgreSQL " + version / 10000 + "; online migration needs PostgreSQL 11 or later.");
-            }
+            SupportedVersions.requireOnline(new ServerVersion(version), source.address());
             if (!"logical".equals(walLevel)) {
                 throw new EngineException(EngineError.LOGICAL_REPLICATION_NOT_ENABLED, "The source server "
                         + source.address() + " has wal_level=" + walLevel + "; online migration needs wal_level=logical."
@@ -114,9 +116,10 @@ final class SourceSetup {
     /**
      * Creates the publication (dropping a leftover of the same name). FOR ALL TABLES when the user may, so that a
      * table created on the source during replication shows up in the stream and is detected; otherwise a list of
-     * today's tables.
+     * today's tables: partitioned tables from 13 on (their partitions' changes come with them), each partition
+     * before 13, which cannot publish a partitioned table.
      */
-    void createPublication(Connection c, String name) throws SQLException {
+    void createPublication(Connection c, String name, int sourceVersion) throws SQLException {
         dropPublication(c, name);
         boolean superuser;
         try (Statement s = c.createStatement();
@@ -129,12 +132,14 @@ final class SourceSetup {
                 return;
             }
             List<String> tables = new ArrayList<>();
+            String publishable = sourceVersion >= 130000 ? "c.relkind IN ('r', 'p') AND NOT c.relispartition"
+                    : "c.relkind = 'r'";
             try (ResultSet rs = s.executeQuery("""
                     SELECT n.nspname, c.relname
                       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-                     WHERE c.relkind IN ('r', 'p') AND c.relpersistence = 'p' AND NOT c.relispartition
+                     WHERE %s AND c.relpersistence = 'p'
                        AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_(toast|temp)'
-                     ORDER BY 1, 2""")) {
+                     ORDER BY 1, 2""".formatted(publishable))) {
                 while (rs.next()) {
                     tables.add(Identifiers.qualified(rs.getString(1), rs.getString(2)));
                 }

@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.pgmigrate.engine.EngineException;
 import org.pgmigrate.engine.pg.PgConnector.Side;
 import org.pgmigrate.engine.pg.PgEndpoint;
+import org.pgmigrate.engine.pg.ServerVersion;
 import org.pgmigrate.engine.snapshot.DatabaseSessions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -107,20 +108,25 @@ final class CopyStallWatch implements AutoCloseable {
      * lock or I/O: the copy is slow, not stuck).
      */
     private String state(PgEndpoint endpoint, Side side, CopySessions.Backend backend) {
-        try (Connection c = sessions.connector().open(endpoint, side, "copy-watch");
-             PreparedStatement ps = c.prepareStatement("SELECT state = 'active'"
-                     + " AND COALESCE(wait_event_type, '') <> 'Client', state, wait_event"
-                     + " FROM pg_catalog.pg_stat_activity WHERE pid = ? AND backend_start::text = ?")) {
-            ps.setInt(1, backend.pid());
-            ps.setString(2, backend.startedAt());
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return "no longer had the session";
+        try (Connection c = sessions.connector().open(endpoint, side, "copy-watch")) {
+            // wait_event_type came with 9.6; a 9.5 backend that waits for its client also shows as active, so a
+            // 9.5 source is never taken for stuck (the target side still is).
+            boolean waitEvents = ServerVersion.of(c).atLeast(9, 6);
+            String waitsForClient = waitEvents ? "COALESCE(wait_event_type, '') = 'Client'" : "false";
+            String waitEvent = waitEvents ? "wait_event" : "NULL::text";
+            try (PreparedStatement ps = c.prepareStatement("SELECT state = 'active' AND NOT " + waitsForClient
+                    + ", state, " + waitEvent + " FROM pg_catalog.pg_stat_activity WHERE pid = ? AND backend_start::text = ?")) {
+                ps.setInt(1, backend.pid());
+                ps.setString(2, backend.startedAt());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return "no longer had the session";
+                    }
+                    if (rs.getBoolean(1)) {
+                        return null;
+                    }
+                    return "had the session " + rs.getString(2) + (rs.getString(3) == null ? "" : " (" + rs.getString(3) + ")");
                 }
-                if (rs.getBoolean(1)) {
-                    return null;
-                }
-                return "had the session " + rs.getString(2) + (rs.getString(3) == null ? "" : " (" + rs.getString(3) + ")");
             }
         } catch (EngineException | SQLException e) {
             return "did not answer a new connection (" + e.getMessage() + ")";

@@ -58,6 +58,16 @@ public final class SessionSettings {
         return Collections.unmodifiableMap(m);
     }
 
+    /**
+     * A statement that turns {@code idle_in_transaction_session_timeout} off for the transaction ({@code local}) or the
+     * session. A query over pg_settings rather than SET: the parameter came with 9.6, and on 9.5, which has no such
+     * timeout, there is nothing to turn off (SET would fail). Not pinned at startup for the same reason.
+     */
+    public static String idleInTransactionTimeoutOff(boolean local) {
+        return "SELECT pg_catalog.set_config(name, '0', " + local + ") FROM pg_catalog.pg_settings"
+                + " WHERE name = 'idle_in_transaction_session_timeout'";
+    }
+
     /** The pinned parameters and their values, in the order they are sent. */
     public static Map<String, String> values() {
         return PINNED;

@@ -12,6 +12,7 @@ import org.pgmigrate.engine.pg.PgConnector;
 import org.pgmigrate.engine.pg.PgConnector.Side;
 import org.pgmigrate.engine.pg.PgEndpoint;
 import org.pgmigrate.engine.pg.ServerVersion;
+import org.pgmigrate.engine.pg.SupportedVersions;
 
 /**
  * Premigration validation: tells, before any data moves, whether a migration can succeed, and how to fix what
@@ -50,7 +51,11 @@ public final class PremigrationValidator {
             }
             ServerVersion sourceVersion = ServerVersion.of(source);
             ServerVersion targetVersion = ServerVersion.of(target);
-            server.add(ServerChecks.versions(sourceVersion, targetVersion, toolSearchPath));
+            server.add(ServerChecks.versions(sourceVersion, targetVersion, request.online(), toolSearchPath));
+            if (!SupportedVersions.within(sourceVersion, targetVersion)) {
+                // The other checks read catalogs as supported versions have them; the version check says what to do.
+                return finish(started, server, databases);
+            }
             server.add(ServerChecks.parameters(source, sourceVersion, target, request.online(), request.databases().size()));
             server.add(ServerChecks.privileges(source, target, targetVersion, request.online(), request.migrateRoles()));
             boolean targetSuperuser = "on".equals(ServerChecks.stringQuery(target, "SELECT current_setting('is_superuser')"));

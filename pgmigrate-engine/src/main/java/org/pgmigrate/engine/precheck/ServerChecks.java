@@ -7,8 +7,10 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.pgmigrate.engine.EngineException;
 import org.pgmigrate.engine.pg.ServerVersion;
+import org.pgmigrate.engine.pg.SupportedVersions;
 import org.pgmigrate.engine.schema.PgTools;
 
 /**
@@ -23,17 +25,31 @@ final class ServerChecks {
     private ServerChecks() {
     }
 
-    static CheckResult versions(ServerVersion source, ServerVersion target, List<java.nio.file.Path> toolSearchPath) {
+    static CheckResult versions(ServerVersion source, ServerVersion target, boolean online,
+                                List<java.nio.file.Path> toolSearchPath) {
         CheckResult.Builder check = new CheckResult.Builder("SourceVersionValidation");
+        Optional<String> unsupported = SupportedVersions.sourceProblem(source, "server")
+                .or(() -> SupportedVersions.targetProblem(target, "server"));
+        if (unsupported.isPresent()) {
+            return check.fail(unsupported.get()).build();
+        }
         if (target.major() < source.major()) {
             check.fail("The target runs PostgreSQL " + target + ", older than the source's " + source + ". Migrating to an"
-                    + " older major version is not supported: use a target running PostgreSQL " + source.major() + " or newer.");
+                    + " older major version is not supported: use a target running PostgreSQL " + source.majorName()
+                    + " or newer.");
         } else {
             check.ok("Source PostgreSQL " + source + ", target PostgreSQL " + target + ".");
         }
-        if (source.major() < 11 || source.major() > 17) {
-            check.warn("pgmigrate is tested with PostgreSQL 11 to 17; the source runs " + source + ". Test the migration"
-                    + " on a copy first.");
+        if (online) {
+            Optional<String> offlineOnly = SupportedVersions.onlineProblem(source);
+            if (offlineOnly.isPresent()) {
+                check.fail("Online migration is not possible from this source: " + offlineOnly.get());
+            } else if (!source.atLeast(11)) {
+                check.warn("PostgreSQL " + source.majorName() + " does not replicate TRUNCATE (pgoutput carries it from"
+                        + " 11 on): a table truncated on the source after the migration starts keeps its rows on the"
+                        + " target. Do not TRUNCATE during the migration (DELETE is replicated), or upgrade the source"
+                        + " to 11 or newer first.");
+            }
         }
         try {
             PgTools tools = PgTools.forSource(source, toolSearchPath);

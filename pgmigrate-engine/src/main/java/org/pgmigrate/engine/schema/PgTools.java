@@ -44,8 +44,11 @@ public record PgTools(Path binDir, int major, String version) {
 
     /** Finds tools for a source server, or explains what to install. */
     public static PgTools forSource(ServerVersion source, List<Path> searchPath) {
+        // A 9.x source needs a pg_dump of 10 or newer here: the tools' major is one number, and pg_dump 15 to 18 read
+        // servers back to 9.2.
+        int needed = Math.max(source.major(), 10);
         List<PgTools> found = discover(searchPath);
-        Optional<PgTools> best = found.stream().filter(t -> t.major >= source.major())
+        Optional<PgTools> best = found.stream().filter(t -> t.major >= needed)
                 .max(Comparator.comparingInt(PgTools::major));
         if (best.isPresent()) {
             return best.get();
@@ -53,9 +56,9 @@ public record PgTools(Path binDir, int major, String version) {
         String seen = found.isEmpty() ? "none was found"
                 : "found only " + found.stream().map(t -> t.version + " (" + t.pgDump() + ")").toList();
         throw new EngineException(EngineError.NO_SUITABLE_PG_DUMP, "The source runs PostgreSQL " + source
-                + ", which needs pg_dump and pg_restore " + source.major() + " or newer; " + seen
-                + ". Install postgresql-client-" + source.major() + " (for example from apt.postgresql.org) or put"
-                + " its bin directory on PATH.");
+                + ", which needs pg_dump and pg_restore " + needed + " or newer; " + seen
+                + ". Install postgresql-client-" + needed + (needed == 10 ? " or newer" : "")
+                + " (for example from apt.postgresql.org) or put its bin directory on PATH.");
     }
 
     /** Every installation with pg_dump and pg_restore side by side, each reported once. */

@@ -6,6 +6,7 @@ import java.sql.Statement;
 import org.pgmigrate.engine.pg.PgConnector;
 import org.pgmigrate.engine.pg.PgConnector.Side;
 import org.pgmigrate.engine.pg.PgEndpoint;
+import org.pgmigrate.engine.pg.SessionSettings;
 
 /**
  * Opens the sessions of one database's migration: source sessions that read inside its snapshot, and target
@@ -55,7 +56,7 @@ public record DatabaseSessions(PgConnector connector, PgEndpoint source, PgEndpo
 
     private static void pinOutputSettings(Connection c) throws SQLException {
         try (Statement s = c.createStatement()) {
-            s.execute("SET TimeZone = 'UTC'; SET idle_in_transaction_session_timeout = 0");
+            s.execute("SET TimeZone = 'UTC'; " + SessionSettings.idleInTransactionTimeoutOff(false));
         }
     }
 }

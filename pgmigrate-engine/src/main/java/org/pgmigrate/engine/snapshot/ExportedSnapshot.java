@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import org.pgmigrate.engine.pg.SessionSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,7 +33,7 @@ public final class ExportedSnapshot implements AutoCloseable {
         // The holder is idle for the whole copy: server-side idle and statement limits must not end it.
         try (Statement s = holder.createStatement()) {
             s.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
-            s.execute("SET LOCAL idle_in_transaction_session_timeout = 0");
+            s.execute(SessionSettings.idleInTransactionTimeoutOff(true));
             s.execute("SET LOCAL statement_timeout = 0");
             try (ResultSet rs = s.executeQuery("SELECT pg_catalog.pg_export_snapshot()")) {
                 rs.next();

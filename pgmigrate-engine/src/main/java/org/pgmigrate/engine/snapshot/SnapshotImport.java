@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import org.pgmigrate.engine.pg.Identifiers;
+import org.pgmigrate.engine.pg.SessionSettings;
 
 /** Starts a transaction that sees exactly an exported snapshot: how every copy worker reads the source. */
 public final class SnapshotImport {
@@ -20,7 +21,7 @@ public final class SnapshotImport {
         try (Statement s = c.createStatement()) {
             s.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
             s.execute("SET TRANSACTION SNAPSHOT " + Identifiers.literal(snapshotName));
-            s.execute("SET LOCAL idle_in_transaction_session_timeout = 0");
+            s.execute(SessionSettings.idleInTransactionTimeoutOff(true));
             s.execute("SET LOCAL statement_timeout = 0");
         }
     }

@@ -19,6 +19,7 @@ import org.pgmigrate.engine.EngineException;
 import org.pgmigrate.engine.catalog.Sequence;
 import org.pgmigrate.engine.catalog.Table;
 import org.pgmigrate.engine.objects.SequenceValues;
+import org.pgmigrate.engine.pg.ServerVersion;
 import org.pgmigrate.engine.snapshot.DatabaseSessions;
 
 /**
@@ -165,6 +166,8 @@ public final class DatabaseVerifier implements AutoCloseable {
                 pin(source);
                 return null;
             }).get();
+            // The 64-bit hash functions came with 11: with an older source, both servers hash rows with md5.
+            boolean md5Rows = !sourceSide.submit(() -> ServerVersion.of(source)).get().atLeast(11);
             Runnable unTarget = cancel.cancelStatementsOn(target);
             Runnable unSource = cancel.cancelStatementsOn(source);
             try {
@@ -179,8 +182,8 @@ public final class DatabaseVerifier implements AutoCloseable {
                         continue;
                     }
                     Future<TableFingerprint> sourceFingerprint = sourceSide.submit(
-                            () -> TableFingerprint.compute(source, t, samplePercent));
-                    TableFingerprint targetFingerprint = TableFingerprint.compute(target, t, samplePercent);
+                            () -> TableFingerprint.compute(source, t, samplePercent, md5Rows));
+                    TableFingerprint targetFingerprint = TableFingerprint.compute(target, t, samplePercent, md5Rows);
                     TableFingerprint sourceResult = sourceFingerprint.get();
                     if (samplePercent < 100) {
                         // Counts stay exact: a sample must not hide a missing row that the count would show.

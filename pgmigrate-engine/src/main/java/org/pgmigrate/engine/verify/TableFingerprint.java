@@ -22,8 +22,11 @@ import org.pgmigrate.engine.pg.Identifiers;
  * domains, extension types, reg* types, aclitem) it is text: the record text, or, with floats, each column's text with floats
  * as their exact binary image, because PostgreSQL 11 prints floats differently from 12 and later.
  *
- * @param hash   "sum0/sum42" of the row hashes, comparable across servers and versions
- * @param method "multiset-128"
+ * <p>The 64-bit row hashes are {@code hashtextextended} and {@code hashint8extended}, which came with PostgreSQL 11.
+ * Where the source is older, both servers hash each row with md5 instead and sum its two halves: slower, as strong.
+ *
+ * @param hash   "sum0/sum42" (or the sums of the md5 halves) of the row hashes, comparable across servers and versions
+ * @param method "multiset-128", or "multiset-md5-128" for a source older than 11
  */
 public record TableFingerprint(long rows, String hash, String method) {
 
@@ -38,8 +41,9 @@ public record TableFingerprint(long rows, String hash, String method) {
      * @param samplePercent 100 for every row; less to hash only the rows whose key (or, without a key, whose content)
      *                      hashes into that share: the same rows on both servers, so a sample still compares like
      *                      with like
+     * @param md5Rows       hash rows with md5, which every version has: for a source older than 11, on both servers
      */
-    static TableFingerprint compute(Connection c, Table table, int samplePercent) throws SQLException {
+    static TableFingerprint compute(Connection c, Table table, int samplePercent, boolean md5Rows) throws SQLException {
         List<String> conditions = new java.util.ArrayList<>();
         if (table.extensionFilter() != null) {
             conditions.add(stripWhere(table.extensionFilter()));
@@ -48,13 +52,18 @@ public record TableFingerprint(long rows, String hash, String method) {
             String sampled = table.orderKey().isEmpty() ? rowText(table.columns()) : keyText(table);
             conditions.add("abs(hashtext(" + sampled + ") % 100) < " + samplePercent);
         }
-        // OFFSET 0 keeps h a computed column of the subquery: one hash per row, summed twice.
-        String sql = "SELECT count(*), coalesce(sum(h), 0) || '/' || coalesce(sum(hashint8extended(h, 42)), 0)"
-                + " FROM (SELECT hashtextextended(" + rowImage(table.columns()) + ", 0) AS h FROM ONLY " + table.qualifiedName()
-                + " AS t" + (conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions)) + " OFFSET 0) rows";
+        String rows = " FROM ONLY " + table.qualifiedName() + " AS t"
+                + (conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions)) + " OFFSET 0) rows";
+        // OFFSET 0 keeps h (or m) a computed column of the subquery: one hash per row, summed twice.
+        String sql = md5Rows
+                ? "SELECT count(*), coalesce(sum(('x' || substr(m, 1, 16))::bit(64)::bigint), 0) || '/'"
+                        + " || coalesce(sum(('x' || substr(m, 17, 16))::bit(64)::bigint), 0)"
+                        + " FROM (SELECT md5(" + rowImage(table.columns()) + ") AS m" + rows
+                : "SELECT count(*), coalesce(sum(h), 0) || '/' || coalesce(sum(hashint8extended(h, 42)), 0)"
+                        + " FROM (SELECT hashtextextended(" + rowImage(table.columns()) + ", 0) AS h" + rows;
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             rs.next();
-            return new TableFingerprint(rs.getLong(1), rs.getString(2), "multiset-128");
+            return new TableFingerprint(rs.getLong(1), rs.getString(2), md5Rows ? "multiset-md5-128" : "multiset-128");
         }
     }
 

@@ -89,7 +89,7 @@ class OnlineMigrationIT {
      * Orders (with the source's audit trigger writing audit_log, a keyless table replicated with REPLICA IDENTITY
      * FULL), order-line changes, price updates, measurement inserts and deletes, in small transactions.
      */
-    private static final class ShopLoad implements AutoCloseable {
+    static final class ShopLoad implements AutoCloseable {
         final AtomicLong writes = new AtomicLong();
         final AtomicLong orderInserts = new AtomicLong();
         private final PgCluster source;

@@ -5,12 +5,14 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.UnaryOperator;
 import org.pgmigrate.engine.EngineException;
+import org.pgmigrate.engine.pg.SupportedVersions;
 import org.pgmigrate.service.ServiceException;
 import org.pgmigrate.service.migration.DatabaseDetails;
 import org.pgmigrate.service.migration.DatabaseMigrationState;
@@ -279,7 +281,17 @@ final class MigrationRun implements Runnable {
             return;
         }
         advance(expected, x -> x.withServerVersions(f.sourceVersion(), f.targetVersion()));
-        if (f.sourceMajor() > f.targetMajor()) {
+        // Before anything is written (roles, the source's wal_level, a database): versions pgmigrate cannot migrate.
+        Optional<String> unsupported = SupportedVersions.problem(f.sourceServer(), endpoints.source().address(),
+                f.targetServer(), endpoints.target().address());
+        if (unsupported.isEmpty() && m.spec().migrationMode() == MigrationMode.ONLINE) {
+            unsupported = SupportedVersions.onlineSourceProblem(f.sourceServer(), endpoints.source().address());
+        }
+        if (unsupported.isPresent()) {
+            fail(expected, unsupported.get());
+            return;
+        }
+        if (f.sourceServer().major() > f.targetServer().major()) {
             fail(expected, "The target server " + endpoints.target().address() + " runs PostgreSQL "
                     + f.targetVersion() + ", older than the source's " + f.sourceVersion() + ". Migrate to a target of the "
                     + "same or a newer major version.");

@@ -13,6 +13,7 @@ import org.pgmigrate.engine.EngineError;
 import org.pgmigrate.engine.EngineException;
 import org.pgmigrate.engine.pg.PgConnector;
 import org.pgmigrate.engine.pg.PgEndpoint;
+import org.pgmigrate.engine.pg.ServerVersion;
 
 /**
  * The PerformingPreRequisiteSteps checks that need the servers: both are reachable with the given credentials and
@@ -23,7 +24,7 @@ import org.pgmigrate.engine.pg.PgEndpoint;
 final class Prerequisites {
 
     /** What the servers said. {@code missingOnSource}: listed databases the source does not have. */
-    record Findings(String sourceVersion, String targetVersion, int sourceMajor, int targetMajor,
+    record Findings(String sourceVersion, String targetVersion, ServerVersion sourceServer, ServerVersion targetServer,
                     List<String> missingOnSource, List<String> existingOnTarget) {
     }
 
@@ -38,10 +39,11 @@ final class Prerequisites {
         Side tgt = inspect(target, PgConnector.Side.TARGET, databases);
         List<String> missing = new ArrayList<>(databases);
         missing.removeAll(src.present());
-        return new Findings(src.version(), tgt.version(), src.major(), tgt.major(), missing, new ArrayList<>(tgt.present()));
+        return new Findings(src.version(), tgt.version(), src.server(), tgt.server(), missing,
+                new ArrayList<>(tgt.present()));
     }
 
-    private record Side(String version, int major, Set<String> present) {
+    private record Side(String version, ServerVersion server, Set<String> present) {
     }
 
     private Side inspect(PgEndpoint server, PgConnector.Side side, List<String> databases) {
@@ -64,7 +66,7 @@ final class Prerequisites {
                     }
                 }
             }
-            return new Side(version, versionNum / 10000, present);
+            return new Side(version, new ServerVersion(versionNum), present);
         } catch (SQLException e) {
             throw new EngineException(EngineError.INTERNAL, "Cannot inspect the " + side.name().toLowerCase() + " server "
                     + server.address() + ": " + e.getMessage(), e);

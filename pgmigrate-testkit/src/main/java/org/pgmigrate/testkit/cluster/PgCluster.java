@@ -22,7 +22,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * A throwaway PostgreSQL cluster of a chosen major version (11 to 17) on a free loopback port.
+ * A throwaway PostgreSQL cluster of a chosen major version (9.5, 9.6, 10 to 17) on a free loopback port. Majors
+ * are ints, with 95 and 96 for 9.5 and 9.6 ({@link PgDistribution}).
  *
  * <pre>{@code
  * try (PgCluster source = PgCluster.builder().version(11).start()) {
@@ -68,8 +69,23 @@ public final class PgCluster implements AutoCloseable {
         return new Builder();
     }
 
+    /** 10 to 17, or 95 and 96 for 9.5 and 9.6: compare with {@link #olderThan}, not with {@code <}. */
     public int majorVersion() {
         return distribution.major();
+    }
+
+    /** The major as PostgreSQL names it: "9.6", "15". */
+    public String versionLabel() {
+        return distribution.label();
+    }
+
+    /** True when this cluster's major is older than {@code major} (same int form as {@link Builder#version}). */
+    public boolean olderThan(int major) {
+        return order(distribution.major()) < order(major);
+    }
+
+    private static int order(int major) {
+        return major >= 90 ? major - 90 : major * 10; // 95 -> 5, 96 -> 6, 10 -> 100
     }
 
     public String host() {
@@ -223,7 +239,7 @@ public final class PgCluster implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "PostgreSQL " + distribution.major() + " on " + host() + ":" + port;
+        return "PostgreSQL " + distribution.label() + " on " + host() + ":" + port;
     }
 
     private void initialize(Builder options) throws IOException {
@@ -232,9 +248,11 @@ public final class PgCluster implements AutoCloseable {
         Path pwfile = root.resolve("pwfile");
         Files.writeString(pwfile, password + "\n");
         OsUser.handOver(pwfile);
+        // 9.x initdb spells it --nosync (--no-sync came with 10).
+        String noSync = olderThan(10) ? "--nosync" : "--no-sync";
         List<String> initdb = new ArrayList<>(List.of(distribution.initdb().toString(), "-D", dataDir.toString(),
                 "-U", superuser(), "--pwfile=" + pwfile, "--auth-local=trust", "--auth-host=md5",
-                "-E", options.encoding, "--locale=" + options.locale, "--no-sync"));
+                "-E", options.encoding, "--locale=" + options.locale, noSync));
         run(OsUser.asServerUser(initdb));
         Files.delete(pwfile);
 
@@ -342,9 +360,10 @@ public final class PgCluster implements AutoCloseable {
         private boolean keepFiles;
         private final Map<String, String> settings = new LinkedHashMap<>();
 
+        /** 10 to 17, or 95 and 96 for 9.5 and 9.6. */
         public Builder version(int major) {
-            if (major < 11 || major > 17) {
-                throw new IllegalArgumentException("version must be 11 to 17, was " + major);
+            if (major != 95 && major != 96 && (major < 10 || major > 17)) {
+                throw new IllegalArgumentException("version must be 95 (9.5), 96 (9.6) or 10 to 17, was " + major);
             }
             this.version = major;
             return this;
@@ -402,7 +421,7 @@ public final class PgCluster implements AutoCloseable {
             try {
                 Files.createDirectories(baseDir);
                 OsUser.handOver(baseDir.toAbsolutePath());
-                root = Files.createTempDirectory(baseDir.toAbsolutePath(), name + "-pg" + version + "-");
+                root = Files.createTempDirectory(baseDir.toAbsolutePath(), name + "-pg" + PgDistribution.label(version) + "-");
             } catch (IOException e) {
                 throw new UncheckedIOException("Cannot create a cluster folder under " + baseDir, e);
             }

