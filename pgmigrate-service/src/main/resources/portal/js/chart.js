@@ -1,5 +1,5 @@
 // The live chart of replication latency and pending bytes (uPlot, served from its WebJar by the service).
-import uPlot from '/portal/lib/uplot/uPlot.esm.js';
+import uPlot from '/portal/lib/uplot/dist/uPlot.esm.js';
 import {bytes} from './format.js';
 
 const HEIGHT = 240;

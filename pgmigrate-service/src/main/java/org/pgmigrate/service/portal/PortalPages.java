@@ -41,7 +41,8 @@ final class PortalPages {
         });
         config.staticFiles.add(files -> {
             files.hostedPath = ROOT + "/lib/uplot";
-            files.directory = "/META-INF/resources/webjars/uplot/" + uplotVersion() + "/dist";
+            // the version folder (a WebJar has no entry for its dist/ folder, which Javalin needs to see)
+            files.directory = "/META-INF/resources/webjars/uplot/" + uplotVersion();
             files.location = Location.CLASSPATH;
         });
         config.router.mount(router -> {
