@@ -9,12 +9,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
+import org.pgmigrate.engine.Engine;
 import org.pgmigrate.engine.EngineSettings;
 import org.pgmigrate.service.api.ApiServer;
 import org.pgmigrate.service.metrics.Health;
 import org.pgmigrate.service.metrics.ServiceMetrics;
 import org.pgmigrate.service.migration.MigrationService;
 import org.pgmigrate.service.migration.SealedSecrets;
+import org.pgmigrate.service.portal.Portal;
 import org.pgmigrate.service.security.BearerToken;
 import org.pgmigrate.service.security.PrivateFiles;
 import org.pgmigrate.service.security.SecretBox;
@@ -45,6 +47,7 @@ public final class ServiceWiring implements AutoCloseable {
     private SqliteStore store;
     private Scheduler scheduler;
     private ApiServer api;
+    private Portal portal;
     private String endpoint;
 
     private ServiceWiring(ServiceConfig config) {
@@ -69,6 +72,11 @@ public final class ServiceWiring implements AutoCloseable {
     /** The base URL clients use, such as {@code https://127.0.0.1:8642}. */
     public String endpoint() {
         return endpoint;
+    }
+
+    /** The web portal's address, such as {@code https://127.0.0.1:8642/portal/}. */
+    public String portalAddress() {
+        return endpoint + "/portal/";
     }
 
     public int port() {
@@ -104,10 +112,13 @@ public final class ServiceWiring implements AutoCloseable {
         MigrationService migrations = new MigrationService(store.migrations(), store.servers(), resolver, sealer,
                 scheduler, clock);
         ServerRegistry servers = new ServerRegistry(store.servers(), store.migrations(), config.restartCommands());
+        portal = new Portal(store.migrations(), migrations, servers, resolver,
+                new Engine(EngineSettings.defaults().withToolSearchPath(config.toolSearchPath())), clock);
         api = new ApiServer(config.listenHost(), config.listenPort(), tls, token, migrations, servers, metrics,
-                new Health(store.migrations()::countByState, store.sourceCleanups()::list));
+                new Health(store.migrations()::countByState, store.sourceCleanups()::list), portal);
         api.start();
         scheduler.start();
+        portal.start();
         endpoint = (tls == null ? "http" : "https") + "://" + clientHost(config.listenHost()) + ":" + api.port();
         try {
             PrivateFiles.writePublic(dir.endpoint(), (endpoint + "\n").getBytes(StandardCharsets.UTF_8));
@@ -162,6 +173,9 @@ public final class ServiceWiring implements AutoCloseable {
             } catch (IOException e) {
                 LOG.warn("Cannot remove {}: {}", config.dataDirectory().endpoint(), e.getMessage());
             }
+        }
+        if (portal != null) {
+            portal.close();
         }
         if (api != null) {
             try {

@@ -24,6 +24,7 @@ import org.pgmigrate.service.arm.ErrorResponses;
 import org.pgmigrate.service.metrics.Health;
 import org.pgmigrate.service.metrics.ServiceMetrics;
 import org.pgmigrate.service.migration.MigrationService;
+import org.pgmigrate.service.portal.Portal;
 import org.pgmigrate.service.security.BearerToken;
 import org.pgmigrate.service.security.TlsMaterial;
 import org.pgmigrate.service.server.ServerKind;
@@ -45,7 +46,7 @@ public final class ApiServer {
     private final Javalin app;
 
     public ApiServer(String host, int port, TlsMaterial tls, BearerToken token, MigrationService migrations,
-                     ServerRegistry servers, ServiceMetrics metrics, Health health) {
+                     ServerRegistry servers, ServiceMetrics metrics, Health health, Portal portal) {
         MigrationController m = new MigrationController(migrations);
         ServerController flexible = new ServerController(servers, ServerKind.FLEXIBLE);
         ServerController single = new ServerController(servers, ServerKind.SINGLE);
@@ -94,9 +95,16 @@ public final class ApiServer {
                 });
                 get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
             });
+            portal.configure(config);
         });
         app.before(ctx -> ctx.header("x-ms-request-id", UUID.randomUUID().toString()));
-        app.before(new BearerAuthentication(token));
+        app.before(Portal::headers);
+        BearerAuthentication authentication = new BearerAuthentication(token);
+        app.before(ctx -> {
+            if (!Portal.isPublic(ctx)) {
+                authentication.handle(ctx);
+            }
+        });
         app.exception(ServiceException.class, (e, ctx) -> error(ctx, e));
         app.exception(StoreUnavailableException.class, (e, ctx) -> {
             LOG.warn("{} {}: {}", ctx.method(), ctx.path(), e.getMessage());

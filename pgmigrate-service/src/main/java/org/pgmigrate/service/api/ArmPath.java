@@ -7,9 +7,9 @@ import org.pgmigrate.service.server.ServerKey;
 import org.pgmigrate.service.server.ServerKind;
 
 /** The ARM path parameters of a request, and its {@code api-version}. Stateless. */
-final class ArmPath {
+public final class ArmPath {
 
-    static final String PROVIDER = "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}"
+    public static final String PROVIDER = "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}"
             + "/providers/Microsoft.DBforPostgreSQL";
     static final String SUBSCRIPTION_PROVIDER = "/subscriptions/{subscriptionId}/providers/Microsoft.DBforPostgreSQL";
 
@@ -17,16 +17,16 @@ final class ArmPath {
     }
 
     /** Throws ARM's 400 when api-version is missing or unsupported. */
-    static void checkApiVersion(Context ctx, String resourceType) {
+    public static void checkApiVersion(Context ctx, String resourceType) {
         ApiVersions.check(ctx.queryParam("api-version"), resourceType);
     }
 
-    static ServerKey server(Context ctx, ServerKind kind) {
+    public static ServerKey server(Context ctx, ServerKind kind) {
         return new ServerKey(ctx.pathParam("subscriptionId"), ctx.pathParam("resourceGroupName"), kind,
                 ctx.pathParam("serverName"));
     }
 
-    static MigrationKey migration(Context ctx) {
+    public static MigrationKey migration(Context ctx) {
         return new MigrationKey(server(ctx, ServerKind.FLEXIBLE), ctx.pathParam("migrationName"));
     }
 }

@@ -15,7 +15,7 @@ import org.pgmigrate.service.arm.JsonBodies;
  * Content-Length) would be read whole into memory: handlers read bodies here, never with {@code ctx.body()}.
  * Stateless.
  */
-final class RequestBodies {
+public final class RequestBodies {
 
     /** ARM bodies are small (the largest is a migration with 50 databases): 1 MiB is generous. */
     static final int MAX_BYTES = 1024 * 1024;
@@ -24,7 +24,7 @@ final class RequestBodies {
     }
 
     /** The body as a JSON object (400 when it is not one, 413 when it is larger than {@link #MAX_BYTES}). */
-    static ObjectNode jsonObject(Context ctx) {
+    public static ObjectNode jsonObject(Context ctx) {
         return JsonBodies.parseObject(read(ctx));
     }
 

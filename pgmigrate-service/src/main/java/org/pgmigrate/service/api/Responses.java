@@ -5,14 +5,14 @@ import io.javalin.http.Context;
 import org.pgmigrate.service.arm.JsonBodies;
 
 /** Writes JSON responses. Stateless. */
-final class Responses {
+public final class Responses {
 
     static final String JSON = "application/json; charset=utf-8";
 
     private Responses() {
     }
 
-    static void json(Context ctx, int status, JsonNode body) {
+    public static void json(Context ctx, int status, JsonNode body) {
         ctx.status(status).contentType(JSON).result(JsonBodies.write(body));
     }
 }

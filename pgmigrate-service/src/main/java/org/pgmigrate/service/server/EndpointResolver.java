@@ -54,7 +54,10 @@ public final class EndpointResolver {
         }
     }
 
-    private PgEndpoint source(MigrationSpec spec, SecretParameters secrets) {
+    /**
+     * The source alone, as {@link #resolve} finds it (for listing its databases before a migration exists).
+     */
+    public PgEndpoint source(MigrationSpec spec, SecretParameters secrets) {
         String resourceId = spec.sourceDbServerResourceId();
         String fqdn = spec.sourceDbServerFullyQualifiedDomainName();
         Optional<RegisteredServer> registered = Optional.empty();

@@ -76,6 +76,7 @@ public final class ServerRegistry {
         return servers.find(key);
     }
 
+    /** One kind's servers; a null subscription or resource group means all of them. */
     public List<RegisteredServer> list(String subscription, String resourceGroup, ServerKind kind) {
         return servers.list(subscription, resourceGroup, kind);
     }

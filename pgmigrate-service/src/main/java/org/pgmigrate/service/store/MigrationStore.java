@@ -31,6 +31,9 @@ public interface MigrationStore {
     /** Every migration that is not finished, on every target, oldest first. */
     List<Migration> listActive();
 
+    /** Every migration, finished or not, on every target, oldest first. */
+    List<Migration> listAll();
+
     /**
      * Atomically reads the migration, applies {@code change} and writes the result (no other write interleaves).
      * {@code change} may throw to abort without writing. Returns the stored result, or empty if the migration is gone.

@@ -14,7 +14,10 @@ public interface ServerStore {
 
     Optional<RegisteredServer> find(ServerKey key);
 
-    /** The servers of one kind in a subscription, and in one resource group unless {@code resourceGroup} is null. */
+    /**
+     * The servers of one kind in a subscription (every subscription when {@code subscription} is null), and in one
+     * resource group unless {@code resourceGroup} is null.
+     */
     List<RegisteredServer> list(String subscription, String resourceGroup, ServerKind kind);
 
     boolean delete(ServerKey key);

@@ -105,6 +105,16 @@ final class SqliteMigrationStore implements MigrationStore {
     }
 
     @Override
+    public List<Migration> listAll() {
+        return store.inTransaction(c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS + " FROM migrations ORDER BY created_at, "
+                    + "migration_id")) {
+                return all(s);
+            }
+        });
+    }
+
+    @Override
     public Optional<Migration> update(String migrationId, UnaryOperator<Migration> change) {
         return store.inTransaction(c -> {
             Optional<Migration> current = byId(c, migrationId);

@@ -71,13 +71,18 @@ final class SqliteServerStore implements ServerStore {
     @Override
     public List<RegisteredServer> list(String subscription, String resourceGroup, ServerKind kind) {
         return store.inTransaction(c -> {
-            String sql = "SELECT document FROM servers WHERE subscription_key = ? AND kind = ?"
-                    + (resourceGroup == null ? "" : " AND resource_group_key = ?") + " ORDER BY resource_group_key, name_key";
+            String sql = "SELECT document FROM servers WHERE kind = ?"
+                    + (subscription == null ? "" : " AND subscription_key = ?")
+                    + (resourceGroup == null ? "" : " AND resource_group_key = ?")
+                    + " ORDER BY subscription_key, resource_group_key, name_key";
             try (PreparedStatement s = c.prepareStatement(sql)) {
-                s.setString(1, subscription.toLowerCase(Locale.ROOT));
-                s.setString(2, kind.name());
+                int i = 1;
+                s.setString(i++, kind.name());
+                if (subscription != null) {
+                    s.setString(i++, subscription.toLowerCase(Locale.ROOT));
+                }
                 if (resourceGroup != null) {
-                    s.setString(3, resourceGroup.toLowerCase(Locale.ROOT));
+                    s.setString(i, resourceGroup.toLowerCase(Locale.ROOT));
                 }
                 List<RegisteredServer> result = new ArrayList<>();
                 try (ResultSet rs = s.executeQuery()) {
