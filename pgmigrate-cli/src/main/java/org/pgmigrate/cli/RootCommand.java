@@ -18,6 +18,7 @@ import picocli.CommandLine.Spec;
             org.pgmigrate.cli.clone.DemoCommand.class,
             org.pgmigrate.cli.verify.VerifyCommand.class,
             org.pgmigrate.cli.serve.ServeCommand.class,
+            org.pgmigrate.cli.portal.PortalCommand.class,
         })
 public final class RootCommand implements Runnable {
 

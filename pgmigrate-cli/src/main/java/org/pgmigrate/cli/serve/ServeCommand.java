@@ -115,6 +115,7 @@ public final class ServeCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         out.println("pgmigrate service listening on " + service.endpoint() + " (data dir " + config.dataDirectory()
                 + "). Stop it with Ctrl-C.");
+        out.println("Web portal: " + service.portalAddress() + " (`pgmigrate portal` prints its sign-in link).");
         out.flush();
         try {
             stopped.await();

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.pgmigrate.cli.ExitCode;
 import org.pgmigrate.cli.Main;
+import org.pgmigrate.cli.client.CliRun;
 import org.pgmigrate.cli.config.DataDir;
 import org.pgmigrate.cli.config.Environment;
 import picocli.CommandLine;
@@ -85,7 +86,16 @@ class ServeCommandIT {
         HttpResponse<String> anonymous = http.send(HttpRequest.newBuilder(URI.create(endpoint + "/healthz")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(anonymous.statusCode()).isEqualTo(401);
-        assertThat(Files.readString(output)).contains("pgmigrate service listening on " + endpoint);
+        assertThat(Files.readString(output)).contains("pgmigrate service listening on " + endpoint)
+                .contains("Web portal: " + endpoint + "/portal/ (`pgmigrate portal` prints its sign-in link).");
+
+        CliRun portal = CliRun.in(dataDir, "portal");
+        assertThat(portal.exitCode()).as(portal.toString()).isZero();
+        assertThat(portal.out()).isEqualTo(endpoint + "/portal/login#token=" + token + "\n");
+        assertThat(portal.err()).contains("do not share it").contains(endpoint + "/portal/").doesNotContain(token);
+        HttpResponse<String> signIn = http.send(HttpRequest.newBuilder(URI.create(endpoint + "/portal/")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(signIn.statusCode()).as("the portal's page loads without the token").isEqualTo(200);
 
         String servers = endpoint + "/subscriptions/s1/resourceGroups/rg1/providers/Microsoft.DBforPostgreSQL/servers/";
         HttpResponse<String> restart = http.send(HttpRequest.newBuilder(URI.create(servers + "src1?api-version=2025-08-01"))
@@ -115,6 +125,10 @@ class ServeCommandIT {
         assertThat(serve.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(serve.exitValue()).as("stopped by SIGTERM after its shutdown hook").isEqualTo(143);
         assertThat(dataDir.resolve("endpoint")).as("a stopped service leaves no endpoint behind").doesNotExist();
+        CliRun stopped = CliRun.in(dataDir, "portal");
+        assertThat(stopped.exitCode()).isEqualTo(ExitCode.FAILED);
+        assertThat(stopped.out()).as("no dead link").isEmpty();
+        assertThat(stopped.err()).contains("The pgmigrate service is not running").doesNotContain("\tat ");
     }
 
     @Test
