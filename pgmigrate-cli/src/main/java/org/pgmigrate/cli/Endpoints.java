@@ -5,6 +5,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.pgmigrate.cli.config.Environment;
+import org.pgmigrate.cli.config.ToolDirectories;
 import org.pgmigrate.engine.pg.PgEndpoint;
 
 /** Turns command-line connection strings into endpoints, with the environment (PG* variables, PATH) applied here. */
@@ -31,15 +33,8 @@ public final class Endpoints {
         }
     }
 
-    /** The directories of PATH, where pg_dump may live besides /usr/lib/postgresql/N/bin. */
+    /** Where pg_dump may live besides /usr/lib/postgresql/N/bin: see {@link ToolDirectories}. */
     public static List<Path> toolSearchPath() {
-        Map<String, String> env = System.getenv();
-        List<Path> dirs = new ArrayList<>();
-        for (String entry : env.getOrDefault("PATH", "").split(File.pathSeparator)) {
-            if (!entry.isBlank()) {
-                dirs.add(Path.of(entry));
-            }
-        }
-        return dirs;
+        return ToolDirectories.from(Environment.system());
     }
 }

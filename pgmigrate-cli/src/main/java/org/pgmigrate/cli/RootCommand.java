@@ -8,7 +8,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "pgmigrate",
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
-        description = "PostgreSQL migrations between any two servers (sources 9.5 to 17, targets 11 to 17): the Azure"
+        description = "PostgreSQL migrations between any two servers (sources 9.5 to 18, targets 11 to 18): the Azure"
                 + " migration service's CLI and API, self-hosted.",
         subcommands = {
             org.pgmigrate.cli.migration.MigrationCommand.class,

@@ -232,8 +232,8 @@ class OldSourcesIT {
         PgEndpoint from = PgEndpoint.parse(source.uri("shop"));
         PgEndpoint to = PgEndpoint.parse(ten.uri("shop_from_9_6"));
         Engine engine = new Engine(EngineSettings.defaults());
-        String expected = "The target " + to.address() + " runs PostgreSQL 10.23; pgmigrate supports sources 9.5 to 17"
-                + " and targets 11 to 17. Migrate into a server running PostgreSQL 11 or newer.";
+        String expected = "The target " + to.address() + " runs PostgreSQL 10.23; pgmigrate supports sources 9.5 to 18"
+                + " and targets 11 to 18. Migrate into a server running PostgreSQL 11 or newer.";
 
         assertThatThrownBy(() -> engine.migrateDatabase(DatabaseJob.of(from, to, work.resolve("job")), ProgressListener.NONE,
                 CheckpointStore.NONE, new Cancellation()))
@@ -254,7 +254,7 @@ class OldSourcesIT {
         CheckResult version = item(report.serverLevel(), "SourceVersionValidation");
         assertThat(version.state()).isEqualTo(CheckState.Failed);
         assertThat(version.messages().get(0).message()).isEqualTo("The target server runs PostgreSQL 10.23; pgmigrate"
-                + " supports sources 9.5 to 17 and targets 11 to 17. Migrate into a server running PostgreSQL 11 or newer.");
+                + " supports sources 9.5 to 18 and targets 11 to 18. Migrate into a server running PostgreSQL 11 or newer.");
         // Nothing else is checked against catalogs pgmigrate does not read.
         assertThat(report.databaseLevel()).isEmpty();
     }

@@ -12,6 +12,7 @@ import org.pgmigrate.cli.ExitCode;
 import org.pgmigrate.cli.clone.ByteSize;
 import org.pgmigrate.cli.config.DataDir;
 import org.pgmigrate.cli.config.Environment;
+import org.pgmigrate.cli.config.ToolDirectories;
 import org.pgmigrate.service.DataDirectory;
 import org.pgmigrate.service.DataDirectoryException;
 import org.pgmigrate.service.ServiceConfig;
@@ -129,7 +130,7 @@ public final class ServeCommand implements Callable<Integer> {
     ServiceConfig config(DataDir dir, Environment env) {
         ServiceConfig config = ServiceConfig.defaults(new DataDirectory(dir.path())).withListen(listen)
                 .withJobLimits(new JobLimits(maxMigrations, databaseJobs, tableJobs, indexJobs))
-                .withToolSearchPath(pathDirectories(env))
+                .withToolSearchPath(ToolDirectories.from(env))
                 .withRestartCommands(allowRestartCommands ? RestartCommandPolicy.ALLOWED : RestartCommandPolicy.REFUSED)
                 .withReplicationLimits(ReplicationLimits.DEFAULT.withSpoolLimit(spoolLimit));
         if (noTls) {
@@ -139,15 +140,5 @@ public final class ServeCommand implements Callable<Integer> {
             return config.withTls(tlsCert, tlsKey);
         }
         return config;
-    }
-
-    private static List<Path> pathDirectories(Environment env) {
-        List<Path> dirs = new ArrayList<>();
-        for (String entry : env.get("PATH").orElse("").split(java.io.File.pathSeparator)) {
-            if (!entry.isBlank()) {
-                dirs.add(Path.of(entry));
-            }
-        }
-        return dirs;
     }
 }

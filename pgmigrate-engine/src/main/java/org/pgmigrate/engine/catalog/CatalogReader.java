@@ -172,9 +172,12 @@ public final class CatalogReader {
      */
     private static List<Index> readIndexes(Connection c, ServerVersion v) throws SQLException {
         String notPartition = v.atLeast(10) ? " AND NOT r.relispartition" : "";
+        // A key WITHOUT OVERLAPS (18) is backed by a GiST index, which ADD CONSTRAINT ... USING INDEX refuses: like
+        // an exclusion constraint, it is added from its definition and builds its own index.
+        String ownIndex = v.atLeast(18) ? "con.contype = 'x' OR con.conperiod" : "con.contype = 'x'";
         String sql = "SELECT i.indexrelid, i.indrelid, n.nspname, ic.relname, pg_catalog.pg_get_indexdef(i.indexrelid),"
                 + " con.oid, con.conname, con.contype, con.condeferrable, con.condeferred,"
-                + " CASE WHEN con.contype = 'x' THEN pg_catalog.pg_get_constraintdef(con.oid) END,"
+                + " CASE WHEN " + ownIndex + " THEN pg_catalog.pg_get_constraintdef(con.oid) END,"
                 + " i.indisreplident, i.indisclustered"
                 + " FROM pg_catalog.pg_index i"
                 + " JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid"

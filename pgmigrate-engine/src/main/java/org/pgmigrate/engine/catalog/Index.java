@@ -11,8 +11,19 @@ package org.pgmigrate.engine.catalog;
 public record Index(long oid, long tableOid, String schema, String name, String definition, Constraint constraint,
                     boolean replicaIdentity, boolean clustered) {
 
-    /** A constraint backed by an index: 'p' primary key, 'u' unique, 'x' exclusion. */
+    /**
+     * A constraint backed by an index: 'p' primary key, 'u' unique, 'x' exclusion.
+     *
+     * @param definition {@code pg_get_constraintdef} when the constraint must build its own index (exclusion
+     *                   constraints, and from 18 a key {@code WITHOUT OVERLAPS}, whose GiST index {@code USING INDEX}
+     *                   cannot take), else null
+     */
     public record Constraint(long oid, String name, char type, boolean deferrable, boolean initiallyDeferred,
                              String definition) {
+
+        /** True when {@code ADD CONSTRAINT name definition} builds the index, so it is not built beforehand. */
+        public boolean buildsItsIndex() {
+            return definition != null;
+        }
     }
 }

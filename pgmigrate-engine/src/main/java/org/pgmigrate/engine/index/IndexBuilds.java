@@ -93,7 +93,7 @@ public final class IndexBuilds implements AutoCloseable {
             return;
         }
         long started = System.nanoTime();
-        List<Index> builds = indexes.stream().filter(i -> i.constraint() == null || i.constraint().type() != 'x').toList();
+        List<Index> builds = indexes.stream().filter(i -> i.constraint() == null || !i.constraint().buildsItsIndex()).toList();
         AtomicInteger remaining = new AtomicInteger(builds.size());
         Task attach = target -> {
             attachConstraints(target, table, indexes);
@@ -224,11 +224,11 @@ public final class IndexBuilds implements AutoCloseable {
             Index.Constraint c = index.constraint();
             if (c != null && !constraintExists(target, table, c.name())) {
                 String sql = "ALTER TABLE ONLY " + table.qualifiedName() + " ADD CONSTRAINT " + Identifiers.quote(c.name())
-                        + switch (c.type()) {
+                        + (c.buildsItsIndex() ? " " + c.definition() : switch (c.type()) {
                             case 'p' -> " PRIMARY KEY USING INDEX " + Identifiers.quote(index.name()) + deferrable(c);
                             case 'u' -> " UNIQUE USING INDEX " + Identifiers.quote(index.name()) + deferrable(c);
-                            default -> " " + c.definition();
-                        };
+                            default -> throw new IllegalStateException("constraint type " + c.type() + " without a definition");
+                        });
                 execute(target, sql);
             }
             if (index.replicaIdentity()) {

@@ -19,7 +19,7 @@ import org.pgmigrate.engine.pg.script.SqlToken.Kind;
 
 /**
  * Reads one statement's tokens against the small grammar of what {@code pg_dumpall --roles-only} writes (PostgreSQL
- * 11 to 17): CREATE ROLE, ALTER ROLE (attributes, SET, RESET), GRANT of roles, COMMENT ON ROLE, SECURITY LABEL ON
+ * 11 to 18): CREATE ROLE, ALTER ROLE (attributes, SET, RESET), GRANT of roles, COMMENT ON ROLE, SECURITY LABEL ON
  * ROLE and SET. A token out of place makes the statement {@link Unsupported} with the reason. Role names are taken
  * only from the positions the grammar gives them; {@code CURRENT_USER}, {@code SESSION_USER}, {@code CURRENT_ROLE},
  * {@code PUBLIC}, {@code ALL}... written unquoted there are not names and make the statement unsupported (they would

@@ -9,9 +9,9 @@ import org.pgmigrate.engine.EngineException;
  * problems as failed checks, and the engine and the service refuse with the same words before anything is written.
  *
  * <ul>
- *   <li>Sources 9.5 to 17, as Azure's service takes them: pg_dump 15 and newer read servers back to 9.2, and the
+ *   <li>Sources 9.5 to 18, as Azure's service takes them: pg_dump 15 and newer read servers back to 9.2, and the
  *       engine's catalog queries fall back where a catalog column is younger than the source.</li>
- *   <li>Targets 11 to 17, as Azure's service has them: the engine's target side is written and tested for 11 and
+ *   <li>Targets 11 to 18, as Azure's service has them: the engine's target side is written and tested for 11 and
  *       newer (verification hashes with {@code hashtextextended}, indexes on partitioned tables), and a target is
  *       never older than its source.</li>
  *   <li>Online from 10 on: logical decoding with pgoutput and publications came with 10. 9.5 and 9.6 migrate
@@ -25,7 +25,7 @@ public final class SupportedVersions {
     /** 9.5.0. */
     static final int OLDEST_SOURCE = 90500;
     static final int OLDEST_TARGET_MAJOR = 11;
-    static final int NEWEST_MAJOR = 17;
+    static final int NEWEST_MAJOR = 18;
     /** 10.0: pgoutput and publications. */
     static final int OLDEST_ONLINE_SOURCE = 100000;
 

@@ -20,7 +20,8 @@ import org.pgmigrate.engine.pg.ServerVersion;
 /**
  * The PostgreSQL client tools (pg_dump, pg_restore, pg_dumpall) of one installation. pg_dump must be at least as
  * new as the server it dumps, so {@link #forSource} picks the newest installation whose major is at least the
- * source's, searching {@code /usr/lib/postgresql/N/bin} and the directories the caller passes (its PATH). Only
+ * source's, searching {@code /usr/lib/postgresql/N/bin} and the directories the caller passes (the CLI and the
+ * service pass {@code PGMIGRATE_PG_BIN_DIR}'s, then PATH's). Only
  * absolute directories count: a relative PATH entry ({@code .}, {@code bin}, or the empty entry, which means the
  * current directory) would run whatever pg_dump the current directory holds.
  *
@@ -58,7 +59,8 @@ public record PgTools(Path binDir, int major, String version) {
         throw new EngineException(EngineError.NO_SUITABLE_PG_DUMP, "The source runs PostgreSQL " + source
                 + ", which needs pg_dump and pg_restore " + needed + " or newer; " + seen
                 + ". Install postgresql-client-" + needed + (needed == 10 ? " or newer" : "")
-                + " (for example from apt.postgresql.org) or put its bin directory on PATH.");
+                + " (Debian and Ubuntu: from apt.postgresql.org, which puts it in /usr/lib/postgresql/" + needed
+                + "/bin), or name the bin directory of one in PGMIGRATE_PG_BIN_DIR or on PATH.");
     }
 
     /** Every installation with pg_dump and pg_restore side by side, each reported once. */

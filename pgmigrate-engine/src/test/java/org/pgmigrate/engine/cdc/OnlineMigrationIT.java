@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -27,6 +28,7 @@ import org.pgmigrate.engine.progress.ProgressListener;
 import org.pgmigrate.testkit.cluster.PgCluster;
 import org.pgmigrate.testkit.compare.DatabaseComparer;
 import org.pgmigrate.testkit.data.SampleDatabase;
+import org.pgmigrate.testkit.tools.NewerPgClients;
 
 /**
  * The proof: a write load runs on the source during the engine's base copy and during change capture; then writes
@@ -40,7 +42,7 @@ class OnlineMigrationIT {
     Path work;
 
     @ParameterizedTest(name = "PostgreSQL {0} to {1}")
-    @CsvSource({"15, 15", "11, 15"})
+    @CsvSource({"15, 15", "11, 15", "17, 18"})
     void targetEqualsSourceAfterCutoverUnderAWriteLoad(int sourceVersion, int targetVersion) throws Exception {
         try (PgCluster source = Testbed.cluster(sourceVersion, "online-source");
              PgCluster target = Testbed.cluster(targetVersion, "online-target")) {
@@ -52,7 +54,8 @@ class OnlineMigrationIT {
             PgEndpoint to = PgEndpoint.parse(target.uri("shop"));
             ReplicationConfig config = ReplicationConfig.builder("online-" + sourceVersion, from, to,
                     work.resolve("spool")).allowReplicaIdentityFull(true).build();
-            Engine engine = new Engine(EngineSettings.defaults());
+            Engine engine = new Engine(EngineSettings.defaults().withToolSearchPath(
+                    List.of(NewerPgClients.forSource(sourceVersion))));
             try (ShopLoad load = new ShopLoad(source, 42L + sourceVersion);
                  OnlineMigration migration = new OnlineMigration(engine,
                          DatabaseJob.of(from, to, work.resolve("job")), new OnlineReplication(config, new PgConnector()))) {

@@ -15,12 +15,15 @@ class SupportedVersionsTest {
     private static final ServerVersion V10 = new ServerVersion(100023);
     private static final ServerVersion V15 = new ServerVersion(150018);
     private static final ServerVersion V17 = new ServerVersion(170006);
+    private static final ServerVersion V18 = new ServerVersion(180001);
     private static final ServerVersion V19 = new ServerVersion(190001);
 
     @Test
-    void takesSourcesFrom95To17AndTargetsFrom11To17() {
+    void takesSourcesFrom95To18AndTargetsFrom11To18() {
         assertThat(SupportedVersions.within(V95, V15)).isTrue();
         assertThat(SupportedVersions.within(V17, V17)).isTrue();
+        assertThat(SupportedVersions.within(V18, V18)).isTrue();
+        assertThat(SupportedVersions.within(V95, V18)).isTrue();
         assertThat(SupportedVersions.within(V94, V15)).isFalse();
         assertThat(SupportedVersions.within(V19, V19)).isFalse();
         assertThat(SupportedVersions.within(V15, V10)).isFalse();
@@ -33,13 +36,13 @@ class SupportedVersionsTest {
                 .isInstanceOfSatisfying(EngineException.class, e -> {
                     assertThat(e.error()).isEqualTo(EngineError.UNSUPPORTED_VERSION);
                     assertThat(e.getMessage()).contains("The source old:5432 runs PostgreSQL 9.4.26")
-                            .contains("pgmigrate supports sources 9.5 to 17 and targets 11 to 17")
+                            .contains("pgmigrate supports sources 9.5 to 18 and targets 11 to 18")
                             .contains("Upgrade the source to 9.5 or newer");
                 });
         assertThatThrownBy(() -> SupportedVersions.require(V96, "old:5432", V10, "new:5432"))
                 .isInstanceOfSatisfying(EngineException.class, e -> assertThat(e.getMessage())
                         .contains("The target new:5432 runs PostgreSQL 10.23")
-                        .contains("pgmigrate supports sources 9.5 to 17 and targets 11 to 17")
+                        .contains("pgmigrate supports sources 9.5 to 18 and targets 11 to 18")
                         .contains("PostgreSQL 11 or newer"));
         assertThatThrownBy(() -> SupportedVersions.require(V15, "a:1", V19, "b:1"))
                 .hasMessageContaining("The target b:1 runs PostgreSQL 19.1").hasMessageContaining("PostgreSQL 19");

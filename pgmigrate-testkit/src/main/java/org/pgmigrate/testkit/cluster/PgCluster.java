@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * A throwaway PostgreSQL cluster of a chosen major version (9.5, 9.6, 10 to 17) on a free loopback port. Majors
+ * A throwaway PostgreSQL cluster of a chosen major version (9.5, 9.6, 10 to 18) on a free loopback port. Majors
  * are ints, with 95 and 96 for 9.5 and 9.6 ({@link PgDistribution}).
  *
  * <pre>{@code
@@ -69,7 +69,7 @@ public final class PgCluster implements AutoCloseable {
         return new Builder();
     }
 
-    /** 10 to 17, or 95 and 96 for 9.5 and 9.6: compare with {@link #olderThan}, not with {@code <}. */
+    /** 10 to 18, or 95 and 96 for 9.5 and 9.6: compare with {@link #olderThan}, not with {@code <}. */
     public int majorVersion() {
         return distribution.major();
     }
@@ -360,10 +360,10 @@ public final class PgCluster implements AutoCloseable {
         private boolean keepFiles;
         private final Map<String, String> settings = new LinkedHashMap<>();
 
-        /** 10 to 17, or 95 and 96 for 9.5 and 9.6. */
+        /** 10 to 18, or 95 and 96 for 9.5 and 9.6. */
         public Builder version(int major) {
-            if (major != 95 && major != 96 && (major < 10 || major > 17)) {
-                throw new IllegalArgumentException("version must be 95 (9.5), 96 (9.6) or 10 to 17, was " + major);
+            if (major != 95 && major != 96 && (major < 10 || major > 18)) {
+                throw new IllegalArgumentException("version must be 95 (9.5), 96 (9.6) or 10 to 18, was " + major);
             }
             this.version = major;
             return this;

@@ -14,7 +14,7 @@ import java.util.zip.ZipInputStream;
 /**
  * The server binaries (initdb, pg_ctl, postgres) of one PostgreSQL major version.
  *
- * <p>Majors are ints: 10 to 17 as such, and 95 and 96 for 9.5 and 9.6 (which were majors of their own before 10
+ * <p>Majors are ints: 10 to 18 as such, and 95 and 96 for 9.5 and 9.6 (which were majors of their own before 10
  * changed the numbering); {@link #label} gives the name PostgreSQL uses for them ("9.6", "15"), which is what jar
  * names and {@code /usr/lib/postgresql} folders hold.
  *

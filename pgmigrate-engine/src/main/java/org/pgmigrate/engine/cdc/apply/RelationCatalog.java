@@ -86,7 +86,7 @@ final class RelationCatalog {
                     identityOnlyUnique = rs.getInt("other_unique") == 0;
                     if (rs.getString("attname") != null) {
                         targetColumns.put(rs.getString("attname"), new TargetColumnInfo(rs.getInt("atttypid"),
-                                rs.getInt("atttypmod"), "s".equals(rs.getString("attgenerated")),
+                                rs.getInt("atttypmod"), isGenerated(rs.getString("attgenerated")),
                                 "a".equals(rs.getString("attidentity")), rs.getString("typnsp"),
                                 rs.getString("typname"), rs.getString("basensp"), rs.getString("basename"),
                                 rs.getString("format_type"), rs.getBoolean("equality"),
@@ -200,5 +200,10 @@ final class RelationCatalog {
                  WHERE n.nspname = ? AND c.relname = ? AND c.relkind IN ('r', 'p')
                  ORDER BY a.attnum
                 """.formatted(generated);
+    }
+
+    /** Stored ('s') and, from 18 on, virtual ('v') generated columns: the target computes both, neither takes a value. */
+    private static boolean isGenerated(String attgenerated) {
+        return attgenerated != null && !attgenerated.isEmpty();
     }
 }
