@@ -19,8 +19,10 @@ import org.pgmigrate.service.migration.MigrationMode;
 import org.pgmigrate.service.migration.MigrationService;
 import org.pgmigrate.service.migration.MigrationStatus;
 import org.pgmigrate.service.migration.SecretParameters;
+import org.pgmigrate.service.migration.ServerMetadata;
 import org.pgmigrate.service.migration.ValidationDetails;
 import org.pgmigrate.service.server.Endpoints;
+import org.pgmigrate.service.server.RegisteredServer;
 import org.pgmigrate.service.store.StoreUnavailableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -278,7 +280,11 @@ final class MigrationRun implements Runnable {
             fail(expected, e.getMessage());
             return;
         }
-        advance(expected, x -> x.withServerVersions(f.sourceVersion(), f.targetVersion()));
+        ServerMetadata sourceMetadata = new ServerMetadata(f.sourceVersion(), megabytes(f.sourceStorageBytes()),
+                ctx.resolver().registeredSource(m.spec()).map(RegisteredServer::location).orElse(null));
+        ServerMetadata targetMetadata = new ServerMetadata(f.targetVersion(), megabytes(f.targetStorageBytes()),
+                ctx.resolver().registeredTarget(m.key()).map(RegisteredServer::location).orElse(m.location()));
+        advance(expected, x -> x.withServerMetadata(sourceMetadata, targetMetadata));
         if (f.sourceMajor() > f.targetMajor()) {
             fail(expected, "The target server " + endpoints.target().address() + " runs PostgreSQL "
                     + f.targetVersion() + ", older than the source's " + f.sourceVersion() + ". Migrate to a target of the "
@@ -467,6 +473,11 @@ final class MigrationRun implements Runnable {
     }
 
     /** dbsToMigrate without the databases already finished (succeeded, failed or canceled). */
+    /** ARM's storageMb: MiB, rounded up so that a small server does not read 0. */
+    private static Long megabytes(Long bytes) {
+        return bytes == null ? null : (bytes + (1 << 20) - 1) >> 20;
+    }
+
     private static List<String> databasesToMigrate(Migration m) {
         List<String> dbs = new ArrayList<>();
         for (String db : m.spec().dbsToMigrate()) {
