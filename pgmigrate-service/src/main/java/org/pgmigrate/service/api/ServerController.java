@@ -1,7 +1,9 @@
 package org.pgmigrate.service.api;
 
 import io.javalin.http.Context;
+import java.util.Locale;
 import org.pgmigrate.service.arm.ServerResources;
+import org.pgmigrate.service.server.RegisteredServer;
 import org.pgmigrate.service.server.ServerKey;
 import org.pgmigrate.service.server.ServerKind;
 import org.pgmigrate.service.server.ServerRegistry;
@@ -31,13 +33,19 @@ final class ServerController {
 
     void listByResourceGroup(Context ctx) {
         ArmPath.checkApiVersion(ctx, kind.armType());
-        Responses.json(ctx, 200, ServerResources.list(registry.list(ctx.pathParam("subscriptionId"),
-                ctx.pathParam("resourceGroupName"), kind)));
+        Responses.json(ctx, 200, ListPages.page(ctx, registry.list(ctx.pathParam("subscriptionId"),
+                ctx.pathParam("resourceGroupName"), kind), ServerController::listOrder, ServerResources::write));
     }
 
     void listBySubscription(Context ctx) {
         ArmPath.checkApiVersion(ctx, kind.armType());
-        Responses.json(ctx, 200, ServerResources.list(registry.list(ctx.pathParam("subscriptionId"), null, kind)));
+        Responses.json(ctx, 200, ListPages.page(ctx, registry.list(ctx.pathParam("subscriptionId"), null, kind),
+                ServerController::listOrder, ServerResources::write));
+    }
+
+    /** Lists go by resource group, then name, as the ids order them (ARM names compare without case). */
+    private static String listOrder(RegisteredServer s) {
+        return s.key().id().toLowerCase(Locale.ROOT);
     }
 
     /** 200 when deleted, 204 when it was not registered (ARM's DELETE is idempotent). */

@@ -42,13 +42,6 @@ public final class MigrationResources {
         return root;
     }
 
-    public static ObjectNode list(List<Migration> migrations) {
-        ObjectNode root = JsonBodies.object();
-        ArrayNode value = root.putArray("value");
-        migrations.forEach(m -> value.add(write(m)));
-        return root;
-    }
-
     public static ObjectNode nameAvailability(String name, boolean available, String reason, String message) {
         ObjectNode root = JsonBodies.object();
         root.put("name", name);

@@ -1,8 +1,6 @@
 package org.pgmigrate.service.arm;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.List;
 import java.util.Set;
 import org.pgmigrate.service.ServiceError;
 import org.pgmigrate.service.ServiceException;
@@ -73,13 +71,6 @@ public final class ServerResources {
             p.put("version", s.version());
         }
         p.put("state", "Ready");
-        return root;
-    }
-
-    public static ObjectNode list(List<RegisteredServer> servers) {
-        ObjectNode root = JsonBodies.object();
-        ArrayNode value = root.putArray("value");
-        servers.forEach(s -> value.add(write(s)));
         return root;
     }
 }
