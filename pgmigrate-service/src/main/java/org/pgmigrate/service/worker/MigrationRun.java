@@ -280,9 +280,9 @@ final class MigrationRun implements Runnable {
             fail(expected, e.getMessage());
             return;
         }
-        ServerMetadata sourceMetadata = new ServerMetadata(f.sourceVersion(), megabytes(f.sourceStorageBytes()),
+        ServerMetadata sourceMetadata = ServerMetadata.of(f.sourceVersion(), f.sourceStorageBytes(),
                 ctx.resolver().registeredSource(m.spec()).map(RegisteredServer::location).orElse(null));
-        ServerMetadata targetMetadata = new ServerMetadata(f.targetVersion(), megabytes(f.targetStorageBytes()),
+        ServerMetadata targetMetadata = ServerMetadata.of(f.targetVersion(), f.targetStorageBytes(),
                 ctx.resolver().registeredTarget(m.key()).map(RegisteredServer::location).orElse(m.location()));
         advance(expected, x -> x.withServerMetadata(sourceMetadata, targetMetadata));
         if (f.sourceMajor() > f.targetMajor()) {
@@ -473,11 +473,6 @@ final class MigrationRun implements Runnable {
     }
 
     /** dbsToMigrate without the databases already finished (succeeded, failed or canceled). */
-    /** ARM's storageMb: MiB, rounded up so that a small server does not read 0. */
-    private static Long megabytes(Long bytes) {
-        return bytes == null ? null : (bytes + (1 << 20) - 1) >> 20;
-    }
-
     private static List<String> databasesToMigrate(Migration m) {
         List<String> dbs = new ArrayList<>();
         for (String db : m.spec().dbsToMigrate()) {
