@@ -44,11 +44,31 @@ export function segments(...names) {
 export async function call(method, resourcePath, body, query, tokenOverride) {
   const params = new URLSearchParams(query || {});
   params.set('api-version', API_VERSION);
+  return send(method, `${resourcePath}?${params}`, body, tokenOverride);
+}
+
+/** A pageable list, every page of it: follows ARM's nextLink and resolves with {value: [all items]}. */
+export async function list(resourcePath, query) {
+  let page = await call('GET', resourcePath, null, query);
+  const value = [...((page && page.value) || [])];
+  while (page && page.nextLink) {
+    const next = new URL(page.nextLink, window.location.href);
+    // The token goes only to this service: a nextLink elsewhere is not followed.
+    if (next.origin !== window.location.origin) {
+      throw new ApiError(0, 'UnexpectedNextLink', `The service gave a nextLink to another origin (${next.origin}).`);
+    }
+    page = await send('GET', next.pathname + next.search);
+    value.push(...((page && page.value) || []));
+  }
+  return {value};
+}
+
+async function send(method, url, body, tokenOverride) {
   const headers = {Authorization: `Bearer ${tokenOverride || token.get() || ''}`};
   if (body !== undefined && body !== null) headers['Content-Type'] = 'application/json';
   let response;
   try {
-    response = await fetch(`${resourcePath}?${params}`, {
+    response = await fetch(url, {
       method,
       headers,
       body: body === undefined || body === null ? undefined : JSON.stringify(body),
@@ -100,6 +120,6 @@ export function parseId(id) {
 }
 
 // Lists across the whole service (pgmigrate extensions, see docs/service.md).
-export const allMigrations = (filter) => get(`/providers/${PROVIDER}/migrations`, {migrationListFilter: filter});
-export const allFlexibleServers = () => get(`/providers/${PROVIDER}/flexibleServers`);
-export const allSingleServers = () => get(`/providers/${PROVIDER}/servers`);
+export const allMigrations = (filter) => list(`/providers/${PROVIDER}/migrations`, {migrationListFilter: filter});
+export const allFlexibleServers = () => list(`/providers/${PROVIDER}/flexibleServers`);
+export const allSingleServers = () => list(`/providers/${PROVIDER}/servers`);

@@ -80,7 +80,7 @@ export function showMigrations(main, query) {
     try {
       let list;
       if (server) {
-        list = await api.get(`${api.path(server)}/migrations`, {migrationListFilter: filter});
+        list = await api.list(`${api.path(server)}/migrations`, {migrationListFilter: filter});
       } else {
         list = await api.allMigrations(filter);
       }

@@ -20,6 +20,9 @@ final class ErrorReporter implements CommandLine.IExecutionExceptionHandler {
             e.printStackTrace(err);
         } else {
             err.println("ERROR: " + e.getMessage());
+            if (Main.matched(parseResult, "--debug")) {
+                e.printStackTrace(err); // az --debug shows where an error came from, too
+            }
         }
         err.flush();
         return code;

@@ -1,6 +1,7 @@
 package org.pgmigrate.cli;
 
 import java.io.PrintWriter;
+import java.util.Locale;
 import picocli.CommandLine;
 
 /** Entry point. {@link #run} is what tests call; {@link #main} only exits with its result. */
@@ -20,7 +21,25 @@ public final class Main {
         CommandLine cli = commandLine();
         cli.setOut(out);
         cli.setErr(err);
-        return cli.execute(args);
+        long started = System.nanoTime();
+        int code = cli.execute(args);
+        if (matched(cli.getParseResult(), "--verbose") || matched(cli.getParseResult(), "--debug")) {
+            // as az's --verbose ends
+            err.printf(Locale.ROOT, "INFO: Command ran in %.3f seconds%n", (System.nanoTime() - started) / 1e9);
+            err.flush();
+        }
+        return code;
+    }
+
+    /** Whether the command that ran (the innermost subcommand) was given {@code option}. */
+    static boolean matched(CommandLine.ParseResult result, String option) {
+        if (result == null) {
+            return false;
+        }
+        while (result.hasSubcommand()) {
+            result = result.subcommand();
+        }
+        return result.hasMatchedOption(option);
     }
 
     static CommandLine commandLine() {

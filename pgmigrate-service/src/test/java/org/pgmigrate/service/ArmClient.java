@@ -33,6 +33,7 @@ public final class ArmClient {
     private final HttpClient http;
     private final String endpoint;
     private String token;
+    private String apiVersion = API;
 
     public ArmClient(Path dataDir) {
         try {
@@ -50,6 +51,12 @@ public final class ArmClient {
 
     public ArmClient withToken(String other) {
         this.token = other;
+        return this;
+    }
+
+    /** Sends {@code version} as the api-version from now on. */
+    public ArmClient withApiVersion(String version) {
+        this.apiVersion = version;
         return this;
     }
 
@@ -95,7 +102,7 @@ public final class ArmClient {
 
     public Response send(String method, String path, String body) {
         String sep = path.contains("?") ? "&" : "?";
-        return raw(method, path + sep + "api-version=" + API, body);
+        return raw(method, path + sep + "api-version=" + apiVersion, body);
     }
 
     public Response raw(String method, String pathAndQuery, String body) {

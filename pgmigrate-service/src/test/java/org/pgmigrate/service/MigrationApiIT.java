@@ -106,7 +106,7 @@ class MigrationApiIT {
         Response unknown = client.raw("GET", serverPath("flexibleServers", TARGET) + "/migrations?api-version=2019-01-01", null);
         assertThat(unknown.status()).isEqualTo(400);
         assertThat(unknown.errorCode()).isEqualTo("NoRegisteredProviderFound");
-        for (String v : new String[] {"2022-05-01-preview", "2024-08-01", "2025-01-01-preview", "2025-08-01", "2026-07-01-preview"}) {
+        for (String v : new String[] {"2022-05-01-preview", "2024-08-01", "2025-01-01-preview", "2025-08-01", "2026-01-01-preview"}) {
             assertThat(client.raw("GET", serverPath("flexibleServers", TARGET) + "/migrations?api-version=" + v, null)
                     .status()).as(v).isEqualTo(200);
         }
@@ -448,16 +448,18 @@ class MigrationApiIT {
         assertThat(client.delete(serverPath("servers", "legacysrc")).status()).isEqualTo(200);
     }
 
+    /** Migrations_Delete, the DELETE of api-versions up to 2025-01-01-preview (ArmSpecIT has Migrations_Cancel). */
     @Test
     void deleteCancelsAnActiveMigrationThenDeletesTheFinishedOne() {
         String path = migrationPath(TARGET, "del1");
+        ArmClient deleting = new ArmClient(dataDir).withApiVersion("2024-08-01");
         assertThat(client.put(path, waiting("del1")).status()).isEqualTo(201);
-        Response canceled = client.delete(path);
+        Response canceled = deleting.delete(path);
         assertThat(canceled.status()).isEqualTo(200);
         assertThat(canceled.state()).isEqualTo("Canceled");
-        assertThat(client.delete(path).status()).isEqualTo(200);
+        assertThat(deleting.delete(path).status()).isEqualTo(200);
         assertThat(client.get(path).status()).isEqualTo(404);
-        assertThat(client.delete(path).status()).isEqualTo(204);
+        assertThat(deleting.delete(path).status()).isEqualTo(204);
     }
 
     @Test

@@ -197,7 +197,8 @@ class SourceCleanupIT {
         try {
             assertThat(client.patch(path, "{\"properties\": {\"cancel\": \"True\"}}").status()).isEqualTo(200);
             assertThat(awaitEnd(path).state()).isEqualTo("Canceled");
-            Response deleted = client.delete(path);
+            // api-version 2024-08-01: Migrations_Delete, which removes the record (2025-08-01 only cancels)
+            Response deleted = new ArmClient(dataDir).withApiVersion("2024-08-01").delete(path);
             assertThat(deleted.status()).as(deleted.body()).isEqualTo(200);
             assertThat(client.get(path).status()).isEqualTo(404);
             assertThat(pendingCleanups()).as("DELETE does not forget the slot").anySatisfy(p -> {

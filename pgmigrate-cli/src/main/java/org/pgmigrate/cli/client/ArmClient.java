@@ -20,6 +20,7 @@ import org.pgmigrate.cli.CliException;
 import org.pgmigrate.cli.ExitCode;
 import org.pgmigrate.cli.config.DataDir;
 import org.pgmigrate.cli.config.Environment;
+import org.pgmigrate.cli.output.Diagnostics;
 import org.pgmigrate.cli.output.Json;
 
 /**
@@ -36,9 +37,11 @@ public final class ArmClient {
 
     private final ServiceLocation location;
     private final HttpClient http;
+    private final Diagnostics log;
 
-    ArmClient(ServiceLocation location) {
+    ArmClient(ServiceLocation location, Diagnostics log) {
         this.location = location;
+        this.log = log;
         HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT)
                 .version(HttpClient.Version.HTTP_1_1)
                 .followRedirects(HttpClient.Redirect.NEVER);
@@ -46,9 +49,12 @@ public final class ArmClient {
         this.http = builder.build();
     }
 
-    /** A client for the service found in the data directory or the environment (see {@link ServiceLocation}). */
-    public static ArmClient connect(DataDir dataDir, Environment env) {
-        return new ArmClient(ServiceLocation.locate(dataDir, env));
+    /**
+     * A client for the service found in the data directory or the environment (see {@link ServiceLocation}); it
+     * traces its requests to {@code log} ({@code --verbose}, {@code --debug}).
+     */
+    public static ArmClient connect(DataDir dataDir, Environment env, Diagnostics log) {
+        return new ArmClient(ServiceLocation.locate(dataDir, env), log);
     }
 
     public JsonNode get(ArmPath path) {
@@ -126,9 +132,13 @@ public final class ArmClient {
             request.header("Content-Type", "application/json")
                     .method(method, HttpRequest.BodyPublishers.ofString(body.toString()));
         }
+        HttpRequest built = request.build();
+        String text = body == null ? null : body.toString();
+        HttpTrace.request(log, method, uri.toString(), built.headers(), text, location.token());
+        long started = System.nanoTime();
         HttpResponse<String> response;
         try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            response = http.send(built, HttpResponse.BodyHandlers.ofString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CliException(ExitCode.INTERRUPTED,
@@ -137,6 +147,8 @@ public final class ArmClient {
             throw transportFailure(e);
         }
         int status = response.statusCode();
+        HttpTrace.response(log, method, uri.toString(), status, response.headers(), response.body(),
+                (System.nanoTime() - started) / 1_000_000, location.token());
         if (status == 404 && notFoundIsEmpty) {
             return Optional.empty();
         }

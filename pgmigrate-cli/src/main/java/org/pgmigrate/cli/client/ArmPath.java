@@ -10,14 +10,23 @@ import org.pgmigrate.cli.config.ResourceGroup;
  * percent-encoded as one path segment, so that a name can never step into another resource's path.
  * Immutable.
  */
-public record ArmPath(String path, Map<String, String> query) {
+public record ArmPath(String path, Map<String, String> query, String apiVersion) {
 
     /** The newest stable api-version (SPEC-2508), which the service accepts. */
     public static final String API_VERSION = "2025-08-01";
+    /**
+     * The newest api-version whose DELETE of a migration is {@code Migrations_Delete} (cancel an active migration,
+     * remove a finished one), which {@code migration delete} needs; from 2025-06-01-preview DELETE only cancels.
+     */
+    public static final String DELETE_API_VERSION = "2025-01-01-preview";
     static final String PROVIDER = "Microsoft.DBforPostgreSQL";
 
     public ArmPath {
         query = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(query));
+    }
+
+    public ArmPath(String path, Map<String, String> query) {
+        this(path, query, API_VERSION);
     }
 
     /** {@code /subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.DBforPostgreSQL/{type}}. */
@@ -44,19 +53,24 @@ public record ArmPath(String path, Map<String, String> query) {
 
     /** This path with one more segment. */
     public ArmPath child(String name) {
-        return new ArmPath(path + "/" + segment(name), query);
+        return new ArmPath(path + "/" + segment(name), query, apiVersion);
     }
 
     /** This path with one more query parameter. */
     public ArmPath with(String key, String value) {
         Map<String, String> more = new LinkedHashMap<>(query);
         more.put(key, value);
-        return new ArmPath(path, more);
+        return new ArmPath(path, more, apiVersion);
+    }
+
+    /** This path sent with another api-version. */
+    public ArmPath withApiVersion(String version) {
+        return new ArmPath(path, query, version);
     }
 
     /** The path and query to append to the service's base URL. */
     public String relativeUri() {
-        StringBuilder uri = new StringBuilder(path).append("?api-version=").append(API_VERSION);
+        StringBuilder uri = new StringBuilder(path).append("?api-version=").append(segment(apiVersion));
         query.forEach((k, v) -> uri.append('&').append(segment(k)).append('=').append(segment(v)));
         return uri.toString();
     }

@@ -6,6 +6,7 @@ import org.pgmigrate.cli.config.Defaults;
 import org.pgmigrate.cli.config.Environment;
 import org.pgmigrate.cli.config.ResourceGroup;
 import org.pgmigrate.cli.config.ResourceGroupOptions;
+import org.pgmigrate.cli.output.Diagnostics;
 import picocli.CommandLine.Mixin;
 
 /**
@@ -36,7 +37,8 @@ public final class ServiceOptions {
         return Defaults.load(dataDir(), env);
     }
 
-    public ArmClient connect() {
-        return ArmClient.connect(dataDir(), env);
+    /** A client of the service, tracing its requests to {@code log} as the command's verbosity asks. */
+    public ArmClient connect(Diagnostics log) {
+        return ArmClient.connect(dataDir(), env, log);
     }
 }

@@ -1,14 +1,12 @@
 package org.pgmigrate.cli.config;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.pgmigrate.cli.CliException;
 import org.pgmigrate.cli.ExitCode;
 import org.pgmigrate.cli.output.Json;
-import org.pgmigrate.cli.output.OutputFormat;
 import org.pgmigrate.cli.output.OutputOption;
 import org.pgmigrate.cli.output.Table;
 import org.pgmigrate.cli.output.HelpOption;
@@ -63,7 +61,7 @@ public final class ConfigureCommand implements Runnable {
             current = current.save(parse(defaults));
         }
         if (listDefaults || defaults == null) {
-            print(current, spec.commandLine().getOut());
+            print(current);
         }
     }
 
@@ -85,7 +83,7 @@ public final class ConfigureCommand implements Runnable {
         return changes;
     }
 
-    private void print(Defaults current, PrintWriter out) {
+    private void print(Defaults current) {
         ArrayNode list = Json.mapper().createArrayNode();
         Table table = Table.withColumns("Name", "Value", "Source");
         for (Defaults.Key key : Defaults.Key.values()) {
@@ -94,7 +92,6 @@ public final class ConfigureCommand implements Runnable {
                 table.row(key.keyName(), v.value(), v.source());
             });
         }
-        out.print(output.format() == OutputFormat.TABLE ? table.render() : Json.pretty(list) + "\n");
-        out.flush();
+        output.print(list, l -> table.render());
     }
 }

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.pgmigrate.cli.client.ArmPath;
 import org.pgmigrate.cli.output.Json;
 import org.pgmigrate.cli.output.OutputOption;
-import org.pgmigrate.cli.output.Printer;
 import org.pgmigrate.cli.output.Table;
 import org.pgmigrate.cli.output.HelpOption;
 import picocli.CommandLine.Command;
@@ -45,8 +44,8 @@ final class MigrationCheckNameAvailabilityCommand implements Runnable {
     public void run() {
         ArmPath path = ArmPath.checkMigrationNameAvailability(target.service.resourceGroup(), target.server);
         ObjectNode body = Json.mapper().createObjectNode().put("name", migrationName.value).put("type", RESOURCE_TYPE);
-        JsonNode answer = target.service.connect().post(path, body);
-        Printer.print(spec.commandLine().getOut(), output.format(), answer, a -> Table
+        JsonNode answer = target.service.connect(output.diagnostics()).post(path, body);
+        output.print(answer, a -> Table
                 .withColumns("Name", "NameAvailable", "Reason", "Message")
                 .row(Json.text(a, "name"), Json.text(a, "nameAvailable"), Json.text(a, "reason"),
                         Json.text(a, "message"))

@@ -2,7 +2,6 @@ package org.pgmigrate.cli.migration;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
@@ -12,10 +11,10 @@ import org.pgmigrate.cli.client.ServerType;
 import org.pgmigrate.cli.client.Tags;
 import org.pgmigrate.cli.config.Defaults;
 import org.pgmigrate.cli.config.ResourceGroup;
+import org.pgmigrate.cli.output.Diagnostics;
 import org.pgmigrate.cli.output.Json;
 import org.pgmigrate.cli.output.MigrationView;
 import org.pgmigrate.cli.output.OutputOption;
-import org.pgmigrate.cli.output.Printer;
 import org.pgmigrate.cli.output.HelpOption;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -117,9 +116,9 @@ final class MigrationCreateCommand implements Runnable {
 
     @Override
     public void run() {
-        PrintWriter err = spec.commandLine().getErr();
+        Diagnostics log = output.diagnostics();
         PropertiesFile.Parsed parsed = PropertiesFile.read(Path.of("").toAbsolutePath(), properties);
-        parsed.ignoredKeys().forEach(key -> err.println("WARNING: Key '" + key + "' of the properties file is not "
+        parsed.ignoredKeys().forEach(key -> log.warning("Key '" + key + "' of the properties file is not "
                 + "read and is ignored (see `pgmigrate migration create --help` for the keys)."));
         ObjectNode body = Json.mapper().createObjectNode();
         ObjectNode props = parsed.properties();
@@ -134,12 +133,12 @@ final class MigrationCreateCommand implements Runnable {
             body.set("tags", Tags.parse(tags));
         }
         ResourceGroup group = target.service.resourceGroup();
-        ArmClient client = target.service.connect();
+        ArmClient client = target.service.connect(log);
         locationFor(client, group).ifPresent(l -> body.put("location", l));
         body.set("properties", props);
         String name = migrationName != null ? migrationName : UUID.randomUUID().toString();
         JsonNode created = client.put(ArmPath.migration(group, target.server, name), body);
-        Printer.print(spec.commandLine().getOut(), output.format(), created, m -> MigrationView.detail(m, ""));
+        output.print(created, m -> MigrationView.detail(m, ""));
     }
 
     // As az's generate_missing_parameters: the flag, the configured default, else the target server's location.

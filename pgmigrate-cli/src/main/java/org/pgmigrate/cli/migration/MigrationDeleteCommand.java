@@ -7,9 +7,9 @@ import java.util.Optional;
 import org.pgmigrate.cli.CliException;
 import org.pgmigrate.cli.client.ArmPath;
 import org.pgmigrate.cli.config.ResourceGroup;
+import org.pgmigrate.cli.output.Diagnostics;
 import org.pgmigrate.cli.output.MigrationView;
 import org.pgmigrate.cli.output.OutputOption;
-import org.pgmigrate.cli.output.Printer;
 import org.pgmigrate.cli.output.HelpOption;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -50,18 +50,21 @@ final class MigrationDeleteCommand implements Runnable {
     @Override
     public void run() {
         ResourceGroup group = target.service.resourceGroup();
+        Diagnostics log = output.diagnostics();
         if (!yes && !confirmed(group)) {
-            spec.commandLine().getErr().println("Not deleted.");
+            log.warning("Not deleted.");
             return;
         }
-        Optional<JsonNode> answer = target.service.connect()
-                .delete(ArmPath.migration(group, target.server, migrationName.value));
+        // Migrations_Delete: the api-version whose DELETE removes a finished migration's record (in 2025-06-01-preview
+        // and later, DELETE only cancels).
+        Optional<JsonNode> answer = target.service.connect(log).delete(ArmPath.migration(group, target.server,
+                migrationName.value).withApiVersion(ArmPath.DELETE_API_VERSION));
         // The service cancels an active migration (and answers with it) and forgets a finished one (no body).
         answer.ifPresentOrElse(m -> {
-            Printer.print(spec.commandLine().getOut(), output.format(), m, r -> MigrationView.detail(r, ""));
-            spec.commandLine().getErr().println("Note: the migration is canceled; what it copied stays on the "
-                    + "target server. Delete it again once it has ended to remove its record.");
-        }, () -> spec.commandLine().getErr().println("Deleted migration '" + migrationName.value + "'."));
+            output.print(m, r -> MigrationView.detail(r, ""));
+            log.warning("The migration is canceled; what it copied stays on the target server. Delete it again "
+                    + "once it has ended to remove its record.");
+        }, () -> log.warning("Deleted migration '" + migrationName.value + "'."));
     }
 
     private boolean confirmed(ResourceGroup group) {

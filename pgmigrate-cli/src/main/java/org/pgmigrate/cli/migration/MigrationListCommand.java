@@ -4,7 +4,6 @@ import org.pgmigrate.cli.client.ArmPath;
 import org.pgmigrate.cli.config.ResourceGroup;
 import org.pgmigrate.cli.output.MigrationView;
 import org.pgmigrate.cli.output.OutputOption;
-import org.pgmigrate.cli.output.Printer;
 import org.pgmigrate.cli.output.HelpOption;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -43,8 +42,8 @@ final class MigrationListCommand implements Runnable {
     @Override
     public void run() {
         ResourceGroup group = target.service.resourceGroup();
-        var migrations = target.service.connect()
+        var migrations = target.service.connect(output.diagnostics())
                 .list(ArmPath.migrations(group, target.server).with("migrationListFilter", filter.toString()));
-        Printer.print(spec.commandLine().getOut(), output.format(), migrations, MigrationView::list);
+        output.print(migrations, MigrationView::list);
     }
 }

@@ -10,7 +10,6 @@ import org.pgmigrate.cli.output.Json;
 import org.pgmigrate.cli.output.LiveView;
 import org.pgmigrate.cli.output.MigrationView;
 import org.pgmigrate.cli.output.OutputOption;
-import org.pgmigrate.cli.output.Printer;
 import org.pgmigrate.cli.output.HelpOption;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -48,7 +47,8 @@ final class MigrationShowCommand implements java.util.concurrent.Callable<Intege
     @Mixin
     MigrationNameOption migrationName;
 
-    @Option(names = "--watch", description = "Keep showing the migration's progress until it ends (ignores --output).")
+    @Option(names = "--watch", description = "Keep showing the migration's progress until it ends (ignores --output "
+            + "and --query).")
     boolean watch;
 
     @Option(names = "--interval", paramLabel = "SECONDS", defaultValue = "5", converter = IntervalConverter.class,
@@ -61,10 +61,9 @@ final class MigrationShowCommand implements java.util.concurrent.Callable<Intege
     @Override
     public Integer call() {
         ArmPath path = ArmPath.migration(target.service.resourceGroup(), target.server, migrationName.value);
-        ArmClient client = target.service.connect();
+        ArmClient client = target.service.connect(output.diagnostics());
         if (!watch) {
-            Printer.print(spec.commandLine().getOut(), output.format(), client.get(path),
-                    m -> MigrationView.detail(m, nextStep(m)));
+            output.print(client.get(path), m -> MigrationView.detail(m, nextStep(m)));
             return ExitCode.OK;
         }
         LiveView view = new LiveView(spec.commandLine().getOut(), LiveView.interactiveTerminal(), interval);

@@ -10,7 +10,6 @@ import org.pgmigrate.cli.client.ArmPath;
 import org.pgmigrate.cli.output.Json;
 import org.pgmigrate.cli.output.MigrationView;
 import org.pgmigrate.cli.output.OutputOption;
-import org.pgmigrate.cli.output.Printer;
 import org.pgmigrate.cli.output.HelpOption;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -102,7 +101,7 @@ final class MigrationUpdateCommand implements Runnable {
     public void run() {
         Operation op = operation();
         ArmPath path = ArmPath.migration(target.service.resourceGroup(), target.server, migrationName.value);
-        ArmClient client = target.service.connect();
+        ArmClient client = target.service.connect(output.diagnostics());
         ObjectNode body = Json.mapper().createObjectNode();
         ObjectNode props = body.putObject("properties");
         switch (op) {
@@ -126,10 +125,10 @@ final class MigrationUpdateCommand implements Runnable {
             default -> throw new IllegalStateException("Unhandled update operation " + op);
         }
         JsonNode updated = client.patch(path, body);
-        Printer.print(spec.commandLine().getOut(), output.format(), updated, m -> MigrationView.detail(m, ""));
+        output.print(updated, m -> MigrationView.detail(m, ""));
         if (op == Operation.CANCEL) {
-            spec.commandLine().getErr().println("Note: cancel stops the migration but doesn't drop or roll back what "
-                    + "it copied to the target server; drop those databases there if you don't want them.");
+            output.diagnostics().warning("Cancel stops the migration but doesn't drop or roll back what it copied to "
+                    + "the target server; drop those databases there if you don't want them.");
         }
     }
 

@@ -7,7 +7,12 @@ import com.fasterxml.jackson.core.util.Separators;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.UncheckedIOException;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /**
  * JSON as az prints it: two-space indent, {@code "key": value}, one array element per line. Thread-safe (Jackson's
@@ -38,6 +43,25 @@ public final class Json {
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * A deep copy of {@code node} whose objects list their fields sorted by name, as az's results (plain Python
+     * dicts) come out of {@code json.dumps(sort_keys=True)}, {@code yaml.safe_dump} and tsv.
+     */
+    public static JsonNode sorted(JsonNode node) {
+        if (node.isObject()) {
+            ObjectNode copy = MAPPER.createObjectNode();
+            new TreeMap<>(node.properties().stream().collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)))
+                    .forEach((k, v) -> copy.set(k, sorted(v)));
+            return copy;
+        }
+        if (node.isArray()) {
+            ArrayNode copy = MAPPER.createArrayNode();
+            node.forEach(e -> copy.add(sorted(e)));
+            return copy;
+        }
+        return node;
     }
 
     /** A node's text, or "" when it is missing or null; numbers and booleans as written. */

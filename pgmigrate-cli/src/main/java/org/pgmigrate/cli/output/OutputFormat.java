@@ -1,11 +1,21 @@
 package org.pgmigrate.cli.output;
 
-/** The {@code --output} formats. JSON is the default, as in az. */
+/** The {@code --output} formats, az's: JSON is the default. */
 public enum OutputFormat {
-    /** Indented JSON, as az prints it. */
+    /** Indented JSON, keys sorted, as az prints it. */
     JSON,
-    /** Human-readable columns. */
-    TABLE;
+    /** JSON in color on a terminal (plain JSON otherwise, as az does). */
+    JSONC,
+    /** Columns: the command's own view, or az's automatic table of the {@code --query} result. */
+    TABLE,
+    /** Tab-separated values, no keys: for scripts. */
+    TSV,
+    /** YAML, keys sorted. */
+    YAML,
+    /** YAML in color on a terminal. */
+    YAMLC,
+    /** Nothing (errors and warnings still go to stderr). */
+    NONE;
 
     @Override
     public String toString() {

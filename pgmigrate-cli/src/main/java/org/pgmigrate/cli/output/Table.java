@@ -5,10 +5,14 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Columns as az's {@code --output table} draws them: a header, a dashed rule, left-aligned cells two spaces apart.
- * Not thread-safe; build, then {@link #render()}.
+ * Columns as az's {@code --output table} draws them (tabulate's "simple" format): a header, a dashed rule,
+ * left-aligned cells two spaces apart, each column at least two characters wider than its header. Trailing spaces are
+ * left out. Not thread-safe; build, then {@link #render()}.
  */
 public final class Table {
+
+    /** tabulate pads headers by two; with the two-space separator, az's columns never touch. */
+    private static final int MIN_PADDING = 2;
 
     private final List<String> headers;
     private final List<List<String>> rows = new ArrayList<>();
@@ -37,7 +41,7 @@ public final class Table {
     public String render() {
         int[] widths = new int[headers.size()];
         for (int i = 0; i < widths.length; i++) {
-            widths[i] = headers.get(i).length();
+            widths[i] = headers.get(i).length() + MIN_PADDING;
             for (List<String> row : rows) {
                 widths[i] = Math.max(widths[i], row.get(i).length());
             }

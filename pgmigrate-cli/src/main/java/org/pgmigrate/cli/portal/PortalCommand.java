@@ -10,6 +10,7 @@ import org.pgmigrate.cli.client.ServiceLocation;
 import org.pgmigrate.cli.config.DataDir;
 import org.pgmigrate.cli.config.DataDirOption;
 import org.pgmigrate.cli.config.Environment;
+import org.pgmigrate.cli.output.Diagnostics;
 import org.pgmigrate.cli.output.HelpOption;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -48,7 +49,8 @@ public final class PortalCommand implements Runnable {
         DataDir dir = dataDir.resolve(env);
         ServiceLocation location = ServiceLocation.locate(dir, env);
         // Fails with "not running" or "token refused" before a dead link is printed.
-        ArmClient.connect(dir, env).get(new ArmPath("/healthz", Map.of()));
+        ArmClient.connect(dir, env, Diagnostics.quiet(spec.commandLine().getErr()))
+                .get(new ArmPath("/healthz", Map.of()));
         PrintWriter out = spec.commandLine().getOut();
         out.println(signInLink(location));
         out.flush();

@@ -11,7 +11,6 @@ import org.pgmigrate.cli.config.Defaults;
 import org.pgmigrate.cli.config.ResourceGroup;
 import org.pgmigrate.cli.output.Json;
 import org.pgmigrate.cli.output.OutputOption;
-import org.pgmigrate.cli.output.Printer;
 import org.pgmigrate.engine.pg.SslMode;
 import org.pgmigrate.cli.output.HelpOption;
 import picocli.CommandLine.Command;
@@ -115,8 +114,8 @@ final class ServerCreateCommand implements Runnable {
         putIfSet(props, "sslRootCertificate", sslRootCertificate);
         putIfSet(props, "administratorLogin", administratorLogin);
         putIfSet(props, "restartCommand", restartCommand);
-        var created = service.connect().put(ArmPath.server(group, type, name), body);
-        Printer.print(spec.commandLine().getOut(), output.format(), created, ServerView::table);
+        var created = service.connect(output.diagnostics()).put(ArmPath.server(group, type, name), body);
+        output.print(created, ServerView::table);
     }
 
     /** The API spells sslmode Prefer, Require, VerifyCA, VerifyFull; libpq's spellings are accepted too. */

@@ -5,6 +5,7 @@ import org.pgmigrate.cli.client.ArmPath;
 import org.pgmigrate.cli.client.ServerType;
 import org.pgmigrate.cli.client.ServiceOptions;
 import org.pgmigrate.cli.output.HelpOption;
+import org.pgmigrate.cli.output.OutputOption;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -36,13 +37,16 @@ final class ServerDeleteCommand implements Runnable {
             description = "${COMPLETION-CANDIDATES}. Default: whichever kind has this name.")
     ServerType type;
 
+    @Mixin
+    OutputOption output;
+
     @Override
     public void run() {
         var group = service.resourceGroup();
-        ArmClient client = service.connect();
+        ArmClient client = service.connect(output.diagnostics());
         ServerType kind = ServerLookup.find(client, group, name, type).type();
         client.delete(ArmPath.server(group, kind, name));
-        spec.commandLine().getErr().println("Unregistered " + kind + " server '" + name + "' of resource group '"
+        output.diagnostics().warning("Unregistered " + kind + " server '" + name + "' of resource group '"
                 + group.name() + "'.");
     }
 }

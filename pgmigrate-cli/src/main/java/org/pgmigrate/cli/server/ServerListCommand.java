@@ -8,7 +8,6 @@ import org.pgmigrate.cli.client.ServiceOptions;
 import org.pgmigrate.cli.config.ResourceGroup;
 import org.pgmigrate.cli.output.Json;
 import org.pgmigrate.cli.output.OutputOption;
-import org.pgmigrate.cli.output.Printer;
 import org.pgmigrate.cli.output.HelpOption;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -44,13 +43,13 @@ final class ServerListCommand implements Runnable {
     @Override
     public void run() {
         ResourceGroup group = service.resourceGroup();
-        ArmClient client = service.connect();
+        ArmClient client = service.connect(output.diagnostics());
         ArrayNode all = Json.mapper().createArrayNode();
         for (ServerType candidate : ServerType.values()) {
             if (type == null || type == candidate) {
                 all.addAll(client.list(ArmPath.servers(group, candidate)));
             }
         }
-        Printer.print(spec.commandLine().getOut(), output.format(), all, ServerView::table);
+        output.print(all, ServerView::table);
     }
 }

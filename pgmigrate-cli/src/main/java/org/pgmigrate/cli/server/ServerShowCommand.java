@@ -3,7 +3,6 @@ package org.pgmigrate.cli.server;
 import org.pgmigrate.cli.client.ServerType;
 import org.pgmigrate.cli.client.ServiceOptions;
 import org.pgmigrate.cli.output.OutputOption;
-import org.pgmigrate.cli.output.Printer;
 import org.pgmigrate.cli.output.HelpOption;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -42,7 +41,7 @@ final class ServerShowCommand implements Runnable {
     @Override
     public void run() {
         var group = service.resourceGroup();
-        var found = ServerLookup.find(service.connect(), group, name, type);
-        Printer.print(spec.commandLine().getOut(), output.format(), found.server(), ServerView::table);
+        var found = ServerLookup.find(service.connect(output.diagnostics()), group, name, type);
+        output.print(found.server(), ServerView::table);
     }
 }

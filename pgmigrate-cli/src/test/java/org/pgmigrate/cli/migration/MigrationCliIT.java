@@ -296,9 +296,12 @@ class MigrationCliIT {
 
         CliRun created = migration("create", "overwrite", "--properties", body.toString());
         assertThat(created.exitCode()).as(created.toString()).isEqualTo(ExitCode.OK);
-        String waiting = await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
-                .until(() -> migration("show", "overwrite", "-o", "table").out(),
-                        out -> out.contains("WaitingForTargetDBOverwriteConfirmation"));
+        // Wait for the state itself: the validation report names WaitingForTargetDBOverwriteConfirmation before the
+        // migration reaches it.
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
+                .until(() -> migration("show", "overwrite", "--query", "properties.currentStatus.currentSubStateDetails"
+                        + ".currentSubState", "-o", "tsv").out(), "WaitingForTargetDBOverwriteConfirmation\n"::equals);
+        String waiting = migration("show", "overwrite", "-o", "table").out();
         assertThat(waiting).contains("State       WaitingForUserAction / WaitingForTargetDBOverwriteConfirmation")
                 .contains("--overwrite-dbs");
 

@@ -147,6 +147,11 @@ public final class PgConnector {
             return new EngineException(unreachable, "Cannot connect to the " + where + ": " + root.getMessage()
                     + ". Is the server running and accepting TCP connections on that port (listen_addresses, firewall)?", e);
         }
+        if (endpoint.sslMode().compareTo(SslMode.REQUIRE) >= 0 && firstLine(e).contains("does not support SSL")) {
+            return new EngineException(unreachable, "The " + where + " does not support SSL, which sslmode "
+                    + endpoint.sslMode().libpqName() + " requires. Turn SSL on in that server (ssl = on, with a "
+                    + "certificate), or connect with sslMode Prefer.", e);
+        }
         if (root instanceof SocketTimeoutException || "08001".equals(state) || state.startsWith("08")) {
             return new EngineException(unreachable, "Cannot connect to the " + where + ": " + firstLine(e)
                     + ". Check the address, the port and the network path.", e);

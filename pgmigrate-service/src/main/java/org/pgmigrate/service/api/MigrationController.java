@@ -3,6 +3,7 @@ package org.pgmigrate.service.api;
 import io.javalin.http.Context;
 import org.pgmigrate.service.ServiceError;
 import org.pgmigrate.service.ServiceException;
+import org.pgmigrate.service.arm.ApiVersions;
 import org.pgmigrate.service.arm.MigrationRequests;
 import org.pgmigrate.service.arm.MigrationResources;
 import org.pgmigrate.service.migration.Migration;
@@ -43,7 +44,8 @@ final class MigrationController {
             throw new ServiceException(ServiceError.INVALID_PARAMETER_VALUE, "migrationListFilter must be Active or All, "
                     + "was '" + filter + "'.", "migrationListFilter");
         }
-        Responses.json(ctx, 200, MigrationResources.list(service.list(ArmPath.server(ctx, ServerKind.FLEXIBLE), all)));
+        Responses.json(ctx, 200, ListPages.page(ctx, service.list(ArmPath.server(ctx, ServerKind.FLEXIBLE), all),
+                MigrationResources::listOrder, MigrationResources::write));
     }
 
     void patch(Context ctx) {
@@ -52,9 +54,18 @@ final class MigrationController {
         Responses.json(ctx, 200, MigrationResources.write(m));
     }
 
-    /** 200 with the canceled migration; 200 without a body when a finished one was deleted; 204 when absent. */
+    /**
+     * As the api-version says. {@code Migrations_Cancel} (2025-06-01-preview and later): 200 with the migration,
+     * canceled if it was active, as it is if it had ended; 204 when absent. {@code Migrations_Delete} (older): 200 with
+     * the canceled migration; 200 without a body when a finished one was deleted; 204 when absent.
+     */
     void delete(Context ctx) {
         ArmPath.checkApiVersion(ctx, MigrationResources.TYPE);
+        if (ApiVersions.deleteCancels(ctx.queryParam("api-version"))) {
+            service.cancel(ArmPath.migration(ctx)).ifPresentOrElse(
+                    m -> Responses.json(ctx, 200, MigrationResources.write(m)), () -> ctx.status(204));
+            return;
+        }
         MigrationService.Deletion d = service.delete(ArmPath.migration(ctx));
         if (d.canceled().isPresent()) {
             Responses.json(ctx, 200, MigrationResources.write(d.canceled().get()));

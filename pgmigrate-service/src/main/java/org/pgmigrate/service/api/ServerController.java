@@ -1,7 +1,9 @@
 package org.pgmigrate.service.api;
 
 import io.javalin.http.Context;
+import java.util.Locale;
 import org.pgmigrate.service.arm.ServerResources;
+import org.pgmigrate.service.server.RegisteredServer;
 import org.pgmigrate.service.server.ServerKey;
 import org.pgmigrate.service.server.ServerKind;
 import org.pgmigrate.service.server.ServerRegistry;
@@ -31,13 +33,14 @@ final class ServerController {
 
     void listByResourceGroup(Context ctx) {
         ArmPath.checkApiVersion(ctx, kind.armType());
-        Responses.json(ctx, 200, ServerResources.list(registry.list(ctx.pathParam("subscriptionId"),
-                ctx.pathParam("resourceGroupName"), kind)));
+        Responses.json(ctx, 200, ListPages.page(ctx, registry.list(ctx.pathParam("subscriptionId"),
+                ctx.pathParam("resourceGroupName"), kind), ServerResources::listOrder, ServerResources::write));
     }
 
     void listBySubscription(Context ctx) {
         ArmPath.checkApiVersion(ctx, kind.armType());
-        Responses.json(ctx, 200, ServerResources.list(registry.list(ctx.pathParam("subscriptionId"), null, kind)));
+        Responses.json(ctx, 200, ListPages.page(ctx, registry.list(ctx.pathParam("subscriptionId"), null, kind),
+                ServerResources::listOrder, ServerResources::write));
     }
 
     /** 200 when deleted, 204 when it was not registered (ARM's DELETE is idempotent). */

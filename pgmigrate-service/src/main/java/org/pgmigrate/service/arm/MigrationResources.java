@@ -8,6 +8,7 @@ import java.util.Map;
 import org.pgmigrate.service.migration.DatabaseDetails;
 import org.pgmigrate.service.migration.Migration;
 import org.pgmigrate.service.migration.MigrationSpec;
+import org.pgmigrate.service.migration.ServerMetadata;
 import org.pgmigrate.service.migration.ValidationDetails;
 import org.pgmigrate.service.migration.VerificationDetails;
 
@@ -26,6 +27,11 @@ public final class MigrationResources {
     private MigrationResources() {
     }
 
+    /** Lists go in creation order; the id makes the key unique. Fixed-width numbers, so text order is time order. */
+    public static String listOrder(Migration m) {
+        return String.format("%012d.%09d/%s", m.createdAt().getEpochSecond(), m.createdAt().getNano(), m.migrationId());
+    }
+
     public static ObjectNode write(Migration m) {
         ObjectNode root = JsonBodies.object();
         root.put("id", m.key().id());
@@ -38,13 +44,6 @@ public final class MigrationResources {
         putTime(system, "createdAt", m.createdAt());
         putTime(system, "lastModifiedAt", m.updatedAt());
         root.set("properties", properties(m));
-        return root;
-    }
-
-    public static ObjectNode list(List<Migration> migrations) {
-        ObjectNode root = JsonBodies.object();
-        ArrayNode value = root.putArray("value");
-        migrations.forEach(m -> value.add(write(m)));
         return root;
     }
 
@@ -69,12 +68,8 @@ public final class MigrationResources {
         p.put("migrationOption", s.migrationOption().wireName());
         putText(p, "sourceType", s.sourceType());
         putText(p, "sslMode", s.sslMode());
-        if (m.sourceServerVersion() != null) {
-            p.putObject("sourceDbServerMetadata").put("version", m.sourceServerVersion());
-        }
-        if (m.targetServerVersion() != null) {
-            p.putObject("targetDbServerMetadata").put("version", m.targetServerVersion()).put("location", m.location());
-        }
+        putMetadata(p, "sourceDbServerMetadata", m.sourceServerMetadata());
+        putMetadata(p, "targetDbServerMetadata", m.targetServerMetadata());
         putText(p, "sourceDbServerResourceId", s.sourceDbServerResourceId());
         putText(p, "sourceDbServerFullyQualifiedDomainName", s.sourceDbServerFullyQualifiedDomainName());
         putText(p, "targetDbServerFullyQualifiedDomainName", s.targetDbServerFullyQualifiedDomainName());
@@ -196,6 +191,19 @@ public final class MigrationResources {
             }
         }
         return o;
+    }
+
+    // The spec's DbServerMetadata: location, version, storageMb (sku: none for a server pgmigrate does not host).
+    private static void putMetadata(ObjectNode o, String key, ServerMetadata metadata) {
+        if (metadata == null) {
+            return;
+        }
+        ObjectNode m = o.putObject(key);
+        putText(m, "location", metadata.location());
+        putText(m, "version", metadata.version());
+        if (metadata.storageMb() != null) {
+            m.put("storageMb", metadata.storageMb());
+        }
     }
 
     private static void putText(ObjectNode o, String key, String value) {

@@ -1,8 +1,7 @@
 package org.pgmigrate.service.arm;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import org.pgmigrate.service.ServiceError;
 import org.pgmigrate.service.ServiceException;
@@ -45,6 +44,11 @@ public final class ServerResources {
                 p.text("restartCommand"), p.text("version"));
     }
 
+    /** Lists go by resource group, then name, as the ids order them (ARM names compare without case). */
+    public static String listOrder(RegisteredServer s) {
+        return s.key().id().toLowerCase(Locale.ROOT);
+    }
+
     public static ObjectNode write(RegisteredServer s) {
         ObjectNode root = JsonBodies.object();
         root.put("id", s.key().id());
@@ -73,13 +77,6 @@ public final class ServerResources {
             p.put("version", s.version());
         }
         p.put("state", "Ready");
-        return root;
-    }
-
-    public static ObjectNode list(List<RegisteredServer> servers) {
-        ObjectNode root = JsonBodies.object();
-        ArrayNode value = root.putArray("value");
-        servers.forEach(s -> value.add(write(s)));
         return root;
     }
 }

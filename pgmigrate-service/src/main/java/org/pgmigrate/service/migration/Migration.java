@@ -12,8 +12,8 @@ import java.util.function.UnaryOperator;
  * the store writes copies atomically (see {@code MigrationStore.update}).
  *
  * @param sealedSecrets the {@link SecretParameters}, sealed with AES-GCM; never plain text, never on the wire
- * @param sourceServerVersion the source's {@code server_version}, once connected, or null
- * @param targetServerVersion likewise for the target
+ * @param sourceServerMetadata what the source server told once connected (version, storage used, location), or null
+ * @param targetServerMetadata likewise for the target
  * @param version       the store's row version, for optimistic checks; 0 before the first insert
  */
 public record Migration(
@@ -27,8 +27,8 @@ public record Migration(
         Map<String, DatabaseDetails> dbDetails,
         ValidationDetails validationDetails,
         VerificationDetails verificationDetails,
-        String sourceServerVersion,
-        String targetServerVersion,
+        ServerMetadata sourceServerMetadata,
+        ServerMetadata targetServerMetadata,
         Instant createdAt,
         Instant updatedAt,
         String sealedSecrets,
@@ -60,7 +60,7 @@ public record Migration(
 
     public Migration withSpec(MigrationSpec newSpec) {
         return new Migration(key, migrationId, location, tags, newSpec, status, error, dbDetails, validationDetails,
-                verificationDetails, sourceServerVersion, targetServerVersion, createdAt, updatedAt, sealedSecrets, version);
+                verificationDetails, sourceServerMetadata, targetServerMetadata, createdAt, updatedAt, sealedSecrets, version);
     }
 
     public Migration withSpec(UnaryOperator<MigrationSpec.Builder> change) {
@@ -69,12 +69,12 @@ public record Migration(
 
     public Migration withTags(Map<String, String> newTags) {
         return new Migration(key, migrationId, location, newTags, spec, status, error, dbDetails, validationDetails,
-                verificationDetails, sourceServerVersion, targetServerVersion, createdAt, updatedAt, sealedSecrets, version);
+                verificationDetails, sourceServerMetadata, targetServerMetadata, createdAt, updatedAt, sealedSecrets, version);
     }
 
     public Migration withSealedSecrets(String sealed) {
         return new Migration(key, migrationId, location, tags, spec, status, error, dbDetails, validationDetails,
-                verificationDetails, sourceServerVersion, targetServerVersion, createdAt, updatedAt, sealed, version);
+                verificationDetails, sourceServerMetadata, targetServerMetadata, createdAt, updatedAt, sealed, version);
     }
 
     public Migration withDbDetails(Map<String, DatabaseDetails> details) {
@@ -90,15 +90,15 @@ public record Migration(
 
     public Migration withValidationDetails(ValidationDetails details) {
         return new Migration(key, migrationId, location, tags, spec, status, error, dbDetails, details,
-                verificationDetails, sourceServerVersion, targetServerVersion, createdAt, updatedAt, sealedSecrets, version);
+                verificationDetails, sourceServerMetadata, targetServerMetadata, createdAt, updatedAt, sealedSecrets, version);
     }
 
     public Migration withVerificationDetails(VerificationDetails details) {
         return new Migration(key, migrationId, location, tags, spec, status, error, dbDetails, validationDetails,
-                details, sourceServerVersion, targetServerVersion, createdAt, updatedAt, sealedSecrets, version);
+                details, sourceServerMetadata, targetServerMetadata, createdAt, updatedAt, sealedSecrets, version);
     }
 
-    public Migration withServerVersions(String source, String target) {
+    public Migration withServerMetadata(ServerMetadata source, ServerMetadata target) {
         return new Migration(key, migrationId, location, tags, spec, status, error, dbDetails, validationDetails,
                 verificationDetails, source, target, createdAt, updatedAt, sealedSecrets, version);
     }
@@ -106,12 +106,12 @@ public record Migration(
     /** Stamped by the store on each write. */
     public Migration stored(Instant when, long newVersion) {
         return new Migration(key, migrationId, location, tags, spec, status, error, dbDetails, validationDetails,
-                verificationDetails, sourceServerVersion, targetServerVersion, createdAt, when, sealedSecrets, newVersion);
+                verificationDetails, sourceServerMetadata, targetServerMetadata, createdAt, when, sealedSecrets, newVersion);
     }
 
     private Migration with(MigrationStatus newStatus, String newError, Map<String, DatabaseDetails> details) {
         return new Migration(key, migrationId, location, tags, spec, newStatus, newError, details, validationDetails,
-                verificationDetails, sourceServerVersion, targetServerVersion, createdAt, updatedAt, sealedSecrets, version);
+                verificationDetails, sourceServerMetadata, targetServerMetadata, createdAt, updatedAt, sealedSecrets, version);
     }
 
     @Override

@@ -33,6 +33,10 @@ public final class MigrationService {
     public static final String CANCEL_NOTE = "Migration canceled. pgmigrate does not drop or roll back what it already "
             + "wrote: database '%s' on the target may hold a partial copy. Drop it there if you do not want it.";
 
+    /** PATCH {"properties": {"cancel": "True"}}: every database of the migration. */
+    private static final MigrationPatch CANCEL_ALL = new MigrationPatch(null, null, null, null, null, null, null, null,
+            null, null, null, null, null, true, null, null);
+
     private final MigrationStore store;
     private final ServerStore servers;
     private final EndpointResolver resolver;
@@ -160,10 +164,8 @@ public final class MigrationService {
             return new Deletion(Optional.empty(), false);
         }
         if (current.get().isActive()) {
-            MigrationPatch cancel = new MigrationPatch(null, null, null, null, null, null, null, null, null, null, null,
-                    null, null, true, null, null);
             try {
-                return new Deletion(Optional.of(patch(key, cancel)), true);
+                return new Deletion(Optional.of(patch(key, CANCEL_ALL)), true);
             } catch (ServiceException e) {
                 if (e.error() != ServiceError.INVALID_MIGRATION_STATE) {
                     throw e;
@@ -173,6 +175,25 @@ public final class MigrationService {
         }
         store.delete(current.get().migrationId());
         return new Deletion(Optional.empty(), true);
+    }
+
+    /**
+     * DELETE as {@code Migrations_Cancel} (api-version 2025-06-01-preview and later): cancels an active migration
+     * like PATCH cancel=True; an ended one stays as it is, record and name included. Empty when there is none.
+     */
+    public Optional<Migration> cancel(MigrationKey key) {
+        Optional<Migration> current = store.find(key);
+        if (current.isEmpty() || !current.get().isActive()) {
+            return current;
+        }
+        try {
+            return Optional.of(patch(key, CANCEL_ALL));
+        } catch (ServiceException e) {
+            if (e.error() != ServiceError.INVALID_MIGRATION_STATE) {
+                throw e;
+            }
+            return store.find(key); // it ended meanwhile
+        }
     }
 
     public NameAvailability checkName(ServerKey target, String name) {

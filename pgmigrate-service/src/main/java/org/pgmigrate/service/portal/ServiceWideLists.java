@@ -6,6 +6,7 @@ import org.pgmigrate.service.ServiceError;
 import org.pgmigrate.service.ServiceException;
 import org.pgmigrate.service.api.ArmPath;
 import org.pgmigrate.service.api.Responses;
+import org.pgmigrate.service.api.ListPages;
 import org.pgmigrate.service.arm.MigrationResources;
 import org.pgmigrate.service.arm.ServerResources;
 import org.pgmigrate.service.migration.Migration;
@@ -44,7 +45,7 @@ final class ServiceWideLists {
                     + "was '" + filter + "'.", "migrationListFilter");
         }
         List<Migration> list = all ? migrations.listAll() : migrations.listActive();
-        Responses.json(ctx, 200, MigrationResources.list(list));
+        Responses.json(ctx, 200, ListPages.page(ctx, list, MigrationResources::listOrder, MigrationResources::write));
     }
 
     void flexibleServers(Context ctx) {
@@ -57,6 +58,7 @@ final class ServiceWideLists {
 
     private void servers(Context ctx, ServerKind kind) {
         ArmPath.checkApiVersion(ctx, kind.armType());
-        Responses.json(ctx, 200, ServerResources.list(servers.list(null, null, kind)));
+        Responses.json(ctx, 200, ListPages.page(ctx, servers.list(null, null, kind), ServerResources::listOrder,
+                ServerResources::write));
     }
 }

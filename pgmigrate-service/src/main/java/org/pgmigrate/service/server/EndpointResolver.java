@@ -22,11 +22,18 @@ import org.pgmigrate.service.store.ServerStore;
  *   <li>target: {@code targetDbServerFullyQualifiedDomainName}, or the registered flexible server {@code {server}};</li>
  *   <li>users: {@code secretParameters.*Username}, else the {@code @user} of the source form or the registered
  *       server's administratorLogin; a Single Server style {@code user@servername} loses its suffix;</li>
- *   <li>sslmode: the migration's {@code sslMode} on both connections, else each server's registered one, else Prefer.</li>
+ *   <li>sslmode: the migration's {@code sslMode} on both connections. Without one, the target's registered sslmode
+ *       (else Prefer), and for the source the stricter of its registered sslmode and Azure's default for the
+ *       {@code sourceType}: VerifyFull for PostgreSQLSingleServer, Prefer for the others (and when none is given).</li>
  * </ul>
+ * A {@code sourceType} of PostgreSQLSingleServer also requires {@code sourceDbServerResourceId} to name a single
+ * server ({@code .../servers/{name}}), as Azure does; other source types take any form.
  * Never connects. Throws {@link ServiceException} (4xx) naming the property to fix. Thread-safe.
  */
 public final class EndpointResolver {
+
+    /** The {@code sourceType} whose sources Azure reaches by resource ID only, and with VerifyFull by default. */
+    static final String SINGLE_SERVER = "PostgreSQLSingleServer";
 
     /** {@code host:port@user}, host possibly an [IPv6] literal. */
     private static final Pattern HOST_PORT_USER = Pattern.compile("^(\\[[^]]+]|[^:@\\[\\]]+):(\\d{1,5})@(.+)$");
@@ -54,12 +61,20 @@ public final class EndpointResolver {
         }
     }
 
+    /** The registered flexible server a migration writes to, if it is registered (for its location). */
+    public Optional<RegisteredServer> registeredTarget(MigrationKey key) {
+        return servers.find(key.target());
+    }
+
     /**
      * The source alone, as {@link #resolve} finds it (for listing its databases before a migration exists).
      */
     public PgEndpoint source(MigrationSpec spec, SecretParameters secrets) {
         String resourceId = spec.sourceDbServerResourceId();
         String fqdn = spec.sourceDbServerFullyQualifiedDomainName();
+        if (SINGLE_SERVER.equals(spec.sourceType())) {
+            checkSingleServerId(resourceId);
+        }
         Optional<RegisteredServer> registered = Optional.empty();
         String host = null;
         int port = 5432;
@@ -107,7 +122,9 @@ public final class EndpointResolver {
                     "properties.secretParameters.sourceServerUsername");
         }
         user = withoutServerSuffix(user, registered);
-        SslMode mode = sslMode(spec.sslMode(), registered.map(RegisteredServer::sslMode).orElse(null));
+        SslMode mode = spec.sslMode() != null ? SslMode.parse(spec.sslMode())
+                : stricter(SslMode.parse(registered.map(RegisteredServer::sslMode).orElse("Prefer")),
+                        defaultSslMode(spec.sourceType()));
         return new PgEndpoint(host, port, null, user, secrets.sourceServerPassword(), mode, options(registered));
     }
 
@@ -142,6 +159,34 @@ public final class EndpointResolver {
     private static SslMode sslMode(String migrationMode, String serverMode) {
         String mode = migrationMode != null ? migrationMode : serverMode != null ? serverMode : "Prefer";
         return SslMode.parse(mode);
+    }
+
+    /** Azure's rule (the spec's sslMode): VerifyFull for a Single Server source, Prefer for the other source types. */
+    static SslMode defaultSslMode(String sourceType) {
+        return SINGLE_SERVER.equals(sourceType) ? SslMode.VERIFY_FULL : SslMode.PREFER;
+    }
+
+    // SslMode's constants go from the weakest to the strictest.
+    private static SslMode stricter(SslMode a, SslMode b) {
+        return a.compareTo(b) >= 0 ? a : b;
+    }
+
+    private static void checkSingleServerId(String resourceId) {
+        boolean single;
+        try {
+            single = ServerKey.isResourceId(resourceId)
+                    && ServerKey.parseResourceId(resourceId).kind() == ServerKind.SINGLE;
+        } catch (IllegalArgumentException e) {
+            single = false;
+        }
+        if (!single) {
+            throw new ServiceException(ServiceError.INVALID_PARAMETER_VALUE, "sourceType " + SINGLE_SERVER + " needs "
+                    + "sourceDbServerResourceId to be the resource ID of a single server (/subscriptions/{subscription}/"
+                    + "resourceGroups/{group}/providers/Microsoft.DBforPostgreSQL/servers/{name}, registered with "
+                    + "pgmigrate server create --type single), was '" + resourceId + "'. For a source given as "
+                    + "host:port@user, set sourceType to what the server is (OnPremises, AzureVM, AWS_RDS, ...).",
+                    "properties.sourceDbServerResourceId");
+        }
     }
 
     private static Map<String, String> options(Optional<RegisteredServer> server) {

@@ -21,8 +21,10 @@ import org.pgmigrate.service.migration.MigrationMode;
 import org.pgmigrate.service.migration.MigrationService;
 import org.pgmigrate.service.migration.MigrationStatus;
 import org.pgmigrate.service.migration.SecretParameters;
+import org.pgmigrate.service.migration.ServerMetadata;
 import org.pgmigrate.service.migration.ValidationDetails;
 import org.pgmigrate.service.server.Endpoints;
+import org.pgmigrate.service.server.RegisteredServer;
 import org.pgmigrate.service.store.StoreUnavailableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -280,7 +282,11 @@ final class MigrationRun implements Runnable {
             fail(expected, e.getMessage());
             return;
         }
-        advance(expected, x -> x.withServerVersions(f.sourceVersion(), f.targetVersion()));
+        ServerMetadata sourceMetadata = ServerMetadata.of(f.sourceVersion(), f.sourceStorageBytes(),
+                ctx.resolver().registeredSource(m.spec()).map(RegisteredServer::location).orElse(null));
+        ServerMetadata targetMetadata = ServerMetadata.of(f.targetVersion(), f.targetStorageBytes(),
+                ctx.resolver().registeredTarget(m.key()).map(RegisteredServer::location).orElse(m.location()));
+        advance(expected, x -> x.withServerMetadata(sourceMetadata, targetMetadata));
         // Before anything is written (roles, the source's wal_level, a database): versions pgmigrate cannot migrate.
         Optional<String> unsupported = SupportedVersions.problem(f.sourceServer(), endpoints.source().address(),
                 f.targetServer(), endpoints.target().address());
