@@ -1,10 +1,9 @@
 package org.pgmigrate.cli.migration;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.Console;
 import java.util.Locale;
-import java.util.Optional;
 import org.pgmigrate.cli.CliException;
+import org.pgmigrate.cli.client.ArmClient;
 import org.pgmigrate.cli.client.ArmPath;
 import org.pgmigrate.cli.config.ResourceGroup;
 import org.pgmigrate.cli.output.MigrationView;
@@ -54,10 +53,17 @@ final class MigrationDeleteCommand implements Runnable {
             spec.commandLine().getErr().println("Not deleted.");
             return;
         }
-        Optional<JsonNode> answer = target.service.connect()
+        ArmClient.Deletion answer = target.service.connect()
                 .delete(ArmPath.migration(group, target.server, migrationName.value));
+        if (!answer.existed()) {
+            // ARM's DELETE of a missing resource succeeds (204); the user still learns that nothing was there.
+            spec.commandLine().getErr().println("Migration '" + migrationName.value + "' does not exist on target "
+                    + "server '" + target.server + "' (resource group '" + group.name() + "'): nothing to delete. It "
+                    + "was deleted already, or the name is wrong (pgmigrate migration list --filter All lists them).");
+            return;
+        }
         // The service cancels an active migration (and answers with it) and forgets a finished one (no body).
-        answer.ifPresentOrElse(m -> {
+        answer.body().ifPresentOrElse(m -> {
             Printer.print(spec.commandLine().getOut(), output.format(), m, r -> MigrationView.detail(r, ""));
             spec.commandLine().getErr().println("Note: the migration is canceled; what it copied stays on the "
                     + "target server. Delete it again once it has ended to remove its record.");
