@@ -129,7 +129,7 @@ public final class DatabaseVerifier implements AutoCloseable {
 
     /**
      * Waits for every submitted table, then compares sequences (against {@code expectedSequences} when given) and
-     * object counts. Sequences are not transactional, so a live source may have moved past the positions a
+     * the definitions of objects. Sequences are not transactional, so a live source may have moved past the positions a
      * migration copied: the migration passes the positions it wrote, and the proof is that the target holds them.
      */
     public VerificationReport finish(String database, List<Sequence> sequences,
