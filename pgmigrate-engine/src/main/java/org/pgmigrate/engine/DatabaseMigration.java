@@ -394,7 +394,7 @@ final class DatabaseMigration {
         return copied;
     }
 
-    /** Waits for the table verifications still running, then compares sequences and object counts. */
+    /** Waits for the table verifications still running, then compares sequences and the definitions of objects. */
     private VerificationReport verify(DatabaseVerifier verifier, Catalog catalog, List<SequenceValues.Position> sequences) {
         long t = phaseStart(Phase.VERIFY);
         VerificationReport report = verifier.finish(db, catalog.sequences(), sequences);

@@ -59,11 +59,20 @@ public final class Engine {
 
     /**
      * Compares two databases the way a migration's verification does: every table's row count and hash (all rows,
-     * or a deterministic {@code samplePercent} share of them), sequences, and object counts by kind. The source is
-     * read in one snapshot. Read-only on both sides.
+     * or a deterministic {@code samplePercent} share of them), sequences, and the definitions of objects by kind and
+     * name. The source is read in one snapshot. Read-only on both sides.
      */
     public VerificationReport verifyDatabase(PgEndpoint source, PgEndpoint target, int jobs, int samplePercent,
                                              Cancellation cancel) {
+        return verifyDatabase(source, target, jobs, samplePercent, 0, cancel);
+    }
+
+    /**
+     * {@link #verifyDatabase(PgEndpoint, PgEndpoint, int, int, Cancellation)}, and for each table that differs and
+     * has a key, the keys of up to {@code showRows} rows that differ.
+     */
+    public VerificationReport verifyDatabase(PgEndpoint source, PgEndpoint target, int jobs, int samplePercent,
+                                             int showRows, Cancellation cancel) {
         String previous = MDC.get("db");
         MDC.put("db", source.database());
         try (Connection holder = settings.connector().open(source, Side.SOURCE, "verify");
@@ -77,7 +86,7 @@ public final class Engine {
             }
             Catalog catalog = CatalogReader.read(holder, source.database());
             DatabaseSessions sessions = new DatabaseSessions(settings.connector(), source, target, snapshot.name());
-            return new DatabaseVerifier(sessions, jobs, samplePercent, cancel)
+            return new DatabaseVerifier(sessions, jobs, samplePercent, showRows, cancel)
                     .verify(source.database(), catalog.tables(), catalog.sequences());
         } catch (SQLException e) {
             throw new EngineException(EngineError.INTERNAL, "Verifying " + source.database() + " failed: " + e.getMessage(), e);

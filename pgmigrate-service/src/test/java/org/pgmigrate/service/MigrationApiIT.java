@@ -34,7 +34,7 @@ class MigrationApiIT {
         source = PgCluster.builder().version(15).name("api-source").start();
         target = PgCluster.builder().version(15).name("api-target").start();
         for (String db : new String[] {"shop", "crm", "hr", "wrongpw", "dup", "winddb", "overdb", "gone", "cancel1",
-                "cancel2", "del1", "secretdb", "list1", "regsrc", "present"}) {
+                "cancel2", "del1", "secretdb", "list1", "regsrc", "present", "byfqdn"}) {
             source.createDatabase(db);
         }
         dataDir = Files.createTempDirectory("pgmigrate-api-it");
@@ -203,6 +203,23 @@ class MigrationApiIT {
         assertThat(gone.errorCode()).isEqualTo("ResourceNotFound");
         Response badPort = client.put(path, "{\"properties\": {\"host\": \"h\", \"port\": 70000}}");
         assertThat(badPort.status()).isEqualTo(400);
+    }
+
+    @Test
+    void aServerWhoseHostDoesNotResolveIsRegisteredButNotReady() {
+        String path = serverPath("flexibleServers", "unresolved1");
+        Response created = client.put(path, "{\"properties\": {\"host\": \"no.such.host.invalid\"}}");
+        assertThat(created.status()).isEqualTo(201);
+        assertThat(created.json().path("properties").path("state").asText()).isEqualTo("Inaccessible");
+        assertThat(created.json().path("properties").path("stateMessage").asText())
+                .startsWith("The host 'no.such.host.invalid' does not resolve on the service's machine");
+        assertThat(client.get(path).json().path("properties").path("state").asText()).isEqualTo("Inaccessible");
+        // the same PUT again looks the host up again; a host that resolves is Ready
+        assertThat(client.put(path, "{\"properties\": {\"host\": \"no.such.host.invalid\"}}").status()).isEqualTo(200);
+        Response fixed = client.put(path, "{\"properties\": {\"host\": \"localhost\"}}");
+        assertThat(fixed.json().path("properties").path("state").asText()).isEqualTo("Ready");
+        assertThat(fixed.json().path("properties").has("stateMessage")).isFalse();
+        assertThat(client.delete(path).status()).isEqualTo(200);
     }
 
     @Test
@@ -472,6 +489,26 @@ class MigrationApiIT {
         assertThat(names(client.get(list + "?migrationListFilter=Active"))).contains("list-active").doesNotContain("list-done");
         assertThat(names(client.get(list + "?migrationListFilter=All"))).contains("list-active", "list-done");
         assertThat(client.get(list + "?migrationListFilter=Some").status()).isEqualTo(400);
+    }
+
+    @Test
+    void listingTheMigrationsOfAnUnknownServerIsAMissingParentNotAnEmptyList() {
+        Response unknown = client.get(serverPath("flexibleServers", "nosuchserver") + "/migrations");
+        assertThat(unknown.status()).isEqualTo(404);
+        assertThat(unknown.errorCode()).isEqualTo("ParentResourceNotFound");
+        assertThat(unknown.errorMessage()).contains("'nosuchserver'").contains("pgmigrate server create");
+        assertThat(client.registerServer("flexibleServers", "empty-target", target.host(), target.port()).status())
+                .isEqualTo(201);
+        Response empty = client.get(serverPath("flexibleServers", "empty-target") + "/migrations");
+        assertThat(empty.status()).isEqualTo(200);
+        assertThat(empty.json().path("value")).isEmpty();
+        // A migration may name an unregistered target by its FQDN: its server then lists it.
+        String byFqdn = waiting("byfqdn").replace("\"sslMode\": \"Prefer\"", "\"sslMode\": \"Prefer\", "
+                + "\"targetDbServerFullyQualifiedDomainName\": \"" + target.host() + ":" + target.port() + "\"");
+        assertThat(client.put(migrationPath("fqdn-only-target", "by-fqdn"), byFqdn).status()).isEqualTo(201);
+        assertThat(names(client.get(serverPath("flexibleServers", "fqdn-only-target") + "/migrations")))
+                .containsExactly("by-fqdn");
+        assertThat(client.delete(migrationPath("fqdn-only-target", "by-fqdn")).state()).isEqualTo("Canceled");
     }
 
     @Test

@@ -78,9 +78,22 @@ public final class ArmClient {
         return send("POST", path, body).orElseThrow(() -> emptyAnswer("POST", path));
     }
 
-    /** DELETE; the answer's body if it has one (ARM answers 200 with the resource, or 204). */
-    public Optional<JsonNode> delete(ArmPath path) {
-        return send("DELETE", path, null);
+    /**
+     * DELETE. ARM answers 200 (with the resource when the DELETE only canceled it, without a body when it is gone
+     * now) or 204 when there was no such resource: a DELETE is idempotent, and the caller says which happened.
+     */
+    public Deletion delete(ArmPath path) {
+        Answer answer = exchangeAnswer("DELETE", uriOf(path), null, false);
+        return new Deletion(answer.status() != 204, answer.body());
+    }
+
+    /**
+     * What a DELETE did.
+     *
+     * @param existed false when the service answered 204: there was nothing to delete
+     * @param body    the resource, when the service answered with it (a migration canceled rather than deleted)
+     */
+    public record Deletion(boolean existed, Optional<JsonNode> body) {
     }
 
     /** GET of a collection: every page's {@code value} items, following {@code nextLink} on this service only. */
@@ -121,6 +134,14 @@ public final class ArmClient {
     }
 
     private Optional<JsonNode> exchange(String method, URI uri, JsonNode body, boolean notFoundIsEmpty) {
+        return exchangeAnswer(method, uri, body, notFoundIsEmpty).body();
+    }
+
+    /** A successful answer: its status and its JSON body, if it has one. */
+    private record Answer(int status, Optional<JsonNode> body) {
+    }
+
+    private Answer exchangeAnswer(String method, URI uri, JsonNode body, boolean notFoundIsEmpty) {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(REQUEST_TIMEOUT)
                 .header("Authorization", "Bearer " + location.token())
                 .header("Accept", "application/json")
@@ -150,10 +171,10 @@ public final class ArmClient {
         HttpTrace.response(log, method, uri.toString(), status, response.headers(), response.body(),
                 (System.nanoTime() - started) / 1_000_000, location.token());
         if (status == 404 && notFoundIsEmpty) {
-            return Optional.empty();
+            return new Answer(status, Optional.empty());
         }
         if (status >= 200 && status < 300) {
-            return parse(response.body(), method, uri, status);
+            return new Answer(status, parse(response.body(), method, uri, status));
         }
         throw ArmError.of(status, response.body(), method, uri.getPath(), location);
     }

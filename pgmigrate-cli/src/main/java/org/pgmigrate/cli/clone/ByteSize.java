@@ -4,21 +4,28 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
 
 /** Parses sizes such as {@code 512MB}, {@code 10GB}, {@code 1.5 GiB} or {@code 0}; formats bytes for people. */
 public final class ByteSize implements ITypeConverter<Long> {
 
     private static final Pattern SIZE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([kmgt]i?b?|b)?", Pattern.CASE_INSENSITIVE);
 
+    /** For picocli: a bad size is a message naming the value and the accepted forms, not a Java exception. */
     @Override
     public Long convert(String value) {
-        return parse(value);
+        try {
+            return parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new TypeConversionException(e.getMessage());
+        }
     }
 
     public static long parse(String value) {
         Matcher m = SIZE.matcher(value.trim());
         if (!m.matches()) {
-            throw new IllegalArgumentException("Invalid size '" + value + "'. Use a number with an optional unit: 0, 512MB, 10GB, 1TB.");
+            throw new IllegalArgumentException("Invalid size '" + value + "': use a number with an optional unit, for"
+                    + " example 0, 512MB, 10GB, 1TB.");
         }
         double number = Double.parseDouble(m.group(1));
         String unit = m.group(2) == null ? "b" : m.group(2).toLowerCase(Locale.ROOT);

@@ -222,7 +222,7 @@ final class OnlineDemo {
     }
 
     /**
-     * The engine's verification (row counts and hashes of every table, sequences, object counts), then the testkit's
+     * The engine's verification (row counts and hashes of every table, sequences, definitions of objects), then the testkit's
      * comparer, which also compares materialized views, every kind of object and large objects.
      */
     private Verifications verify(Engine engine, PgEndpoint from, PgEndpoint to) throws SQLException {

@@ -37,7 +37,7 @@ record OnlineSummary(ShopWriteLoad load, Duration peakLatency, CutoverResult cut
                 + " too, and the copy's snapshot already held the writes before the slot's consistent point.");
         out.println();
         out.printf(Locale.ROOT, "Proven after cutover: the engine compared %d tables (row counts and hashes), the sequences"
-                + " and the object counts: identical; an independent comparer re-checked every table, sequence, index,"
+                + " and the definitions of objects: identical; an independent comparer re-checked every table, sequence, index,"
                 + " constraint, view, materialized view, function, trigger, type, extension, comment and large object:"
                 + " %s.%n", s.engineProof().tables().size(),
                 s.comparerDifferences().isEmpty() ? "identical" : s.comparerDifferences().size() + " differences");

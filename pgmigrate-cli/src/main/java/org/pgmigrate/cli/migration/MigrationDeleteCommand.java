@@ -1,10 +1,9 @@
 package org.pgmigrate.cli.migration;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.Console;
 import java.util.Locale;
-import java.util.Optional;
 import org.pgmigrate.cli.CliException;
+import org.pgmigrate.cli.client.ArmClient;
 import org.pgmigrate.cli.client.ArmPath;
 import org.pgmigrate.cli.config.ResourceGroup;
 import org.pgmigrate.cli.output.Diagnostics;
@@ -57,10 +56,17 @@ final class MigrationDeleteCommand implements Runnable {
         }
         // Migrations_Delete: the api-version whose DELETE removes a finished migration's record (in 2025-06-01-preview
         // and later, DELETE only cancels).
-        Optional<JsonNode> answer = target.service.connect(log).delete(ArmPath.migration(group, target.server,
+        ArmClient.Deletion answer = target.service.connect(log).delete(ArmPath.migration(group, target.server,
                 migrationName.value).withApiVersion(ArmPath.DELETE_API_VERSION));
+        if (!answer.existed()) {
+            // ARM's DELETE of a missing resource succeeds (204); the user still learns that nothing was there.
+            log.warning("Migration '" + migrationName.value + "' does not exist on target server '" + target.server
+                    + "' (resource group '" + group.name() + "'): nothing to delete. It was deleted already, or the"
+                    + " name is wrong (pgmigrate migration list --filter All lists them).");
+            return;
+        }
         // The service cancels an active migration (and answers with it) and forgets a finished one (no body).
-        answer.ifPresentOrElse(m -> {
+        answer.body().ifPresentOrElse(m -> {
             output.print(m, r -> MigrationView.detail(r, ""));
             log.warning("The migration is canceled; what it copied stays on the target server. Delete it again "
                     + "once it has ended to remove its record.");

@@ -116,6 +116,12 @@ final class ServerCreateCommand implements Runnable {
         putIfSet(props, "restartCommand", restartCommand);
         var created = service.connect(output.diagnostics()).put(ArmPath.server(group, type, name), body);
         output.print(created, ServerView::table);
+        String state = Json.text(created, "properties", "state");
+        if (!state.isEmpty() && !state.equalsIgnoreCase("Ready")) {
+            // Registered all the same: the name may resolve later, or only where the service runs.
+            output.diagnostics().warning("server '" + name + "' is registered but " + state + ": "
+                    + Json.text(created, "properties", "stateMessage"));
+        }
     }
 
     /** The API spells sslmode Prefer, Require, VerifyCA, VerifyFull; libpq's spellings are accepted too. */

@@ -14,12 +14,12 @@ final class ServerView {
     static String table(JsonNode servers) {
         Iterable<JsonNode> rows = servers.isArray() ? servers : java.util.List.of(servers);
         Table table = Table.withColumns("Name", "Type", "ResourceGroup", "Host", "Port", "SslMode", "Version",
-                "Location");
+                "State", "Location");
         for (JsonNode s : rows) {
             JsonNode p = s.path("properties");
             table.row(Json.text(s, "name"), kind(Json.text(s, "type")), resourceGroupOf(Json.text(s, "id")),
                     Json.text(p, "fullyQualifiedDomainName"), Json.text(p, "port"), Json.text(p, "sslMode"),
-                    Json.text(p, "version"), Json.text(s, "location"));
+                    Json.text(p, "version"), Json.text(p, "state"), Json.text(s, "location"));
         }
         return table.render();
     }

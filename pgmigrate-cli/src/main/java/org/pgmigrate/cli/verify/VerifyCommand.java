@@ -24,11 +24,14 @@ import picocli.CommandLine.Spec;
 /** {@code pgmigrate verify}: proves two databases hold the same data, for any pair of servers. */
 @Command(name = "verify", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Compare databases on two servers: every table's row count and content hash (computed by both"
-                + " servers at once, the source in one snapshot), sequence positions, and object counts by kind.",
-            "Read-only. Exit code 0 when equal, 1 when anything differs (the tables are named), 2 for invalid input."},
+                + " servers at once, the source in one snapshot), sequence positions, and the definitions of objects"
+                + " by kind and name: tables, columns' types and defaults, indexes, constraints, views, functions,"
+                + " triggers, sequences' parameters, types, extensions.",
+            "Read-only. Exit code 0 when equal, 1 when anything differs (what differs is named), 2 for invalid input."},
         footer = {"", "Examples:",
             "  pgmigrate verify --source postgresql://old/shop --target postgresql://new/shop",
-            "  pgmigrate verify --source 'host=old user=postgres' --target 'host=new user=postgres' --dbs shop,crm --sample 10"})
+            "  pgmigrate verify --source 'host=old user=postgres' --target 'host=new user=postgres' --dbs shop,crm --sample 10",
+            "  pgmigrate verify --source postgresql://old/shop --target postgresql://new/shop --show-rows 10"})
 public final class VerifyCommand implements Callable<Integer> {
 
     @Spec
@@ -50,10 +53,19 @@ public final class VerifyCommand implements Callable<Integer> {
                     + " counts stay exact. For huge tables (default: ${DEFAULT-VALUE}, every row).")
     int sample;
 
+    @Option(names = "--show-rows", defaultValue = "0", paramLabel = "N",
+            description = "For each table whose contents differ, name the keys of up to N rows that differ (missing on"
+                    + " the target, only on the target, or changed). Needs a primary key; sorts that table on both"
+                    + " servers (default: ${DEFAULT-VALUE}, none).")
+    int showRows;
+
     @Override
     public Integer call() {
         if (sample < 1 || sample > 100) {
             throw CliException.invalidInput("--sample must be 1 to 100 (percent), was " + sample + ".");
+        }
+        if (showRows < 0) {
+            throw CliException.invalidInput("--show-rows must be 0 or more, was " + showRows + ".");
         }
         if (jobs < 1) {
             throw CliException.invalidInput("--jobs must be at least 1, was " + jobs + ".");
@@ -74,25 +86,29 @@ public final class VerifyCommand implements Callable<Integer> {
         boolean allEqual = true;
         for (String[] pair : pairs) {
             VerificationReport report = engine.verifyDatabase(from.withDatabase(pair[0]), to.withDatabase(pair[1]), jobs,
-                    sample, new Cancellation());
-            print(out, pair, report);
+                    sample, showRows, new Cancellation());
+            print(out, pair, report, showRows > 0);
             allEqual &= report.equal();
         }
         out.flush();
         if (!allEqual) {
-            spec.commandLine().getErr().println("ERROR: the databases differ (see the tables marked DIFFERS above).");
+            spec.commandLine().getErr().println("ERROR: the databases differ (see the lines marked DIFFERS above).");
             return ExitCode.FAILED;
         }
         return ExitCode.OK;
     }
 
-    private static void print(PrintWriter out, String[] pair, VerificationReport report) {
+    private static void print(PrintWriter out, String[] pair, VerificationReport report, boolean rowsAsked) {
         out.printf(Locale.ROOT, "Database %s -> %s%s%n", pair[0], pair[1],
                 report.samplePercent() < 100 ? " (hashes over a " + report.samplePercent() + "% sample; counts exact)" : "");
         out.printf(Locale.ROOT, "  %-50s %12s %12s  %s%n", "Table", "Source rows", "Target rows", "Result");
         for (TableVerification t : report.tables()) {
             out.printf(Locale.ROOT, "  %-50s %12d %12d  %s%n", t.table(), t.source().rows(), t.target().rows(),
                     t.equal() ? "equal" : "DIFFERS");
+            t.differingRows().forEach(row -> out.println("      row " + row));
+            if (rowsAsked && !t.equal() && t.differingRows().isEmpty()) {
+                out.println("      (no primary key or NOT NULL unique key: its rows cannot be named)");
+            }
         }
         for (String s : report.sequenceMismatches()) {
             out.println("  DIFFERS sequence " + s);
@@ -100,7 +116,24 @@ public final class VerifyCommand implements Callable<Integer> {
         for (String o : report.objectMismatches()) {
             out.println("  DIFFERS " + o);
         }
-        out.printf(Locale.ROOT, "  %s: %d tables, %d differ%n", report.equal() ? "EQUAL" : "NOT EQUAL", report.tables().size(),
-                report.mismatches().size() + report.sequenceMismatches().size() + report.objectMismatches().size());
+        for (String w : report.warnings()) {
+            out.println("  NOTE " + w);
+        }
+        int tables = report.mismatches().size();
+        StringBuilder totals = new StringBuilder(report.equal() ? "EQUAL: " : "NOT EQUAL: ");
+        totals.append(count(report.tables().size(), "table")).append(", ").append(tables)
+                .append(tables == 1 ? " differs" : " differ");
+        if (!report.sequenceMismatches().isEmpty()) {
+            totals.append("; ").append(count(report.sequenceMismatches().size(), "sequence")).append(" differ")
+                    .append(report.sequenceMismatches().size() == 1 ? "s" : "");
+        }
+        if (!report.objectMismatches().isEmpty()) {
+            totals.append("; objects differ");
+        }
+        out.println("  " + totals);
+    }
+
+    private static String count(int n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
     }
 }

@@ -332,6 +332,30 @@ class MigrationCliIT {
     }
 
     @Test
+    void missingThingsAreAnsweredAsSuch() {
+        CliRun noServer = cli("migration", "list", "--subscription", SUB, "-g", RG, "-n", "nosuchserver");
+        assertThat(noServer.exitCode()).as(noServer.toString()).isEqualTo(ExitCode.INVALID_INPUT);
+        assertThat(noServer.out()).isEmpty();
+        assertThat(noServer.err()).startsWith("ERROR: (ParentResourceNotFound) The target server 'nosuchserver'")
+                .contains("pgmigrate server create");
+
+        CliRun unresolved = cli("server", "create", "--subscription", SUB, "-g", RG, "-n", "unresolved",
+                "--host", "no.such.host.invalid");
+        assertThat(unresolved.exitCode()).as(unresolved.toString()).isEqualTo(ExitCode.OK);
+        assertThat(unresolved.out()).contains("\"state\": \"Inaccessible\"").doesNotContain("\"Ready\"");
+        assertThat(unresolved.err()).startsWith("WARNING: server 'unresolved' is registered but Inaccessible: The host "
+                + "'no.such.host.invalid' does not resolve");
+        assertThat(cli("server", "delete", "--subscription", SUB, "-g", RG, "-n", "unresolved").exitCode())
+                .isEqualTo(ExitCode.OK);
+
+        CliRun gone = migration("delete", "never-created", "--yes");
+        assertThat(gone.exitCode()).as(gone.toString()).isEqualTo(ExitCode.OK);
+        assertThat(gone.err()).contains("Migration 'never-created' does not exist on target server '" + TARGET + "'")
+                .contains("nothing to delete");
+        assertThat(gone.out()).isEmpty();
+    }
+
+    @Test
     void withoutAMigrationNameCreateUsesAUuidAsAzDoes() throws Exception {
         String window = "\"migrationWindowStartTimeInUtc\": \"" + Instant.now().plus(Duration.ofHours(2)) + "\",";
         Path body = seedFile("uuid.json", source.password(), "true", window, "uuiddb");

@@ -10,7 +10,8 @@ class ServerViewTest {
     static final String SERVER = """
             {"id": "/subscriptions/s/resourceGroups/my-rg/providers/Microsoft.DBforPostgreSQL/servers/src",
              "name": "src", "type": "Microsoft.DBforPostgreSQL/servers", "location": "local",
-             "properties": {"fullyQualifiedDomainName": "10.0.0.4", "port": 5433, "sslMode": "Require"}}""";
+             "properties": {"fullyQualifiedDomainName": "10.0.0.4", "port": 5433, "sslMode": "Require",
+                            "state": "Inaccessible"}}""";
 
     @Test
     void aListGetsOneRowPerServerAndOneServerOneRow() throws Exception {
@@ -22,6 +23,6 @@ class ServerViewTest {
         assertThat(list).contains("src ").contains("other ").contains("flexible").contains("single");
         assertThat(one.lines().skip(2)).singleElement().asString()
                 .contains("src").contains("single").contains("my-rg").contains("10.0.0.4").contains("5433")
-                .contains("Require");
+                .contains("Require").contains("Inaccessible");
     }
 }

@@ -29,7 +29,8 @@ public final class Identifiers {
         return forMessage(schema) + "." + forMessage(name);
     }
 
-    private static String forMessage(String identifier) {
+    /** One name for messages, quoted only where a reader needs it (see {@link #forMessage(String, String)}). */
+    public static String forMessage(String identifier) {
         return identifier.matches("[a-z_][a-z0-9_$]*") ? identifier : quote(identifier);
     }
 

@@ -128,7 +128,7 @@ public final class PgConnector {
         switch (state) {
             case "28P01", "28000" -> {
                 return new EngineException(EngineError.AUTHENTICATION_FAILED, "Authentication failed on the " + where
-                        + " for user '" + endpoint.user() + "': " + firstLine(e) + ". Check the user name and password"
+                        + " for user '" + endpoint.user() + "': " + withoutPeriod(firstLine(e)) + ". Check the user name and password"
                         + " (and the server's pg_hba.conf).", e);
             }
             case "3D000" -> {
@@ -138,14 +138,21 @@ public final class PgConnector {
             default -> {
             }
         }
+        if ("08004".equals(state) && requiresSsl(endpoint.sslMode()) && firstLine(e).contains("SSL")) {
+            // pgjdbc's "The server does not support SSL.": the network is fine, the server has ssl = off.
+            return new EngineException(unreachable, "The " + where + " does not accept SSL connections, and sslmode "
+                    + endpoint.sslMode().libpqName() + " requires them. Turn SSL on in that server (ssl = on in "
+                    + "postgresql.conf, with a certificate and key), or connect with sslmode prefer (or disable) if an "
+                    + "unencrypted connection is acceptable.", e);
+        }
         Throwable root = rootCause(e);
         if (root instanceof UnknownHostException) {
             return new EngineException(unreachable, "Cannot resolve host '" + endpoint.host() + "' of the " + where
                     + ". Check the host name.", e);
         }
         if (root instanceof ConnectException || root instanceof NoRouteToHostException) {
-            return new EngineException(unreachable, "Cannot connect to the " + where + ": " + root.getMessage()
-                    + ". Is the server running and accepting TCP connections on that port (listen_addresses, firewall)?", e);
+            return new EngineException(unreachable, "Cannot connect to the " + where + ": " + withoutPeriod(
+                    String.valueOf(root.getMessage())) + ". Is the server running and accepting TCP connections on that port (listen_addresses, firewall)?", e);
         }
         if (endpoint.sslMode().compareTo(SslMode.REQUIRE) >= 0 && firstLine(e).contains("does not support SSL")) {
             return new EngineException(unreachable, "The " + where + " does not support SSL, which sslmode "
@@ -153,16 +160,29 @@ public final class PgConnector {
                     + "certificate), or connect with sslMode Prefer.", e);
         }
         if (root instanceof SocketTimeoutException || "08001".equals(state) || state.startsWith("08")) {
-            return new EngineException(unreachable, "Cannot connect to the " + where + ": " + firstLine(e)
+            return new EngineException(unreachable, "Cannot connect to the " + where + ": " + withoutPeriod(firstLine(e))
                     + ". Check the address, the port and the network path.", e);
         }
         return new EngineException(unreachable, "Cannot connect to the " + where + ": " + firstLine(e), e);
+    }
+
+    private static boolean requiresSsl(SslMode mode) {
+        return mode == SslMode.REQUIRE || mode == SslMode.VERIFY_CA || mode == SslMode.VERIFY_FULL;
     }
 
     private static String firstLine(SQLException e) {
         String m = String.valueOf(e.getMessage());
         int nl = m.indexOf('\n');
         return nl >= 0 ? m.substring(0, nl) : m;
+    }
+
+    /** A driver message that ends its own sentence, made ready for the one that follows it. */
+    private static String withoutPeriod(String message) {
+        String m = message.strip();
+        while (m.endsWith(".")) {
+            m = m.substring(0, m.length() - 1);
+        }
+        return m;
     }
 
     private static Throwable rootCause(Throwable t) {

@@ -25,9 +25,10 @@ import org.pgmigrate.engine.pg.Identifiers;
  * object is resolved on the source, by the catalog and OID the archive records (in the migration's snapshot, which
  * the archive was dumped in), to what it creates (kind, schema, table, name); the target is then asked whether that
  * exists. The other post-data entries (comments, ACLs, {@code ENABLE ROW LEVEL SECURITY}, {@code INDEX ATTACH},
- * materialized view refreshes, default ACLs) are idempotent and simply run again. From pg_dump 16 on, a view's
- * separate {@code _RETURN} rule is {@code CREATE OR REPLACE VIEW} over a dummy view that already has such a rule,
- * so it always runs again.
+ * materialized view refreshes, default ACLs) are idempotent and simply run again. A view's separate {@code _RETURN}
+ * rule (a view in a dependency cycle) is {@code CREATE OR REPLACE VIEW} over a dummy view ({@code SELECT NULL::type
+ * AS column}) that already has such a rule, so it always runs again: every pg_dump pgmigrate runs writes it that way
+ * (since 10, back-patched to 9.4), and skipping it would leave the target's view returning NULLs.
  *
  * <p>Stateless; each call uses the connections it is given.
  */
@@ -86,13 +87,13 @@ final class PostDataOnTarget {
 
     /**
      * The entries among {@code entries} that the target already has, by dump id. {@code source} must read the
-     * snapshot the archive was dumped in. {@code dumpMajor} is pg_dump's major version.
+     * snapshot the archive was dumped in.
      *
      * @param keepOwnership owners were restored: an object found on the target gets its source owner back if it
      *                      lacks it (pg_restore sets it in a statement of its own, after the CREATE)
      */
-    static Set<Integer> find(List<TocEntry> entries, Connection source, Connection target, int dumpMajor,
-                             boolean keepOwnership) throws SQLException {
+    static Set<Integer> find(List<TocEntry> entries, Connection source, Connection target, boolean keepOwnership)
+            throws SQLException {
         Map<Kind, List<TocEntry>> byKind = new EnumMap<>(Kind.class);
         for (TocEntry e : entries) {
             Kind k = Kind.of(e);
@@ -104,7 +105,7 @@ final class PostDataOnTarget {
             return Set.of();
         }
         List<Created> created = resolve(byKind, source);
-        created.removeIf(c -> dumpMajor >= 16 && c.kind().equals("rule") && c.name().equals("_RETURN"));
+        created.removeIf(c -> c.kind().equals("rule") && c.name().equals("_RETURN"));
         return present(created, target, keepOwnership);
     }
 

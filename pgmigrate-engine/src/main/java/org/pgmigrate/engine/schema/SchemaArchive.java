@@ -101,7 +101,7 @@ public final class SchemaArchive {
         int ended = TargetDatabase.endLeftoverRestores(targetSession, target.database());
         Predicate<TocEntry> notBuilt = e -> !builtByEngine.contains(e.objectOid()) || !(e.is("INDEX") || e.is("CONSTRAINT"));
         Set<Integer> there = PostDataOnTarget.find(entries.stream().filter(notBuilt).toList(), sourceInSnapshot,
-                targetSession, tools.major(), keepOwnership);
+                targetSession, keepOwnership);
         restore(target, workDir, "post-data", jobs, e -> notBuilt.test(e) && !there.contains(e.dumpId()), cancel);
         return new PostDataRestore(ended, there.size());
     }

@@ -41,6 +41,7 @@ public final class DatabaseVerifier implements AutoCloseable {
     private final Cancellation cancel;
 
     private final int samplePercent;
+    private final int showRows;
     private final SourceDigests sourceDigests;
     private final java.util.concurrent.BlockingQueue<Optional<Table>> queue = new java.util.concurrent.LinkedBlockingQueue<>();
     private final List<TableVerification> results = Collections.synchronizedList(new ArrayList<>());
@@ -52,22 +53,35 @@ public final class DatabaseVerifier implements AutoCloseable {
      * there, and reads only the target for it.
      */
     public DatabaseVerifier(DatabaseSessions sessions, int jobs, Cancellation cancel, SourceDigests sourceDigests) {
-        this(sessions, jobs, 100, cancel, sourceDigests);
+        this(sessions, jobs, 100, 0, cancel, sourceDigests);
     }
 
     /** @param samplePercent 1 to 100: the share of rows hashed (row counts are always exact) */
     public DatabaseVerifier(DatabaseSessions sessions, int jobs, int samplePercent, Cancellation cancel) {
-        this(sessions, jobs, samplePercent, cancel, new SourceDigests());
+        this(sessions, jobs, samplePercent, 0, cancel, new SourceDigests());
     }
 
-    private DatabaseVerifier(DatabaseSessions sessions, int jobs, int samplePercent, Cancellation cancel,
+    /**
+     * @param samplePercent 1 to 100: the share of rows hashed (row counts are always exact)
+     * @param showRows      for a table that differs and has a key, name the keys of up to this many rows that
+     *                      differ (0: none); costs a sort of that table on both servers
+     */
+    public DatabaseVerifier(DatabaseSessions sessions, int jobs, int samplePercent, int showRows, Cancellation cancel) {
+        this(sessions, jobs, samplePercent, showRows, cancel, new SourceDigests());
+    }
+
+    private DatabaseVerifier(DatabaseSessions sessions, int jobs, int samplePercent, int showRows, Cancellation cancel,
                              SourceDigests sourceDigests) {
         if (samplePercent < 1 || samplePercent > 100) {
             throw new IllegalArgumentException("sample must be 1 to 100 percent, was " + samplePercent);
         }
+        if (showRows < 0) {
+            throw new IllegalArgumentException("showRows must not be negative, was " + showRows);
+        }
         this.sessions = sessions;
         this.jobs = jobs;
         this.samplePercent = samplePercent;
+        this.showRows = showRows;
         this.cancel = cancel;
         this.sourceDigests = sourceDigests == null ? new SourceDigests() : sourceDigests;
     }
@@ -115,7 +129,7 @@ public final class DatabaseVerifier implements AutoCloseable {
 
     /**
      * Waits for every submitted table, then compares sequences (against {@code expectedSequences} when given) and
-     * object counts. Sequences are not transactional, so a live source may have moved past the positions a
+     * the definitions of objects. Sequences are not transactional, so a live source may have moved past the positions a
      * migration copied: the migration passes the positions it wrote, and the proof is that the target holds them.
      */
     public VerificationReport finish(String database, List<Sequence> sequences,
@@ -137,8 +151,9 @@ public final class DatabaseVerifier implements AutoCloseable {
         }
         List<TableVerification> sorted = new ArrayList<>(results);
         sorted.sort((a, b) -> a.table().compareTo(b.table()));
-        return new VerificationReport(database, sorted, compareSequences(sequences, expectedSequences), compareObjects(),
-                samplePercent);
+        SchemaComparison.Result objects = compareObjects();
+        return new VerificationReport(database, sorted, compareSequences(sequences, expectedSequences),
+                objects.differences(), objects.notes(), samplePercent);
     }
 
     /** Stops the workers without waiting for queued tables (the migration failed elsewhere). */
@@ -190,7 +205,11 @@ public final class DatabaseVerifier implements AutoCloseable {
                         sourceResult = exactCount(source, t, sourceResult, sourceSide);
                         targetFingerprint = exactCount(target, t, targetFingerprint, null);
                     }
-                    results.add(new TableVerification(t.displayName(), sourceResult, targetFingerprint));
+                    TableVerification verdict = new TableVerification(t.displayName(), sourceResult, targetFingerprint);
+                    if (!verdict.equal() && showRows > 0 && !t.orderKey().isEmpty()) {
+                        verdict = verdict.withDifferingRows(differingRows(source, target, t));
+                    }
+                    results.add(verdict);
                 }
             } finally {
                 unTarget.run();
@@ -235,12 +254,53 @@ public final class DatabaseVerifier implements AutoCloseable {
         return on == null ? count.call() : on.submit(count).get();
     }
 
-    private List<String> compareObjects() {
+    /** The target read in a transaction of its own, so that both sides can stream their rows ordered by key. */
+    private List<String> differingRows(Connection source, Connection target, Table t) throws SQLException {
+        target.setAutoCommit(false);
+        try {
+            return RowDifferences.find(source, target, t, showRows);
+        } finally {
+            target.rollback();
+            target.setAutoCommit(true);
+        }
+    }
+
+    /** Both sides' definitions, read at the same time (the source in the snapshot), compared by kind and name. */
+    private SchemaComparison.Result compareObjects() {
+        ExecutorService sourceSide = Executors.newSingleThreadExecutor(r -> new Thread(r,
+                Thread.currentThread().getName() + "-objects-source"));
         try (Connection source = sessions.sourceInSnapshot("verify-objects");
              Connection target = sessions.target("verify-objects")) {
-            return ObjectCounts.differences(ObjectCounts.count(source), ObjectCounts.count(target));
-        } catch (SQLException e) {
-            throw new EngineException(EngineError.INTERNAL, "Counting objects failed: " + e.getMessage(), e);
+            Runnable unSource = cancel.cancelStatementsOn(source);
+            Runnable unTarget = cancel.cancelStatementsOn(target);
+            try {
+                Future<Objects> sourceObjects = sourceSide.submit(() -> Objects.read(source));
+                Objects targetObjects = Objects.read(target);
+                Objects sourceResult = sourceObjects.get();
+                return SchemaComparison.compare(sourceResult.definitions(), targetObjects.definitions(),
+                        sourceResult.major(), targetObjects.major());
+            } finally {
+                unSource.run();
+                unTarget.run();
+            }
+        } catch (SQLException | ExecutionException e) {
+            cancel.throwIfCanceled();
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            throw new EngineException(EngineError.INTERNAL, "Comparing the definitions of objects failed: "
+                    + cause.getMessage(), cause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new EngineException(EngineError.CANCELED, "Interrupted while comparing objects", e);
+        } finally {
+            sourceSide.shutdownNow();
+        }
+    }
+
+    /** One side's definitions, and the major version that printed them. */
+    private record Objects(int major, Map<String, SchemaDefinitions.Definition> definitions) {
+        static Objects read(Connection c) throws SQLException {
+            int major = ServerVersion.of(c).major();
+            return new Objects(major, SchemaDefinitions.read(c, major));
         }
     }
 

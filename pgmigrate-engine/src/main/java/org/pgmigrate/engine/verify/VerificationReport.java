@@ -1,19 +1,23 @@
 package org.pgmigrate.engine.verify;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Every table's verdict, the sequences that differ, and the kinds of objects whose counts differ.
+ * Every table's verdict, the sequences that differ, the objects whose definitions differ (or that one side lacks),
+ * and warnings: what was found but does not make the databases differ (today: an object that a source and a target
+ * of different major versions print differently).
  *
  * @param samplePercent 100 for a full comparison; less when only a deterministic sample of rows was hashed
  */
 public record VerificationReport(String database, List<TableVerification> tables, List<String> sequenceMismatches,
-                                 List<String> objectMismatches, int samplePercent) {
+                                 List<String> objectMismatches, List<String> warnings, int samplePercent) {
 
     public VerificationReport {
         tables = List.copyOf(tables);
         sequenceMismatches = List.copyOf(sequenceMismatches);
         objectMismatches = List.copyOf(objectMismatches);
+        warnings = warnings == null ? List.of() : List.copyOf(warnings);
     }
 
     public boolean equal() {
@@ -24,18 +28,17 @@ public record VerificationReport(String database, List<TableVerification> tables
         return tables.stream().filter(t -> !t.equal()).toList();
     }
 
-    /** A message naming every table (and sequence) that differs. */
+    /** Every difference, one line each: tables, then sequences, then objects. Empty when equal. */
+    public List<String> differences() {
+        List<String> lines = new ArrayList<>();
+        mismatches().forEach(t -> lines.add(t.describe()));
+        sequenceMismatches.forEach(s -> lines.add("sequence " + s));
+        lines.addAll(objectMismatches);
+        return lines;
+    }
+
+    /** A message naming every table, sequence and object that differs. */
     public String describeMismatches() {
-        StringBuilder s = new StringBuilder("Verification of database " + database + " found differences:");
-        for (TableVerification t : mismatches()) {
-            s.append("\n  ").append(t.describe());
-        }
-        for (String seq : sequenceMismatches) {
-            s.append("\n  sequence ").append(seq);
-        }
-        for (String kind : objectMismatches) {
-            s.append("\n  ").append(kind);
-        }
-        return s.toString();
+        return "Verification of database " + database + " found differences:\n  " + String.join("\n  ", differences());
     }
 }

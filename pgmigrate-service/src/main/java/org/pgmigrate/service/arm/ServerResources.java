@@ -12,7 +12,8 @@ import org.pgmigrate.service.server.ServerDraft;
  * Server registrations on the wire, shaped like ARM's flexibleServers/servers resources:
  * {@code {"location", "tags", "properties": {"fullyQualifiedDomainName", "port", "sslMode", "sslRootCertificate",
  * "administratorLogin", "restartCommand", "version"}}}; {@code host} is accepted for fullyQualifiedDomainName.
- * Responses add {@code "state": "Ready"}. Stateless.
+ * Responses add {@code "state"}: {@code Ready}, or {@code Inaccessible} with a {@code stateMessage} when the host did
+ * not resolve at registration. Stateless.
  */
 public final class ServerResources {
 
@@ -30,7 +31,7 @@ public final class ServerResources {
             throw new ServiceException(ServiceError.INVALID_REQUEST_CONTENT, "Property 'properties' is required: "
                     + "{\"properties\": {\"fullyQualifiedDomainName\": \"db.example.com\", \"port\": 5432}}.", "properties");
         }
-        p.allowOnly(PROPERTIES, Set.of("state", "fullyQualifiedDomainNameLabel"));
+        p.allowOnly(PROPERTIES, Set.of("state", "stateMessage", "fullyQualifiedDomainNameLabel"));
         if (p.has("fullyQualifiedDomainName") && p.has("host")) {
             throw p.bad("Give either 'fullyQualifiedDomainName' or its alias 'host', not both.", "host");
         }
@@ -76,7 +77,11 @@ public final class ServerResources {
         if (s.version() != null) {
             p.put("version", s.version());
         }
-        p.put("state", "Ready");
+        // Azure's ServerState has no "does not resolve"; Inaccessible is the closest, and stateMessage says why.
+        p.put("state", s.hostProblem() == null ? "Ready" : "Inaccessible");
+        if (s.hostProblem() != null) {
+            p.put("stateMessage", s.hostProblem());
+        }
         return root;
     }
 }

@@ -123,9 +123,21 @@ public final class MigrationService {
     }
 
     /** The target's migrations: all of them, or only the active ones ({@code migrationListFilter=Active}). */
+    /**
+     * The target server's migrations. A server that is neither registered nor the target of any stored migration
+     * (one may name an unregistered target by its FQDN) is a missing parent, as in ARM: 404 ParentResourceNotFound,
+     * not an empty list that hides a misspelled name.
+     */
     public List<Migration> list(ServerKey target, boolean all) {
+        List<Migration> stored = store.listByTarget(target);
+        if (stored.isEmpty() && servers.find(target).isEmpty()) {
+            throw new ServiceException(ServiceError.PARENT_RESOURCE_NOT_FOUND, "The target server '" + target.name()
+                    + "' (resource group '" + target.resourceGroup() + "') is not registered, and no migration targets it. Check the name, or "
+                    + "register it first (PUT " + target.id() + ", or pgmigrate server create -g "
+                    + target.resourceGroup() + " -n " + target.name() + " --host H --port P).", "serverName");
+        }
         List<Migration> result = new ArrayList<>();
-        for (Migration m : store.listByTarget(target)) {
+        for (Migration m : stored) {
             if (all || m.isActive()) {
                 result.add(m);
             }

@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * The extra property {@code verificationDetails}: the engine's post-copy comparison of source and target, per
- * database and table, with the sequences and the kinds of objects whose counts differ. Immutable.
+ * database and table, with the sequences and the objects (by kind and name) that differ. Immutable.
  *
  * @param status Succeeded (every verified database is equal) or Failed
  */
@@ -18,7 +18,8 @@ public record VerificationDetails(String status, List<Database> databases) {
      * One database's comparison.
      *
      * @param sequenceMismatches e.g. "public.orders_id_seq: last_value 1000 (called) on the source, 1 on the target"
-     * @param objectMismatches   e.g. "indexes: 3 on the source, 4 on the target"
+     * @param objectMismatches   e.g. "missing on the target: index shop.orders_customer (CREATE INDEX ...)", or
+     *                           "constraint shop.lines.qty_check: source CHECK ((qty > 0)), target CHECK ((qty >= 0))"
      */
     public record Database(String databaseName, String status, List<Table> tables, List<String> sequenceMismatches,
                            List<String> objectMismatches) {

@@ -16,12 +16,29 @@ import java.util.Map;
  * @param sslRootCertificate path of the CA file for VerifyCA/VerifyFull, on the service's machine, or null
  * @param administratorLogin the default user when a migration's secretParameters give none, or null
  * @param restartCommand     a shell command that restarts this server (used to turn on logical replication), or null
+ * @param hostProblem        why the host could not be resolved when the server was registered, or null when it
+ *                           resolved: such a server is registered, but its state is not Ready
  */
 public record RegisteredServer(ServerKey key, String location, Map<String, String> tags, String host, int port,
                                String sslMode, String sslRootCertificate, String administratorLogin,
-                               String restartCommand, String version, Instant createdAt, Instant updatedAt) {
+                               String restartCommand, String version, Instant createdAt, Instant updatedAt,
+                               String hostProblem) {
 
     public RegisteredServer {
         tags = tags == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(tags));
+    }
+
+    /** A server whose host resolved (or was not checked). */
+    public RegisteredServer(ServerKey key, String location, Map<String, String> tags, String host, int port,
+                            String sslMode, String sslRootCertificate, String administratorLogin,
+                            String restartCommand, String version, Instant createdAt, Instant updatedAt) {
+        this(key, location, tags, host, port, sslMode, sslRootCertificate, administratorLogin, restartCommand, version,
+                createdAt, updatedAt, null);
+    }
+
+    /** The registration with the outcome of a new host lookup. */
+    public RegisteredServer withHostProblem(String problem) {
+        return new RegisteredServer(key, location, tags, host, port, sslMode, sslRootCertificate, administratorLogin,
+                restartCommand, version, createdAt, updatedAt, problem);
     }
 }

@@ -58,9 +58,16 @@ public final class ServerRegistry {
                 draft.location() == null ? existing.map(RegisteredServer::location).orElse("local") : draft.location(),
                 draft.tags(), draft.host(), port, draft.sslMode() == null ? "Prefer" : draft.sslMode(),
                 draft.sslRootCertificate(), draft.administratorLogin(), restartCommand, draft.version(),
-                existing.map(RegisteredServer::createdAt).orElse(now), now);
+                existing.map(RegisteredServer::createdAt).orElse(now), now,
+                HostResolution.problem(draft.host()).orElse(null));
         if (existing.isPresent() && sameContent(existing.get(), server)) {
-            return new Registration(existing.get(), false); // a retried PUT changes nothing, so it is allowed
+            // a retried PUT changes nothing, so it is allowed; it looks the host up again
+            if (Objects.equals(existing.get().hostProblem(), server.hostProblem())) {
+                return new Registration(existing.get(), false);
+            }
+            RegisteredServer rechecked = existing.get().withHostProblem(server.hostProblem());
+            servers.upsert(rechecked);
+            return new Registration(rechecked, false);
         }
         // also for a server not registered yet: a migration may name it and give its host by FQDN
         refuseWhileInUse(key, "changed");
