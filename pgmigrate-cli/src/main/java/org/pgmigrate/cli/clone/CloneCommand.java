@@ -75,7 +75,7 @@ public final class CloneCommand implements Callable<Integer> {
             + " which may use the server's parallel maintenance workers (default: ${DEFAULT-VALUE}).")
     int indexJobs;
 
-    @Option(names = "--split-tables-larger-than", defaultValue = "1GB", paramLabel = "SIZE", converter = ByteSize.class,
+    @Option(names = "--split-tables-larger-than", defaultValue = "1GiB", paramLabel = "SIZE", converter = ByteSize.class,
             description = "Copy tables above this size in parallel parts, by integer key or (source 14+) ctid ranges;"
                     + " 0 never splits (default: ${DEFAULT-VALUE}).")
     long splitThreshold;

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.pgmigrate.engine.progress.ByteUnits;
 
 /**
  * Human views of the ARM migration resource: one row per migration for {@code list -o table}, and the detailed
@@ -181,19 +182,9 @@ public final class MigrationView {
         return db.hasNonNull(name) ? db.get(name).asText() : "-";
     }
 
-    /** Binary units, as {@code pg_size_pretty} would show them. */
+    /** Binary units, as every size pgmigrate prints ({@link ByteUnits}). */
     static String bytes(long n) {
-        if (n < 1024) {
-            return n + " B";
-        }
-        String[] units = {"KiB", "MiB", "GiB", "TiB", "PiB"};
-        double value = n;
-        int unit = -1;
-        while (value >= 1024 && unit < units.length - 1) {
-            value /= 1024;
-            unit++;
-        }
-        return String.format(Locale.ROOT, "%.1f %s", value, units[unit]);
+        return ByteUnits.format(n);
     }
 
     private static String joined(JsonNode array) {
