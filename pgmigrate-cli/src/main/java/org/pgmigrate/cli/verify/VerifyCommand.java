@@ -9,6 +9,7 @@ import org.pgmigrate.cli.CliException;
 import org.pgmigrate.cli.ConnectionOptions;
 import org.pgmigrate.cli.Endpoints;
 import org.pgmigrate.cli.ExitCode;
+import org.pgmigrate.cli.output.Plural;
 import org.pgmigrate.engine.Cancellation;
 import org.pgmigrate.engine.Engine;
 import org.pgmigrate.engine.EngineSettings;
@@ -100,7 +101,25 @@ public final class VerifyCommand implements Callable<Integer> {
         for (String o : report.objectMismatches()) {
             out.println("  DIFFERS " + o);
         }
-        out.printf(Locale.ROOT, "  %s: %d tables, %d differ%n", report.equal() ? "EQUAL" : "NOT EQUAL", report.tables().size(),
-                report.mismatches().size() + report.sequenceMismatches().size() + report.objectMismatches().size());
+        out.println("  " + totals(report));
+    }
+
+    /**
+     * The totals line. Tables are counted as tables: a sequence or an object count that differs is counted on its own,
+     * so that "1 differ" never stands next to a list of tables that are all equal.
+     */
+    static String totals(VerificationReport report) {
+        StringBuilder line = new StringBuilder(report.equal() ? "EQUAL: " : "NOT EQUAL: ")
+                .append(Plural.of(report.tables().size(), "table")).append(", ")
+                .append(report.mismatches().size()).append(report.mismatches().size() == 1 ? " differs" : " differ");
+        if (!report.sequenceMismatches().isEmpty()) {
+            line.append("; ").append(Plural.of(report.sequenceMismatches().size(), "sequence"))
+                    .append(report.sequenceMismatches().size() == 1 ? " differs" : " differ");
+        }
+        if (!report.objectMismatches().isEmpty()) {
+            line.append("; object counts differ for ")
+                    .append(Plural.of(report.objectMismatches().size(), "kind of object", "kinds of object"));
+        }
+        return line.toString();
     }
 }

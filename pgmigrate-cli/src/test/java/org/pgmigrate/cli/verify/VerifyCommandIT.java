@@ -36,12 +36,13 @@ class VerifyCommandIT {
             SampleDatabase.load(c, 2000);
         }
         Path dir = Path.of("target", "verify-it-clone");
-        for (String db : new String[] {"equal", "tampered", "missing_index"}) {
+        for (String db : new String[] {"equal", "tampered", "missing_index", "moved_sequence"}) {
             Result clone = run("clone", "--source", source.uri("shop"), "--target", target.uri(db), "--dir", dir.resolve(db).toString());
             assertThat(clone.exitCode()).as(clone.err()).isZero();
         }
         target.execute("tampered", "DELETE FROM shop.order_lines WHERE order_id IN (SELECT order_id FROM shop.order_lines LIMIT 1)");
         target.execute("missing_index", "DROP INDEX shop.orders_customer");
+        target.execute("moved_sequence", "SELECT pg_catalog.setval('shop.invoice_numbers', 5000)");
     }
 
 
@@ -56,7 +57,7 @@ class VerifyCommandIT {
     void aThreeRowDeleteOnTheTargetFailsAndNamesTheTable() {
         Result r = run("verify", "--source", source.uri("shop"), "--target", target.uri("tampered"));
         assertThat(r.exitCode()).isEqualTo(ExitCode.FAILED);
-        assertThat(r.out()).containsPattern("shop\\.order_lines\\s+6000\\s+5997\\s+DIFFERS").contains("NOT EQUAL");
+        assertThat(r.out()).containsPattern("shop\\.order_lines\\s+6000\\s+5997\\s+DIFFERS").contains("NOT EQUAL: 14 tables, 1 differs");
         assertThat(r.err()).contains("the databases differ");
     }
 
@@ -73,7 +74,17 @@ class VerifyCommandIT {
     void aMissingIndexIsADifferenceEvenWithEveryRowPresent() {
         Result r = run("verify", "--source", source.uri("shop"), "--target", target.uri("missing_index"));
         assertThat(r.exitCode()).isEqualTo(ExitCode.FAILED);
-        assertThat(r.out()).contains("DIFFERS indexes:");
+        assertThat(r.out()).contains("DIFFERS indexes:")
+                .contains("NOT EQUAL: 14 tables, 0 differ; object counts differ for 1 kind of object");
+    }
+
+    /** The totals line counts tables as tables: every table is equal, the sequence is what differs. */
+    @Test
+    void aSequenceThatDiffersIsCountedAsASequenceNotAsATable() {
+        Result r = run("verify", "--source", source.uri("shop"), "--target", target.uri("moved_sequence"));
+        assertThat(r.exitCode()).isEqualTo(ExitCode.FAILED);
+        assertThat(r.out()).contains("DIFFERS sequence \"shop\".\"invoice_numbers\"").doesNotContain(" DIFFERS\n")
+                .contains("NOT EQUAL: 14 tables, 0 differ; 1 sequence differs");
     }
 
     @Test
