@@ -300,7 +300,8 @@ class MigrationCliIT {
         assertThat(created.exitCode()).as(created.toString()).isEqualTo(ExitCode.OK);
         String waiting = await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
                 .until(() -> migration("show", "overwrite", "-o", "table").out(),
-                        out -> out.contains("WaitingForTargetDBOverwriteConfirmation"));
+                        // The state line, not the validation's warning, which names the substate before it is reached.
+                        out -> out.contains("State       WaitingForUserAction"));
         assertThat(waiting).contains("State       WaitingForUserAction / WaitingForTargetDBOverwriteConfirmation")
                 .contains("--overwrite-dbs");
 
