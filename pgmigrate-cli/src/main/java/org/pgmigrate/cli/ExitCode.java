@@ -9,8 +9,12 @@ public final class ExitCode {
     public static final int FAILED = 1;
     /** The user's input is wrong: a flag, a file, a connection string, a password. Nothing was changed. */
     public static final int INVALID_INPUT = 2;
-    /** Interrupted (Ctrl-C); the work can be resumed. */
-    public static final int INTERRUPTED = 3;
+    /**
+     * Interrupted (Ctrl-C); the work can be resumed. 128 + SIGINT, as shells report a process that SIGINT ended: the
+     * JVM exits with it once its shutdown hooks are done, whatever the command returned, so the code that clone
+     * returns after it stopped cleanly is the same.
+     */
+    public static final int INTERRUPTED = 130;
     /** A bug in pgmigrate: the message comes with a stack trace. */
     public static final int INTERNAL_ERROR = 4;
 

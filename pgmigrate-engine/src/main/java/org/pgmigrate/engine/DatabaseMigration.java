@@ -27,6 +27,7 @@ import org.pgmigrate.engine.pg.PgConnector;
 import org.pgmigrate.engine.pg.PgConnector.Side;
 import org.pgmigrate.engine.pg.ServerVersion;
 import org.pgmigrate.engine.pg.SupportedVersions;
+import org.pgmigrate.engine.progress.ByteUnits;
 import org.pgmigrate.engine.progress.Phase;
 import org.pgmigrate.engine.progress.ProgressListener;
 import org.pgmigrate.engine.progress.TableStats;
@@ -102,8 +103,8 @@ final class DatabaseMigration {
                 Catalog catalog = CatalogReader.read(holder, db);
                 lockTables(holder, catalog.tables());
                 phaseEnd(Phase.SNAPSHOT, t);
-                log.info("Database {}: {} tables ({} MB), {} indexes built by pgmigrate, {} sequences, {} large objects",
-                        db, catalog.tables().size(), catalog.totalBytes() >> 20, catalog.indexes().size(),
+                log.info("Database {}: {} tables ({}), {} indexes built by pgmigrate, {} sequences, {} large objects",
+                        db, catalog.tables().size(), ByteUnits.format(catalog.totalBytes()), catalog.indexes().size(),
                         catalog.sequences().size(), catalog.largeObjects());
 
                 DatabaseSessions sessions = new DatabaseSessions(connector, job.source(), job.target(), snapshot);
@@ -232,10 +233,9 @@ final class DatabaseMigration {
             }
             if (exists) {
                 if (!job.dropIfExists()) {
+                    // Each caller says how to allow the drop in its own terms (clone's flag, the service's property).
                     throw new EngineException(EngineError.TARGET_DATABASE_EXISTS, "Database '" + name + "' already exists"
-                            + " on the target " + job.target().address() + ". Drop it, choose another target database,"
-                            + " or allow pgmigrate to drop and recreate it (clone --drop-if-exists; migration property"
-                            + " overwriteDbsInTarget=True). Its current contents would be lost.");
+                            + " on the target " + job.target().address() + ".");
                 }
                 log.info("Dropping the existing target database {}", name);
                 TargetDatabase.drop(maintenance, name, sourceIdentity);
@@ -424,8 +424,9 @@ final class DatabaseMigration {
         listener.phaseCompleted(db, phase, took);
     }
 
+    /** Logged at INFO only: the listener presents it (clone prints it, the service logs it), once. */
     private void notice(String message) {
-        log.warn("{}", message);
+        log.info("{}", message);
         notices.add(message);
         listener.notice(db, message);
     }

@@ -166,6 +166,27 @@ public final class Engine {
     }
 
     /**
+     * Which of {@code names} exist on the {@code target} server, in the order given: a caller can name every database
+     * in its way at once, before anything is written. Read-only.
+     */
+    public List<String> existingTargetDatabases(PgEndpoint target, List<String> names) {
+        try (Connection c = settings.connector().open(target.withDatabase("postgres"), Side.TARGET, "inspect");
+             java.sql.PreparedStatement ps = c.prepareStatement(
+                     "SELECT datname FROM pg_catalog.pg_database WHERE datname = ANY (?)")) {
+            ps.setArray(1, c.createArrayOf("text", names.toArray()));
+            java.util.Set<String> found = new java.util.HashSet<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    found.add(rs.getString(1));
+                }
+            }
+            return names.stream().filter(found::contains).distinct().toList();
+        } catch (SQLException e) {
+            throw new EngineException(EngineError.INTERNAL, "Listing the target's databases failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
      * The source's user databases: every database that accepts connections except templates and {@code postgres}
      * (name it explicitly to migrate it; the target has its own).
      */

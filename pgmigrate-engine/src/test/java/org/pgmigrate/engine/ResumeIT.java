@@ -153,7 +153,7 @@ class ResumeIT {
 
                 @Override
                 public void put(String key, String value) {
-                    if (key.startsWith(CheckpointKeys.of("part", "shop", "shop", "order_lines") + "/") && value.equals("done")
+                    if (key.startsWith(CheckpointKeys.of("part", "shop", "shop", "order_lines") + "/") && value.startsWith("done")
                             && partsRecorded.incrementAndGet() == 2) {
                         crashedPart.set(key);
                         throw new IllegalStateException("simulated crash");
@@ -167,7 +167,7 @@ class ResumeIT {
         }
         try (DirectoryCheckpointStore checkpoints = DirectoryCheckpointStore.open(journal)) {
             engine.migrateDatabase(job, ProgressListener.NONE, checkpoints, new Cancellation());
-            assertThat(checkpoints.isDone(crashedPart.get())).isTrue();
+            assertThat(checkpoints.get(crashedPart.get()).orElse("")).startsWith("done ");
         }
         try (Connection s = source.connect("shop"); Connection t = target.connect("crashed")) {
             DatabaseComparer.assertEqual(s, t);

@@ -108,10 +108,17 @@ class OfflineMigrationIT {
             assertThat(d.path("fullLoadLoadingTables").asLong()).isZero();
             assertThat(d.path("fullLoadErroredTables").asLong()).isZero();
             assertThat(d.path("copiedRows").asLong()).isGreaterThan(0);
+            // A finished copy reads 100%: the estimated total became the bytes actually copied.
+            assertThat(d.path("copiedBytes").asLong()).as(db).isPositive().isEqualTo(d.path("totalBytes").asLong());
             assertThat(d.path("startedOn").asText()).isNotEmpty();
             assertThat(d.path("endedOn").asText()).isNotEmpty();
         }
         assertThat(done.db("crm").path("copiedRows").asLong()).isEqualTo(25000);
+        // Each database's files went with it, and the migration's folder with them: no empty folder is left.
+        String migrationId = done.json().path("properties").path("migrationId").asText();
+        assertThat(migrationId).isNotEmpty();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(dataDir.resolve("work").resolve(migrationId)).doesNotExist());
         assertThat(done.json().path("properties").path("verificationDetails").path("status").asText()).isEqualTo("Succeeded");
         assertThat(done.json().path("properties").path("sourceDbServerMetadata").path("version").asText()).startsWith("13");
         assertThat(done.json().path("properties").path("targetDbServerMetadata").path("version").asText()).startsWith("16");

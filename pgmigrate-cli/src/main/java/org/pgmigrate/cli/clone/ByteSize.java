@@ -3,10 +3,14 @@ package org.pgmigrate.cli.clone;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.pgmigrate.engine.progress.ByteUnits;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
-/** Parses sizes such as {@code 512MB}, {@code 10GB}, {@code 1.5 GiB} or {@code 0}; formats bytes for people. */
+/**
+ * Parses sizes such as {@code 512MiB}, {@code 10GiB}, {@code 1.5 GiB} or {@code 0}; formats bytes for people. Units
+ * are binary multiples whether written {@code MB} or {@code MiB} (as PostgreSQL reads {@code 512MB} in its settings).
+ */
 public final class ByteSize implements ITypeConverter<Long> {
 
     private static final Pattern SIZE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([kmgt]i?b?|b)?", Pattern.CASE_INSENSITIVE);
@@ -39,17 +43,8 @@ public final class ByteSize implements ITypeConverter<Long> {
         return (long) (number * multiplier);
     }
 
+    /** Binary units (KiB, MiB, GiB), as every size pgmigrate prints ({@link ByteUnits}). */
     public static String format(long bytes) {
-        if (bytes < 1024) {
-            return bytes + " B";
-        }
-        String[] units = {"kB", "MB", "GB", "TB"};
-        double value = bytes;
-        int unit = -1;
-        while (value >= 1024 && unit < units.length - 1) {
-            value /= 1024;
-            unit++;
-        }
-        return String.format(Locale.ROOT, value >= 100 ? "%.0f %s" : "%.1f %s", value, units[unit]);
+        return ByteUnits.format(bytes);
     }
 }

@@ -20,10 +20,8 @@ import org.pgmigrate.engine.Engine;
 import org.pgmigrate.engine.EngineError;
 import org.pgmigrate.engine.EngineException;
 import org.pgmigrate.engine.EngineSettings;
-import org.pgmigrate.engine.checkpoint.DirectoryCheckpointStore;
 import org.pgmigrate.engine.copy.CopyFormat;
 import org.pgmigrate.engine.copy.CopyOptions;
-import org.pgmigrate.engine.files.OwnerOnly;
 import org.pgmigrate.engine.pg.PgEndpoint;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -45,7 +43,12 @@ import picocli.CommandLine.Spec;
             "  pgmigrate clone --source 'host=old user=postgres' --target 'host=new user=postgres' --all-databases --roles",
             "  pgmigrate clone ... --resume --dir /var/tmp/shop-clone     # after an interruption",
             "",
-            "Exit codes: 0 copied and verified, 1 failed or mismatch, 2 invalid input, 3 interrupted (resumable)."})
+            "A clone that succeeds removes its work directory; one that fails or is interrupted keeps it (it says where)"
+                    + " and continues from it with --resume. Run without --resume over an interrupted clone's"
+                    + " checkpoints, it stops and says so: add --resume, or --drop-if-exists to start over.",
+            "",
+            "Exit codes: 0 copied and verified, 1 failed or mismatch, 2 invalid input (nothing written),"
+                    + " 130 interrupted with Ctrl-C (resumable)."})
 public final class CloneCommand implements Callable<Integer> {
 
     @Spec
@@ -75,7 +78,7 @@ public final class CloneCommand implements Callable<Integer> {
             + " which may use the server's parallel maintenance workers (default: ${DEFAULT-VALUE}).")
     int indexJobs;
 
-    @Option(names = "--split-tables-larger-than", defaultValue = "1GB", paramLabel = "SIZE", converter = ByteSize.class,
+    @Option(names = "--split-tables-larger-than", defaultValue = "1GiB", paramLabel = "SIZE", converter = ByteSize.class,
             description = "Copy tables above this size in parallel parts, by integer key or (source 14+) ctid ranges;"
                     + " 0 never splits (default: ${DEFAULT-VALUE}).")
     long splitThreshold;
@@ -90,11 +93,12 @@ public final class CloneCommand implements Callable<Integer> {
             + " roles already privileged on the target. Without it, the target user owns everything.")
     boolean roles;
 
-    @Option(names = "--drop-if-exists", description = "Drop and recreate a target database that already exists. Its contents are lost.")
+    @Option(names = "--drop-if-exists", description = "Drop and recreate a target database that already exists. Its contents are"
+            + " lost. Over an interrupted clone's checkpoints (without --resume): start that clone over.")
     boolean dropIfExists;
 
-    @Option(names = "--resume", description = "Continue an interrupted clone from the checkpoints in --dir: finished parts"
-            + " and indexes are skipped. Consistent only if the source did not change in between.")
+    @Option(names = "--resume", description = "Continue an interrupted or failed clone from the checkpoints in --dir:"
+            + " finished parts and indexes are skipped. Consistent only if the source did not change in between.")
     boolean resume;
 
     @Option(names = "--dir", paramLabel = "PATH", description = "Work directory for checkpoints and the schema archive,"
@@ -115,12 +119,19 @@ public final class CloneCommand implements Callable<Integer> {
         PgEndpoint targetEndpoint = servers.target();
         CopyOptions copy = copyOptions();
         Path work = dir != null ? dir : defaultDir(sourceEndpoint, targetEndpoint);
-        prepareWorkDirectory(work);
-        Engine engine = new Engine(EngineSettings.defaults().withToolSearchPath(Endpoints.toolSearchPath()));
-        List<String[]> databases = databases(engine, sourceEndpoint, targetEndpoint);
-        CloneRun run = new CloneRun(engine, sourceEndpoint, targetEndpoint, databases, copy, roles, dropIfExists, resume,
-                !skipVerify, !skipAnalyze, work);
-        return runInterruptibly(run, work);
+        boolean existed = Files.isDirectory(work);
+        WorkDirectory.prepare(work);
+        try {
+            Engine engine = new Engine(EngineSettings.defaults().withToolSearchPath(Endpoints.toolSearchPath()));
+            List<String[]> databases = databases(engine, sourceEndpoint, targetEndpoint);
+            CloneRun run = new CloneRun(engine, sourceEndpoint, targetEndpoint, databases, copy, roles, dropIfExists,
+                    resume, !skipVerify, !skipAnalyze, work);
+            return runInterruptibly(run, work);
+        } finally {
+            if (!existed) {
+                WorkDirectory.removeIfUnused(work); // a run refused before it wrote anything leaves no empty folder
+            }
+        }
     }
 
     private Integer runInterruptibly(CloneRun run, Path work) {
@@ -141,11 +152,18 @@ public final class CloneCommand implements Callable<Integer> {
             return ExitCode.OK;
         } catch (EngineException e) {
             if (e.error() == EngineError.WORK_FILES_FAILED) {
-                throw new CliException(ExitCode.FAILED, e.getMessage() + " Free space there or fix its permissions, then"
-                        + " continue with the same command plus --resume.", e);
+                throw new CliException(ExitCode.FAILED, e.getMessage() + " Free space there or fix its permissions."
+                        + kept(work), e);
+            }
+            if (e.error() == EngineError.TARGET_DATABASE_EXISTS) {
+                // The engine names the database; what to do about it is said in clone's own terms.
+                throw new CliException(ExitCode.INVALID_INPUT, e.getMessage() + " Drop it, choose another target"
+                        + " database, or add --drop-if-exists to drop and recreate it (its contents are lost)."
+                        + kept(work), e);
             }
             if (e.error() != EngineError.CANCELED) {
-                throw e;
+                throw new CliException(e.error().userError() ? ExitCode.INVALID_INPUT : ExitCode.FAILED,
+                        e.getMessage() + kept(work), e);
             }
             // Said here, before the shutdown hook is released: after a Ctrl-C the JVM halts once the hook returns.
             spec.commandLine().getErr().println("Interrupted. Finished tables and indexes are checkpointed in " + work
@@ -204,34 +222,10 @@ public final class CloneCommand implements Callable<Integer> {
         }
     }
 
-    /**
-     * Makes the work directory private (0700, even when it exists) and proves it writable by creating the checkpoint
-     * journal (0600), before anything connects: a --dir that cannot be used is the user's input error. A non-empty
-     * directory that is not a pgmigrate work directory is refused rather than made private: it may be a shared one
-     * such as /tmp or a home directory.
-     */
-    private static void prepareWorkDirectory(Path work) {
-        if (Files.isDirectory(work) && !Files.exists(work.resolve(DirectoryCheckpointStore.JOURNAL)) && !isEmpty(work)) {
-            throw CliException.invalidInput("--dir " + work + " is not empty and holds no pgmigrate checkpoints."
-                    + " pgmigrate makes its work directory private (mode 0700) and writes there: give a new or empty"
-                    + " directory, e.g. --dir " + work.resolve("pgmigrate-clone") + ".");
-        }
-        try {
-            OwnerOnly.directory(work);
-            OwnerOnly.file(work.resolve(DirectoryCheckpointStore.JOURNAL));
-        } catch (EngineException e) {
-            throw new CliException(ExitCode.INVALID_INPUT, e.getMessage() + " The work directory must be one you can"
-                    + " create and write to: give another with --dir PATH.", e);
-        }
-    }
-
-    private static boolean isEmpty(Path dir) {
-        try (java.util.stream.Stream<Path> entries = Files.list(dir)) {
-            return entries.findAny().isEmpty();
-        } catch (java.io.IOException e) {
-            throw new CliException(ExitCode.INVALID_INPUT, "Cannot list --dir " + dir + " (" + e.getMessage() + "): give"
-                    + " a directory you can read and write with --dir PATH.", e);
-        }
+    /** Where a failed run's checkpoints are, and how to continue; empty when it recorded none. */
+    private static String kept(Path work) {
+        return WorkDirectory.hasCheckpoints(work) ? "\nThe checkpoints of this clone are kept in " + work
+                + ": continue with the same command plus --resume." : "";
     }
 
     private static Path defaultDir(PgEndpoint s, PgEndpoint t) {

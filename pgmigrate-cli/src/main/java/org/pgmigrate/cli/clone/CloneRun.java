@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
+import org.pgmigrate.cli.output.Plural;
 import org.pgmigrate.engine.Cancellation;
 import org.pgmigrate.engine.DatabaseJob;
 import org.pgmigrate.engine.DatabaseReport;
@@ -20,8 +21,10 @@ import org.pgmigrate.engine.pg.Printable;
 import org.pgmigrate.engine.progress.ProgressListener;
 
 /**
- * One {@code clone}: roles (if asked), then each database in turn, with checkpoints in the work directory, progress
- * on the terminal or as log lines, and the summary at the end. Shared by {@code clone} and {@code demo}. Each
+ * One {@code clone}: how it starts ({@link CloneStart}: new, resumed or started over; every target database in the
+ * way named at once), roles (if asked), then each database in turn, with checkpoints in the work directory, progress
+ * on the terminal or as log lines, the work directory removed once every database is copied and proven, and the
+ * summary at the end. Shared by {@code clone} and {@code demo}. Each
  * database's files go in a subdirectory named by {@link FileNames}, never by the database's name as such (a source
  * database may be called {@code ../x} or {@code /tmp/x}).
  *
@@ -37,20 +40,23 @@ record CloneRun(Engine engine, PgEndpoint source, PgEndpoint target, List<String
         for (String[] pair : databases) {
             engine.refuseSameDatabase(source.withDatabase(pair[0]), target.withDatabase(pair[1]));
         }
+        List<String> existing = engine.existingTargetDatabases(target,
+                databases.stream().map(pair -> pair[1]).toList());
         try (DirectoryCheckpointStore checkpoints = DirectoryCheckpointStore.open(dir)) {
-            if (resume && !checkpoints.hasEntries()) {
-                err.println("Note: nothing to resume in " + dir + "; starting from the beginning.");
-            }
-            if (!resume && checkpoints.hasEntries()) {
-                checkpoints.clear();
-            }
-            if (resume && checkpoints.hasEntries()) {
-                err.println("Resuming from " + dir + ". A resumed offline copy is consistent only if the source did not "
-                        + "change since the interrupted run.");
+            switch (CloneStart.decide(resume, dropIfExists, checkpoints, databases, existing, dir, target.address())) {
+                case NOTHING_TO_RESUME -> err.println("Note: nothing to resume in " + dir + "; starting from the beginning.");
+                case RESUME -> err.println("Resuming from " + dir + ".");
+                case START_OVER -> {
+                    // Only now: the servers were reached and proven apart, and --drop-if-exists asked for it.
+                    checkpoints.clear();
+                    err.println("Starting over (--drop-if-exists): the checkpoints of the interrupted clone in " + dir
+                            + " were discarded.");
+                }
+                case FRESH -> { }
             }
             if (roles && !checkpoints.isDone("roles")) {
                 RoleCopy.Result result = engine.migrateRoles(source, target, cancel);
-                err.println("Roles: " + result.statements() + " statements applied.");
+                err.println("Roles: " + Plural.of(result.statements(), "statement") + " applied.");
                 if (!result.skippedRoles().isEmpty()) {
                     err.println("Roles left alone (with every statement naming them): " + result.skippedRoles().stream()
                             .map(RoleCopy.SkippedRole::toString).collect(Collectors.joining("; ")) + ".");
@@ -70,6 +76,9 @@ record CloneRun(Engine engine, PgEndpoint source, PgEndpoint target, List<String
                     DatabaseJob job = new DatabaseJob(source.withDatabase(pair[0]), target.withDatabase(pair[1]), copy,
                             dropIfExists, roles, verify, analyze, dir.resolve(FileNames.of(pair[0])), null);
                     reports.add(engine.migrateDatabase(job, listener, checkpoints, cancel));
+                    if (listener instanceof LiveProgress live) {
+                        live.finished(pair[0]);
+                    }
                 }
             } catch (EngineException e) {
                 closeDisplay(listener);
@@ -77,6 +86,8 @@ record CloneRun(Engine engine, PgEndpoint source, PgEndpoint target, List<String
             }
             closeDisplay(listener);
         }
+        // Done and proven: the checkpoints and schema archives are of no use any more, and hold the source's schema.
+        WorkDirectory.removeAfterSuccess(dir, databases.stream().map(pair -> pair[0]).toList());
         CloneSummary.print(out, reports, Duration.ofNanos(System.nanoTime() - started));
         return reports;
     }

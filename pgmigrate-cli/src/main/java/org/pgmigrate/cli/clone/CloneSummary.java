@@ -6,6 +6,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.pgmigrate.cli.output.Plural;
 import org.pgmigrate.engine.DatabaseReport;
 import org.pgmigrate.engine.progress.Phase;
 import org.pgmigrate.engine.progress.TableStats;
@@ -26,21 +27,35 @@ final class CloneSummary {
         out.flush();
     }
 
-    /** One database's table of tables, phases and verification, without the total. */
+    /**
+     * One database's table of tables, phases and verification, without the total. After a resume, the rows are every
+     * row of the clone, the earlier runs' included, and a column says which this run copied. Notices are not repeated:
+     * the progress display printed each once, as it happened.
+     */
     static void printDatabase(PrintWriter out, DatabaseReport report) {
+        boolean resumed = report.tables().stream().anyMatch(TableStats::resumed);
         out.printf(Locale.ROOT, "%nDatabase %s -> %s%n", report.sourceDatabase(), report.targetDatabase());
-        out.printf(Locale.ROOT, "  %-48s %12s %10s %5s %10s %10s%n", "Table", "Rows", "Bytes", "Parts", "Copy", "Indexes");
+        out.printf(Locale.ROOT, "  %-48s %13s%s %10s %5s %10s %10s%n", "Table", "Rows",
+                resumed ? String.format(Locale.ROOT, " %13s", "This run") : "", "Bytes", "Parts", "Copy", "Indexes");
         List<TableStats> tables = report.tables().stream()
                 .sorted(Comparator.comparing(TableStats::copyTime).reversed()).toList();
         for (TableStats t : tables.subList(0, Math.min(MAX_TABLE_ROWS, tables.size()))) {
-            out.printf(Locale.ROOT, "  %-48s %12d %10s %5d %10s %10s%n", abbreviate(t.table(), 48), t.rows(),
-                    ByteSize.format(t.bytes()), t.parts(), seconds(t.copyTime()), seconds(t.indexTime()));
+            out.printf(Locale.ROOT, "  %-48s %,13d%s %10s %5d %10s %10s%n", abbreviate(t.table(), 48), t.rows(),
+                    resumed ? String.format(Locale.ROOT, " %,13d", t.rowsThisRun()) : "", ByteSize.format(t.bytes()),
+                    t.parts(), seconds(t.copyTime()), seconds(t.indexTime()));
         }
         if (tables.size() > MAX_TABLE_ROWS) {
-            out.printf(Locale.ROOT, "  ... and %d more tables (the slowest are listed)%n", tables.size() - MAX_TABLE_ROWS);
+            out.printf(Locale.ROOT, "  ... and %s (the slowest are listed)%n",
+                    Plural.of(tables.size() - MAX_TABLE_ROWS, "more table"));
         }
-        out.printf(Locale.ROOT, "  %-48s %12d %10s%n", "Total (" + report.tables().size() + " tables)", report.rows(),
+        long thisRun = report.tables().stream().mapToLong(TableStats::rowsThisRun).sum();
+        out.printf(Locale.ROOT, "  %-48s %,13d%s %10s%n", "Total (" + Plural.of(report.tables().size(), "table") + ")",
+                report.rows(), resumed ? String.format(Locale.ROOT, " %,13d", thisRun) : "",
                 ByteSize.format(report.bytes()));
+        if (resumed) {
+            out.printf(Locale.ROOT, "  Rows: %,d in all: %,d copied by this run, %,d by the earlier, interrupted run(s)%n",
+                    report.rows(), thisRun, report.rows() - thisRun);
+        }
         out.printf(Locale.ROOT, "  Sequences: %d   Large objects: %d (%s)%n", report.sequences(), report.largeObjects(),
                 ByteSize.format(report.largeObjectBytes()));
         out.println("  Phase                    Wall time");
@@ -49,13 +64,10 @@ final class CloneSummary {
                     seconds(phase.getValue()));
         }
         if (report.verification() != null) {
-            out.printf(Locale.ROOT, "  Verification: %d tables and %d sequences identical (row counts and hashes)%n",
-                    report.verification().tables().size(), report.sequences());
+            out.printf(Locale.ROOT, "  Verification: %s and %s identical (row counts and hashes)%n",
+                    Plural.of(report.verification().tables().size(), "table"), Plural.of(report.sequences(), "sequence"));
         } else {
             out.println("  Verification: skipped (--skip-verify)");
-        }
-        for (String notice : report.notices()) {
-            out.println("  Note: " + notice);
         }
     }
 

@@ -19,6 +19,7 @@ import org.pgmigrate.engine.Engine;
 import org.pgmigrate.engine.EngineSettings;
 import org.pgmigrate.engine.copy.CopyOptions;
 import org.pgmigrate.engine.pg.PgEndpoint;
+import org.pgmigrate.engine.schema.PgTools;
 import org.pgmigrate.testkit.cluster.PgCluster;
 import org.pgmigrate.testkit.compare.DatabaseComparer;
 import org.pgmigrate.testkit.data.SampleDatabase;
@@ -124,6 +125,22 @@ public final class DemoCommand implements Callable<Integer> {
         }
         if (tps < 1 || tps > 100_000) {
             throw CliException.invalidInput("Invalid --tps " + tps + ": use 1 to 100000 transactions per second.");
+        }
+        requireTools();
+    }
+
+    /**
+     * The migration needs pg_dump and pg_restore at least as new as the servers: said before two servers start and
+     * the sample data loads (a minute of waiting for nothing otherwise).
+     */
+    private void requireTools() {
+        List<PgTools> found = PgTools.discover(Endpoints.toolSearchPath());
+        if (found.stream().noneMatch(t -> t.major() >= version)) {
+            throw CliException.invalidInput("The demo's PostgreSQL " + version + " servers need pg_dump and pg_restore "
+                    + version + " or newer; " + (found.isEmpty() ? "none was found"
+                    : "found only " + found.stream().map(t -> t.version() + " (" + t.pgDump() + ")").toList())
+                    + ". Install postgresql-client-" + version + " (for example from apt.postgresql.org), or run the"
+                    + " demo with --pg-version " + found.stream().mapToInt(PgTools::major).max().orElse(15) + ".");
         }
     }
 

@@ -12,8 +12,11 @@ import org.pgmigrate.engine.progress.ProgressListener;
 import org.pgmigrate.engine.progress.TableStats;
 
 /**
- * Progress bars on a terminal: per database, the phase, a bar of bytes copied, tables done, rows, throughput and
- * ETA, redrawn in place twice a second by its own daemon thread. Thread-safe: engine workers only bump counters.
+ * Progress bars on a terminal: per database, the phase, a bar of bytes copied, tables done, rows, bytes, throughput
+ * and ETA, redrawn in place twice a second by its own daemon thread. Every number is exact: rows count what landed
+ * on the target (a resumed clone's earlier runs included, and this run's said apart), and the total bytes, an
+ * estimate from the tables' size on disk while the copy runs (shown with "~"), become the bytes copied when it ends,
+ * so a finished copy reads 100%. Thread-safe: engine workers only bump counters.
  */
 final class LiveProgress implements ProgressListener, AutoCloseable {
 
@@ -46,6 +49,13 @@ final class LiveProgress implements ProgressListener, AutoCloseable {
     }
 
     @Override
+    public void copiedEarlier(String database, long rows, long bytes) {
+        DatabaseProgress p = db(database);
+        p.earlierRows = rows;
+        p.earlierBytes = bytes;
+    }
+
+    @Override
     public void rowsCopied(String database, String table, long rows, long bytes) {
         DatabaseProgress p = db(database);
         p.rows.addAndGet(rows);
@@ -64,9 +74,20 @@ final class LiveProgress implements ProgressListener, AutoCloseable {
 
     @Override
     public void phaseCompleted(String database, Phase phase, Duration took) {
-        if (phase == Phase.VERIFY) {
-            db(database).phase = null;
+        DatabaseProgress p = db(database);
+        if (phase == Phase.COPY) {
+            // The copy's own count replaces the estimate: a finished copy reads 100%.
+            p.copyEnd = System.nanoTime();
+            p.totalBytes = p.earlierBytes + p.bytes.get();
+            p.copied = true;
+        } else if (phase == Phase.VERIFY) {
+            p.phase = null;
         }
+    }
+
+    /** The database was copied and proven (or copied, with --skip-verify): its line says done. */
+    void finished(String database) {
+        db(database).phase = null;
     }
 
     @Override
@@ -109,7 +130,7 @@ final class LiveProgress implements ProgressListener, AutoCloseable {
     private synchronized void paint() {
         clear();
         for (Map.Entry<String, DatabaseProgress> e : databases.entrySet()) {
-            out.println(line(e.getKey(), e.getValue()));
+            out.println(line(e.getKey(), e.getValue(), System.nanoTime()));
             linesDrawn++;
         }
         out.flush();
@@ -122,30 +143,52 @@ final class LiveProgress implements ProgressListener, AutoCloseable {
         linesDrawn = 0;
     }
 
-    private static String line(String name, DatabaseProgress p) {
-        long bytes = p.bytes.get();
-        double fraction = p.totalBytes == 0 ? (p.tables > 0 && p.tablesDone.get() == p.tables ? 1 : 0)
-                : Math.min(1, (double) bytes / p.totalBytes);
-        int filled = (int) (fraction * BAR);
-        double seconds = p.copyStart == 0 ? 0 : (System.nanoTime() - p.copyStart) / 1e9;
-        double rate = seconds > 0 ? bytes / seconds : 0;
-        String eta = rate > 0 && fraction < 1 ? String.format(Locale.ROOT, "ETA %ds", (long) ((p.totalBytes - bytes) / rate)) : "";
+    /** The line of one database, as it reads at {@code now}. */
+    static String line(String name, DatabaseProgress p, long now) {
         String phase = p.phase == null ? "done" : p.phase.name().toLowerCase(Locale.ROOT).replace('_', ' ');
-        return String.format(Locale.ROOT, "%-16s %-13s [%s%s] %3d%% tables %d/%d rows %,d %s %s/s idx %d %s",
-                abbreviate(name), phase, "#".repeat(filled), ".".repeat(BAR - filled), (int) (fraction * 100),
-                p.tablesDone.get(), p.tables, p.rows.get(), ByteSize.format(bytes), ByteSize.format((long) rate),
-                p.indexesDone.get(), eta);
+        if (p.copyStart == 0) {
+            return String.format(Locale.ROOT, "%-16s %s", abbreviate(name), phase); // before the copy: nothing to count
+        }
+        long thisRun = p.bytes.get();
+        long bytes = p.earlierBytes + thisRun;
+        long total = p.totalBytes;
+        double fraction;
+        if (p.copied) {
+            fraction = 1;
+        } else {
+            // An estimate until the copy ends: never "100%" before it does.
+            fraction = total == 0 ? 0 : Math.min(0.99, (double) bytes / total);
+        }
+        int filled = (int) (fraction * BAR);
+        long end = p.copied ? p.copyEnd : now;
+        double seconds = (end - p.copyStart) / 1e9;
+        double rate = seconds > 0 ? thisRun / seconds : 0;
+        String eta = !p.copied && rate > 0 && total > bytes
+                ? String.format(Locale.ROOT, " ETA ~%ds", (long) ((total - bytes) / rate)) : "";
+        String percent = (p.copied ? "" : "~") + (int) (fraction * 100) + "%";
+        String size = p.copied ? ByteSize.format(bytes) : ByteSize.format(bytes) + " of ~" + ByteSize.format(total);
+        long rows = p.earlierRows + p.rows.get();
+        String rowCount = String.format(Locale.ROOT, "%,d", rows)
+                + (p.earlierRows > 0 ? String.format(Locale.ROOT, " (%,d this run)", p.rows.get()) : "");
+        return String.format(Locale.ROOT, "%-16s %-13s [%s%s] %4s tables %d/%d rows %s %s %s/s idx %d%s",
+                abbreviate(name), phase, "#".repeat(filled), ".".repeat(BAR - filled), percent, p.tablesDone.get(),
+                p.tables, rowCount, size, ByteSize.format((long) rate), p.indexesDone.get(), eta);
     }
 
     private static String abbreviate(String s) {
         return s.length() <= 16 ? s : s.substring(0, 15) + "~";
     }
 
-    private static final class DatabaseProgress {
+    /** What one database has done so far; written by engine threads, read by the painter. */
+    static final class DatabaseProgress {
         volatile Phase phase;
         volatile int tables;
         volatile long totalBytes;
         volatile long copyStart;
+        volatile long copyEnd;
+        volatile boolean copied;
+        volatile long earlierRows;
+        volatile long earlierBytes;
         final AtomicInteger tablesDone = new AtomicInteger();
         final AtomicInteger indexesDone = new AtomicInteger();
         final AtomicLong rows = new AtomicLong();

@@ -8,11 +8,16 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.pgmigrate.cli.output.Plural;
 import org.pgmigrate.engine.progress.Phase;
 import org.pgmigrate.engine.progress.ProgressListener;
 import org.pgmigrate.engine.progress.TableStats;
 
-/** Progress as plain log lines, for pipes and CI logs: phases, and each table as it completes. Thread-safe. */
+/**
+ * Progress as plain log lines, for pipes and CI logs: phases, each table as it completes, and the copy's totals when
+ * it ends. The counts are the same exact ones the live view and the summary show. Thread-safe.
+ */
 final class LogProgress implements ProgressListener {
 
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
@@ -20,6 +25,9 @@ final class LogProgress implements ProgressListener {
     private final PrintWriter out;
     private final Map<String, Integer> totals = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> done = new ConcurrentHashMap<>();
+    private final Map<String, long[]> earlier = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> rows = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> bytes = new ConcurrentHashMap<>();
 
     LogProgress(PrintWriter out) {
         this.out = out;
@@ -33,13 +41,29 @@ final class LogProgress implements ProgressListener {
     @Override
     public void tablesQueued(String database, int tables, long totalBytes) {
         totals.put(database, tables);
-        print(database, tables + " tables queued, " + ByteSize.format(totalBytes));
+        print(database, Plural.of(tables, "table") + " queued, ~" + ByteSize.format(totalBytes)
+                + " (estimated from their size on disk)");
+    }
+
+    @Override
+    public void copiedEarlier(String database, long earlierRows, long earlierBytes) {
+        earlier.put(database, new long[] {earlierRows, earlierBytes});
+        print(database, "resumed: earlier runs copied " + Plural.of(earlierRows, "row") + ", "
+                + ByteSize.format(earlierBytes));
+    }
+
+    @Override
+    public void rowsCopied(String database, String table, long newRows, long newBytes) {
+        rows.computeIfAbsent(database, k -> new AtomicLong()).addAndGet(newRows);
+        bytes.computeIfAbsent(database, k -> new AtomicLong()).addAndGet(newBytes);
     }
 
     @Override
     public void tableCompleted(String database, TableStats stats) {
         int n = done.computeIfAbsent(database, k -> new AtomicInteger()).incrementAndGet();
-        print(database, String.format(Locale.ROOT, "copied %s: %d rows, %s in %s (%d/%d)", stats.table(), stats.rows(),
+        print(database, String.format(Locale.ROOT, "copied %s: %s%s, %s in %s (%d/%d)", stats.table(),
+                Plural.of(stats.rows(), "row"), stats.resumed()
+                        ? String.format(Locale.ROOT, " (%,d this run)", stats.rowsThisRun()) : "",
                 ByteSize.format(stats.bytes()), CloneSummary.seconds(stats.copyTime()), n, totals.getOrDefault(database, 0)));
     }
 
@@ -50,8 +74,16 @@ final class LogProgress implements ProgressListener {
 
     @Override
     public void phaseCompleted(String database, Phase phase, Duration took) {
-        if (phase == Phase.COPY || phase == Phase.VERIFY || phase == Phase.POST_DATA) {
-            print(database, phase.name().toLowerCase(Locale.ROOT).replace('_', ' ') + " done in " + CloneSummary.seconds(took));
+        String name = phase.name().toLowerCase(Locale.ROOT).replace('_', ' ');
+        if (phase == Phase.COPY) {
+            long[] before = earlier.getOrDefault(database, new long[] {0, 0});
+            long thisRun = rows.computeIfAbsent(database, k -> new AtomicLong()).get();
+            long copiedBytes = before[1] + bytes.computeIfAbsent(database, k -> new AtomicLong()).get();
+            print(database, name + " done in " + CloneSummary.seconds(took) + ": " + Plural.of(before[0] + thisRun, "row")
+                    + (before[0] > 0 ? String.format(Locale.ROOT, " (%,d this run)", thisRun) : "") + ", "
+                    + ByteSize.format(copiedBytes));
+        } else if (phase == Phase.VERIFY || phase == Phase.POST_DATA) {
+            print(database, name + " done in " + CloneSummary.seconds(took));
         }
     }
 

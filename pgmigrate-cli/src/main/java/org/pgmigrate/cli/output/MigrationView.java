@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.pgmigrate.engine.progress.ByteUnits;
 
 /**
  * Human views of the ARM migration resource: one row per migration for {@code list -o table}, and the detailed
@@ -31,15 +32,25 @@ public final class MigrationView {
         return Json.text(migration, "properties", "currentStatus", "currentSubStateDetails", "currentSubState");
     }
 
-    /** {@code list -o table}. */
+    /** Longest error shown in a row of {@code list -o table}: a migration's error can run to many lines. */
+    static final int LIST_ERROR_WIDTH = 80;
+
+    /** {@code list -o table}. A long error is cut, and a note under the table says where to read it whole. */
     public static String list(JsonNode migrations) {
         Table table = Table.withColumns("Name", "Mode", "Option", "State", "Substate", "Databases", "Error");
+        boolean cut = false;
         for (JsonNode m : migrations) {
             JsonNode p = m.path("properties");
+            String error = Json.text(p, "currentStatus", "error").replaceAll("\\s+", " ").strip();
+            if (error.length() > LIST_ERROR_WIDTH) {
+                error = error.substring(0, LIST_ERROR_WIDTH - 3) + "...";
+                cut = true;
+            }
             table.row(Json.text(m, "name"), Json.text(p, "migrationMode"), Json.text(p, "migrationOption"), state(m),
-                    subState(m), joined(p.path("dbsToMigrate")), Json.text(p, "currentStatus", "error"));
+                    subState(m), joined(p.path("dbsToMigrate")), error);
         }
-        return table.render();
+        return table.render() + (cut ? "Long errors are cut; 'pgmigrate migration show --migration-name NAME' prints"
+                + " them whole.\n" : "");
     }
 
     /**
@@ -64,7 +75,7 @@ public final class MigrationView {
         verification(out, p.path("verificationDetails"));
         JsonNode dbs = p.path("currentStatus").path("currentSubStateDetails").path("dbDetails");
         if (dbs.size() > 0) {
-            out.append('\n').append(databases(dbs));
+            out.append('\n').append(databases(dbs, Json.text(p, "migrationMode").equalsIgnoreCase("Online")));
         }
         if (!nextStep.isEmpty() && state(m).equalsIgnoreCase("WaitingForUserAction")) {
             out.append('\n').append(nextStep).append('\n');
@@ -72,32 +83,47 @@ public final class MigrationView {
         return out.toString();
     }
 
-    private static String databases(JsonNode dbs) {
-        Table table = Table.withColumns("Database", "State", "Operation", "Tables queued/loading/done/errored",
-                "Copied", "CDC ins/upd/del", "Applied", "Incoming", "Latency", "Pending", "Message");
+    /** Per database; the change-capture columns only for an online migration (an offline one has no changes). */
+    private static String databases(JsonNode dbs, boolean online) {
+        Table table = online
+                ? Table.withColumns("Database", "State", "Operation", "Tables queued/loading/done/errored", "Copied",
+                        "CDC ins/upd/del", "Applied", "Incoming", "Latency", "Pending", "Message")
+                : Table.withColumns("Database", "State", "Operation", "Tables queued/loading/done/errored", "Copied",
+                        "Message");
         for (JsonNode db : dbs) {
-            table.row(first(Json.text(db, "databaseName"), ""), Json.text(db, "migrationState"),
-                    Json.text(db, "migrationOperation"),
-                    counters(db, "fullLoadQueuedTables", "fullLoadLoadingTables", "fullLoadCompletedTables",
-                            "fullLoadErroredTables"),
-                    copied(db),
-                    counters(db, "cdcInsertCounter", "cdcUpdateCounter", "cdcDeleteCounter"),
-                    number(db, "appliedChanges"), number(db, "incomingChanges"),
-                    db.hasNonNull("latency") ? Json.text(db, "latency") + "s" : "-",
-                    db.hasNonNull("pendingBytes") ? bytes(db.get("pendingBytes").asLong()) : "-",
-                    Json.text(db, "message"));
+            String name = first(Json.text(db, "databaseName"), "");
+            String tables = counters(db, "fullLoadQueuedTables", "fullLoadLoadingTables", "fullLoadCompletedTables",
+                    "fullLoadErroredTables");
+            if (online) {
+                table.row(name, Json.text(db, "migrationState"), Json.text(db, "migrationOperation"), tables, copied(db),
+                        counters(db, "cdcInsertCounter", "cdcUpdateCounter", "cdcDeleteCounter"),
+                        number(db, "appliedChanges"), number(db, "incomingChanges"),
+                        db.hasNonNull("latency") ? Json.text(db, "latency") + "s" : "-",
+                        db.hasNonNull("pendingBytes") ? bytes(db.get("pendingBytes").asLong()) : "-",
+                        Json.text(db, "message"));
+            } else {
+                table.row(name, Json.text(db, "migrationState"), Json.text(db, "migrationOperation"), tables, copied(db),
+                        Json.text(db, "message"));
+            }
         }
         return table.render();
     }
 
-    // copiedBytes/totalBytes are the service's extras: the full load's progress, where az shows none.
-    private static String copied(JsonNode db) {
+    /**
+     * copiedBytes/totalBytes are the service's extras: the full load's progress, where az shows none. The service
+     * replaces the total, an estimate from the tables' size on disk, by the bytes copied when the copy ends: until
+     * the two are equal, the total is an estimate, shown with "~", and never reads 100%.
+     */
+    static String copied(JsonNode db) {
         long total = db.path("totalBytes").asLong(0);
         if (!db.hasNonNull("copiedBytes") || total <= 0) {
             return "-";
         }
         long done = db.get("copiedBytes").asLong();
-        return bytes(done) + " of " + bytes(total) + " (" + Math.min(100, done * 100 / total) + "%)";
+        if (done == total) {
+            return bytes(done) + " (100%)";
+        }
+        return bytes(done) + " of ~" + bytes(total) + " (~" + Math.min(99, done * 100 / total) + "%)";
     }
 
     // The service's post-copy comparison: equal tables are summed up; what differs gets a line each.
@@ -181,19 +207,9 @@ public final class MigrationView {
         return db.hasNonNull(name) ? db.get(name).asText() : "-";
     }
 
-    /** Binary units, as {@code pg_size_pretty} would show them. */
+    /** Binary units, as every size pgmigrate prints ({@link ByteUnits}). */
     static String bytes(long n) {
-        if (n < 1024) {
-            return n + " B";
-        }
-        String[] units = {"KiB", "MiB", "GiB", "TiB", "PiB"};
-        double value = n;
-        int unit = -1;
-        while (value >= 1024 && unit < units.length - 1) {
-            value /= 1024;
-            unit++;
-        }
-        return String.format(Locale.ROOT, "%.1f %s", value, units[unit]);
+        return ByteUnits.format(n);
     }
 
     private static String joined(JsonNode array) {

@@ -85,9 +85,9 @@ public final class ServeCommand implements Callable<Integer> {
             + "Off by default: anyone with the API token could then run shell commands on this host.")
     boolean allowRestartCommands;
 
-    @Option(names = "--spool-limit", paramLabel = "SIZE", defaultValue = "64GB", converter = ByteSize.class,
+    @Option(names = "--spool-limit", paramLabel = "SIZE", defaultValue = "64GiB", converter = ByteSize.class,
             description = "Most each online database's change spool may hold (default: ${DEFAULT-VALUE}). At the limit,"
-                    + " or when the spool's disk has less than 256MB free, capture pauses until applying has made room;"
+                    + " or when the spool's disk has less than 256MiB free, capture pauses until applying has made room;"
                     + " the source keeps its WAL meanwhile.")
     long spoolLimit;
 

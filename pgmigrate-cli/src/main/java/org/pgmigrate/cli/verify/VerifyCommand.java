@@ -9,6 +9,7 @@ import org.pgmigrate.cli.CliException;
 import org.pgmigrate.cli.ConnectionOptions;
 import org.pgmigrate.cli.Endpoints;
 import org.pgmigrate.cli.ExitCode;
+import org.pgmigrate.cli.output.Plural;
 import org.pgmigrate.engine.Cancellation;
 import org.pgmigrate.engine.Engine;
 import org.pgmigrate.engine.EngineSettings;
@@ -119,21 +120,25 @@ public final class VerifyCommand implements Callable<Integer> {
         for (String w : report.warnings()) {
             out.println("  NOTE " + w);
         }
-        int tables = report.mismatches().size();
-        StringBuilder totals = new StringBuilder(report.equal() ? "EQUAL: " : "NOT EQUAL: ");
-        totals.append(count(report.tables().size(), "table")).append(", ").append(tables)
-                .append(tables == 1 ? " differs" : " differ");
-        if (!report.sequenceMismatches().isEmpty()) {
-            totals.append("; ").append(count(report.sequenceMismatches().size(), "sequence")).append(" differ")
-                    .append(report.sequenceMismatches().size() == 1 ? "s" : "");
-        }
-        if (!report.objectMismatches().isEmpty()) {
-            totals.append("; objects differ");
-        }
-        out.println("  " + totals);
+        out.println("  " + totals(report));
     }
 
-    private static String count(int n, String noun) {
-        return n + " " + noun + (n == 1 ? "" : "s");
+    /**
+     * The totals line. Tables are counted as tables: a sequence or an object count that differs is counted on its own,
+     * so that "1 differ" never stands next to a list of tables that are all equal.
+     */
+    static String totals(VerificationReport report) {
+        StringBuilder line = new StringBuilder(report.equal() ? "EQUAL: " : "NOT EQUAL: ")
+                .append(Plural.of(report.tables().size(), "table")).append(", ")
+                .append(report.mismatches().size()).append(report.mismatches().size() == 1 ? " differs" : " differ");
+        if (!report.sequenceMismatches().isEmpty()) {
+            line.append("; ").append(Plural.of(report.sequenceMismatches().size(), "sequence"))
+                    .append(report.sequenceMismatches().size() == 1 ? " differs" : " differ");
+        }
+        if (!report.objectMismatches().isEmpty()) {
+            line.append("; ").append(Plural.of(report.objectMismatches().size(), "object"))
+                    .append(report.objectMismatches().size() == 1 ? " differs" : " differ");
+        }
+        return line.toString();
     }
 }

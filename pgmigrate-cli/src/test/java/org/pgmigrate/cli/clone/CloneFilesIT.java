@@ -14,8 +14,6 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.List;
-import java.util.Set;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -59,6 +57,8 @@ class CloneFilesIT {
         target = clusters.target();
         outside = Files.createDirectory(shared.resolve("outside"));
         names = List.of("/tmp/x", "..", outside + "/x", "odd\tname \"q\" 'q' $(x) \\ \u00e9");
+        source.createDatabase("zzz_last"); // cloned last by --all-databases (ORDER BY datname)
+        source.execute("zzz_last", "CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t VALUES (1)");
         for (String db : names) {
             source.createDatabase(db);
             try (Connection c = connect(source, db); Statement s = c.createStatement()) {
@@ -71,16 +71,25 @@ class CloneFilesIT {
         }
     }
 
+    /**
+     * The first run stops at its last database ("zzz_last", whose directory a file blocks), so that its work
+     * directory is kept and can be looked at: every file is under --dir, private. The resumed run finishes, and a
+     * clone that succeeded removes its work directory.
+     */
     @Test
     void databasesNamedLikePathsWriteOnlyUnderDirWhichIsPrivateEvenWhenItExisted() throws Exception {
         boolean tmpXExisted = Files.exists(Path.of("/tmp/x"));
         Path dir = Files.createDirectory(work.resolve("clone"),
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+        Files.createFile(dir.resolve(DirectoryCheckpointStore.JOURNAL));
+        Path blocker = Files.writeString(dir.resolve(FileNames.of("zzz_last")), "in the way");
 
         Result r = run("clone", "--source", source.uri("postgres"), "--target", target.uri("postgres"), "--all-databases",
                 "--dir", dir.toString());
 
-        assertThat(r.exitCode()).as(r.err()).isEqualTo(ExitCode.OK);
+        assertThat(r.exitCode()).as(r.err()).isEqualTo(ExitCode.FAILED);
+        assertThat(r.err()).contains("a file is in the way")
+                .contains("The checkpoints of this clone are kept in " + dir);
         for (String db : names) {
             try (Connection t = connect(target, db); Statement s = t.createStatement();
                  ResultSet rs = s.executeQuery("SELECT count(*), min(db) FROM t")) {
@@ -97,16 +106,17 @@ class CloneFilesIT {
             assertThat(inOutside).isEmpty();
             assertThat(inWork).containsExactly(dir); // ".." would have put schema.dump here
         }
+        Files.delete(blocker);
         assertPrivate(dir);
 
-        // A resumed run finds the same per-database directories and makes no new ones.
-        Set<Path> before = listing(dir);
         Result resumed = run("clone", "--source", source.uri("postgres"), "--target", target.uri("postgres"),
                 "--all-databases", "--dir", dir.toString(), "--resume");
         assertThat(resumed.exitCode()).as(resumed.err()).isEqualTo(ExitCode.OK);
         assertThat(resumed.err()).contains("Resuming from " + dir);
-        assertThat(listing(dir)).isEqualTo(before);
-        assertPrivate(dir);
+        try (Stream<Path> inOutside = Files.list(outside); Stream<Path> inWork = Files.list(work)) {
+            assertThat(inOutside).isEmpty();
+            assertThat(inWork).as("the clone succeeded: its work directory is gone, and nothing else was made").isEmpty();
+        }
     }
 
     @Test
@@ -150,7 +160,9 @@ class CloneFilesIT {
         Result r = run("clone", "--source", source.uri("/tmp/x"), "--target", target.uri("blocked"), "--dir", dir.toString());
         assertThat(r.exitCode()).as(r.err()).isEqualTo(ExitCode.FAILED);
         assertThat(r.err()).contains("Cannot create the directory " + blocker + " (" + blocker + ": a file is in the way)")
-                .contains("--resume").doesNotContain("\tat ").doesNotContain("bug");
+                .contains("The checkpoints of this clone are kept in " + dir + ": continue with the same command plus"
+                        + " --resume.").doesNotContain("\tat ").doesNotContain("bug");
+        assertThat(dir).as("a failed clone keeps its work directory").isDirectory();
     }
 
     /** Every directory under {@code dir} (and itself) is 0700, every file 0600. */
@@ -160,12 +172,6 @@ class CloneFilesIT {
                 String mode = PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
                 assertThat(mode).as(p.toString()).isEqualTo(Files.isDirectory(p) ? "rwx------" : "rw-------");
             }
-        }
-    }
-
-    private static Set<Path> listing(Path dir) throws Exception {
-        try (Stream<Path> all = Files.walk(dir)) {
-            return all.filter(Files::isDirectory).collect(Collectors.toSet());
         }
     }
 

@@ -1,6 +1,7 @@
 package org.pgmigrate.cli.clone;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -8,8 +9,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.pgmigrate.cli.Endpoints;
 import org.pgmigrate.cli.ExitCode;
 import org.pgmigrate.cli.Main;
+import org.pgmigrate.engine.schema.PgTools;
 
 /** {@code pgmigrate demo} end to end, as a user runs it: its own servers, sample data, load, migration and proof. */
 @Timeout(300)
@@ -61,6 +64,21 @@ class DemoCommandIT {
         assertThat(r.exitCode()).isEqualTo(ExitCode.INVALID_INPUT);
         assertThat(r.err()).contains("Invalid --writers 0: use 1 to 32 sessions.");
         assertThat(r.out()).doesNotContain("throwaway");
+    }
+
+    @Test
+    void aVersionWithoutItsPgDumpIsRefusedBeforeAnyServerStarts() {
+        // The newest major this machine has no pg_dump for (CI installs 15 only).
+        int newest = PgTools.discover(Endpoints.toolSearchPath()).stream().mapToInt(PgTools::major).max().orElse(0);
+        assumeTrue(newest < 17, "pg_dump 17 is installed: every demo version has its tools here");
+        int version = Math.max(16, newest + 1);
+
+        Result r = run("demo", "--pg-version", Integer.toString(version), "--offline");
+
+        assertThat(r.exitCode()).as(r.out() + r.err()).isEqualTo(ExitCode.INVALID_INPUT);
+        assertThat(r.err()).contains("The demo's PostgreSQL " + version + " servers need pg_dump and pg_restore "
+                + version + " or newer").contains("Install postgresql-client-" + version).doesNotContain("\tat ");
+        assertThat(r.out()).as("nothing started, nothing loaded").doesNotContain("throwaway").doesNotContain("Loading");
     }
 
     private static long number(String text, String regex) {

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.pgmigrate.cli.ExitCode;
+import org.pgmigrate.cli.Terminal;
 import org.pgmigrate.cli.client.CliRun;
 import org.pgmigrate.service.DataDirectory;
 import org.pgmigrate.service.ServiceConfig;
@@ -53,7 +54,8 @@ class MigrationCliIT {
         try (Connection c = source.connect("shop")) {
             SampleDatabase.load(c, 500);
         }
-        for (String db : new String[] {"crm", "waitdb", "overdb", "wrongpw", "deldb", "uuiddb", "valdb", "privdb"}) {
+        for (String db : new String[] {"crm", "waitdb", "overdb", "wrongpw", "deldb", "uuiddb", "valdb", "privdb",
+            "watchdb"}) {
             source.createDatabase(db);
             source.execute(db, "CREATE TABLE customers (id int PRIMARY KEY, name text);"
                     + "INSERT INTO customers SELECT g, 'customer ' || g FROM generate_series(1, 300) g");
@@ -312,6 +314,30 @@ class MigrationCliIT {
         try (Connection s = source.connect("overdb"); Connection t = target.connect("overdb")) {
             DatabaseComparer.assertEqual(s, t);
         }
+    }
+
+    /** Ctrl-C in a real terminal (tmux) ends {@code show --watch} with 130, as docs/cli.md says; the migration goes on. */
+    @Test
+    void ctrlCEndsWatchWithExitCode130AndTheMigrationGoesOn() throws Exception {
+        String window = "\"migrationWindowStartTimeInUtc\": \"" + Instant.now().plus(Duration.ofHours(2)) + "\",";
+        Path body = seedFile("watch.json", source.password(), "true", window, "watchdb");
+        assertThat(migration("create", "watched", "--properties", body.toString()).exitCode()).isEqualTo(ExitCode.OK);
+        Path jar = Path.of("target", "pgmigrate.jar").toAbsolutePath();
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        try (Terminal terminal = Terminal.open(Files.createDirectories(work.resolve("watch-terminal")))) {
+            // SIGINT may be inherited as ignored (a background CI job): reset it, as a terminal's Ctrl-C finds it.
+            Terminal.Command watch = terminal.type("env --default-signal=INT " + java + " -jar " + jar
+                    + " migration show --subscription " + SUB + " --resource-group " + RG + " --name " + TARGET
+                    + " --migration-name watched --watch --interval 200ms --output table --data-dir " + dataDir);
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                    .until(terminal::screen, screen -> screen.contains("Every 200ms: "));
+            terminal.pressCtrlC();
+            assertThat(watch.awaitExit(Duration.ofSeconds(60))).as(terminal.screen()).isEqualTo(ExitCode.INTERRUPTED)
+                    .isEqualTo(130);
+        }
+        assertThat(migration("show", "watched").out()).as("Ctrl-C stops the watch, not the migration")
+                .contains("\"state\": \"InProgress\"");
+        assertThat(migration("update", "watched", "--cancel").exitCode()).isEqualTo(ExitCode.OK);
     }
 
     @Test

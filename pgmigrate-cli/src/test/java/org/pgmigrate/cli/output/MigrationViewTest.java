@@ -58,9 +58,43 @@ class MigrationViewTest {
                         + "  exampledatabase: indexes: 0 on the source, 1 on the target\n")
                 .doesNotContain("public.a");
         String row = view.lines().filter(l -> l.startsWith("exampledatabase")).findFirst().orElseThrow();
-        assertThat(row).contains("Succeeded").contains("0/0/10/0").contains("3/1/2").contains("6").contains("0s")
-                .contains("3.0 MiB")
-                .contains("1.0 MiB of 4.0 MiB (25%)");
+        assertThat(row).contains("Succeeded").contains("0/0/10/0")
+                .contains("1.0 MiB of ~4.0 MiB (~25%)");
+        // An offline migration captures no changes: no CDC columns.
+        assertThat(view).doesNotContain("CDC ins/upd/del").doesNotContain("Latency").doesNotContain("Pending");
+    }
+
+    @Test
+    void anOnlineMigrationShowsTheChangeCaptureColumns() throws Exception {
+        String view = MigrationView.detail(json(SUCCEEDED.replace("\"Offline\"", "\"Online\"")), "");
+
+        assertThat(view).contains("CDC ins/upd/del").contains("Latency").contains("Pending");
+        String row = view.lines().filter(l -> l.startsWith("exampledatabase")).findFirst().orElseThrow();
+        assertThat(row).contains("3/1/2").contains("6").contains("0s").contains("3.0 MiB");
+    }
+
+    @Test
+    void aFinishedCopyReads100PercentAndAnEstimateSaysSo() throws Exception {
+        assertThat(MigrationView.copied(json("{\"copiedBytes\": 75497472, \"totalBytes\": 75497472}")))
+                .isEqualTo("72.0 MiB (100%)");
+        assertThat(MigrationView.copied(json("{\"copiedBytes\": 63543705, \"totalBytes\": 75497472}")))
+                .isEqualTo("60.6 MiB of ~72.0 MiB (~84%)");
+        assertThat(MigrationView.copied(json("{\"copiedBytes\": 90000000, \"totalBytes\": 75497472}")))
+                .as("an estimate outgrown: not 100% before the copy ends").endsWith("(~99%)");
+        assertThat(MigrationView.copied(json("{\"copiedBytes\": 0, \"totalBytes\": 0}"))).isEqualTo("-");
+    }
+
+    @Test
+    void aLongErrorIsCutInTheListAndTheNoteSaysWhereToReadItWhole() throws Exception {
+        String longError = "Database shop: " + "x".repeat(300);
+        String table = MigrationView.list(json("[" + SUCCEEDED.replace("\"error\": \"\"", "\"error\": \"" + longError
+                + "\\nsecond line\"") + "]"));
+
+        String row = table.lines().filter(l -> l.startsWith("examplemigration")).findFirst().orElseThrow();
+        assertThat(row).contains("Database shop: xxx").endsWith("...").doesNotContain("second line");
+        assertThat(row.length()).isLessThan(200);
+        assertThat(table).endsWith("Long errors are cut; 'pgmigrate migration show --migration-name NAME' prints them"
+                + " whole.\n");
     }
 
     /** The spec's validation-failure example (2026-07-01-preview), with the service's per-database checks. */
@@ -132,10 +166,14 @@ class MigrationViewTest {
     }
 
     @Test
-    void bytesUseBinaryUnits() {
+    void bytesUseBinaryUnitsAsEveryPrintedSizeDoes() {
         assertThat(MigrationView.bytes(512)).isEqualTo("512 B");
         assertThat(MigrationView.bytes(1536)).isEqualTo("1.5 KiB");
         assertThat(MigrationView.bytes(5L << 30)).isEqualTo("5.0 GiB");
+        for (long n : new long[] {0, 1023, 1536, 72L << 20, 812L << 20, 5L << 30}) {
+            assertThat(org.pgmigrate.cli.clone.ByteSize.format(n)).as("clone and show print sizes alike")
+                    .isEqualTo(MigrationView.bytes(n));
+        }
     }
 
     @Test

@@ -37,7 +37,7 @@ class VerifyCommandIT {
             SampleDatabase.load(c, 2000);
         }
         Path dir = Path.of("target", "verify-it-clone");
-        for (String db : new String[] {"equal", "tampered", "missing_index"}) {
+        for (String db : new String[] {"equal", "tampered", "missing_index", "moved_sequence"}) {
             Result clone = run("clone", "--source", source.uri("shop"), "--target", target.uri(db), "--dir", dir.resolve(db).toString());
             assertThat(clone.exitCode()).as(clone.err()).isZero();
         }
@@ -48,6 +48,7 @@ class VerifyCommandIT {
             target.execute("postgres", "CREATE DATABASE " + db + " TEMPLATE equal");
             target.execute(db, change);
         });
+        target.execute("moved_sequence", "SELECT pg_catalog.setval('shop.invoice_numbers', 5000)");
     }
 
     /** Target databases that differ from the source by one definition each. */
@@ -81,7 +82,7 @@ class VerifyCommandIT {
     void aThreeRowDeleteOnTheTargetFailsAndNamesTheTable() {
         Result r = run("verify", "--source", source.uri("shop"), "--target", target.uri("tampered"));
         assertThat(r.exitCode()).isEqualTo(ExitCode.FAILED);
-        assertThat(r.out()).containsPattern("shop\\.order_lines\\s+6000\\s+5997\\s+DIFFERS").contains("NOT EQUAL");
+        assertThat(r.out()).containsPattern("shop\\.order_lines\\s+6000\\s+5997\\s+DIFFERS").contains("NOT EQUAL: 14 tables, 1 differs");
         assertThat(r.err()).contains("the databases differ");
     }
 
@@ -100,7 +101,7 @@ class VerifyCommandIT {
         assertThat(r.exitCode()).isEqualTo(ExitCode.FAILED);
         assertThat(r.out()).contains("  DIFFERS missing on the target: index shop.orders_customer (CREATE INDEX"
                 + " orders_customer ON shop.orders USING btree (customer_id))\n")
-                .contains("NOT EQUAL: 14 tables, 0 differ; objects differ");
+                .contains("NOT EQUAL: 14 tables, 0 differ; 1 object differs");
     }
 
     @Test
@@ -190,6 +191,15 @@ class VerifyCommandIT {
         assertThat(r.out()).contains("  " + expected);
         assertThat(r.out().lines().filter(l -> l.startsWith("  DIFFERS"))).as(r.out()).hasSize(1);
         return r.out();
+    }
+
+    /** The totals line counts tables as tables: every table is equal, the sequence is what differs. */
+    @Test
+    void aSequenceThatDiffersIsCountedAsASequenceNotAsATable() {
+        Result r = run("verify", "--source", source.uri("shop"), "--target", target.uri("moved_sequence"));
+        assertThat(r.exitCode()).isEqualTo(ExitCode.FAILED);
+        assertThat(r.out()).contains("DIFFERS sequence").contains("invoice_numbers").doesNotContain(" DIFFERS\n")
+                .contains("NOT EQUAL: 14 tables, 0 differ; 1 sequence differs");
     }
 
     @Test

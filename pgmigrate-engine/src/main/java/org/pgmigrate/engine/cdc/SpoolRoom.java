@@ -3,7 +3,6 @@ package org.pgmigrate.engine.cdc;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
@@ -119,9 +118,6 @@ final class SpoolRoom {
     }
 
     private static String size(long bytes) {
-        if (bytes >= 1L << 30) {
-            return String.format(Locale.ROOT, "%.1f GiB", bytes / (double) (1L << 30));
-        }
-        return String.format(Locale.ROOT, "%.1f MiB", bytes / (double) (1L << 20));
+        return org.pgmigrate.engine.progress.ByteUnits.format(bytes);
     }
 }

@@ -39,8 +39,8 @@ final class CopyWorker implements AutoCloseable {
     /** How long a terminated backend of a failed attempt gets to go away. */
     private static final Duration STALE_EXIT_WAIT = Duration.ofSeconds(30);
 
-    /** Rows copied and the digest of the attempt that landed (null when not digesting). */
-    record Copied(long rows, BinaryCopyDigest digest) {
+    /** Rows and bytes copied, and the digest of the attempt that landed (null when not digesting). */
+    record Copied(long rows, long bytes, BinaryCopyDigest digest) {
     }
 
     /** Hears about each retry, with the message to show. */
@@ -70,7 +70,8 @@ final class CopyWorker implements AutoCloseable {
 
     /**
      * Copies {@code part}, retrying transient failures. {@code progress} hears rows and bytes once only, however
-     * many attempts read them. Throws {@link AttemptsFailed} with the last failure when the part cannot be copied.
+     * many attempts read them, and in all exactly the rows that landed. Throws {@link AttemptsFailed} with the last
+     * failure when the part cannot be copied.
      */
     Copied copy(TablePart part, CopyFormat format, String partKey, PartCopier.Progress progress,
                 Supplier<BinaryCopyDigest> newDigest) {
@@ -83,19 +84,23 @@ final class CopyWorker implements AutoCloseable {
                 CopySessions s = sessions();
                 if (attempt > 1) {
                     endStaleBackends(s.target());
-                    if (committedEarlier(part, partKey, s.target())) {
-                        if (streamedBefore < 0) {
+                    Optional<PartRecord> committed = committedEarlier(part, partKey, s.target());
+                    if (committed.isPresent()) {
+                        long rows = committed.get().countsKnown() ? committed.get().rows() : streamedBefore;
+                        if (rows < 0) {
                             throw new IllegalStateException("the failed attempt of " + part.describe()
                                     + " committed, but its row count is unknown");
                         }
                         log.info("The failed attempt of {} had committed; it is not copied again", part.describe());
-                        return new Copied(streamedBefore, digestBefore);
+                        reported.settle(rows, Math.max(0, committed.get().bytes()));
+                        return new Copied(rows, Math.max(0, committed.get().bytes()), digestBefore);
                     }
                 }
                 Runnable unwatch = watch.watch(s);
                 try {
-                    long rows = new PartCopier(s, checkpoints).copy(part, format, partKey, reported.attempt(), digest);
-                    return new Copied(rows, digest);
+                    PartCopier.Streamed streamed = new PartCopier(s, checkpoints).copy(part, format, partKey,
+                            reported.attempt(), digest);
+                    return new Copied(streamed.rows(), streamed.bytes(), digest);
                 } finally {
                     unwatch.run();
                 }
@@ -112,7 +117,7 @@ final class CopyWorker implements AutoCloseable {
                 String message = "COPY of " + part.describe() + " failed (attempt " + attempt + " of "
                         + PartRetry.ATTEMPTS + "): " + describe(e, cutBecause) + ". Retrying in " + pause.toSeconds()
                         + " s on new sessions.";
-                log.warn("{}", message);
+                log.info("{}", message); // a notice: the listener presents it, once
                 retries.retrying(message);
                 pauseOrStop(pause);
             }
@@ -200,30 +205,28 @@ final class CopyWorker implements AutoCloseable {
     }
 
     /**
-     * True when a range part's failed attempt committed after all (the failure came after the COMMIT was sent, and
-     * the answer was lost). A whole table is never "committed earlier": it is reloaded, truncated in the same
-     * transaction.
+     * The pending record of a range part whose failed attempt committed after all (the failure came after the COMMIT
+     * was sent, and the answer was lost); empty when it did not. A whole table is never "committed earlier": it is
+     * reloaded, truncated in the same transaction.
      */
-    private boolean committedEarlier(TablePart part, String partKey, Connection target) throws SQLException {
+    private Optional<PartRecord> committedEarlier(TablePart part, String partKey, Connection target)
+            throws SQLException {
         if (part.truncateAndFreeze()) {
-            return false;
+            return Optional.empty();
         }
-        String state = checkpoints.get(partKey).orElse("");
-        if (!state.startsWith(PENDING)) {
-            return false;
+        Optional<PartRecord> record = checkpoints.get(partKey).flatMap(PartRecord::parse).filter(r -> !r.done());
+        if (record.isEmpty()) {
+            return Optional.empty();
         }
-        long xid = Long.parseLong(state.substring(PENDING.length()));
+        long xid = record.get().xid();
         Optional<String> status = transactionStatus(target, xid);
         if (status.isEmpty() || status.get().equals("in progress")) {
             throw new EngineException(EngineError.COPY_FAILED, "Cannot tell whether the failed attempt of "
                     + part.describe() + " committed on the target (transaction " + xid + " is "
                     + status.orElse("unknown to txid_status") + "). Resume the migration once it has ended.");
         }
-        return status.get().equals("committed");
+        return status.get().equals("committed") ? record : Optional.empty();
     }
-
-    /** What a range part records before it commits: {@code pending <target transaction id>}. */
-    static final String PENDING = "pending ";
 
     /** {@code txid_status} of a target transaction: committed, aborted, in progress; empty when too old to know. */
     static Optional<String> transactionStatus(Connection target, long xid) throws SQLException {
@@ -285,6 +288,17 @@ final class CopyWorker implements AutoCloseable {
 
         HighWater(PartCopier.Progress out) {
             this.out = out;
+        }
+
+        /** Reports what is missing up to {@code totalRows} and {@code totalBytes}: a commit that was not seen. */
+        void settle(long totalRows, long totalBytes) {
+            long newRows = Math.max(0, totalRows - rows);
+            long newBytes = Math.max(0, totalBytes - bytes);
+            if (newRows > 0 || newBytes > 0) {
+                rows += newRows;
+                bytes += newBytes;
+                out.copied(newRows, newBytes);
+            }
         }
 
         PartCopier.Progress attempt() {

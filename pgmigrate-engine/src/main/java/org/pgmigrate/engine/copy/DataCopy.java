@@ -8,6 +8,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.PriorityBlockingQueue;
 import java.util.concurrent.atomic.AtomicReference;
@@ -19,6 +20,7 @@ import org.pgmigrate.engine.catalog.Table;
 import org.pgmigrate.engine.checkpoint.CheckpointKeys;
 import org.pgmigrate.engine.checkpoint.CheckpointStore;
 import org.pgmigrate.engine.pg.ServerVersion;
+import org.pgmigrate.engine.progress.ByteUnits;
 import org.pgmigrate.engine.progress.ProgressListener;
 import org.pgmigrate.engine.progress.TableStats;
 import org.pgmigrate.engine.snapshot.DatabaseSessions;
@@ -87,6 +89,7 @@ public final class DataCopy {
                 List<TablePart> parts = planner.plan(snapshot, table);
                 List<TablePart> todo = unfinished(parts, target);
                 TableProgress p = new TableProgress(table, parts.size(), todo.size());
+                parts.stream().filter(part -> !todo.contains(part)).forEach(part -> p.doneEarlier(recordOf(part)));
                 if (digests != null && todo.size() == parts.size()
                         && options.format().resolve(table, sourceVersion, targetVersion) == CopyFormat.BINARY) {
                     digests.expect(table, parts.size());
@@ -100,6 +103,11 @@ public final class DataCopy {
         }
         long bytes = tables.stream().mapToLong(Table::bytes).sum();
         listener.tablesQueued(database, tables.size(), bytes);
+        long earlierRows = progress.values().stream().mapToLong(TableProgress::earlierRows).sum();
+        long earlierBytes = progress.values().stream().mapToLong(TableProgress::earlierBytes).sum();
+        if (earlierRows > 0 || earlierBytes > 0) {
+            listener.copiedEarlier(database, earlierRows, earlierBytes);
+        }
         for (TableProgress p : progress.values()) {
             if (p.remaining() == 0) {
                 TableStats done = p.stats();
@@ -110,7 +118,7 @@ public final class DataCopy {
         PriorityBlockingQueue<TablePart> queue = new PriorityBlockingQueue<>(Math.max(1, pending.size()),
                 Comparator.comparingLong(TablePart::estimatedBytes).reversed());
         queue.addAll(pending);
-        log.info("Copying {} parts of {} tables ({} MB) with {} jobs", pending.size(), tables.size(), bytes >> 20,
+        log.info("Copying {} parts of {} tables ({}) with {} jobs", pending.size(), tables.size(), ByteUnits.format(bytes),
                 Math.min(options.tableJobs(), Math.max(1, pending.size())));
 
         Cancellation stop = new Cancellation();
@@ -187,7 +195,7 @@ public final class DataCopy {
         if (copied.digest() != null) {
             digests.partCopied(table, copied.digest(), copied.rows());
         }
-        checkpoints.markDone(partKey(part));
+        checkpoints.put(partKey(part), PartRecord.done(copied.rows(), copied.bytes()));
         p.partDone(copied.rows(), System.nanoTime() - started);
         if (p.remaining() == 0) {
             TableStats stats = p.stats();
@@ -199,31 +207,33 @@ public final class DataCopy {
     }
 
     /**
-     * Parts not yet known to be on the target. A part recorded "pending &lt;xid&gt;" crashed around its commit; the
-     * target's {@code txid_status} says whether that commit happened.
+     * Parts not yet known to be on the target. A part recorded pending ({@link PartRecord}) crashed around its
+     * commit; the target's {@code txid_status} says whether that commit happened.
      */
     private List<TablePart> unfinished(List<TablePart> parts, Connection target) throws SQLException {
         List<TablePart> todo = new ArrayList<>();
-        Map<TablePart, Long> pendingXids = new HashMap<>();
+        Map<TablePart, PartRecord> pending = new HashMap<>();
         for (TablePart part : parts) {
-            String state = checkpoints.get(partKey(part)).orElse("");
-            if (state.equals("done")) {
-                continue;
-            }
-            if (state.startsWith(CopyWorker.PENDING)) {
-                pendingXids.put(part, Long.parseLong(state.substring(CopyWorker.PENDING.length())));
-            } else {
+            Optional<PartRecord> record = checkpoints.get(partKey(part)).flatMap(PartRecord::parse);
+            if (record.isEmpty()) {
                 todo.add(part);
+            } else if (!record.get().done()) {
+                pending.put(part, record.get());
             }
         }
-        for (Map.Entry<TablePart, Long> e : pendingXids.entrySet()) {
-            if (CopyWorker.transactionStatus(target, e.getValue()).filter("committed"::equals).isPresent()) {
-                checkpoints.markDone(partKey(e.getKey()));
+        for (Map.Entry<TablePart, PartRecord> e : pending.entrySet()) {
+            if (CopyWorker.transactionStatus(target, e.getValue().xid()).filter("committed"::equals).isPresent()) {
+                checkpoints.put(partKey(e.getKey()), e.getValue().asDone());
             } else {
                 todo.add(e.getKey());
             }
         }
         return todo;
+    }
+
+    /** The record of a part an earlier run finished. */
+    private PartRecord recordOf(TablePart part) {
+        return checkpoints.get(partKey(part)).flatMap(PartRecord::parse).orElseThrow();
     }
 
     private String partKey(TablePart part) {
@@ -248,6 +258,9 @@ public final class DataCopy {
         private boolean started;
         private long rows;
         private long bytes;
+        /** What earlier runs copied of this table (their finished parts); the counts of old journals are unknown. */
+        private long earlierRows;
+        private long earlierBytes;
         private long copyNanos;
         private long firstStart;
         private long lastEnd;
@@ -265,6 +278,19 @@ public final class DataCopy {
             boolean first = !started;
             started = true;
             return first;
+        }
+
+        synchronized void doneEarlier(PartRecord record) {
+            earlierRows += Math.max(0, record.rows());
+            earlierBytes += Math.max(0, record.bytes());
+        }
+
+        synchronized long earlierRows() {
+            return earlierRows;
+        }
+
+        synchronized long earlierBytes() {
+            return earlierBytes;
         }
 
         synchronized void add(long partBytes) {
@@ -289,7 +315,8 @@ public final class DataCopy {
         synchronized TableStats stats() {
             // Wall time from the first part's start to the last part's end: what the user waited for this table.
             Duration wall = started ? Duration.ofNanos(lastEnd - firstStart) : Duration.ZERO;
-            return new TableStats(table.displayName(), rows, bytes, parts, wall, Duration.ZERO);
+            return new TableStats(table.displayName(), earlierRows + rows, earlierBytes + bytes, parts, wall,
+                    Duration.ZERO, rows, bytes);
         }
     }
 }

@@ -33,6 +33,10 @@ final class PartCopier {
         void copied(long rows, long bytes);
     }
 
+    /** What one part carried: its rows, as the server counted them, and the bytes of its COPY data. */
+    record Streamed(long rows, long bytes) {
+    }
+
     private final CopySessions sessions;
     private final Connection source;
     private final Connection target;
@@ -47,13 +51,14 @@ final class PartCopier {
     }
 
     /**
-     * Copies the part and commits it on the target; returns the number of rows the source sent. A failure is a
+     * Copies the part and commits it on the target; returns the rows and bytes the source sent. {@code progress}
+     * hears exactly the rows that landed, in increments that add up to the returned count. A failure is a
      * {@link CopyFailure} naming the side it happened on; one after the whole stream was read (at the commit, whose
      * outcome is then unknown) carries the rows that were sent.
      *
      * @param digest takes every CopyData message read from the source (binary format only), or null
      */
-    long copy(TablePart part, CopyFormat format, String partKey, Progress progress, BinaryCopyDigest digest)
+    Streamed copy(TablePart part, CopyFormat format, String partKey, Progress progress, BinaryCopyDigest digest)
             throws SQLException {
         Table table = part.table();
         long rows = -1;
@@ -64,13 +69,14 @@ final class PartCopier {
                     s.execute("TRUNCATE ONLY " + table.qualifiedName());
                 }
             }
-            long streamed = table.columns().isEmpty() ? copyRowCountOnly(part) : stream(part, format, progress, digest);
-            rows = streamed;
+            Streamed streamed = table.columns().isEmpty() ? copyRowCountOnly(part, progress)
+                    : stream(part, format, progress, digest);
+            rows = streamed.rows();
             if (!part.truncateAndFreeze()) {
-                checkpoints.put(partKey, CopyWorker.PENDING + currentTransactionId());
+                checkpoints.put(partKey, PartRecord.pending(currentTransactionId(), streamed.rows(), streamed.bytes()));
             }
             target.commit();
-            return rows;
+            return streamed;
         } catch (SQLException e) {
             rollbackQuietly(target, e);
             throw CopyFailure.on(Side.TARGET, e, rows);
@@ -80,7 +86,7 @@ final class PartCopier {
         }
     }
 
-    private long stream(TablePart part, CopyFormat format, Progress progress, BinaryCopyDigest digest)
+    private Streamed stream(TablePart part, CopyFormat format, Progress progress, BinaryCopyDigest digest)
             throws SQLException {
         Table table = part.table();
         String condition = part.condition();
@@ -103,11 +109,17 @@ final class PartCopier {
         long bytes = 0;
         long reportedRows = 0;
         long reportedBytes = 0;
+        // Binary COPY's header rides in front of the first row and its trailer comes in a message of its own: a
+        // message is not always a row (BinaryCopyFrames). Text COPY sends exactly one message per row.
+        boolean binary = format == CopyFormat.BINARY;
+        boolean first = true;
         try {
             copyIn = targetCopy.copyIn(in);
             int filled = 0;
-            for (byte[] row; (row = read(copyOut)) != null; ) {
-                rows++;
+            for (byte[] row; (row = read(copyOut)) != null; first = false) {
+                if (!binary || BinaryCopyFrames.rowOffset(row, first) >= 0) {
+                    rows++;
+                }
                 bytes += row.length;
                 if (digest != null) {
                     digest.accept(row);
@@ -133,9 +145,10 @@ final class PartCopier {
             }
             copyIn.endCopy();
             sessions.moved();
-            progress.copied(rows - reportedRows, bytes - reportedBytes);
-            // Binary COPY sends its header and trailer in messages of their own; the server's count is exact.
-            return copyOut.getHandledRowCount() >= 0 ? copyOut.getHandledRowCount() : rows;
+            // The server's count is the reference; the last increment makes the reported rows add up to it.
+            long exact = copyOut.getHandledRowCount() >= 0 ? copyOut.getHandledRowCount() : rows;
+            progress.copied(exact - reportedRows, bytes - reportedBytes);
+            return new Streamed(exact, bytes);
         } finally {
             // Never leave a connection locked in COPY: cancel whatever is still active (the target's transaction
             // then aborts, which is what a failed part needs).
@@ -164,7 +177,7 @@ final class PartCopier {
     }
 
     /** A table whose every column is generated: COPY has no column to carry, but the rows must exist. */
-    private long copyRowCountOnly(TablePart part) throws SQLException {
+    private Streamed copyRowCountOnly(TablePart part, Progress progress) throws SQLException {
         String condition = part.condition();
         long rows;
         try (Statement s = source.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_catalog.count(*) FROM ONLY "
@@ -177,7 +190,8 @@ final class PartCopier {
         try (Statement s = target.createStatement()) {
             s.execute("INSERT INTO " + part.table().qualifiedName() + " SELECT FROM pg_catalog.generate_series(1, " + rows + ")");
         }
-        return rows;
+        progress.copied(rows, 0);
+        return new Streamed(rows, 0);
     }
 
     private long currentTransactionId() throws SQLException {

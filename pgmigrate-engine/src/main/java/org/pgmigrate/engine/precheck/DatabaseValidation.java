@@ -275,13 +275,6 @@ final class DatabaseValidation {
     }
 
     static String human(long bytes) {
-        double v = bytes;
-        String[] units = {"B", "kB", "MB", "GB", "TB"};
-        int u = 0;
-        while (v >= 1024 && u < units.length - 1) {
-            v /= 1024;
-            u++;
-        }
-        return String.format(java.util.Locale.ROOT, "%.1f %s", v, units[u]);
+        return org.pgmigrate.engine.progress.ByteUnits.format(bytes);
     }
 }

@@ -19,14 +19,27 @@ public interface ProgressListener {
     default void phaseCompleted(String database, Phase phase, Duration took) {
     }
 
-    /** The tables to copy are known; the count and total size let a display compute an ETA. */
+    /**
+     * The tables to copy are known; the count and total size let a display compute an ETA. {@code totalBytes} is an
+     * estimate (the tables' size on disk, not the COPY data that will travel): the bytes copied end above or below it.
+     */
     default void tablesQueued(String database, int tables, long totalBytes) {
+    }
+
+    /**
+     * A resumed run: earlier runs copied these rows and bytes (the parts their checkpoints record as done). Called
+     * once, after {@link #tablesQueued}, only when they copied something; {@link #rowsCopied} then counts this run's.
+     */
+    default void copiedEarlier(String database, long rows, long bytes) {
     }
 
     default void tableStarted(String database, String table) {
     }
 
-    /** Rows and bytes copied since the previous call for this table (increments, not totals). */
+    /**
+     * Rows and bytes copied since the previous call for this table (increments, not totals). For each part, the
+     * increments add up to exactly the rows that landed on the target.
+     */
     default void rowsCopied(String database, String table, long rows, long bytes) {
     }
 
@@ -43,7 +56,11 @@ public interface ProgressListener {
     default void verified(String database, org.pgmigrate.engine.verify.VerificationReport report) {
     }
 
-    /** Something a person should read (a skipped setting, a resume caveat); already logged by the engine. */
+    /**
+     * Something a person should read (a skipped setting, a resume caveat, a retried part). The engine logs it at INFO
+     * only: presenting it is the listener's job ({@code clone} prints it, the service logs it as a warning), so that
+     * it is said once.
+     */
     default void notice(String database, String message) {
     }
 }

@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import org.apache.commons.codec.digest.MurmurHash3;
 import org.pgmigrate.engine.catalog.Table;
+import org.pgmigrate.engine.copy.BinaryCopyFrames;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyOut;
 
@@ -12,7 +13,7 @@ import org.postgresql.copy.CopyOut;
  * they pass: the rows a copy reads from the source, or the rows read back from the target.
  *
  * <p>The server sends each row in a message of its own (the stream's header rides in front of the first row, and the
- * trailer comes alone), so a row's image is its message without the header. Each image is hashed to 128 bits and the
+ * trailer comes alone: {@link BinaryCopyFrames}), so a row's image is its message without the header. Each image is hashed to 128 bits and the
  * two halves are summed: like {@link TableFingerprint}'s server-side hash, the result does not depend on row order,
  * so parts of a table can be digested apart and {@link #add added}, and the target can be read back in any order.
  *
@@ -22,10 +23,6 @@ import org.postgresql.copy.CopyOut;
 public final class BinaryCopyDigest {
 
     static final String METHOD = "copy-stream-murmur3-128";
-
-    /** "PGCOPY\n\377\r\n\0", then a 32-bit flags field and a 32-bit header extension length. */
-    private static final byte[] SIGNATURE = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xFF, '\r', '\n', 0};
-    private static final int FIXED_HEADER = SIGNATURE.length + 8;
 
     private boolean headerSeen;
     private long rows;
@@ -38,16 +35,12 @@ public final class BinaryCopyDigest {
      * @throws IllegalArgumentException when the first message does not start with a binary COPY header
      */
     public void accept(byte[] message) {
-        int offset = 0;
-        if (!headerSeen) {
-            offset = headerLength(message);
-            headerSeen = true;
-        }
-        int length = message.length - offset;
-        if (length == 0 || isTrailer(message, offset, length)) {
+        int offset = BinaryCopyFrames.rowOffset(message, !headerSeen);
+        headerSeen = true;
+        if (offset < 0) {
             return;
         }
-        long[] h = MurmurHash3.hash128x64(message, offset, length, 0);
+        long[] h = MurmurHash3.hash128x64(message, offset, message.length - offset, 0);
         rows++;
         sumLow += h[0];
         sumHigh += h[1];
@@ -100,23 +93,5 @@ public final class BinaryCopyDigest {
         } catch (SQLException ignored) {
             // the connection broke; the server ends the COPY on its own
         }
-    }
-
-    private static int headerLength(byte[] message) {
-        if (message.length < FIXED_HEADER || !java.util.Arrays.equals(message, 0, SIGNATURE.length, SIGNATURE, 0,
-                SIGNATURE.length)) {
-            throw new IllegalArgumentException("not a binary COPY stream: its first message has no PGCOPY header");
-        }
-        int extension = ((message[15] & 0xFF) << 24) | ((message[16] & 0xFF) << 16) | ((message[17] & 0xFF) << 8)
-                | (message[18] & 0xFF);
-        if (extension < 0 || FIXED_HEADER + extension > message.length) {
-            throw new IllegalArgumentException("not a binary COPY stream: bad header extension length " + extension);
-        }
-        return FIXED_HEADER + extension;
-    }
-
-    /** The end of the stream: a field count of -1, which no row has. */
-    private static boolean isTrailer(byte[] message, int offset, int length) {
-        return length == 2 && message[offset] == (byte) 0xFF && message[offset + 1] == (byte) 0xFF;
     }
 }

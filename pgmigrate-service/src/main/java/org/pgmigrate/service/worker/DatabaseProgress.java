@@ -8,6 +8,8 @@ import org.pgmigrate.engine.progress.ProgressListener;
 import org.pgmigrate.engine.progress.TableStats;
 import org.pgmigrate.engine.verify.VerificationReport;
 import org.pgmigrate.service.migration.DatabaseDetails;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Live counters of one database's run, fed by the engine's threads and read by the progress flusher, which writes
@@ -15,6 +17,8 @@ import org.pgmigrate.service.migration.DatabaseDetails;
  * Thread-safe and lock-free: the engine calls it on the copy path.
  */
 final class DatabaseProgress implements ProgressListener {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DatabaseProgress.class);
 
     private final ProgressListener next;
     private final AtomicLong queued = new AtomicLong();
@@ -32,7 +36,11 @@ final class DatabaseProgress implements ProgressListener {
         this.next = next;
     }
 
-    /** {@code details} with this run's counters and current operation. */
+    /**
+     * {@code details} with this run's counters and current operation. {@code totalBytes} is an estimate until the copy
+     * ends, and then the bytes copied ({@code copiedBytes}); {@code copiedRows} and {@code copiedBytes} count what
+     * earlier runs of a resumed copy copied too.
+     */
     DatabaseDetails applyTo(DatabaseDetails d) {
         return new DatabaseDetails(d.databaseName(), d.migrationState(), operation.get(), d.startedOn(), d.endedOn(),
                 queued.get(), errored.get(), loading.get(), completed.get(), d.cdcUpdateCounter(), d.cdcDeleteCounter(),
@@ -48,6 +56,10 @@ final class DatabaseProgress implements ProgressListener {
 
     @Override
     public void phaseCompleted(String database, Phase phase, Duration took) {
+        if (phase == Phase.COPY) {
+            // The total was an estimate (the tables' size on disk); now the copy's own count is known: it is exact.
+            totalBytes.set(bytes.get());
+        }
         next.phaseCompleted(database, phase, took);
     }
 
@@ -56,6 +68,14 @@ final class DatabaseProgress implements ProgressListener {
         queued.set(tables);
         totalBytes.set(total);
         next.tablesQueued(database, tables, total);
+    }
+
+    @Override
+    public void copiedEarlier(String database, long earlierRows, long earlierBytes) {
+        // A resumed copy: the database's counters include what the earlier runs copied.
+        rows.addAndGet(earlierRows);
+        bytes.addAndGet(earlierBytes);
+        next.copiedEarlier(database, earlierRows, earlierBytes);
     }
 
     @Override
@@ -106,6 +126,8 @@ final class DatabaseProgress implements ProgressListener {
 
     @Override
     public void notice(String database, String message) {
+        // The engine logs notices at INFO only and leaves presenting them to its caller: here, the service log.
+        LOG.warn("Database {}: {}", database, message);
         next.notice(database, message);
     }
 

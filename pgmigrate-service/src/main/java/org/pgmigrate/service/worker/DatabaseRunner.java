@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
+import org.pgmigrate.engine.EngineError;
 import org.pgmigrate.engine.EngineException;
 import org.pgmigrate.engine.verify.TableVerification;
 import org.pgmigrate.engine.verify.VerificationReport;
@@ -89,7 +90,7 @@ final class DatabaseRunner {
             } else {
                 LOG.error("Database {} failed: {}", db, e.getMessage());
                 recordVerification(db, r.progress().verification());
-                String message = e.getMessage() + online.cleanupNote(db).map(n -> " " + n).orElse("");
+                String message = e.getMessage() + advice(e) + online.cleanupNote(db).map(n -> " " + n).orElse("");
                 run.updateDatabase(db, d -> r.progress().applyTo(d).withState(DatabaseMigrationState.FAILED, "Failed",
                         message));
             }
@@ -106,6 +107,16 @@ final class DatabaseRunner {
             MDC.remove("db");
             MDC.remove("migration");
         }
+    }
+
+    /** What the service's user can do about an engine error, in the service's terms; empty if nothing to add. */
+    static String advice(EngineException e) {
+        if (e.error() == EngineError.TARGET_DATABASE_EXISTS) {
+            // Prerequisites catch this before the copy; it lands here when the database appeared in between.
+            return " Set overwriteDbsInTarget to True (pgmigrate migration update --overwrite-dbs) to replace it, or"
+                    + " drop it or choose another target database. Its current contents would be lost.";
+        }
+        return "";
     }
 
     /** Marks a database that was canceled before it started. */

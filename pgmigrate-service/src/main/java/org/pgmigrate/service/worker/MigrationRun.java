@@ -102,6 +102,7 @@ final class MigrationRun implements Runnable {
         } finally {
             try {
                 endReplications();
+                ctx.removeWorkDirectoryIfEmpty(migrationId);
                 ctx.store().releaseLease(migrationId, ctx.nodeId());
             } finally {
                 MDC.remove("migration");

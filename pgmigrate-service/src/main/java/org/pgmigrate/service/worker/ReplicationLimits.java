@@ -13,7 +13,7 @@ public record ReplicationLimits(long spoolLimitBytes, Duration reconnectWindow) 
 
     public ReplicationLimits {
         if (spoolLimitBytes < 256L << 20) {
-            throw new IllegalArgumentException("--spool-limit must be at least 256MB, was " + spoolLimitBytes + " bytes.");
+            throw new IllegalArgumentException("--spool-limit must be at least 256MiB, was " + spoolLimitBytes + " bytes.");
         }
         if (reconnectWindow.isNegative() || reconnectWindow.isZero()) {
             throw new IllegalArgumentException("reconnectWindow must be positive, was " + reconnectWindow);

@@ -1,5 +1,8 @@
 package org.pgmigrate.service.worker;
 
+import java.io.IOException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -10,6 +13,7 @@ import org.pgmigrate.service.security.PrivateFiles;
 import org.pgmigrate.service.server.EndpointResolver;
 import org.pgmigrate.service.server.RestartCommandPolicy;
 import org.pgmigrate.service.store.MigrationStore;
+import org.slf4j.LoggerFactory;
 
 /**
  * What every {@link MigrationRun} of one node shares. The scheduler owns {@code databaseJobs}. {@code workRoot}
@@ -35,5 +39,22 @@ record WorkerContext(MigrationStore store, SealedSecrets secrets, EndpointResolv
         Path dir = migrationDir.resolve(name);
         PrivateFiles.createDirectory(dir);
         return dir;
+    }
+
+    /**
+     * Removes {@code workRoot/<migrationId>} once nothing is left in it (each database's directory goes when the
+     * database is done, a spool at cutover), so that a finished migration leaves no empty folder. Called when the
+     * migration's run ends, when no database job of it writes there any more; a directory still holding files (a
+     * failed database's, or a run stopped by a shutdown, which resumes from them) stays.
+     */
+    void removeWorkDirectoryIfEmpty(String migrationId) {
+        Path migrationDir = workRoot.resolve(migrationId);
+        try {
+            Files.deleteIfExists(migrationDir);
+        } catch (DirectoryNotEmptyException stillUsed) {
+            // kept: its files are still needed, or kept for a look
+        } catch (IOException e) {
+            LoggerFactory.getLogger(WorkerContext.class).debug("Cannot remove {}: {}", migrationDir, e.toString());
+        }
     }
 }
