@@ -47,6 +47,11 @@ public record ArmPath(String path, Map<String, String> query, String apiVersion)
         return migrations(group, targetServer).child(migrationName);
     }
 
+    /** A flexible server's parameters: {@code .../flexibleServers/{server}/configurations}. */
+    public static ArmPath configurations(ResourceGroup group, String server) {
+        return server(group, ServerType.FLEXIBLE, server).child("configurations");
+    }
+
     public static ArmPath checkMigrationNameAvailability(ResourceGroup group, String targetServer) {
         return server(group, ServerType.FLEXIBLE, targetServer).child("checkMigrationNameAvailability");
     }

@@ -17,6 +17,7 @@ import picocli.CommandLine.Spec;
             ServerListCommand.class,
             ServerShowCommand.class,
             ServerDeleteCommand.class,
+            org.pgmigrate.cli.server.parameter.ParameterCommand.class,
         })
 public final class ServerCommand implements Runnable {
 

@@ -50,6 +50,7 @@ public final class ApiServer {
         MigrationController m = new MigrationController(migrations);
         ServerController flexible = new ServerController(servers, ServerKind.FLEXIBLE);
         ServerController single = new ServerController(servers, ServerKind.SINGLE);
+        ConfigurationController configurations = new ConfigurationController(servers);
         this.app = Javalin.create(config -> {
             config.showJavalinBanner = false;
             config.startupWatcherEnabled = false;
@@ -68,6 +69,14 @@ public final class ApiServer {
                         get(flexible::get);
                         delete(flexible::delete);
                         post("checkMigrationNameAvailability", m::checkNameAvailability);
+                        path("configurations", () -> {
+                            get(configurations::list);
+                            path("{configurationName}", () -> {
+                                get(configurations::get);
+                                put(configurations::put);
+                                patch(configurations::put);
+                            });
+                        });
                         path("migrations", () -> {
                             get(m::list);
                             path("{migrationName}", () -> {

@@ -3,6 +3,7 @@ package org.pgmigrate.service.server;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -59,7 +60,9 @@ public final class ServerRegistry {
                 draft.tags(), draft.host(), port, draft.sslMode() == null ? "Prefer" : draft.sslMode(),
                 draft.sslRootCertificate(), draft.administratorLogin(), restartCommand, draft.version(),
                 existing.map(RegisteredServer::createdAt).orElse(now), now,
-                HostResolution.problem(draft.host()).orElse(null));
+                HostResolution.problem(draft.host()).orElse(null),
+                // parameters have their own resource (configurations/{name}): a PUT of the server keeps them
+                existing.map(RegisteredServer::parameters).orElse(Map.of()));
         if (existing.isPresent() && sameContent(existing.get(), server)) {
             // a retried PUT changes nothing, so it is allowed; it looks the host up again
             if (Objects.equals(existing.get().hostProblem(), server.hostProblem())) {
@@ -73,6 +76,25 @@ public final class ServerRegistry {
         refuseWhileInUse(key, "changed");
         boolean created = servers.upsert(server);
         return new Registration(server, created);
+    }
+
+    /**
+     * Sets one server parameter of a registered flexible server ({@code PUT .../configurations/{name}}); a null
+     * value puts it back to its default. Allowed while migrations use the server: a migration reads the parameters
+     * when each database starts, as Azure's dynamic parameters take effect without a restart.
+     */
+    public RegisteredServer setParameter(ServerKey key, String name, String value) {
+        RegisteredServer server = get(key);
+        ServerParameters.Definition definition = ServerParameters.require(name);
+        Map<String, String> values = new java.util.TreeMap<>(server.parameters());
+        if (value == null) {
+            values.remove(definition.name());
+        } else {
+            values.put(definition.name(), definition.normalize(value));
+        }
+        RegisteredServer changed = server.withParameters(values, Instant.now());
+        servers.upsert(changed);
+        return changed;
     }
 
     public RegisteredServer get(ServerKey key) {

@@ -65,9 +65,10 @@ final class DatabaseRunner {
             LOG.info("{} database {} ({} to {}).", resuming ? "Resuming" : "Migrating", db,
                     endpoints.source().address(), endpoints.target().address());
             // On a resume the engine finds its own checkpoint of the target database it created and keeps it.
+            MigrationTuning tuning = MigrationTuning.of(ctx.resolver().registeredTarget(m.key()), ctx.limits());
             DatabaseTask task = new DatabaseTask(db, endpoints.source(db), endpoints.target(db),
-                    m.spec().overwriteDbsInTarget(), m.spec().migrateRoles(), ctx.limits().tableJobs(),
-                    ctx.limits().indexJobs(), workDir, null);
+                    m.spec().overwriteDbsInTarget(), m.spec().migrateRoles() && !tuning.skipRoles(), tuning, workDir,
+                    null);
             if (m.spec().migrationMode() == MigrationMode.ONLINE) {
                 // the base copy under the slot's snapshot; then changes are applied until the cutover
                 OnlineDatabases.BaseCopy copy = online.baseCopy(m, endpoints, db, task, r, run);

@@ -8,14 +8,15 @@ import org.pgmigrate.engine.pg.PgEndpoint;
  * migration's properties decide. Immutable.
  *
  * @param dropIfExists replace the target database if it exists ({@code overwriteDbsInTarget}, confirmed)
- * @param keepOwnership restore owners and grants ({@code migrateRoles})
+ * @param keepOwnership restore owners and grants ({@code migrateRoles}, unless the target's parameters skip roles)
+ * @param tuning       the target server's parameters in effect when the database started
  * @param workDir      the engine's files for this database (schema archive, restore lists), under the data dir
  * @param snapshotName the replication slot's exported snapshot the copy runs under (online), or null
  */
 record DatabaseTask(String database, PgEndpoint source, PgEndpoint target, boolean dropIfExists, boolean keepOwnership,
-                    int tableJobs, int indexJobs, Path workDir, String snapshotName) {
+                    MigrationTuning tuning, Path workDir, String snapshotName) {
 
     DatabaseTask withSnapshot(String snapshot, boolean drop) {
-        return new DatabaseTask(database, source, target, drop, keepOwnership, tableJobs, indexJobs, workDir, snapshot);
+        return new DatabaseTask(database, source, target, drop, keepOwnership, tuning, workDir, snapshot);
     }
 }

@@ -32,9 +32,8 @@ final class EngineMigrator implements DatabaseMigrator {
     @Override
     public DatabaseReport migrateDatabase(DatabaseTask task, ProgressListener progress, CheckpointStore checkpoints,
                                           StopSignal stop) {
-        DatabaseJob job = new DatabaseJob(task.source(), task.target(),
-                CopyOptions.defaults().withJobs(task.tableJobs(), task.indexJobs()), task.dropIfExists(),
-                task.keepOwnership(), true, true, task.workDir(), task.snapshotName());
+        DatabaseJob job = new DatabaseJob(task.source(), task.target(), task.tuning().copyOptions(), task.dropIfExists(),
+                task.keepOwnership(), true, task.tuning().analyze(), task.workDir(), task.snapshotName());
         return engine.migrateDatabase(job, progress, checkpoints, cancellation(stop));
     }
 

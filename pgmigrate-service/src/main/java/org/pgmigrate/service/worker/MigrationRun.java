@@ -371,7 +371,11 @@ final class MigrationRun implements Runnable {
         if (endpoints == null) {
             return;
         }
-        if (m.spec().migrateRoles() && !checkpoints.isDone("service/roles")) {
+        boolean skipRoles = MigrationTuning.of(ctx.resolver().registeredTarget(m.key()), ctx.limits()).skipRoles();
+        if (skipRoles && m.spec().migrateRoles()) {
+            LOG.info("Roles are not migrated: the target server's parameter azure.migration_skip_role_user is on.");
+        }
+        if (m.spec().migrateRoles() && !skipRoles && !checkpoints.isDone("service/roles")) {
             try {
                 ctx.migrator().migrateRoles(endpoints.source(), endpoints.target(), roles);
                 checkpoints.markDone("service/roles");
