@@ -396,6 +396,30 @@ class MigrationCliIT {
     }
 
     @Test
+    void serverParametersAreSetShownListedAndResetAsAzDoes() {
+        // The spelling (-n names the server, --name the parameter) and az's (-s/--server-name).
+        CliRun set = cli("server", "parameter", "set", "--subscription", SUB, "-g", RG, "-n", TARGET, "--name",
+                "azure.migration_table_split_size", "--value", "2048", "--query", "properties.value", "-o", "tsv");
+        assertThat(set.exitCode()).as(set.toString()).isEqualTo(ExitCode.OK);
+        assertThat(set.out()).isEqualTo("2048\n");
+        CliRun show = cli("server", "parameter", "show", "--subscription", SUB, "-g", RG, "--server-name", TARGET,
+                "--name", "azure.migration_table_split_size", "-o", "table");
+        assertThat(show.out()).contains("azure.migration_table_split_size").contains("2048").contains("user-override");
+        CliRun list = cli("server", "parameter", "list", "--subscription", SUB, "-g", RG, "-s", TARGET, "--query",
+                "[].name", "-o", "tsv");
+        assertThat(list.out().lines()).contains("azure.migration_copy_with_binary", "azure.migration_skip_analyze",
+                "pgmigrate.migration_table_jobs");
+        CliRun reset = cli("server", "parameter", "set", "--subscription", SUB, "-g", RG, "-s", TARGET, "--name",
+                "azure.migration_table_split_size", "--query", "properties.[value, source]", "-o", "tsv");
+        assertThat(reset.out()).isEqualTo("1024\nsystem-default\n"); // az: a list of scalars, one per line
+        CliRun bad = cli("server", "parameter", "set", "--subscription", SUB, "-g", RG, "-s", TARGET, "--name",
+                "azure.migration_skip_analyze", "--value", "maybe");
+        assertThat(bad.exitCode()).isEqualTo(ExitCode.INVALID_INPUT);
+        assertThat(bad.err()).contains("'maybe' is not valid for server parameter 'azure.migration_skip_analyze'")
+                .contains("on, off").doesNotContain("\tat ");
+    }
+
+    @Test
     void serversAreListedShownAndFoundByNameWithoutTheirType() {
         CliRun list = cli("server", "list", "--subscription", SUB, "-g", RG, "-o", "table");
         CliRun show = cli("server", "show", "--subscription", SUB, "-g", RG, "-n", SOURCE);
