@@ -299,8 +299,8 @@ public final class DatabaseVerifier implements AutoCloseable {
     /** One side's definitions, and the major version that printed them. */
     private record Objects(int major, Map<String, SchemaDefinitions.Definition> definitions) {
         static Objects read(Connection c) throws SQLException {
-            int major = ServerVersion.of(c).major();
-            return new Objects(major, SchemaDefinitions.read(c, major));
+            ServerVersion version = ServerVersion.of(c);
+            return new Objects(version.major(), SchemaDefinitions.read(c, version));
         }
     }
 

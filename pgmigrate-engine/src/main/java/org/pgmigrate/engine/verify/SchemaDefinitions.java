@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.pgmigrate.engine.pg.Identifiers;
+import org.pgmigrate.engine.pg.ServerVersion;
 
 /**
  * One database's user objects, each by kind and name with its definition, read with one set-based query per kind
@@ -52,10 +53,15 @@ final class SchemaDefinitions {
     private SchemaDefinitions() {
     }
 
-    /** Every definition of the database {@code c} is connected to, by key, kind after kind. */
-    static Map<String, Definition> read(Connection c, int major) throws SQLException {
+    /**
+     * Every definition of the database {@code c} is connected to, by key, kind after kind. The queries fall back where
+     * a catalog column is younger than the server (9.5 to 10 sources): what the column describes (partitions,
+     * identity columns, procedures) cannot exist there, so the fallback prints what the newer server prints for an
+     * object without it.
+     */
+    static Map<String, Definition> read(Connection c, ServerVersion version) throws SQLException {
         Map<String, Definition> all = new LinkedHashMap<>();
-        for (Query q : queries(major)) {
+        for (Query q : queries(version)) {
             try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(q.sql())) {
                 while (rs.next()) {
                     String name = name(rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5));
@@ -69,6 +75,37 @@ final class SchemaDefinitions {
                 }
             } catch (SQLException e) {
                 throw new SQLException("Reading the " + q.what() + " failed: " + e.getMessage(), e.getSQLState(), e);
+            }
+        }
+        if (!version.atLeast(10)) {
+            all.putAll(sequencesBefore10(c));
+        }
+        return all;
+    }
+
+    /**
+     * Before 10 a sequence's parameters are columns of the sequence itself (no pg_sequence): one small query each.
+     * Every sequence was a bigint then, and pg_dump recreates it as one.
+     */
+    private static Map<String, Definition> sequencesBefore10(Connection c) throws SQLException {
+        Map<String, Definition> all = new LinkedHashMap<>();
+        List<String[]> names = new java.util.ArrayList<>();
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT n.nspname, r.relname FROM "
+                + "pg_catalog.pg_class r JOIN pg_catalog.pg_namespace n ON n.oid = r.relnamespace WHERE r.relkind = 'S'"
+                + " AND " + USER_SCHEMA + " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid ="
+                + " 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = r.oid AND d.deptype IN ('e', 'i'))")) {
+            while (rs.next()) {
+                names.add(new String[] {rs.getString(1), rs.getString(2)});
+            }
+        }
+        for (String[] n : names) {
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT 'as bigint, increment ' ||"
+                    + " increment_by || ', minvalue ' || min_value || ', maxvalue ' || max_value || ', start ' ||"
+                    + " start_value || ', cache ' || cache_value || CASE WHEN is_cycled THEN ', cycle' ELSE"
+                    + " ', no cycle' END FROM " + Identifiers.qualified(n[0], n[1]))) {
+                rs.next();
+                Definition d = new Definition("sequence", name(n[0], null, n[1], null), rs.getString(1), false, null);
+                all.put(d.key(), d);
             }
         }
         return all;
@@ -92,22 +129,31 @@ final class SchemaDefinitions {
      * Each query returns: kind, schema, parent, name, suffix (a function's arguments), definition, printed, and the
      * owner's kind, parent, name and suffix (in the same schema), or NULLs.
      */
-    private static List<Query> queries(int major) {
+    private static List<Query> queries(ServerVersion version) {
+        int major = version.major();
+        boolean v10 = version.atLeast(10);
+        boolean v11 = version.atLeast(11);
+        String relispartition = v10 ? "r.relispartition" : "false";
+        String conparentid = v11 ? "c.conparentid" : "0";
+        String attidentity = v10 ? "a.attidentity" : "''";
+        String prokind = v11 ? "p.prokind"
+                : "(CASE WHEN p.proisagg THEN 'a' WHEN p.proiswindow THEN 'w' ELSE 'f' END)";
+        String proparallel = version.atLeast(9, 6) ? "p.proparallel" : "'u'";
         String notMember = " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = %s"
                 + " AND d.objid = %s AND d.deptype IN ('e', 'i'))";
         String relation = "pg_catalog.pg_class r JOIN pg_catalog.pg_namespace n ON n.oid = r.relnamespace";
         String relationKind = "CASE r.relkind WHEN 'm' THEN 'materialized view' WHEN 'v' THEN 'view' ELSE 'table' END";
         String tableNotMember = notMember.formatted("'pg_catalog.pg_class'::pg_catalog.regclass", "r.oid");
-        String functionKind = "CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate'"
+        String functionKind = "CASE " + prokind + " WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate'"
                 + " WHEN 'w' THEN 'window function' ELSE 'function' END";
-        return List.of(
+        List<Query> all = new java.util.ArrayList<>(List.of(
                 new Query("schemas", "SELECT 'schema', n.nspname, NULL, NULL, NULL, '', false, NULL, NULL, NULL, NULL"
                         + " FROM pg_catalog.pg_namespace n WHERE " + USER_SCHEMA
                         + notMember.formatted("'pg_catalog.pg_namespace'::pg_catalog.regclass", "n.oid")),
                 new Query("tables", "SELECT 'table', n.nspname, NULL, r.relname, NULL,"
                         + " CASE r.relkind WHEN 'p' THEN 'partitioned table' WHEN 'f' THEN 'foreign table' ELSE 'table' END"
                         + " || CASE r.relpersistence WHEN 'u' THEN ', unlogged' ELSE '' END"
-                        + " || coalesce(CASE WHEN r.relispartition THEN ', partition of ' ELSE ', inherits ' END"
+                        + " || coalesce(CASE WHEN " + relispartition + " THEN ', partition of ' ELSE ', inherits ' END"
                         + "   || (SELECT pg_catalog.string_agg(pn.nspname || '.' || pc.relname, ', ' ORDER BY i.inhseqno)"
                         + "       FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class pc ON pc.oid = i.inhparent"
                         + "       JOIN pg_catalog.pg_namespace pn ON pn.oid = pc.relnamespace WHERE i.inhrelid = r.oid), '')"
@@ -127,7 +173,7 @@ final class SchemaDefinitions {
                         + " pg_catalog.format_type(a.atttypid, a.atttypmod)"
                         + " || CASE WHEN a.attcollation <> t.typcollation THEN ' COLLATE ' || co.collname ELSE '' END"
                         + " || CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END"
-                        + " || CASE a.attidentity WHEN 'a' THEN ' GENERATED ALWAYS AS IDENTITY'"
+                        + " || CASE " + attidentity + " WHEN 'a' THEN ' GENERATED ALWAYS AS IDENTITY'"
                         + "    WHEN 'd' THEN ' GENERATED BY DEFAULT AS IDENTITY' ELSE '' END"
                         + (major >= 12 ? " || CASE WHEN a.attgenerated = 's' THEN ' GENERATED ALWAYS (STORED)' ELSE '' END"
                         : "") + ","
@@ -151,11 +197,11 @@ final class SchemaDefinitions {
                         + " JOIN pg_catalog.pg_namespace n ON n.oid = i.relnamespace WHERE " + USER_SCHEMA),
                 // Constraints cloned onto partitions from a partitioned table's (conparentid) get names generated at
                 // restore: they are keyed by their table and definition instead.
-                new Query("constraints", "SELECT CASE WHEN c.conparentid <> 0 THEN 'cloned constraint'"
+                new Query("constraints", "SELECT CASE WHEN " + conparentid + " <> 0 THEN 'cloned constraint'"
                         + "   WHEN c.contypid <> 0 THEN 'domain constraint' ELSE 'constraint' END,"
                         + " n.nspname, coalesce(r.relname, t.typname),"
-                        + " CASE WHEN c.conparentid <> 0 THEN NULL ELSE c.conname END,"
-                        + " CASE WHEN c.conparentid <> 0 THEN ' ' || pg_catalog.pg_get_constraintdef(c.oid) END,"
+                        + " CASE WHEN " + conparentid + " <> 0 THEN NULL ELSE c.conname END,"
+                        + " CASE WHEN " + conparentid + " <> 0 THEN ' ' || pg_catalog.pg_get_constraintdef(c.oid) END,"
                         + " pg_catalog.pg_get_constraintdef(c.oid), true,"
                         + " CASE WHEN c.contypid <> 0 THEN 'type' ELSE 'table' END, NULL, coalesce(r.relname, t.typname), NULL"
                         + " FROM pg_catalog.pg_constraint c JOIN pg_catalog.pg_namespace n ON n.oid = c.connamespace"
@@ -178,7 +224,7 @@ final class SchemaDefinitions {
                         + " JOIN pg_catalog.pg_sequence s ON s.seqrelid = r.oid WHERE " + USER_SCHEMA + tableNotMember),
                 new Query("functions", "SELECT " + functionKind + ", n.nspname, NULL, p.proname,"
                         + " '(' || pg_catalog.pg_get_function_identity_arguments(p.oid) || ')',"
-                        + " CASE WHEN p.prokind = 'a' THEN 'returns ' || pg_catalog.pg_get_function_result(p.oid)"
+                        + " CASE WHEN " + prokind + " = 'a' THEN 'returns ' || pg_catalog.pg_get_function_result(p.oid)"
                         + "   || ', state ' || pg_catalog.format_type(g.aggtranstype, NULL) || ' by ' || g.aggtransfn::text"
                         + "   || CASE WHEN g.aggfinalfn <> 0 THEN ', final ' || g.aggfinalfn::text ELSE '' END"
                         + "   || coalesce(', initially ' || g.agginitval, '')"
@@ -188,7 +234,7 @@ final class SchemaDefinitions {
                         + "   || CASE WHEN p.proisstrict THEN ', strict' ELSE '' END"
                         + "   || CASE WHEN p.prosecdef THEN ', security definer' ELSE '' END"
                         + "   || CASE WHEN p.proleakproof THEN ', leakproof' ELSE '' END"
-                        + "   || CASE p.proparallel WHEN 's' THEN ', parallel safe' WHEN 'r' THEN ', parallel restricted'"
+                        + "   || CASE " + proparallel + " WHEN 's' THEN ', parallel safe' WHEN 'r' THEN ', parallel restricted'"
                         + "      ELSE '' END"
                         + "   || ', cost ' || p.procost || CASE WHEN p.proretset THEN ', rows ' || p.prorows ELSE '' END"
                         + "   || coalesce(', set ' || pg_catalog.array_to_string(p.proconfig, ', '), '') END,"
@@ -206,7 +252,7 @@ final class SchemaDefinitions {
                         + " " + functionKind + ", NULL, p.proname,"
                         + " '(' || pg_catalog.pg_get_function_identity_arguments(p.oid) || ')'"
                         + " FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
-                        + " WHERE p.prokind <> 'a' AND " + USER_SCHEMA
+                        + " WHERE " + prokind + " <> 'a' AND " + USER_SCHEMA
                         + notMember.formatted("'pg_catalog.pg_proc'::pg_catalog.regclass", "p.oid")),
                 // Triggers PostgreSQL clones onto partitions (internal before 13, tgparentid from 13) follow their
                 // parent's.
@@ -250,6 +296,11 @@ final class SchemaDefinitions {
                 new Query("extensions", "SELECT 'extension', NULL, NULL, x.extname, NULL, '', false, NULL, NULL, NULL,"
                         + " NULL FROM pg_catalog.pg_extension x"),
                 new Query("large objects", "SELECT 'large objects', NULL, NULL, NULL, NULL, pg_catalog.count(*)::text,"
-                        + " false, NULL, NULL, NULL, NULL FROM pg_catalog.pg_largeobject_metadata"));
+                        + " false, NULL, NULL, NULL, NULL FROM pg_catalog.pg_largeobject_metadata")));
+        if (!v10) {
+            // no declarative partitioning, and the sequences are read one by one (sequencesBefore10)
+            all.removeIf(q -> q.what().equals("partitioning") || q.what().equals("sequences"));
+        }
+        return all;
     }
 }
