@@ -101,9 +101,17 @@ class OnlineMigrationIT {
         private volatile Throwable failure;
         private Thread thread;
 
+        private final String database;
+
         ShopLoad(PgCluster source, long seed) {
+            this(source, seed, "shop");
+        }
+
+        /** The load on {@code database}, which holds the sample database. */
+        ShopLoad(PgCluster source, long seed, String database) {
             this.source = source;
             this.seed = seed;
+            this.database = database;
             System.out.println("ShopLoad seed " + seed);
         }
 
@@ -129,7 +137,7 @@ class OnlineMigrationIT {
 
         private void run() {
             Random random = new Random(seed);
-            try (Connection c = source.connect("shop"); Statement s = c.createStatement()) {
+            try (Connection c = source.connect(database); Statement s = c.createStatement()) {
                 c.setAutoCommit(false);
                 int measurement = 1000;
                 while (!stopping) {
