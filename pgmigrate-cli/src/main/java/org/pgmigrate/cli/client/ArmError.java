@@ -5,7 +5,10 @@ import org.pgmigrate.cli.CliException;
 import org.pgmigrate.cli.ExitCode;
 import org.pgmigrate.cli.output.Json;
 
-/** Turns an ARM {@code ErrorResponse} ({@code {"error":{"code","message","details"}}}) into the CLI's error. */
+/**
+ * Turns an ARM {@code ErrorResponse} ({@code {"error":{"code","message","target","details"}}}) into the CLI's error,
+ * with the flags or properties file keys of the fields it names ({@link CliFieldNames}).
+ */
 final class ArmError {
 
     private ArmError() {
@@ -23,6 +26,11 @@ final class ArmError {
             message = (code.isEmpty() ? "" : "(" + code + ") ") + Json.text(error, "message");
             for (JsonNode detail : error.path("details")) {
                 message += "\n  " + Json.text(detail, "message");
+            }
+            // The service speaks ARM's field names; a CLI user sets them through flags and the properties file.
+            java.util.List<String> hints = CliFieldNames.hints(Json.text(error, "message"), Json.text(error, "target"));
+            if (!hints.isEmpty()) {
+                message += "\nIn the CLI:\n  " + String.join("\n  ", hints);
             }
         }
         if (status == 401) {

@@ -39,9 +39,18 @@ import picocli.CommandLine.Spec;
             "With a database in --source and no --dbs, that database is cloned into the target's named database (or"
                     + " the same name). With --dbs or --all-databases, the same names are used on the target."},
         footer = {"", "Examples:",
-            "  pgmigrate clone --source postgresql://app@old:5432/shop --target postgresql://app@new:5432/shop",
-            "  pgmigrate clone --source 'host=old user=postgres' --target 'host=new user=postgres' --all-databases --roles",
-            "  pgmigrate clone ... --resume --dir /var/tmp/shop-clone     # after an interruption",
+            "  Clone the database shop (passwords from PGPASSWORD or ~/.pgpass).",
+            "    pgmigrate clone --source postgresql://app@old:5432/shop \\",
+            "        --target postgresql://app@new:5432/shop",
+            "  Clone every database, and the roles.",
+            "    pgmigrate clone --source 'host=old user=postgres' \\",
+            "        --target 'host=new user=postgres' --all-databases --roles",
+            "  Keep the work files in a directory of your own; after an interruption, run",
+            "  the same command with --resume.",
+            "    pgmigrate clone --source postgresql://app@old:5432/shop \\",
+            "        --target postgresql://app@new:5432/shop --dir /var/tmp/shop",
+            "    pgmigrate clone --source postgresql://app@old:5432/shop \\",
+            "        --target postgresql://app@new:5432/shop --dir /var/tmp/shop --resume",
             "",
             "A clone that succeeds removes its work directory; one that fails or is interrupted keeps it (it says where)"
                     + " and continues from it with --resume. Run without --resume over an interrupted clone's"

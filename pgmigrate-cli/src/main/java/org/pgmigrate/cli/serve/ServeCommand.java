@@ -37,8 +37,11 @@ import picocli.CommandLine.Spec;
                     + "'secrets.key' (encrypts stored passwords, mode 0600) and 'pgmigrate.db' (the store). Once "
                     + "listening it writes 'endpoint' (the base URL), where the pgmigrate CLI finds it."},
         footer = {"", "Examples:",
-            "  pgmigrate serve",
-            "  pgmigrate serve --data-dir /var/lib/pgmigrate --listen 0.0.0.0:8642 --tls-cert cert.pem --tls-key key.pem",
+            "  Serve on 127.0.0.1:8642, with ~/.pgmigrate as the data directory.",
+            "    pgmigrate serve",
+            "  Serve other machines too, with a certificate of your own.",
+            "    pgmigrate serve --data-dir /var/lib/pgmigrate --listen 0.0.0.0:8642 \\",
+            "        --tls-cert cert.pem --tls-key key.pem",
             "",
             "Exit codes: 0 stopped cleanly, 1 failed to start, 2 invalid options or an unusable data directory."})
 public final class ServeCommand implements Callable<Integer> {

@@ -30,9 +30,15 @@ import picocli.CommandLine.Spec;
                 + " triggers, sequences' parameters, types, extensions.",
             "Read-only. Exit code 0 when equal, 1 when anything differs (what differs is named), 2 for invalid input."},
         footer = {"", "Examples:",
-            "  pgmigrate verify --source postgresql://old/shop --target postgresql://new/shop",
-            "  pgmigrate verify --source 'host=old user=postgres' --target 'host=new user=postgres' --dbs shop,crm --sample 10",
-            "  pgmigrate verify --source postgresql://old/shop --target postgresql://new/shop --show-rows 10"})
+            "  Compare the database shop on two servers.",
+            "    pgmigrate verify --source postgresql://old/shop \\",
+            "        --target postgresql://new/shop",
+            "  Compare two databases, hashing a 10%% sample of each table's rows.",
+            "    pgmigrate verify --source 'host=old user=postgres' \\",
+            "        --target 'host=new user=postgres' --dbs shop,crm --sample 10",
+            "  Name up to 10 differing rows of each table whose contents differ.",
+            "    pgmigrate verify --source postgresql://old/shop \\",
+            "        --target postgresql://new/shop --show-rows 10"})
 public final class VerifyCommand implements Callable<Integer> {
 
     @Spec

@@ -144,7 +144,7 @@ class MigrationCliIT {
 
     @Test
     void theSeedsOfflineWalkthroughMigratesTheDatabasesAndListsThemAsFinished() throws Exception {
-        Path body = seedFile("migrationBody.JSON", source.password(), "true", "", "shop", "crm");
+        Path body = seedFile("migrationBody.json", source.password(), "true", "", "shop", "crm");
 
         CliRun created = migration("create", "migration1", "--properties", body.toString(),
                 "--migration-mode", "offline", "--tags", "env=test", "owner");

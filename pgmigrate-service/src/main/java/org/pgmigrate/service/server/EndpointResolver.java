@@ -118,7 +118,8 @@ public final class EndpointResolver {
         }
         if (user == null) {
             throw new ServiceException(ServiceError.INVALID_REQUEST_CONTENT, "No source user: set "
-                    + "secretParameters.sourceServerUsername, or give sourceDbServerResourceId as host:port@user.",
+                    + "secretParameters.sourceServerUsername, register the source server with an administratorLogin, or "
+                    + "give sourceDbServerResourceId as host:port@user.",
                     "properties.secretParameters.sourceServerUsername");
         }
         user = withoutServerSuffix(user, registered);

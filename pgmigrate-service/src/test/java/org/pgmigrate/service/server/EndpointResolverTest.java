@@ -94,4 +94,25 @@ class EndpointResolverTest {
         // other source types take a host:port@user or a registered server of either kind
         assertThat(resolve(flexibleId, "AzureVM", null).source().host()).isEqualTo("10.0.0.5");
     }
+
+    @Test
+    void withoutAUserNameTheRegisteredServersAdministratorLoginIsUsedAndItsAbsenceIsNamed() {
+        SecretParameters passwordsOnly = new SecretParameters("pw1", "pw2", null, null);
+        MigrationSpec.Builder b = new MigrationSpec.Builder();
+        b.sourceDbServerResourceId = SINGLE_ID;
+        MigrationSpec spec = b.build();
+        register(ServerKey.parseResourceId(SINGLE_ID), "Prefer");
+
+        assertThatThrownBy(() -> resolver.source(spec, passwordsOnly))
+                .isInstanceOf(ServiceException.class)
+                .hasMessage("No source user: set secretParameters.sourceServerUsername, register the source server "
+                        + "with an administratorLogin, or give sourceDbServerResourceId as host:port@user.")
+                .extracting(e -> ((ServiceException) e).target())
+                .isEqualTo("properties.secretParameters.sourceServerUsername");
+
+        Instant now = Instant.now();
+        store.servers().upsert(new RegisteredServer(ServerKey.parseResourceId(SINGLE_ID), "local", Map.of(), "10.0.0.4",
+                5432, "Prefer", null, "postgres", null, null, now, now, null));
+        assertThat(resolver.source(spec, passwordsOnly).user()).isEqualTo("postgres");
+    }
 }
