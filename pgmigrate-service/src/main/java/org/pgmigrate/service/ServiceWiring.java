@@ -146,6 +146,15 @@ public final class ServiceWiring implements AutoCloseable {
             throw new IllegalStateException("Another pgmigrate service is running on the data dir " + dir
                     + ". Stop it first, or use another --data-dir.");
         }
+        // The lock file names this process while it runs: a CLI started right after `pgmigrate serve &` finds no
+        // endpoint yet, sees a live service starting, and waits for it instead of saying that none runs.
+        try {
+            lockChannel.truncate(0);
+            lockChannel.write(java.nio.ByteBuffer.wrap((ProcessHandle.current().pid() + "\n")
+                    .getBytes(StandardCharsets.US_ASCII)), 0);
+        } catch (IOException e) {
+            LOG.warn("Cannot write the process id into {}: {}", dir.lock(), e.getMessage());
+        }
     }
 
     /** A wildcard listen address is reached through loopback, which the certificate covers. */
@@ -200,6 +209,7 @@ public final class ServiceWiring implements AutoCloseable {
         }
         try {
             if (lock != null) {
+                lockChannel.truncate(0); // no longer starting or running
                 lock.release();
             }
             if (lockChannel != null) {

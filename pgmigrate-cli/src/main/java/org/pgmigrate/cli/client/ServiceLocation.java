@@ -38,7 +38,7 @@ public record ServiceLocation(URI endpoint, String token, Optional<Path> pinnedC
             endpointSource = "environment variable " + ENDPOINT_ENV;
         } else {
             Path file = dataDir.endpointFile();
-            endpointText = readFirstLine(file)
+            endpointText = readFirstLine(file).or(() -> awaitStartingService(dataDir))
                     .orElseThrow(() -> notRunning(dataDir, "there is no endpoint file " + file));
             endpointSource = file.toString();
         }
@@ -60,6 +60,43 @@ public record ServiceLocation(URI endpoint, String token, Optional<Path> pinnedC
         Path cert = dataDir.certificateFile();
         Optional<Path> pinned = Files.isRegularFile(cert) ? Optional.of(cert) : Optional.empty();
         return new ServiceLocation(endpoint, token, pinned, dataDir, endpointSource, tokenSource);
+    }
+
+    /**
+     * The endpoint of a service that is still starting (its process id is in serve.lock and alive, its endpoint not
+     * written yet: the usual case right after {@code pgmigrate serve &}), once it is written; empty when no service
+     * is starting, or it did not finish within {@link #START_WAIT}.
+     */
+    static Optional<String> awaitStartingService(DataDir dataDir) {
+        Optional<ProcessHandle> starting = readFirstLine(dataDir.serveLockFile()).flatMap(ServiceLocation::process)
+                .filter(ProcessHandle::isAlive);
+        if (starting.isEmpty() || starting.get().pid() == ProcessHandle.current().pid()) {
+            return Optional.empty();
+        }
+        long deadline = System.nanoTime() + START_WAIT.toNanos();
+        while (System.nanoTime() < deadline && starting.get().isAlive()) {
+            Optional<String> endpoint = readFirstLine(dataDir.endpointFile());
+            if (endpoint.isPresent()) {
+                return endpoint;
+            }
+            try {
+                Thread.sleep(100); // polling a file another process writes: there is nothing to wait on
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Optional.empty();
+            }
+        }
+        return readFirstLine(dataDir.endpointFile());
+    }
+
+    static final java.time.Duration START_WAIT = java.time.Duration.ofSeconds(60);
+
+    private static Optional<ProcessHandle> process(String pid) {
+        try {
+            return ProcessHandle.of(Long.parseLong(pid.trim()));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
     }
 
     /** The error for "nothing is listening": what is wrong and how to start the service. */

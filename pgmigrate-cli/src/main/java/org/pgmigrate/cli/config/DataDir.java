@@ -34,6 +34,11 @@ public record DataDir(Path path) {
         return path.resolve("endpoint");
     }
 
+    /** Locked by a running service, and holding its process id from the moment it starts. */
+    public Path serveLockFile() {
+        return path.resolve("serve.lock");
+    }
+
     /** The service's certificate (PEM): the only certificate the CLI trusts for this service. */
     public Path certificateFile() {
         return path.resolve("tls").resolve("server.crt");

@@ -23,6 +23,41 @@ class ServiceLocationTest {
         return new Environment(vars, dir.resolve("home"));
     }
 
+    /** Right after `pgmigrate serve &`: the service's process is alive and named in serve.lock, no endpoint yet. */
+    @Test
+    void aServiceThatIsStillStartingIsWaitedFor() throws Exception {
+        Process starting = new ProcessBuilder("sleep", "30").start();
+        try {
+            Files.writeString(dir.resolve("serve.lock"), starting.pid() + "\n");
+            Files.writeString(dir.resolve("token"), "abc\n");
+            Thread writer = new Thread(() -> {
+                try {
+                    Thread.sleep(700); // the service finishing its start, in another process
+                    Files.writeString(dir.resolve("endpoint"), "https://127.0.0.1:8642\n");
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            writer.start();
+            ServiceLocation location = ServiceLocation.locate(new DataDir(dir), env(Map.of()));
+            assertThat(location.endpoint().toString()).isEqualTo("https://127.0.0.1:8642");
+            writer.join();
+        } finally {
+            starting.destroyForcibly();
+        }
+    }
+
+    @Test
+    void aServiceThatIsGoneIsNotWaitedFor() throws Exception {
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        Files.writeString(dir.resolve("serve.lock"), gone.pid() + "\n");
+        long started = System.nanoTime();
+        assertThatThrownBy(() -> ServiceLocation.locate(new DataDir(dir), env(Map.of())))
+                .isInstanceOf(CliException.class).hasMessageContaining("not running");
+        assertThat((System.nanoTime() - started) / 1_000_000).as("ms").isLessThan(5_000);
+    }
+
     @Test
     void theDataDirFilesGiveEndpointTokenAndPinnedCertificate() throws IOException {
         Files.writeString(dir.resolve("endpoint"), "https://127.0.0.1:8642\n");
