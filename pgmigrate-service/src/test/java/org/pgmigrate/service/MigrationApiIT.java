@@ -38,7 +38,7 @@ class MigrationApiIT {
             source.createDatabase(db);
         }
         dataDir = Files.createTempDirectory("pgmigrate-api-it");
-        service = ServiceWiring.start(ServiceConfig.defaults(new DataDirectory(dataDir)).withListen("127.0.0.1:0")
+        service = ServiceWiring.start(TestStores.defaults(new DataDirectory(dataDir)).withListen("127.0.0.1:0")
                 .withPollInterval(Duration.ofMillis(200)));
         client = new ArmClient(dataDir);
         assertThat(client.registerServer("flexibleServers", TARGET, target.host(), target.port()).status()).isEqualTo(201);

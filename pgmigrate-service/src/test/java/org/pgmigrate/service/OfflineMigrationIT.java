@@ -56,7 +56,7 @@ class OfflineMigrationIT {
         source.createDatabase("crm2");
         source.execute("crm2", "CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT g, 'v' || g FROM generate_series(1, 1000) g");
         dataDir = Files.createTempDirectory("pgmigrate-offline-it");
-        service = ServiceWiring.start(ServiceConfig.defaults(new DataDirectory(dataDir)).withListen("127.0.0.1:0")
+        service = ServiceWiring.start(TestStores.defaults(new DataDirectory(dataDir)).withListen("127.0.0.1:0")
                 .withPollInterval(Duration.ofMillis(200)));
         client = new ArmClient(dataDir);
         assertThat(client.registerServer("flexibleServers", TARGET, target.host(), target.port()).status()).isEqualTo(201);
