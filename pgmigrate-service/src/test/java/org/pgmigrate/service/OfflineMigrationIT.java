@@ -126,7 +126,7 @@ class OfflineMigrationIT {
             }
         }
         Response metrics = client.raw("GET", "/metrics", null);
-        assertThat(metrics.body()).contains("pgmigrate_migrations{state=\"Succeeded\"}");
+        assertThat(metrics.body()).containsPattern("pgmigrate_migrations\\{node=\"[^\"]+\",state=\"Succeeded\"\\}");
         assertThat(value(metrics.body(), "pgmigrate_rows_copied_total")).isGreaterThanOrEqualTo(25000);
         Response cancelDone = client.patch(path, "{\"properties\": {\"cancel\": \"True\"}}");
         assertThat(cancelDone.status()).isEqualTo(409);
@@ -191,8 +191,9 @@ class OfflineMigrationIT {
 
     private static double value(String prometheus, String metric) {
         for (String line : prometheus.split("\n")) {
-            if (line.startsWith(metric + " ")) {
-                return Double.parseDouble(line.substring(metric.length() + 1).trim());
+            // every metric carries the node's name: metric{node="..."} value
+            if (line.startsWith(metric + "{node=")) {
+                return Double.parseDouble(line.substring(line.lastIndexOf('}') + 1).trim());
             }
         }
         throw new AssertionError("no " + metric + " in " + prometheus);
