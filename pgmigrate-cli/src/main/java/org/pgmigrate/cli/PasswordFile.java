@@ -15,7 +15,7 @@ import java.util.Set;
  * never appears in the process list or the shell history. The file holds the password alone; one trailing newline
  * (as {@code echo} or an editor leaves it) is not part of it. Stateless.
  */
-final class PasswordFile {
+public final class PasswordFile {
 
     private PasswordFile() {
     }
@@ -24,7 +24,7 @@ final class PasswordFile {
      * Reads the password; a file others may read gets a warning on {@code err} (not a refusal: secret mounts of
      * container platforms are often 0644 inside a container only its own user sees).
      */
-    static String read(String option, Path file, PrintWriter err) {
+    public static String read(String option, Path file, PrintWriter err) {
         String content;
         try {
             content = Files.readString(file, StandardCharsets.UTF_8);

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.pgmigrate.service.server.RestartCommandPolicy;
+import org.pgmigrate.service.store.postgres.StoreLocation;
 import org.pgmigrate.service.worker.JobLimits;
 import org.pgmigrate.service.worker.ReplicationLimits;
 
@@ -25,13 +26,17 @@ import org.pgmigrate.service.worker.ReplicationLimits;
  * @param replication when online replications pause rather than fail (spool limit, reconnect window)
  * @param storeBusyWindow how long a busy or failing store is retried before callers are told it is unavailable
  *                     (workers then wait and retry; the API answers 503)
+ * @param store        the shared PostgreSQL store ({@code --store}), or null for the SQLite file in the data dir
+ * @param nodeName     this node's name among the nodes of one store: lease owner, metrics label; null for
+ *                     {@link #defaultNodeName}
  */
 public record ServiceConfig(DataDirectory dataDirectory, String listenHost, int listenPort, Path tlsCertificate,
                             Path tlsKey, boolean tls, JobLimits jobLimits, Duration pollInterval,
                             List<Path> toolSearchPath, RestartCommandPolicy restartCommands, ReplicationLimits replication,
-                            Duration storeBusyWindow) {
+                            Duration storeBusyWindow, StoreLocation store, String nodeName) {
 
     public static final String DEFAULT_LISTEN = "127.0.0.1:8642";
+    private static final java.util.regex.Pattern NODE_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,63}");
 
     public ServiceConfig {
         if (listenPort < 0 || listenPort > 65535) {
@@ -57,6 +62,12 @@ public record ServiceConfig(DataDirectory dataDirectory, String listenHost, int 
         if (restartCommands == null) {
             restartCommands = RestartCommandPolicy.REFUSED;
         }
+        if (nodeName == null) {
+            nodeName = defaultNodeName(dataDirectory);
+        } else if (!NODE_NAME.matcher(nodeName).matches()) {
+            throw new IllegalArgumentException("Invalid --node-name '" + nodeName + "': use 1 to 63 letters, digits, "
+                    + "dots, hyphens and underscores, unique among the nodes of one store.");
+        }
         if (pollInterval.isNegative() || pollInterval.isZero()) {
             throw new IllegalArgumentException("pollInterval must be positive, was " + pollInterval);
         }
@@ -69,54 +80,82 @@ public record ServiceConfig(DataDirectory dataDirectory, String listenHost, int 
     public static ServiceConfig defaults(DataDirectory dataDirectory) {
         return new ServiceConfig(dataDirectory, "127.0.0.1", 8642, null, null, true, JobLimits.DEFAULT,
                 Duration.ofSeconds(2), List.of(), RestartCommandPolicy.REFUSED, ReplicationLimits.DEFAULT,
-                Duration.ofMinutes(2));
+                Duration.ofMinutes(2), null, null);
     }
 
     public ServiceConfig withListen(String hostAndPort) {
         HostPort hp = HostPort.parse(hostAndPort);
         return new ServiceConfig(dataDirectory, hp.host(), hp.port(), tlsCertificate, tlsKey, tls, jobLimits, pollInterval,
-                toolSearchPath, restartCommands, replication, storeBusyWindow);
+                toolSearchPath, restartCommands, replication, storeBusyWindow, store, nodeName);
     }
 
     public ServiceConfig withTls(Path certificate, Path key) {
         return new ServiceConfig(dataDirectory, listenHost, listenPort, certificate, key, true, jobLimits, pollInterval,
-                toolSearchPath, restartCommands, replication, storeBusyWindow);
+                toolSearchPath, restartCommands, replication, storeBusyWindow, store, nodeName);
     }
 
     public ServiceConfig withoutTls() {
         return new ServiceConfig(dataDirectory, listenHost, listenPort, null, null, false, jobLimits, pollInterval,
-                toolSearchPath, restartCommands, replication, storeBusyWindow);
+                toolSearchPath, restartCommands, replication, storeBusyWindow, store, nodeName);
     }
 
     public ServiceConfig withJobLimits(JobLimits limits) {
         return new ServiceConfig(dataDirectory, listenHost, listenPort, tlsCertificate, tlsKey, tls, limits, pollInterval,
-                toolSearchPath, restartCommands, replication, storeBusyWindow);
+                toolSearchPath, restartCommands, replication, storeBusyWindow, store, nodeName);
     }
 
     public ServiceConfig withPollInterval(Duration interval) {
         return new ServiceConfig(dataDirectory, listenHost, listenPort, tlsCertificate, tlsKey, tls, jobLimits, interval,
-                toolSearchPath, restartCommands, replication, storeBusyWindow);
+                toolSearchPath, restartCommands, replication, storeBusyWindow, store, nodeName);
     }
 
     public ServiceConfig withToolSearchPath(List<Path> directories) {
         return new ServiceConfig(dataDirectory, listenHost, listenPort, tlsCertificate, tlsKey, tls, jobLimits,
-                pollInterval, directories, restartCommands, replication, storeBusyWindow);
+                pollInterval, directories, restartCommands, replication, storeBusyWindow, store, nodeName);
     }
 
     /** Lets registered servers carry a restart command, which this node then runs ({@code --allow-restart-commands}). */
     public ServiceConfig withRestartCommands(RestartCommandPolicy policy) {
         return new ServiceConfig(dataDirectory, listenHost, listenPort, tlsCertificate, tlsKey, tls, jobLimits,
-                pollInterval, toolSearchPath, policy, replication, storeBusyWindow);
+                pollInterval, toolSearchPath, policy, replication, storeBusyWindow, store, nodeName);
     }
 
     public ServiceConfig withReplicationLimits(ReplicationLimits limits) {
         return new ServiceConfig(dataDirectory, listenHost, listenPort, tlsCertificate, tlsKey, tls, jobLimits,
-                pollInterval, toolSearchPath, restartCommands, limits, storeBusyWindow);
+                pollInterval, toolSearchPath, restartCommands, limits, storeBusyWindow, store, nodeName);
     }
 
     public ServiceConfig withStoreBusyWindow(Duration window) {
         return new ServiceConfig(dataDirectory, listenHost, listenPort, tlsCertificate, tlsKey, tls, jobLimits,
-                pollInterval, toolSearchPath, restartCommands, replication, window);
+                pollInterval, toolSearchPath, restartCommands, replication, window, store, nodeName);
+    }
+
+    /** Keeps the state in a shared PostgreSQL database instead of the data dir's SQLite file. */
+    public ServiceConfig withStore(StoreLocation location) {
+        return new ServiceConfig(dataDirectory, listenHost, listenPort, tlsCertificate, tlsKey, tls, jobLimits,
+                pollInterval, toolSearchPath, restartCommands, replication, storeBusyWindow, location, nodeName);
+    }
+
+    public ServiceConfig withNodeName(String name) {
+        return new ServiceConfig(dataDirectory, listenHost, listenPort, tlsCertificate, tlsKey, tls, jobLimits,
+                pollInterval, toolSearchPath, restartCommands, replication, storeBusyWindow, store, name);
+    }
+
+    /**
+     * The host name and a hash of the data dir: unique among nodes (a data dir serves one node at a time) and the
+     * same across restarts, so that a node started again takes its own migrations back at once instead of waiting
+     * for their leases to expire.
+     */
+    public static String defaultNodeName(DataDirectory dir) {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            host = "node";
+        }
+        host = host.replaceAll("[^A-Za-z0-9._-]", "-");
+        String hash = String.format("%08x", dir.path().toAbsolutePath().normalize().toString().hashCode());
+        return host.substring(0, Math.min(host.length(), 54)) + "-" + hash;
     }
 
     static boolean isLoopback(String host) {

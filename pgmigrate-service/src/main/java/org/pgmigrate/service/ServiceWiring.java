@@ -24,14 +24,17 @@ import org.pgmigrate.service.security.TlsMaterial;
 import org.pgmigrate.service.server.EndpointResolver;
 import org.pgmigrate.service.server.RestartCommandPolicy;
 import org.pgmigrate.service.server.ServerRegistry;
+import org.pgmigrate.service.store.ServiceStore;
+import org.pgmigrate.service.store.postgres.PostgresStore;
 import org.pgmigrate.service.store.sqlite.SqliteStore;
 import org.pgmigrate.service.worker.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Builds one service node from its {@link ServiceConfig}, starts it and stops it, in order. Start: lock the data
- * dir, token, secrets key, TLS material, store, workers' scheduler, API, then the {@code endpoint} file (so a client
+ * Builds one service node from its {@code ServiceConfig}, starts it and stops it, in order. Start: lock the data
+ * dir, token, secrets key, TLS material, store (the data dir's SQLite file, or the PostgreSQL store several nodes
+ * share), workers' scheduler, API, then the {@code endpoint} file (so a client
  * that finds it can connect). Stop: remove the endpoint file, stop the API (no new requests), stop the workers (their
  * migrations keep their state and resume at the next start), close the store, unlock.
  *
@@ -44,7 +47,7 @@ public final class ServiceWiring implements AutoCloseable {
     private final ServiceConfig config;
     private FileChannel lockChannel;
     private FileLock lock;
-    private SqliteStore store;
+    private ServiceStore store;
     private Scheduler scheduler;
     private ApiServer api;
     private Portal portal;
@@ -97,17 +100,23 @@ public final class ServiceWiring implements AutoCloseable {
             tls = !config.tls() ? null : config.tlsCertificate() != null
                     ? TlsMaterial.fromPem(config.tlsCertificate(), config.tlsKey(), dir.tlsCertificate())
                     : TlsMaterial.selfSigned(dir.tlsCertificate(), dir.tlsKey(), config.listenHost());
-            store = SqliteStore.open(dir.store()).withBusyWindow(config.storeBusyWindow());
+            if (config.store() == null) {
+                store = SqliteStore.open(dir.store()).withBusyWindow(config.storeBusyWindow());
+            }
         } catch (UncheckedIOException e) {
             throw new DataDirectoryException(dir, e.getMessage(), e);
         }
+        if (config.store() != null) {
+            store = PostgresStore.open(config.store(), config.nodeName()).withBusyWindow(config.storeBusyWindow());
+        }
+        String node = config.nodeName();
         SealedSecrets sealer = new SealedSecrets(secretBox);
         EndpointResolver resolver = new EndpointResolver(store.servers());
-        ServiceMetrics metrics = new ServiceMetrics(store.migrations()::countByState);
+        ServiceMetrics metrics = new ServiceMetrics(store.migrations()::countByState, node);
         Clock clock = Clock.systemUTC();
         scheduler = new Scheduler(store.migrations(), store.sourceCleanups(), sealer, resolver,
                 EngineSettings.defaults().withToolSearchPath(config.toolSearchPath()), metrics.progressListener(),
-                config.jobLimits(), config.pollInterval(), clock, "node:" + dir.path(), dir.work(),
+                config.jobLimits(), config.pollInterval(), clock, node, dir.work(),
                 config.restartCommands(), config.replication());
         MigrationService migrations = new MigrationService(store.migrations(), store.servers(), resolver, sealer,
                 scheduler, clock);
@@ -115,7 +124,8 @@ public final class ServiceWiring implements AutoCloseable {
         portal = new Portal(store.migrations(), migrations, servers, resolver,
                 new Engine(EngineSettings.defaults().withToolSearchPath(config.toolSearchPath())), clock);
         api = new ApiServer(config.listenHost(), config.listenPort(), tls, token, migrations, servers, metrics,
-                new Health(store.migrations()::countByState, store.sourceCleanups()::list), portal);
+                new Health(store.migrations()::countByState, store.sourceCleanups()::list, store.describe(), node,
+                        () -> store.migrations().leasesOf(node)), portal);
         api.start();
         scheduler.start();
         portal.start();
@@ -125,8 +135,8 @@ public final class ServiceWiring implements AutoCloseable {
         } catch (UncheckedIOException e) {
             throw new DataDirectoryException(dir, e.getMessage(), e);
         }
-        LOG.info("pgmigrate service listening on {} (data dir {}, store schema v{}).", endpoint, dir,
-                SqliteStore.schemaVersion());
+        LOG.info("pgmigrate service node {} listening on {} (data dir {}, store {} schema v{}).", node, endpoint, dir,
+                store.describe(), store.schemaVersion());
         if (config.restartCommands().allowed()) {
             LOG.warn("Restart commands are on ({}): registered servers may carry a restartCommand, which this service "
                     + "runs as its OS user; anyone with the API token can set one.", RestartCommandPolicy.FLAG);

@@ -59,7 +59,7 @@ class ApiSafetyIT {
         Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path store = Files.createFile(dataDir.resolve("pgmigrate.db")); // an empty file is an empty SQLite database
         Files.setPosixFilePermissions(store, PosixFilePermissions.fromString("rw-r--r--"));
-        service = ServiceWiring.start(ServiceConfig.defaults(new DataDirectory(dataDir)).withListen("127.0.0.1:0")
+        service = ServiceWiring.start(TestStores.defaults(new DataDirectory(dataDir)).withListen("127.0.0.1:0")
                 .withPollInterval(Duration.ofMillis(200)));
         client = new ArmClient(dataDir);
     }

@@ -187,7 +187,7 @@ class LogicalReplicationSetupIT {
     }
 
     private static void startService(RestartCommandPolicy restartCommands) {
-        service = ServiceWiring.start(ServiceConfig.defaults(new DataDirectory(dataDir)).withListen("127.0.0.1:0")
+        service = ServiceWiring.start(TestStores.defaults(new DataDirectory(dataDir)).withListen("127.0.0.1:0")
                 .withPollInterval(Duration.ofMillis(200)).withRestartCommands(restartCommands));
         client = new ArmClient(dataDir);
     }

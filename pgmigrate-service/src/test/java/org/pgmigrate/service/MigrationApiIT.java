@@ -38,7 +38,7 @@ class MigrationApiIT {
             source.createDatabase(db);
         }
         dataDir = Files.createTempDirectory("pgmigrate-api-it");
-        service = ServiceWiring.start(ServiceConfig.defaults(new DataDirectory(dataDir)).withListen("127.0.0.1:0")
+        service = ServiceWiring.start(TestStores.defaults(new DataDirectory(dataDir)).withListen("127.0.0.1:0")
                 .withPollInterval(Duration.ofMillis(200)));
         client = new ArmClient(dataDir);
         assertThat(client.registerServer("flexibleServers", TARGET, target.host(), target.port()).status()).isEqualTo(201);
@@ -544,9 +544,13 @@ class MigrationApiIT {
         Response health = client.raw("GET", "/healthz", null);
         assertThat(health.status()).isEqualTo(200);
         assertThat(health.json().path("status").asText()).isEqualTo("UP");
+        String node = health.json().path("node").asText();
+        assertThat(node).as("the default node name: host name and a hash of the data dir").matches("[A-Za-z0-9._-]+-[0-9a-f]{8}");
+        assertThat(health.json().path("leases").isArray()).isTrue();
+        assertThat(health.json().path("storeLocation").asText()).isNotEmpty();
         Response metrics = client.raw("GET", "/metrics", null);
         assertThat(metrics.status()).isEqualTo(200);
-        assertThat(metrics.body()).contains("pgmigrate_migrations{state=\"InProgress\"}")
+        assertThat(metrics.body()).contains("pgmigrate_migrations{node=\"" + node + "\",state=\"InProgress\"}")
                 .contains("pgmigrate_rows_copied_total").contains("pgmigrate_copy_bytes_per_second");
     }
 

@@ -56,7 +56,7 @@ class OfflineMigrationIT {
         source.createDatabase("crm2");
         source.execute("crm2", "CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT g, 'v' || g FROM generate_series(1, 1000) g");
         dataDir = Files.createTempDirectory("pgmigrate-offline-it");
-        service = ServiceWiring.start(ServiceConfig.defaults(new DataDirectory(dataDir)).withListen("127.0.0.1:0")
+        service = ServiceWiring.start(TestStores.defaults(new DataDirectory(dataDir)).withListen("127.0.0.1:0")
                 .withPollInterval(Duration.ofMillis(200)));
         client = new ArmClient(dataDir);
         assertThat(client.registerServer("flexibleServers", TARGET, target.host(), target.port()).status()).isEqualTo(201);
@@ -133,7 +133,7 @@ class OfflineMigrationIT {
             }
         }
         Response metrics = client.raw("GET", "/metrics", null);
-        assertThat(metrics.body()).contains("pgmigrate_migrations{state=\"Succeeded\"}");
+        assertThat(metrics.body()).containsPattern("pgmigrate_migrations\\{node=\"[^\"]+\",state=\"Succeeded\"\\}");
         assertThat(value(metrics.body(), "pgmigrate_rows_copied_total")).isGreaterThanOrEqualTo(25000);
         Response cancelDone = client.patch(path, "{\"properties\": {\"cancel\": \"True\"}}");
         assertThat(cancelDone.status()).isEqualTo(409);
@@ -198,8 +198,9 @@ class OfflineMigrationIT {
 
     private static double value(String prometheus, String metric) {
         for (String line : prometheus.split("\n")) {
-            if (line.startsWith(metric + " ")) {
-                return Double.parseDouble(line.substring(metric.length() + 1).trim());
+            // every metric carries the node's name: metric{node="..."} value
+            if (line.startsWith(metric + "{node=")) {
+                return Double.parseDouble(line.substring(line.lastIndexOf('}') + 1).trim());
             }
         }
         throw new AssertionError("no " + metric + " in " + prometheus);

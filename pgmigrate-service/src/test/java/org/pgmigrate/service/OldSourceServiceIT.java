@@ -53,7 +53,7 @@ class OldSourceServiceIT {
                     + " timestamptz '2020-01-01 00:00+00' + g * interval '1 hour' FROM generate_series(1, 500) g");
         }
         dataDir = Files.createTempDirectory("pgmigrate-old-source-it");
-        service = ServiceWiring.start(ServiceConfig.defaults(new DataDirectory(dataDir)).withListen("127.0.0.1:0")
+        service = ServiceWiring.start(TestStores.defaults(new DataDirectory(dataDir)).withListen("127.0.0.1:0")
                 .withPollInterval(Duration.ofMillis(200)));
         client = new ArmClient(dataDir);
         assertThat(client.registerServer("flexibleServers", TARGET, CLUSTERS.target().host(), CLUSTERS.target().port())

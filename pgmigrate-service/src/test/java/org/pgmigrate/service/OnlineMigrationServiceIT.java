@@ -61,7 +61,7 @@ class OnlineMigrationServiceIT {
         source.execute("keyless", "CREATE TABLE keyed (id int PRIMARY KEY); CREATE TABLE log_lines (line text); "
                 + "INSERT INTO log_lines VALUES ('a'), ('b')");
         dataDir = Files.createTempDirectory("pgmigrate-online-it");
-        service = ServiceWiring.start(ServiceConfig.defaults(new DataDirectory(dataDir)).withListen("127.0.0.1:0")
+        service = ServiceWiring.start(TestStores.defaults(new DataDirectory(dataDir)).withListen("127.0.0.1:0")
                 .withPollInterval(Duration.ofMillis(200)));
         client = new ArmClient(dataDir);
         assertThat(client.registerServer("flexibleServers", TARGET, target.host(), target.port()).status()).isEqualTo(201);
@@ -298,7 +298,7 @@ class OnlineMigrationServiceIT {
         service.close();
         assertThat(slotExists(slot)).as("a clean stop keeps the slot").isTrue();
         source.execute("stopdb", "INSERT INTO contacts VALUES (9002, 'while stopped'); DELETE FROM contacts WHERE id = 1");
-        service = ServiceWiring.start(ServiceConfig.defaults(new DataDirectory(dataDir)).withListen("127.0.0.1:0")
+        service = ServiceWiring.start(TestStores.defaults(new DataDirectory(dataDir)).withListen("127.0.0.1:0")
                 .withPollInterval(Duration.ofMillis(200)));
         client = new ArmClient(dataDir);
         Response resumed = await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(100))

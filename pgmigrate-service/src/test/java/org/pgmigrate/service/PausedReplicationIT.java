@@ -43,7 +43,7 @@ class PausedReplicationIT {
     @BeforeAll
     static void start() throws Exception {
         dataDir = Files.createTempDirectory("pgmigrate-paused-it");
-        service = ServiceWiring.start(ServiceConfig.defaults(new DataDirectory(dataDir)).withListen("127.0.0.1:0")
+        service = ServiceWiring.start(TestStores.defaults(new DataDirectory(dataDir)).withListen("127.0.0.1:0")
                 .withPollInterval(Duration.ofMillis(200)).withStoreBusyWindow(Duration.ofSeconds(2))
                 .withReplicationLimits(ReplicationLimits.DEFAULT.withReconnectWindow(Duration.ofSeconds(3))));
         client = new ArmClient(dataDir);

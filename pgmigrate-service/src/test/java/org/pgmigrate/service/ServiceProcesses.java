@@ -10,15 +10,34 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.pgmigrate.service.store.postgres.StoreLocation;
 
 /**
- * Service nodes as child JVMs on one data dir ({@link ServiceMain}), for tests that kill them with SIGKILL. The n-th
- * start logs to {@code service-n.log} and {@code stdout-n.txt} in the data dir. {@link #close} kills what is left.
+ * Service nodes as child JVMs ({@link ServiceMain}), for tests that kill them with SIGKILL or pause them with
+ * SIGSTOP. {@link #start()} starts a node on this fixture's data dir (the n-th start logs to {@code service-n.log}
+ * and {@code stdout-n.txt} there); {@link #startNode} starts a named node on a data dir of its own and a shared
+ * PostgreSQL store. With {@code -Dpgmigrate.test.store=postgresql} ({@link TestStores}) {@link #start()} uses a
+ * PostgreSQL store too. {@link #close} kills what is left.
  */
 final class ServiceProcesses implements AutoCloseable {
 
     private final Path dataDir;
     private final List<Process> processes = new ArrayList<>();
+
+    /** A running node: its process and data dir. */
+    record Node(String name, Path dataDir, Process process) {
+        ArmClient client() {
+            return new ArmClient(dataDir);
+        }
+
+        Node withName(String newName) {
+            return new Node(newName, dataDir, process);
+        }
+
+        String log() throws IOException {
+            return Files.readString(dataDir.resolve("service-1.log"));
+        }
+    }
 
     ServiceProcesses(Path dataDir) {
         this.dataDir = dataDir;
@@ -27,27 +46,62 @@ final class ServiceProcesses implements AutoCloseable {
     /** Starts a node and returns a client once its endpoint file is written. */
     ArmClient start() throws IOException {
         int n = processes.size() + 1;
-        Files.deleteIfExists(dataDir.resolve("endpoint"));
+        List<String> args = new ArrayList<>(List.of(dataDir.toString(), "2"));
+        StoreLocation store = null;
+        if (TestStores.postgres()) {
+            store = TestStores.storeFor(dataDir);
+            args.addAll(List.of(store.describe(), "node-" + Integer.toHexString(dataDir.hashCode())));
+        }
+        return launch(dataDir, n, args, store).client();
+    }
+
+    /**
+     * Starts node {@code name} on {@code nodeDir} and the PostgreSQL {@code store}, running at most
+     * {@code maxMigrations}; returns once it listens. Its log is {@code service-1.log} in {@code nodeDir}.
+     */
+    Node startNode(Path nodeDir, String name, StoreLocation store, int maxMigrations) throws IOException {
+        return launch(nodeDir, 1, List.of(nodeDir.toString(), "2", store.describe(), name,
+                Integer.toString(maxMigrations)), store).withName(name);
+    }
+
+    private Node launch(Path dir, int n, List<String> args, StoreLocation store) throws IOException {
+        Files.deleteIfExists(dir.resolve("endpoint"));
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-Dpgmigrate.testLog=" + dataDir.resolve("service-" + n + ".log"), "-cp", classpath,
-                ServiceMain.class.getName(), dataDir.toString(), "2");
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-Xmx512m", "-Dpgmigrate.testLog=" + dir.resolve("service-" + n + ".log"), "-cp",
+                classpath, ServiceMain.class.getName()));
+        command.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(command);
+        if (store != null) {
+            pb.environment().put("PGPASSWORD", store.password()); // never on the command line
+        }
         pb.redirectErrorStream(true);
-        pb.redirectOutput(dataDir.resolve("stdout-" + n + ".txt").toFile());
+        pb.redirectOutput(dir.resolve("stdout-" + n + ".txt").toFile());
         Process p = pb.start();
         processes.add(p);
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
-                .until(() -> Files.exists(dataDir.resolve("endpoint")) || !p.isAlive());
-        assertThat(p.isAlive()).as(Files.readString(dataDir.resolve("stdout-" + n + ".txt"))).isTrue();
-        return new ArmClient(dataDir);
+                .until(() -> Files.exists(dir.resolve("endpoint")) || !p.isAlive());
+        assertThat(p.isAlive()).as(Files.readString(dir.resolve("stdout-" + n + ".txt"))).isTrue();
+        return new Node(null, dir, p);
     }
 
     /** SIGKILLs the newest node and waits until it is gone. */
     void killLatest() throws InterruptedException {
-        Process p = processes.get(processes.size() - 1);
+        kill(processes.get(processes.size() - 1));
+    }
+
+    /** SIGKILLs {@code p} and waits until it is gone. */
+    static void kill(Process p) throws InterruptedException {
         p.destroyForcibly();
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as("killed by SIGKILL").isEqualTo(137);
+    }
+
+    /** Sends {@code signal} (STOP, CONT) to {@code p}: a paused node, as in a long GC pause. */
+    static void signal(Process p, String signal) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).inheritIO().start();
+        assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(kill.exitValue()).as("kill -" + signal).isZero();
     }
 
     /** Stops the newest node with SIGTERM (a clean stop) and waits until it is gone. */

@@ -57,7 +57,7 @@ class SourceCleanupIT {
         replicaSource.createDatabase("settings");
         replicaSource.execute("settings", "CREATE TABLE items (id int PRIMARY KEY)");
         dataDir = Files.createTempDirectory("pgmigrate-cleanup-it");
-        service = ServiceWiring.start(ServiceConfig.defaults(new DataDirectory(dataDir)).withListen("127.0.0.1:0")
+        service = ServiceWiring.start(TestStores.defaults(new DataDirectory(dataDir)).withListen("127.0.0.1:0")
                 .withPollInterval(Duration.ofMillis(200)));
         client = new ArmClient(dataDir);
         assertThat(client.registerServer("flexibleServers", TARGET, target.host(), target.port()).status()).isEqualTo(201);

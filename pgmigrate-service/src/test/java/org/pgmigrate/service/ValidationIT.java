@@ -62,7 +62,7 @@ class ValidationIT {
         CLUSTERS.target().createDatabase("existing");
         CLUSTERS.target().execute("existing", "CREATE TABLE stale (x int)");
         dataDir = Files.createTempDirectory("pgmigrate-validation-it");
-        service = ServiceWiring.start(ServiceConfig.defaults(new DataDirectory(dataDir)).withListen("127.0.0.1:0")
+        service = ServiceWiring.start(TestStores.defaults(new DataDirectory(dataDir)).withListen("127.0.0.1:0")
                 .withPollInterval(Duration.ofMillis(200)));
         client = new ArmClient(dataDir);
         assertThat(client.registerServer("flexibleServers", TARGET, CLUSTERS.target().host(), CLUSTERS.target().port())
@@ -344,7 +344,7 @@ class ValidationIT {
     }
 
     private static ServiceWiring startService(Path dir) {
-        return ServiceWiring.start(ServiceConfig.defaults(new DataDirectory(dir)).withListen("127.0.0.1:0")
+        return ServiceWiring.start(TestStores.defaults(new DataDirectory(dir)).withListen("127.0.0.1:0")
                 .withPollInterval(Duration.ofMillis(200)));
     }
 

@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.pgmigrate.cli.CliException;
 import org.pgmigrate.cli.ExitCode;
+import org.pgmigrate.cli.PasswordFile;
 import org.pgmigrate.cli.clone.ByteSize;
 import org.pgmigrate.cli.config.DataDir;
 import org.pgmigrate.cli.config.Environment;
@@ -18,6 +19,7 @@ import org.pgmigrate.service.DataDirectoryException;
 import org.pgmigrate.service.ServiceConfig;
 import org.pgmigrate.service.ServiceWiring;
 import org.pgmigrate.service.server.RestartCommandPolicy;
+import org.pgmigrate.service.store.postgres.StoreLocation;
 import org.pgmigrate.service.worker.JobLimits;
 import org.pgmigrate.service.worker.ReplicationLimits;
 import picocli.CommandLine.Command;
@@ -42,6 +44,9 @@ import picocli.CommandLine.Spec;
             "  Serve other machines too, with a certificate of your own.",
             "    pgmigrate serve --data-dir /var/lib/pgmigrate --listen 0.0.0.0:8642 \\",
             "        --tls-cert cert.pem --tls-key key.pem",
+            "  Several nodes on one PostgreSQL store (the password from PGPASSWORD or ~/.pgpass).",
+            "    pgmigrate serve --store postgresql://pgmigrate@store.example:5432/pgmigrate \\",
+            "        --node-name a",
             "",
             "Exit codes: 0 stopped cleanly, 1 failed to start, 2 invalid options or an unusable data directory."})
 public final class ServeCommand implements Callable<Integer> {
@@ -94,6 +99,21 @@ public final class ServeCommand implements Callable<Integer> {
                     + " the source keeps its WAL meanwhile.")
     long spoolLimit;
 
+    @Option(names = "--store", paramLabel = "URI", description = "Keep the service's state in a PostgreSQL database "
+            + "instead of DATA_DIR/pgmigrate.db: postgresql://user@host:port/database[?sslmode=...]. Several serve "
+            + "processes on one store are one service. The password comes from --store-password-file, PGPASSWORD or "
+            + "~/.pgpass (PGPASSFILE), never from the URI.")
+    String store;
+
+    @Option(names = "--store-password-file", paramLabel = "FILE", description = "File holding the --store user's "
+            + "password, alone on one line.")
+    Path storePasswordFile;
+
+    @Option(names = "--node-name", paramLabel = "NAME", description = "This node's name among the nodes of one store "
+            + "(leases, metrics label, /healthz); unique per node and kept across restarts. Default: the host name and "
+            + "a hash of the data dir.")
+    String nodeName;
+
     @Override
     public Integer call() {
         Environment env = Environment.system();
@@ -118,6 +138,7 @@ public final class ServeCommand implements Callable<Integer> {
         }, "pgmigrate-serve-shutdown"));
         PrintWriter out = spec.commandLine().getOut();
         out.println("pgmigrate service listening on " + service.endpoint() + " (data dir " + config.dataDirectory()
+                + (config.store() == null ? "" : ", store " + config.store().describe() + ", node " + config.nodeName())
                 + "). Stop it with Ctrl-C.");
         out.println("Web portal: " + service.portalAddress() + " (`pgmigrate portal` prints its sign-in link).");
         out.flush();
@@ -135,7 +156,14 @@ public final class ServeCommand implements Callable<Integer> {
                 .withJobLimits(new JobLimits(maxMigrations, databaseJobs, tableJobs, indexJobs))
                 .withToolSearchPath(ToolDirectories.from(env))
                 .withRestartCommands(allowRestartCommands ? RestartCommandPolicy.ALLOWED : RestartCommandPolicy.REFUSED)
-                .withReplicationLimits(ReplicationLimits.DEFAULT.withSpoolLimit(spoolLimit));
+                .withReplicationLimits(ReplicationLimits.DEFAULT.withSpoolLimit(spoolLimit))
+                .withNodeName(nodeName);
+        if (store != null) {
+            config = config.withStore(storeLocation(env));
+        } else if (storePasswordFile != null) {
+            throw new IllegalArgumentException("--store-password-file needs --store (the default SQLite store has no "
+                    + "password).");
+        }
         if (noTls) {
             return config.withoutTls();
         }
@@ -143,5 +171,15 @@ public final class ServeCommand implements Callable<Integer> {
             return config.withTls(tlsCert, tlsKey);
         }
         return config;
+    }
+
+    /** --store with its password: the file, else PGPASSWORD, else none (pgjdbc then reads ~/.pgpass or PGPASSFILE). */
+    private StoreLocation storeLocation(Environment env) {
+        StoreLocation location = StoreLocation.parse(store);
+        if (storePasswordFile != null) {
+            return location.withPassword(PasswordFile.read("--store-password-file", storePasswordFile,
+                    spec.commandLine().getErr()));
+        }
+        return env.get("PGPASSWORD").filter(p -> !p.isEmpty()).map(location::withPassword).orElse(location);
     }
 }

@@ -154,6 +154,34 @@ class ServeCommandIT {
     }
 
     @Test
+    void aStoreUriWithAPasswordOrAnUnreachableStoreIsAMessageThatNeverShowsThePassword() throws Exception {
+        StringWriter err = new StringWriter();
+        int code = Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err), "serve", "--data-dir",
+                dataDir.toString(), "--listen", "127.0.0.1:0", "--store", "postgresql://svc:hunter2@127.0.0.1:1/pgm");
+        assertThat(code).isEqualTo(ExitCode.INVALID_INPUT);
+        assertThat(err.toString()).startsWith("ERROR: Invalid --store: it holds a password")
+                .contains("--store-password-file, PGPASSWORD or ~/.pgpass").doesNotContain("hunter2")
+                .doesNotContain("\tat ");
+
+        Path passwordFile = Files.writeString(dataDir.getParent().resolve("store-password"), "hunter2\n");
+        Files.setPosixFilePermissions(passwordFile, PosixFilePermissions.fromString("rw-------"));
+        err = new StringWriter();
+        code = Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err), "serve", "--data-dir",
+                dataDir.toString(), "--listen", "127.0.0.1:0", "--store", "postgresql://svc@127.0.0.1:1/pgm",
+                "--store-password-file", passwordFile.toString(), "--node-name", "node-a");
+        assertThat(code).isEqualTo(ExitCode.FAILED);
+        assertThat(err.toString()).startsWith("ERROR: The service did not start: Cannot open the store "
+                + "postgresql://svc@127.0.0.1:1/pgm:").doesNotContain("hunter2").doesNotContain("\tat ");
+        assertThat(dataDir.resolve("pgmigrate.db")).as("no SQLite store besides").doesNotExist();
+
+        err = new StringWriter();
+        code = Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err), "serve", "--data-dir",
+                dataDir.toString(), "--listen", "127.0.0.1:0", "--node-name", "a b");
+        assertThat(code).isEqualTo(ExitCode.INVALID_INPUT);
+        assertThat(err.toString()).startsWith("ERROR: Invalid --node-name 'a b'");
+    }
+
+    @Test
     void anExistingDirectoryOpenToOthersWithOtherFilesInItIsRefusedAndLeftAsItIs() throws Exception {
         Path shared = Files.createDirectory(dataDir.getParent().resolve("shared"));
         Files.writeString(shared.resolve("notes.txt"), "not pgmigrate's");

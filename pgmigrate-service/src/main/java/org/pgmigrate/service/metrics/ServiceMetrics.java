@@ -16,7 +16,9 @@ import org.pgmigrate.service.migration.MigrationState;
  * {@code pgmigrate_rows_copied_total}, {@code pgmigrate_bytes_copied_total}, {@code pgmigrate_tables_copied_total},
  * {@code pgmigrate_tables_failed_total}, and the copy throughput {@code pgmigrate_copy_bytes_per_second} and
  * {@code pgmigrate_copy_rows_per_second} over the last 10 seconds. {@link #progressListener()} is fed by every
- * database job. Thread-safe.
+ * database job. Every metric is labelled {@code node} with this node's name: with several nodes on one store, each
+ * node is scraped on its own ({@code pgmigrate_migrations} counts the whole store's migrations on every node).
+ * Thread-safe.
  */
 public final class ServiceMetrics {
 
@@ -29,7 +31,9 @@ public final class ServiceMetrics {
     private final Throughput byteRate = new Throughput(Duration.ofSeconds(10));
     private final CachedCounts states;
 
-    public ServiceMetrics(Supplier<Map<MigrationState, Long>> countByState) {
+    /** @param node this node's name: every metric carries it as the label {@code node} */
+    public ServiceMetrics(Supplier<Map<MigrationState, Long>> countByState, String node) {
+        registry.config().commonTags("node", node);
         this.states = new CachedCounts(countByState, Duration.ofSeconds(1));
         for (MigrationState state : MigrationState.values()) {
             Gauge.builder("pgmigrate.migrations", () -> states.get().getOrDefault(state, 0L))

@@ -15,7 +15,21 @@ public interface SourceCleanupStore {
     /** Inserts or replaces the record of {@code (migrationId, database)}. */
     void put(SourceCleanup cleanup);
 
+    /**
+     * {@link #put(SourceCleanup)} by the run that holds {@code lease} on the record's migration.
+     *
+     * @throws LeaseLostException when {@code lease} is no longer the migration's, with nothing written
+     */
+    void put(SourceCleanup cleanup, Lease lease);
+
     void delete(String migrationId, String database);
+
+    /**
+     * {@link #delete(String, String)} by the run that holds {@code lease} on the migration.
+     *
+     * @throws LeaseLostException when {@code lease} is no longer the migration's, with nothing deleted
+     */
+    void delete(String migrationId, String database, Lease lease);
 
     /** Every record, oldest first. */
     List<SourceCleanup> list();

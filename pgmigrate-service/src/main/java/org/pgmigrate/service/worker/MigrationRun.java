@@ -25,6 +25,7 @@ import org.pgmigrate.service.migration.ServerMetadata;
 import org.pgmigrate.service.migration.ValidationDetails;
 import org.pgmigrate.service.server.Endpoints;
 import org.pgmigrate.service.server.RegisteredServer;
+import org.pgmigrate.service.store.Lease;
 import org.pgmigrate.service.store.StoreUnavailableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,6 +46,9 @@ final class MigrationRun implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(MigrationRun.class);
 
     private final String migrationId;
+    private final Lease lease;
+    /** The node's context; {@link #ctx} is the same with this run's lease on every write. */
+    private final WorkerContext shared;
     private final WorkerContext ctx;
     private final StoredCheckpoints checkpoints;
     private final PatientWrites writes;
@@ -57,14 +61,19 @@ final class MigrationRun implements Runnable {
     private final StopSignal lifetime = new StopSignal();
     private final Object wakeup = new Object();
     private volatile boolean shuttingDown;
-    private volatile Instant leaseRenewedAt = Instant.EPOCH;
+    private volatile boolean leaseLost;
+    private volatile Instant leaseRenewedAt;
+    private volatile Migration lastSeen;
 
     record RunningDatabase(StopSignal signal, DatabaseProgress progress) {
     }
 
-    MigrationRun(String migrationId, WorkerContext ctx) {
-        this.migrationId = migrationId;
-        this.ctx = ctx;
+    MigrationRun(Lease lease, WorkerContext shared) {
+        this.migrationId = lease.migrationId();
+        this.lease = lease;
+        this.shared = shared;
+        this.ctx = shared.fencedBy(lease, this::leaseLost);
+        this.leaseRenewedAt = shared.clock().instant();
         this.writes = new PatientWrites(ctx.store(), () -> shuttingDown);
         this.checkpoints = new StoredCheckpoints(ctx.store(), writes, migrationId);
         this.online = new OnlineDatabases(ctx, checkpoints);
@@ -96,14 +105,21 @@ final class MigrationRun implements Runnable {
         try {
             loopWaitingOutTheStore();
         } catch (RuntimeException e) {
-            LOG.error("Migration {} stopped on an unexpected error; it is marked Failed.", start.key().name(), e);
-            failAll("Internal error in pgmigrate (details in the service log): " + e.getClass().getSimpleName()
-                    + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+            if (leaseLost) {
+                LOG.warn("Migration {} stopped on this node without writing anything more: its lease (fencing token {})"
+                        + " was lost ({}).", start.key().name(), lease.token(), e.toString());
+            } else {
+                LOG.error("Migration {} stopped on an unexpected error; it is marked Failed.", start.key().name(), e);
+                failAll("Internal error in pgmigrate (details in the service log): " + e.getClass().getSimpleName()
+                        + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+            }
         } finally {
             try {
                 endReplications();
                 ctx.removeWorkDirectoryIfEmpty(migrationId);
-                ctx.store().releaseLease(migrationId, ctx.nodeId());
+                if (!leaseLost) {
+                    shared.store().release(lease);
+                }
             } finally {
                 MDC.remove("migration");
             }
@@ -145,6 +161,25 @@ final class MigrationRun implements Runnable {
                 pause(Duration.ofSeconds(5));
             }
         }
+    }
+
+    /**
+     * A write was refused because this run's lease is no longer the migration's (this node was paused past its
+     * expiry and another node took the migration over): stop as at a shutdown, keeping every state, and write
+     * nothing more (every write would be refused anyway). The new holder resumes from the checkpoints.
+     */
+    void leaseLost() {
+        if (!leaseLost) {
+            leaseLost = true;
+            LOG.warn("Migration {}: this node ({}) lost its lease (fencing token {}); another node runs it now. "
+                    + "Stopping here without writing.", migrationId, lease.owner(), lease.token());
+        }
+        shutdown();
+    }
+
+    /** Whether this run stopped because it lost its lease. */
+    boolean lostLease() {
+        return leaseLost;
     }
 
     /** The service is stopping: stop the engine, keep the state, so that the next start resumes. */
@@ -198,8 +233,14 @@ final class MigrationRun implements Runnable {
         lifetime.onStop(action);
     }
 
-    /** Writes the running databases' live counters to the store and renews the lease. Called every second. */
+    /**
+     * Writes the running databases' live counters to the store, notices what other nodes changed (a cutover or a
+     * cancel PATCHed to another node reaches this run through the store), and renews the lease. Called every second.
+     */
     void flush() {
+        if (leaseLost) {
+            return;
+        }
         if (!running.isEmpty() || online.anyLive()) {
             ctx.store().update(migrationId, m -> {
                 Migration x = m;
@@ -210,12 +251,30 @@ final class MigrationRun implements Runnable {
                             : e.getValue().progress().applyTo(d));
                 }
                 return online.applyCounters(x);
-            }).ifPresent(this::stopCanceledDatabases);
+            }).ifPresent(this::observe);
+        } else {
+            ctx.store().findById(migrationId).ifPresent(this::observe);
         }
         Instant now = ctx.clock().instant();
         if (Duration.between(leaseRenewedAt, now).compareTo(ctx.leaseDuration().dividedBy(3)) > 0) {
-            ctx.store().acquireLease(migrationId, ctx.nodeId(), now.plus(ctx.leaseDuration()), now);
+            if (!shared.store().renew(lease, ctx.leaseDuration())) {
+                leaseLost();
+                return;
+            }
             leaseRenewedAt = now;
+        }
+    }
+
+    /**
+     * The stored migration as of now: databases marked for cancel are stopped, and a status or definition changed
+     * by a request (on this node or another) wakes the run.
+     */
+    private void observe(Migration m) {
+        stopCanceledDatabases(m);
+        Migration before = lastSeen;
+        lastSeen = m;
+        if (before != null && (!before.status().equals(m.status()) || !before.spec().equals(m.spec()))) {
+            wake();
         }
     }
 

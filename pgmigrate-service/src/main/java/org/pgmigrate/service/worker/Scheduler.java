@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -25,6 +26,7 @@ import org.pgmigrate.service.migration.MigrationStatus;
 import org.pgmigrate.service.migration.SealedSecrets;
 import org.pgmigrate.service.server.EndpointResolver;
 import org.pgmigrate.service.server.RestartCommandPolicy;
+import org.pgmigrate.service.store.Lease;
 import org.pgmigrate.service.store.MigrationStore;
 import org.pgmigrate.service.store.SourceCleanupStore;
 import org.slf4j.Logger;
@@ -46,7 +48,11 @@ import org.slf4j.LoggerFactory;
 public final class Scheduler implements MigrationEvents, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
-    private static final Duration LEASE = Duration.ofSeconds(60);
+    /**
+     * How long a claim on a migration lasts unless renewed (every third of it): a node that dies loses its migrations
+     * to the other nodes within this time plus a poll interval.
+     */
+    static final Duration LEASE = Duration.ofSeconds(15);
 
     private final MigrationStore store;
     private final WorkerContext ctx;
@@ -186,10 +192,13 @@ public final class Scheduler implements MigrationEvents, AutoCloseable {
     }
 
     private void claim(Migration m, Instant now) {
-        if (!store.acquireLease(m.migrationId(), ctx.nodeId(), now.plus(LEASE), now)) {
+        Optional<Lease> lease = store.claim(m.migrationId(), ctx.nodeId(), LEASE);
+        if (lease.isEmpty()) {
             return; // another node works on it
         }
-        MigrationRun run = new MigrationRun(m.migrationId(), ctx);
+        LOG.debug("Migration {}: claimed by node {} (fencing token {}).", m.key().name(), ctx.nodeId(),
+                lease.get().token());
+        MigrationRun run = new MigrationRun(lease.get(), ctx);
         running.put(m.migrationId(), run);
         migrations.execute(() -> {
             try {

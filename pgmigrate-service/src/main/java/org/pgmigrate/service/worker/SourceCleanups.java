@@ -58,11 +58,20 @@ final class SourceCleanups {
     private final PgConnector connector;
     private final Clock clock;
     private final Duration interval;
-    private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
-    private final Map<String, String> lastProblem = new ConcurrentHashMap<>();
+    private final Map<String, ReentrantLock> locks;
+    private final Map<String, String> lastProblem;
 
     SourceCleanups(MigrationStore migrations, SourceCleanupStore records, SealedSecrets sealer,
                    EndpointResolver resolver, PgConnector connector, Clock clock, Duration interval) {
+        this(migrations, records, sealer, resolver, connector, clock, interval, new ConcurrentHashMap<>(),
+                new ConcurrentHashMap<>());
+    }
+
+    private SourceCleanups(MigrationStore migrations, SourceCleanupStore records, SealedSecrets sealer,
+                           EndpointResolver resolver, PgConnector connector, Clock clock, Duration interval,
+                           Map<String, ReentrantLock> locks, Map<String, String> lastProblem) {
+        this.locks = locks;
+        this.lastProblem = lastProblem;
         this.migrations = migrations;
         this.records = records;
         this.sealer = sealer;
@@ -70,6 +79,15 @@ final class SourceCleanups {
         this.connector = connector;
         this.clock = clock;
         this.interval = interval;
+    }
+
+    /**
+     * The same records and locks as one run sees them: its writes to its own migration's records and state carry
+     * its lease ({@link FencedStore}).
+     */
+    SourceCleanups fencedBy(FencedStore store) {
+        return new SourceCleanups(store, new FencedSourceCleanups(records, store), sealer, resolver, connector, clock,
+                interval, locks, lastProblem);
     }
 
     /** How often records are retried. */

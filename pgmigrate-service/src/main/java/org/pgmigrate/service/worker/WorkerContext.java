@@ -28,6 +28,14 @@ record WorkerContext(MigrationStore store, SealedSecrets secrets, EndpointResolv
                      RestartCommandPolicy restartCommands, ReplicationLimits replication,
                      SourceCleanups cleanups) {
 
+    /** The context of one run that holds {@code lease}: its writes to its migration carry the lease. */
+    WorkerContext fencedBy(org.pgmigrate.service.store.Lease lease, Runnable onLost) {
+        FencedStore fenced = new FencedStore(store, lease, onLost);
+        return new WorkerContext(fenced, secrets, resolver, migrator, prerequisites, validation, databaseJobs, metrics,
+                limits, clock, nodeId, leaseDuration, workRoot, restartCommands, replication,
+                cleanups.fencedBy(fenced));
+    }
+
     /**
      * {@code workRoot/<migrationId>/<name>}, created (with the migration's directory) mode 0700 before the engine
      * writes into it: schema archives and change spools hold the source's data.

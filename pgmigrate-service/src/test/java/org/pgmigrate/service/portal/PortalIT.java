@@ -45,7 +45,7 @@ import org.pgmigrate.service.ArmClient;
 import org.pgmigrate.service.ArmClient.Response;
 import org.pgmigrate.service.DataDirectory;
 import org.pgmigrate.service.MigrationBodies;
-import org.pgmigrate.service.ServiceConfig;
+import org.pgmigrate.service.TestStores;
 import org.pgmigrate.service.ServiceWiring;
 import org.pgmigrate.testkit.cluster.PgCluster;
 import org.pgmigrate.testkit.compare.DatabaseComparer;
@@ -106,7 +106,7 @@ class PortalIT {
         source.createDatabase("cancelme");
 
         dataDir = Files.createTempDirectory("pgmigrate-portal-it");
-        service = ServiceWiring.start(ServiceConfig.defaults(new DataDirectory(dataDir)).withListen("127.0.0.1:0")
+        service = ServiceWiring.start(TestStores.defaults(new DataDirectory(dataDir)).withListen("127.0.0.1:0")
                 .withPollInterval(Duration.ofMillis(200)));
         client = new ArmClient(dataDir);
         endpoint = client.endpoint();

@@ -67,7 +67,9 @@ final class SchemaMigrations {
                         created_at     INTEGER NOT NULL,
                         attempted_at   INTEGER,
                         problem        TEXT,
-                        PRIMARY KEY (migration_id, database)) WITHOUT ROWID"""));
+                        PRIMARY KEY (migration_id, database)) WITHOUT ROWID"""),
+            // The lease's fencing token: incremented on every claim, checked by every write of the run holding it.
+            List.of("ALTER TABLE migrations ADD COLUMN lease_token INTEGER NOT NULL DEFAULT 0"));
 
     static final int CURRENT = STEPS.size();
 
@@ -75,12 +77,17 @@ final class SchemaMigrations {
     }
 
     static void apply(Connection connection, String where) throws SQLException {
+        apply(connection, where, CURRENT);
+    }
+
+    /** Brings the schema up to {@code target} (tests build older stores with it). */
+    static void apply(Connection connection, String where, int target) throws SQLException {
         int version = userVersion(connection);
         if (version > CURRENT) {
             throw new IllegalStateException("The store " + where + " has schema version " + version + ", newer than "
                     + "this pgmigrate understands (" + CURRENT + "). Run a newer pgmigrate, or use another --data-dir.");
         }
-        for (int v = version; v < CURRENT; v++) {
+        for (int v = version; v < target; v++) {
             connection.setAutoCommit(false);
             try (Statement s = connection.createStatement()) {
                 for (String sql : STEPS.get(v)) {
@@ -98,7 +105,7 @@ final class SchemaMigrations {
         }
     }
 
-    private static int userVersion(Connection connection) throws SQLException {
+    static int userVersion(Connection connection) throws SQLException {
         try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("PRAGMA user_version")) {
             return rs.next() ? rs.getInt(1) : 0;
         }

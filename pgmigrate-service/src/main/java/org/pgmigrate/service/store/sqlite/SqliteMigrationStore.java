@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -16,6 +17,9 @@ import org.pgmigrate.service.migration.Migration;
 import org.pgmigrate.service.migration.MigrationKey;
 import org.pgmigrate.service.migration.MigrationState;
 import org.pgmigrate.service.server.ServerKey;
+import org.pgmigrate.service.store.Documents;
+import org.pgmigrate.service.store.Lease;
+import org.pgmigrate.service.store.LeaseLostException;
 import org.pgmigrate.service.store.MigrationStore;
 
 /** {@link MigrationStore} on {@link SqliteStore}. Thread-safe (serialized by the store). */
@@ -116,29 +120,58 @@ final class SqliteMigrationStore implements MigrationStore {
 
     @Override
     public Optional<Migration> update(String migrationId, UnaryOperator<Migration> change) {
+        return store.inTransaction(c -> update(c, migrationId, change));
+    }
+
+    @Override
+    public Optional<Migration> update(String migrationId, Lease lease, UnaryOperator<Migration> change) {
         return store.inTransaction(c -> {
-            Optional<Migration> current = byId(c, migrationId);
-            if (current.isEmpty()) {
-                return Optional.empty();
-            }
-            Migration changed = change.apply(current.get());
-            if (changed.equals(current.get())) {
-                return current;
-            }
-            Instant now = Instant.now();
-            Migration stored = changed.stored(now, current.get().version() + 1);
-            try (PreparedStatement u = c.prepareStatement("UPDATE migrations SET state = ?, document = ?, secrets = ?, "
-                    + "version = ?, updated_at = ? WHERE migration_id = ?")) {
-                u.setString(1, stored.status().state().name());
-                u.setString(2, document(stored));
-                u.setString(3, stored.sealedSecrets());
-                u.setLong(4, stored.version());
-                u.setLong(5, now.toEpochMilli());
-                u.setString(6, migrationId);
-                u.executeUpdate();
-            }
-            return Optional.of(stored);
+            requireLease(c, lease);
+            return update(c, migrationId, change);
         });
+    }
+
+    private static Optional<Migration> update(Connection c, String migrationId, UnaryOperator<Migration> change)
+            throws SQLException {
+        Optional<Migration> current = byId(c, migrationId);
+        if (current.isEmpty()) {
+            return Optional.empty();
+        }
+        Migration changed = change.apply(current.get());
+        if (changed.equals(current.get())) {
+            return current;
+        }
+        Instant now = Instant.now();
+        Migration stored = changed.stored(now, current.get().version() + 1);
+        try (PreparedStatement u = c.prepareStatement("UPDATE migrations SET state = ?, document = ?, secrets = ?, "
+                + "version = ?, updated_at = ? WHERE migration_id = ?")) {
+            u.setString(1, stored.status().state().name());
+            u.setString(2, document(stored));
+            u.setString(3, stored.sealedSecrets());
+            u.setLong(4, stored.version());
+            u.setLong(5, now.toEpochMilli());
+            u.setString(6, migrationId);
+            u.executeUpdate();
+        }
+        return Optional.of(stored);
+    }
+
+    /**
+     * The fence: in the writing transaction, the migration's lease must still be {@code lease} (SQLite runs one
+     * transaction at a time, so no claim can come between this check and the write).
+     */
+    static void requireLease(Connection c, Lease lease) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM migrations WHERE migration_id = ? "
+                + "AND lease_owner = ? AND lease_token = ?")) {
+            s.setString(1, lease.migrationId());
+            s.setString(2, lease.owner());
+            s.setLong(3, lease.token());
+            try (ResultSet rs = s.executeQuery()) {
+                if (!rs.next()) {
+                    throw new LeaseLostException(lease);
+                }
+            }
+        }
     }
 
     @Override
@@ -152,27 +185,53 @@ final class SqliteMigrationStore implements MigrationStore {
     }
 
     @Override
-    public boolean acquireLease(String migrationId, String owner, Instant until, Instant now) {
+    public Optional<Lease> claim(String migrationId, String owner, Duration duration) {
         return store.inTransaction(c -> {
-            try (PreparedStatement u = c.prepareStatement("UPDATE migrations SET lease_owner = ?, lease_until = ? "
-                    + "WHERE migration_id = ? AND (lease_owner IS NULL OR lease_owner = ? OR lease_until < ?)")) {
+            long now = System.currentTimeMillis();
+            try (PreparedStatement u = c.prepareStatement("UPDATE migrations SET lease_owner = ?, lease_until = ?, "
+                    + "lease_token = lease_token + 1 WHERE migration_id = ? "
+                    + "AND (lease_owner IS NULL OR lease_owner = ? OR lease_until < ?)")) {
                 u.setString(1, owner);
-                u.setLong(2, until.toEpochMilli());
+                u.setLong(2, now + duration.toMillis());
                 u.setString(3, migrationId);
                 u.setString(4, owner);
-                u.setLong(5, now.toEpochMilli());
+                u.setLong(5, now);
+                if (u.executeUpdate() != 1) {
+                    return Optional.empty();
+                }
+            }
+            try (PreparedStatement s = c.prepareStatement("SELECT lease_token FROM migrations WHERE migration_id = ?")) {
+                s.setString(1, migrationId);
+                try (ResultSet rs = s.executeQuery()) {
+                    rs.next();
+                    return Optional.of(new Lease(migrationId, owner, rs.getLong(1)));
+                }
+            }
+        });
+    }
+
+    @Override
+    public boolean renew(Lease lease, Duration duration) {
+        return store.inTransaction(c -> {
+            try (PreparedStatement u = c.prepareStatement("UPDATE migrations SET lease_until = ? "
+                    + "WHERE migration_id = ? AND lease_owner = ? AND lease_token = ?")) {
+                u.setLong(1, System.currentTimeMillis() + duration.toMillis());
+                u.setString(2, lease.migrationId());
+                u.setString(3, lease.owner());
+                u.setLong(4, lease.token());
                 return u.executeUpdate() == 1;
             }
         });
     }
 
     @Override
-    public void releaseLease(String migrationId, String owner) {
+    public void release(Lease lease) {
         store.inTransaction(c -> {
             try (PreparedStatement u = c.prepareStatement("UPDATE migrations SET lease_owner = NULL, lease_until = NULL "
-                    + "WHERE migration_id = ? AND lease_owner = ?")) {
-                u.setString(1, migrationId);
-                u.setString(2, owner);
+                    + "WHERE migration_id = ? AND lease_owner = ? AND lease_token = ?")) {
+                u.setString(1, lease.migrationId());
+                u.setString(2, lease.owner());
+                u.setLong(3, lease.token());
                 return u.executeUpdate();
             }
         });
@@ -185,6 +244,23 @@ final class SqliteMigrationStore implements MigrationStore {
                     + "WHERE lease_owner = ?")) {
                 u.setString(1, owner);
                 return u.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public List<Lease> leasesOf(String owner) {
+        return store.inTransaction(c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT migration_id, lease_token FROM migrations "
+                    + "WHERE lease_owner = ? ORDER BY created_at, migration_id")) {
+                s.setString(1, owner);
+                List<Lease> leases = new ArrayList<>();
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        leases.add(new Lease(rs.getString(1), owner, rs.getLong(2)));
+                    }
+                }
+                return leases;
             }
         });
     }
@@ -204,15 +280,25 @@ final class SqliteMigrationStore implements MigrationStore {
 
     @Override
     public void putCheckpoint(String migrationId, String key, String value) {
+        store.inTransaction(c -> putCheckpoint(c, migrationId, key, value));
+    }
+
+    @Override
+    public void putCheckpoint(String migrationId, String key, String value, Lease lease) {
         store.inTransaction(c -> {
-            try (PreparedStatement u = c.prepareStatement("INSERT INTO checkpoints (migration_id, key, value) VALUES (?, ?, ?) "
-                    + "ON CONFLICT (migration_id, key) DO UPDATE SET value = excluded.value")) {
-                u.setString(1, migrationId);
-                u.setString(2, key);
-                u.setString(3, value);
-                return u.executeUpdate();
-            }
+            requireLease(c, lease);
+            return putCheckpoint(c, migrationId, key, value);
         });
+    }
+
+    private static int putCheckpoint(Connection c, String migrationId, String key, String value) throws SQLException {
+        try (PreparedStatement u = c.prepareStatement("INSERT INTO checkpoints (migration_id, key, value) VALUES (?, ?, ?) "
+                + "ON CONFLICT (migration_id, key) DO UPDATE SET value = excluded.value")) {
+            u.setString(1, migrationId);
+            u.setString(2, key);
+            u.setString(3, value);
+            return u.executeUpdate();
+        }
     }
 
     @Override

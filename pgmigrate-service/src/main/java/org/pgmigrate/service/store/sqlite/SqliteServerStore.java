@@ -10,6 +10,7 @@ import java.util.Optional;
 import org.pgmigrate.service.server.RegisteredServer;
 import org.pgmigrate.service.server.ServerKey;
 import org.pgmigrate.service.server.ServerKind;
+import org.pgmigrate.service.store.Documents;
 import org.pgmigrate.service.store.ServerStore;
 
 /** {@link ServerStore} on {@link SqliteStore}. Thread-safe (serialized by the store). */

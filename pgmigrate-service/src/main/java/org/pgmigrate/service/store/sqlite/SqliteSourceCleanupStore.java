@@ -1,5 +1,6 @@
 package org.pgmigrate.service.store.sqlite;
 
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -8,6 +9,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.pgmigrate.service.store.Lease;
 import org.pgmigrate.service.store.SourceCleanup;
 import org.pgmigrate.service.store.SourceCleanupStore;
 
@@ -42,37 +44,57 @@ final class SqliteSourceCleanupStore implements SourceCleanupStore {
 
     @Override
     public void put(SourceCleanup r) {
+        store.inTransaction(c -> put(c, r));
+    }
+
+    @Override
+    public void put(SourceCleanup r, Lease lease) {
         store.inTransaction(c -> {
-            try (PreparedStatement s = c.prepareStatement("INSERT OR REPLACE INTO source_cleanups (" + COLUMNS
-                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-                s.setString(1, r.migrationId());
-                s.setString(2, r.database());
-                s.setString(3, r.migrationName() == null ? "" : r.migrationName());
-                s.setString(4, r.source());
-                s.setString(5, r.sealedPassword());
-                s.setString(6, r.changes());
-                s.setLong(7, (r.createdAt() == null ? Instant.now() : r.createdAt()).toEpochMilli());
-                if (r.attemptedAt() == null) {
-                    s.setNull(8, Types.INTEGER);
-                } else {
-                    s.setLong(8, r.attemptedAt().toEpochMilli());
-                }
-                s.setString(9, r.problem());
-                return s.executeUpdate();
-            }
+            SqliteMigrationStore.requireLease(c, lease);
+            return put(c, r);
         });
+    }
+
+    private static int put(Connection c, SourceCleanup r) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("INSERT OR REPLACE INTO source_cleanups (" + COLUMNS
+                + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            s.setString(1, r.migrationId());
+            s.setString(2, r.database());
+            s.setString(3, r.migrationName() == null ? "" : r.migrationName());
+            s.setString(4, r.source());
+            s.setString(5, r.sealedPassword());
+            s.setString(6, r.changes());
+            s.setLong(7, (r.createdAt() == null ? Instant.now() : r.createdAt()).toEpochMilli());
+            if (r.attemptedAt() == null) {
+                s.setNull(8, Types.INTEGER);
+            } else {
+                s.setLong(8, r.attemptedAt().toEpochMilli());
+            }
+            s.setString(9, r.problem());
+            return s.executeUpdate();
+        }
     }
 
     @Override
     public void delete(String migrationId, String database) {
+        store.inTransaction(c -> delete(c, migrationId, database));
+    }
+
+    @Override
+    public void delete(String migrationId, String database, Lease lease) {
         store.inTransaction(c -> {
-            try (PreparedStatement s = c.prepareStatement("DELETE FROM source_cleanups WHERE migration_id = ?"
-                    + " AND database = ?")) {
-                s.setString(1, migrationId);
-                s.setString(2, database);
-                return s.executeUpdate();
-            }
+            SqliteMigrationStore.requireLease(c, lease);
+            return delete(c, migrationId, database);
         });
+    }
+
+    private static int delete(Connection c, String migrationId, String database) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("DELETE FROM source_cleanups WHERE migration_id = ?"
+                + " AND database = ?")) {
+            s.setString(1, migrationId);
+            s.setString(2, database);
+            return s.executeUpdate();
+        }
     }
 
     @Override

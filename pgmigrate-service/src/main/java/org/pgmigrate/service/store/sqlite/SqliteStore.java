@@ -10,14 +10,11 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
-import org.pgmigrate.service.store.StoreUnavailableException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.pgmigrate.service.FileErrors;
 import org.pgmigrate.service.security.PrivateFiles;
 import org.pgmigrate.service.store.MigrationStore;
+import org.pgmigrate.service.store.RetryWindow;
+import org.pgmigrate.service.store.ServiceStore;
 import org.pgmigrate.service.store.ServerStore;
 import org.pgmigrate.service.store.SourceCleanupStore;
 
@@ -30,9 +27,7 @@ import org.pgmigrate.service.store.SourceCleanupStore;
  * <p>Thread-safe: all access goes through one connection, serialized on this object; SQLite has one writer anyway,
  * and the service's writes are small.
  */
-public final class SqliteStore implements AutoCloseable {
-
-    private static final Logger LOG = LoggerFactory.getLogger(SqliteStore.class);
+public final class SqliteStore implements ServiceStore {
 
     private final Connection connection;
     private final Path file;
@@ -81,20 +76,33 @@ public final class SqliteStore implements AutoCloseable {
         }
     }
 
+    @Override
     public MigrationStore migrations() {
         return migrations;
     }
 
+    @Override
     public ServerStore servers() {
         return servers;
     }
 
+    @Override
     public SourceCleanupStore sourceCleanups() {
         return sourceCleanups;
     }
 
-    /** The schema version this build writes. */
-    public static int schemaVersion() {
+    @Override
+    public String describe() {
+        return file.toString();
+    }
+
+    @Override
+    public int schemaVersion() {
+        return SchemaMigrations.CURRENT;
+    }
+
+    /** The schema version this build writes (the PostgreSQL store's has the same numbers). */
+    public static int currentSchemaVersion() {
         return SchemaMigrations.CURRENT;
     }
 
@@ -102,27 +110,11 @@ public final class SqliteStore implements AutoCloseable {
      * Runs {@code work} alone on the connection, in one transaction; rolls back when it throws. A busy, full or
      * failing store file (SQLITE_BUSY after the busy timeout, SQLITE_LOCKED, SQLITE_FULL, SQLITE_IOERR) is retried
      * for up to {@link #busyWindow}, without holding the connection between attempts, then reported as
-     * {@link StoreUnavailableException}: a condition to wait out, never a reason to fail a migration.
+     * {@link org.pgmigrate.service.store.StoreUnavailableException}: a condition to wait out, never a reason to fail a migration.
      */
     <T> T inTransaction(SqlWork<T> work) {
-        long started = System.nanoTime();
-        long backoff = 200;
-        while (true) {
-            try {
-                return attempt(work);
-            } catch (TransientStoreError e) {
-                long elapsed = System.nanoTime() - started;
-                if (elapsed >= busyWindow.toNanos()) {
-                    throw new StoreUnavailableException("The service's store " + file + " is unavailable: "
-                            + e.getCause().getMessage() + " (for " + TimeUnit.NANOSECONDS.toSeconds(elapsed) + " s)."
-                            + " Another process may hold it (a backup, an sqlite3 shell), or its disk is full.",
-                            e.getCause());
-                }
-                LOG.warn("Store {} busy or failing ({}); retrying in {} ms", file, e.getCause().getMessage(), backoff);
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(backoff));
-                backoff = Math.min(5_000, backoff * 2);
-            }
-        }
+        return RetryWindow.run(file.toString(), busyWindow, "Another process may hold it (a backup, an sqlite3 shell), "
+                + "or its disk is full.", () -> attempt(work));
     }
 
     private synchronized <T> T attempt(SqlWork<T> work) {
@@ -140,7 +132,7 @@ public final class SqliteStore implements AutoCloseable {
             }
         } catch (SQLException e) {
             if (isTransient(e)) {
-                throw new TransientStoreError(e);
+                throw new RetryWindow.TransientFailure(e);
             }
             throw new IllegalStateException("Store " + file + ": " + e.getMessage(), e);
         }
@@ -152,17 +144,8 @@ public final class SqliteStore implements AutoCloseable {
         return primary == 5 || primary == 6 || primary == 10 || primary == 13;
     }
 
-    /** Carries a transient SQLite error out of the synchronized attempt, to be retried. */
-    private static final class TransientStoreError extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        TransientStoreError(SQLException cause) {
-            super(cause.getMessage(), cause, false, false);
-        }
-    }
-
     /**
-     * How long a busy or failing store is retried before {@link StoreUnavailableException} (tests shorten it). SQLite's
+     * How long a busy or failing store is retried before {@link org.pgmigrate.service.store.StoreUnavailableException} (tests shorten it). SQLite's
      * own busy timeout, which each attempt waits, stays within it.
      */
     public synchronized SqliteStore withBusyWindow(Duration window) {

@@ -1,4 +1,4 @@
-package org.pgmigrate.service.store.sqlite;
+package org.pgmigrate.service.store;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -9,10 +9,10 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 
 /**
- * JSON documents of the domain records in the store's {@code document} columns. Unknown fields are ignored on
+ * JSON documents of the domain records in the stores' {@code document} columns (SQLite and PostgreSQL alike). Unknown fields are ignored on
  * read, so a document written by a newer version still loads. Thread-safe.
  */
-final class Documents {
+public final class Documents {
 
     private static final ObjectMapper MAPPER = JsonMapper.builder()
             .addModule(new JavaTimeModule())
@@ -25,7 +25,7 @@ final class Documents {
     private Documents() {
     }
 
-    static String write(Object value) {
+    public static String write(Object value) {
         try {
             return MAPPER.writeValueAsString(value);
         } catch (JsonProcessingException e) {
@@ -33,7 +33,7 @@ final class Documents {
         }
     }
 
-    static <T> T read(String json, Class<T> type) {
+    public static <T> T read(String json, Class<T> type) {
         try {
             return MAPPER.readValue(json, type);
         } catch (JsonProcessingException e) {
