@@ -20,6 +20,7 @@ import org.pgmigrate.engine.Engine;
 import org.pgmigrate.engine.EngineError;
 import org.pgmigrate.engine.EngineException;
 import org.pgmigrate.engine.EngineSettings;
+import org.pgmigrate.engine.catalog.TableFilter;
 import org.pgmigrate.engine.copy.CopyFormat;
 import org.pgmigrate.engine.copy.CopyOptions;
 import org.pgmigrate.engine.pg.PgEndpoint;
@@ -42,6 +43,8 @@ import picocli.CommandLine.Spec;
             "  pgmigrate clone --source postgresql://app@old:5432/shop --target postgresql://app@new:5432/shop",
             "  pgmigrate clone --source 'host=old user=postgres' --target 'host=new user=postgres' --all-databases --roles",
             "  pgmigrate clone ... --resume --dir /var/tmp/shop-clone     # after an interruption",
+            "  pgmigrate clone ... --exclude-schema staging --exclude-table-data public.audit_log",
+            "  pgmigrate clone ... --filters filters.ini                   # pgcopydb's filters format",
             "",
             "A clone that succeeds removes its work directory; one that fails or is interrupted keeps it (it says where)"
                     + " and continues from it with --resume. Run without --resume over an interrupted clone's"
@@ -106,6 +109,9 @@ public final class CloneCommand implements Callable<Integer> {
             + " and target>).")
     Path dir;
 
+    @Mixin
+    TableFilterOptions filters;
+
     @Option(names = "--skip-verify", description = "Do not compare row counts and hashes at the end.")
     boolean skipVerify;
 
@@ -114,6 +120,7 @@ public final class CloneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        TableFilter filter = filters.filter(); // a bad name or filters file stops before any server is reached
         ConnectionOptions.Servers servers = connection.resolve(spec.commandLine().getErr());
         PgEndpoint sourceEndpoint = servers.source();
         PgEndpoint targetEndpoint = servers.target();
@@ -125,7 +132,7 @@ public final class CloneCommand implements Callable<Integer> {
             Engine engine = new Engine(EngineSettings.defaults().withToolSearchPath(Endpoints.toolSearchPath()));
             List<String[]> databases = databases(engine, sourceEndpoint, targetEndpoint);
             CloneRun run = new CloneRun(engine, sourceEndpoint, targetEndpoint, databases, copy, roles, dropIfExists,
-                    resume, !skipVerify, !skipAnalyze, work);
+                    resume, !skipVerify, !skipAnalyze, work, filter);
             return runInterruptibly(run, work);
         } finally {
             if (!existed) {
