@@ -34,7 +34,7 @@ final class EngineMigrator implements DatabaseMigrator {
                                           StopSignal stop) {
         DatabaseJob job = new DatabaseJob(task.source(), task.target(),
                 CopyOptions.defaults().withJobs(task.tableJobs(), task.indexJobs()), task.dropIfExists(),
-                task.keepOwnership(), true, true, task.workDir(), task.snapshotName());
+                task.keepOwnership(), true, true, task.workDir(), task.snapshotName(), task.filter());
         return engine.migrateDatabase(job, progress, checkpoints, cancellation(stop));
     }
 
