@@ -2,6 +2,7 @@ package org.pgmigrate.engine;
 
 import java.nio.file.Path;
 import java.util.Objects;
+import org.pgmigrate.engine.catalog.TableFilter;
 import org.pgmigrate.engine.copy.CopyOptions;
 import org.pgmigrate.engine.pg.PgEndpoint;
 
@@ -17,15 +18,25 @@ import org.pgmigrate.engine.pg.PgEndpoint;
  * @param workDir        where the schema archive and restore lists go (kept for diagnosis)
  * @param snapshotName   a snapshot exported by the caller and held open for the whole job (online mode: the
  *                       replication slot's); null to export one
+ * @param filter         the schemas and tables to migrate ({@link TableFilter#NONE}: all)
  */
 public record DatabaseJob(PgEndpoint source, PgEndpoint target, CopyOptions copy, boolean dropIfExists,
-                          boolean keepOwnership, boolean verify, boolean analyze, Path workDir, String snapshotName) {
+                          boolean keepOwnership, boolean verify, boolean analyze, Path workDir, String snapshotName,
+                          TableFilter filter) {
 
     public DatabaseJob {
         Objects.requireNonNull(source.database(), "source database");
         Objects.requireNonNull(target.database(), "target database");
         Objects.requireNonNull(copy, "copy options");
         Objects.requireNonNull(workDir, "workDir");
+        filter = filter == null ? TableFilter.NONE : filter;
+    }
+
+    /** A job without filters. */
+    public DatabaseJob(PgEndpoint source, PgEndpoint target, CopyOptions copy, boolean dropIfExists,
+                       boolean keepOwnership, boolean verify, boolean analyze, Path workDir, String snapshotName) {
+        this(source, target, copy, dropIfExists, keepOwnership, verify, analyze, workDir, snapshotName,
+                TableFilter.NONE);
     }
 
     public static DatabaseJob of(PgEndpoint source, PgEndpoint target, Path workDir) {
@@ -33,22 +44,27 @@ public record DatabaseJob(PgEndpoint source, PgEndpoint target, CopyOptions copy
     }
 
     public DatabaseJob withCopy(CopyOptions options) {
-        return new DatabaseJob(source, target, options, dropIfExists, keepOwnership, verify, analyze, workDir, snapshotName);
+        return new DatabaseJob(source, target, options, dropIfExists, keepOwnership, verify, analyze, workDir, snapshotName, filter);
     }
 
     public DatabaseJob withDropIfExists(boolean drop) {
-        return new DatabaseJob(source, target, copy, drop, keepOwnership, verify, analyze, workDir, snapshotName);
+        return new DatabaseJob(source, target, copy, drop, keepOwnership, verify, analyze, workDir, snapshotName, filter);
     }
 
     public DatabaseJob withKeepOwnership(boolean keep) {
-        return new DatabaseJob(source, target, copy, dropIfExists, keep, verify, analyze, workDir, snapshotName);
+        return new DatabaseJob(source, target, copy, dropIfExists, keep, verify, analyze, workDir, snapshotName, filter);
     }
 
     public DatabaseJob withVerify(boolean check) {
-        return new DatabaseJob(source, target, copy, dropIfExists, keepOwnership, check, analyze, workDir, snapshotName);
+        return new DatabaseJob(source, target, copy, dropIfExists, keepOwnership, check, analyze, workDir, snapshotName, filter);
+    }
+
+    public DatabaseJob withFilter(TableFilter tables) {
+        return new DatabaseJob(source, target, copy, dropIfExists, keepOwnership, verify, analyze, workDir, snapshotName,
+                tables);
     }
 
     public DatabaseJob withSnapshot(String exportedSnapshot) {
-        return new DatabaseJob(source, target, copy, dropIfExists, keepOwnership, verify, analyze, workDir, exportedSnapshot);
+        return new DatabaseJob(source, target, copy, dropIfExists, keepOwnership, verify, analyze, workDir, exportedSnapshot, filter);
     }
 }

@@ -16,6 +16,7 @@ import org.pgmigrate.engine.catalog.Catalog;
 import org.pgmigrate.engine.catalog.CatalogReader;
 import org.pgmigrate.engine.catalog.Index;
 import org.pgmigrate.engine.catalog.Table;
+import org.pgmigrate.engine.catalog.TableSelection;
 import org.pgmigrate.engine.checkpoint.CheckpointStore;
 import org.pgmigrate.engine.copy.DataCopy;
 import org.pgmigrate.engine.files.OwnerOnly;
@@ -100,20 +101,29 @@ final class DatabaseMigration {
                 try (Statement s = holder.createStatement()) {
                     s.execute("SET LOCAL search_path = ''");
                 }
-                Catalog catalog = CatalogReader.read(holder, db);
+                // Filters are checked in the snapshot, before anything is written: a wrong name stops here.
+                TableSelection selection = TableSelection.resolve(holder, job.filter(), db);
+                requireSameFilters();
+                Catalog whole = CatalogReader.read(holder, db);
+                Catalog catalog = whole.select(selection);
                 lockTables(holder, catalog.tables());
                 phaseEnd(Phase.SNAPSHOT, t);
                 log.info("Database {}: {} tables ({}), {} indexes built by pgmigrate, {} sequences, {} large objects",
                         db, catalog.tables().size(), ByteUnits.format(catalog.totalBytes()), catalog.indexes().size(),
                         catalog.sequences().size(), catalog.largeObjects());
+                if (!selection.everything()) {
+                    notice("Filters (" + job.filter().describe() + "): the rows of " + catalog.tables().size() + " of the "
+                            + whole.tables().size() + " tables of the source database are copied.");
+                }
 
                 DatabaseSessions sessions = new DatabaseSessions(connector, job.source(), job.target(), snapshot);
                 PgTools tools = PgTools.forSource(sourceVersion, settings.toolSearchPath());
                 boolean fresh = createDatabase(sessions, catalog);
-                SchemaArchive archive = restorePreData(tools, snapshot, fresh, sessions);
+                SchemaArchive archive = restorePreData(tools, snapshot, fresh, sessions, selection);
                 // Each table is verified as soon as its rows are in, while its indexes build and others still copy.
                 SourceDigests digests = job.verify() ? new SourceDigests() : null;
-                try (DatabaseVerifier verifier = new DatabaseVerifier(sessions, job.copy().tableJobs(), cancel, digests)) {
+                try (DatabaseVerifier verifier = new DatabaseVerifier(sessions, job.copy().tableJobs(), cancel, digests,
+                        selection)) {
                     if (job.verify()) {
                         verifier.start(db, job.copy().tableJobs());
                     }
@@ -140,6 +150,24 @@ final class DatabaseMigration {
             } else {
                 closeQuietly(holder);
             }
+        }
+    }
+
+    /**
+     * A resumed run must take the same schemas and tables as the run it continues: other filters would leave the
+     * target with tables of one and rows of the other. The first run records its filters.
+     */
+    private void requireSameFilters() {
+        String key = "db/" + db + "/filters";
+        String now = job.filter().describe();
+        Optional<String> recorded = checkpoints.get(key);
+        if (recorded.isPresent() && !recorded.get().equals(now)) {
+            throw new EngineException(EngineError.INVALID_INPUT, "The interrupted run of database " + db + " used other"
+                    + " filters (" + recorded.get() + ") than this one (" + now + "). Resume with the same filters, or"
+                    + " start over (clone --drop-if-exists).");
+        }
+        if (recorded.isEmpty()) {
+            checkpoints.put(key, now);
         }
     }
 
@@ -278,12 +306,12 @@ final class DatabaseMigration {
         return "db/" + db + "/pre-data";
     }
 
-    private SchemaArchive restorePreData(PgTools tools, String snapshot, boolean fresh, DatabaseSessions sessions)
-            throws SQLException {
+    private SchemaArchive restorePreData(PgTools tools, String snapshot, boolean fresh, DatabaseSessions sessions,
+                                         TableSelection selection) throws SQLException {
         long t = phaseStart(Phase.PRE_DATA);
         Path dir = workDir();
         SchemaArchive archive = SchemaArchive.dump(tools, job.source(), snapshot, dir.resolve("schema.dump"),
-                job.keepOwnership(), cancel);
+                job.keepOwnership(), selection.pgDumpArguments(), cancel);
         String key = preDataKey();
         if (!checkpoints.isDone(key)) {
             try {

@@ -149,6 +149,45 @@ class OfflineMigrationIT {
     }
 
     @Test
+    void theFiltersPropertyChoosesTheTablesAndIsShownBack() throws Exception {
+        source.createDatabase("filtered");
+        source.execute("filtered", "CREATE TABLE kept (id int PRIMARY KEY); INSERT INTO kept SELECT generate_series(1, 50);"
+                + " CREATE TABLE log (id int PRIMARY KEY); INSERT INTO log SELECT generate_series(1, 20);"
+                + " CREATE TABLE \"Skipped\" (id int); INSERT INTO \"Skipped\" SELECT generate_series(1, 10)");
+        String body = MigrationBodies.seedShape(source, target, source.password(), true, "filtered");
+        String withFilters = body.replace("\"sslMode\": \"Prefer\"", "\"sslMode\": \"Prefer\", \"filters\": {"
+                + "\"excludeTables\": [\"public.\\\"Skipped\\\"\"], \"excludeTableData\": [\"public.log\"]}");
+        assertThat(withFilters).isNotEqualTo(body);
+
+        Response badKey = client.put(migrationPath(TARGET, "filters-bad-key"), body.replace("\"sslMode\": \"Prefer\"",
+                "\"sslMode\": \"Prefer\", \"filters\": {\"excludeTable\": [\"public.log\"]}"));
+        assertThat(badKey.status()).isEqualTo(400);
+        assertThat(badKey.body()).contains("filters.excludeTable");
+        Response badName = client.put(migrationPath(TARGET, "filters-bad-name"), body.replace("\"sslMode\": \"Prefer\"",
+                "\"sslMode\": \"Prefer\", \"filters\": {\"includeTables\": [\"log\"]}"));
+        assertThat(badName.status()).isEqualTo(400);
+        assertThat(badName.body()).contains("properties.filters.includeTables").contains("must be schema.table");
+        assertThat(client.get(migrationPath(TARGET, "filters-bad-key")).status()).isEqualTo(404);
+
+        String path = migrationPath(TARGET, "filtered1");
+        Response created = client.put(path, withFilters);
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        Response done = await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(200))
+                .until(() -> client.get(path), r -> !r.state().equals("InProgress"));
+        assertThat(done.state()).as(done.body()).isEqualTo("Succeeded");
+        JsonNode filters = done.json().path("properties").path("filters");
+        assertThat(filters.path("excludeTables").get(0).asText()).isEqualTo("public.\"Skipped\"");
+        assertThat(filters.path("excludeTableData").get(0).asText()).isEqualTo("public.log");
+        assertThat(done.db("filtered").path("copiedRows").asLong()).isEqualTo(50);
+        try (Connection t = target.connect("filtered"); Statement st = t.createStatement();
+             ResultSet rs = st.executeQuery("SELECT (SELECT count(*) FROM public.kept), (SELECT count(*) FROM public.log),"
+                     + " (SELECT count(*) FROM pg_catalog.pg_class WHERE relname = 'Skipped')")) {
+            rs.next();
+            assertThat(List.of(rs.getLong(1), rs.getLong(2), rs.getLong(3))).containsExactly(50L, 0L, 0L);
+        }
+    }
+
+    @Test
     void overwriteConfirmationWaitsAndThenReplacesTheTargetDatabase() throws Exception {
         target.createDatabase("crm2");
         target.execute("crm2", "CREATE TABLE stale (x int)");

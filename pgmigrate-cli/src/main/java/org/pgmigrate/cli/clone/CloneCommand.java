@@ -20,6 +20,7 @@ import org.pgmigrate.engine.Engine;
 import org.pgmigrate.engine.EngineError;
 import org.pgmigrate.engine.EngineException;
 import org.pgmigrate.engine.EngineSettings;
+import org.pgmigrate.engine.catalog.TableFilter;
 import org.pgmigrate.engine.copy.CopyFormat;
 import org.pgmigrate.engine.copy.CopyOptions;
 import org.pgmigrate.engine.pg.PgEndpoint;
@@ -51,6 +52,13 @@ import picocli.CommandLine.Spec;
             "        --target postgresql://app@new:5432/shop --dir /var/tmp/shop",
             "    pgmigrate clone --source postgresql://app@old:5432/shop \\",
             "        --target postgresql://app@new:5432/shop --dir /var/tmp/shop --resume",
+            "  Leave a schema out, and copy a table's definition without its rows.",
+            "    pgmigrate clone --source postgresql://app@old:5432/shop \\",
+            "        --target postgresql://app@new:5432/shop \\",
+            "        --exclude-schema staging --exclude-table-data public.audit_log",
+            "  Filters in pgcopydb's file format.",
+            "    pgmigrate clone --source postgresql://app@old:5432/shop \\",
+            "        --target postgresql://app@new:5432/shop --filters filters.ini",
             "",
             "A clone that succeeds removes its work directory; one that fails or is interrupted keeps it (it says where)"
                     + " and continues from it with --resume. Run without --resume over an interrupted clone's"
@@ -115,6 +123,9 @@ public final class CloneCommand implements Callable<Integer> {
             + " and target>).")
     Path dir;
 
+    @Mixin
+    TableFilterOptions filters;
+
     @Option(names = "--skip-verify", description = "Do not compare row counts and hashes at the end.")
     boolean skipVerify;
 
@@ -123,6 +134,7 @@ public final class CloneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        TableFilter filter = filters.filter(); // a bad name or filters file stops before any server is reached
         ConnectionOptions.Servers servers = connection.resolve(spec.commandLine().getErr());
         PgEndpoint sourceEndpoint = servers.source();
         PgEndpoint targetEndpoint = servers.target();
@@ -134,7 +146,7 @@ public final class CloneCommand implements Callable<Integer> {
             Engine engine = new Engine(EngineSettings.defaults().withToolSearchPath(Endpoints.toolSearchPath()));
             List<String[]> databases = databases(engine, sourceEndpoint, targetEndpoint);
             CloneRun run = new CloneRun(engine, sourceEndpoint, targetEndpoint, databases, copy, roles, dropIfExists,
-                    resume, !skipVerify, !skipAnalyze, work);
+                    resume, !skipVerify, !skipAnalyze, work, filter);
             return runInterruptibly(run, work);
         } finally {
             if (!existed) {

@@ -12,6 +12,7 @@ import org.pgmigrate.engine.DatabaseJob;
 import org.pgmigrate.engine.DatabaseReport;
 import org.pgmigrate.engine.Engine;
 import org.pgmigrate.engine.EngineException;
+import org.pgmigrate.engine.catalog.TableFilter;
 import org.pgmigrate.engine.checkpoint.DirectoryCheckpointStore;
 import org.pgmigrate.engine.copy.CopyOptions;
 import org.pgmigrate.engine.files.FileNames;
@@ -29,9 +30,11 @@ import org.pgmigrate.engine.progress.ProgressListener;
  * database may be called {@code ../x} or {@code /tmp/x}).
  *
  * @param databases pairs of source and target database names
+ * @param filter    the schemas and tables to migrate, the same in every database
  */
 record CloneRun(Engine engine, PgEndpoint source, PgEndpoint target, List<String[]> databases, CopyOptions copy,
-                boolean roles, boolean dropIfExists, boolean resume, boolean verify, boolean analyze, Path dir) {
+                boolean roles, boolean dropIfExists, boolean resume, boolean verify, boolean analyze, Path dir,
+                TableFilter filter) {
 
     List<DatabaseReport> execute(PrintWriter out, PrintWriter err, boolean terminal, Cancellation cancel) {
         long started = System.nanoTime();
@@ -74,7 +77,7 @@ record CloneRun(Engine engine, PgEndpoint source, PgEndpoint target, List<String
             try {
                 for (String[] pair : databases) {
                     DatabaseJob job = new DatabaseJob(source.withDatabase(pair[0]), target.withDatabase(pair[1]), copy,
-                            dropIfExists, roles, verify, analyze, dir.resolve(FileNames.of(pair[0])), null);
+                            dropIfExists, roles, verify, analyze, dir.resolve(FileNames.of(pair[0])), null, filter);
                     reports.add(engine.migrateDatabase(job, listener, checkpoints, cancel));
                     if (listener instanceof LiveProgress live) {
                         live.finished(pair[0]);

@@ -153,7 +153,7 @@ public final class DemoCommand implements Callable<Integer> {
         Engine engine = new Engine(EngineSettings.defaults().withToolSearchPath(Endpoints.toolSearchPath()));
         CloneRun run = new CloneRun(engine, from, to, List.<String[]>of(new String[] {"shop", "shop"}),
                 CopyOptions.defaults().withJobs(4, 4).withSplitThreshold(8L << 20), false, false, false, true, true,
-                base.resolve("work"));
+                base.resolve("work"), org.pgmigrate.engine.catalog.TableFilter.NONE);
         List<DatabaseReport> reports = run.execute(out, err, terminal, new Cancellation());
         try (Connection s = source.connect("shop"); Connection t = target.connect("shop")) {
             List<String> differences = DatabaseComparer.differences(s, t);

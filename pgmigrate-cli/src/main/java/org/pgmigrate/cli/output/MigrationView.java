@@ -66,6 +66,7 @@ public final class MigrationView {
         field(out, "Target", first(Json.text(p, "targetDbServerFullyQualifiedDomainName"),
                 Json.text(p, "targetDbServerResourceId")));
         field(out, "Mode", String.join(", ", nonEmpty(Json.text(p, "migrationMode"), Json.text(p, "migrationOption"))));
+        field(out, "Filters", filters(p.path("filters")));
         String sub = subState(m);
         field(out, "State", state(m) + (sub.isEmpty() ? "" : " / " + sub));
         if (!state(m).equalsIgnoreCase("ValidationFailed")) {
@@ -81,6 +82,22 @@ public final class MigrationView {
             out.append('\n').append(nextStep).append('\n');
         }
         return out.toString();
+    }
+
+    /** The property {@code filters} in clone's words ({@code exclude-schema: staging; ...}), or empty. */
+    private static String filters(JsonNode f) {
+        List<String> parts = new ArrayList<>();
+        String[][] lists = {{"includeSchemas", "include-schema"}, {"excludeSchemas", "exclude-schema"},
+            {"includeTables", "include-table"}, {"excludeTables", "exclude-table"},
+            {"excludeTableData", "exclude-table-data"}};
+        for (String[] list : lists) {
+            List<String> names = new ArrayList<>();
+            f.path(list[0]).forEach(n -> names.add(n.asText()));
+            if (!names.isEmpty()) {
+                parts.add(list[1] + ": " + String.join(", ", names));
+            }
+        }
+        return String.join("; ", parts);
     }
 
     /** Per database; the change-capture columns only for an online migration (an offline one has no changes). */

@@ -44,8 +44,8 @@ import picocli.CommandLine.Spec;
             "  Serve other machines too, with a certificate of your own.",
             "    pgmigrate serve --data-dir /var/lib/pgmigrate --listen 0.0.0.0:8642 \\",
             "        --tls-cert cert.pem --tls-key key.pem",
-            "  Several nodes on one PostgreSQL store (the password from PGPASSWORD or ~/.pgpass).",
-            "    pgmigrate serve --store postgresql://pgmigrate@store.example:5432/pgmigrate \\",
+            "  Several nodes on one PostgreSQL store (password: PGPASSWORD or ~/.pgpass).",
+            "    pgmigrate serve --store postgresql://pgmigrate@store:5432/pgmigrate \\",
             "        --node-name a",
             "",
             "Exit codes: 0 stopped cleanly, 1 failed to start, 2 invalid options or an unusable data directory."})
@@ -99,8 +99,8 @@ public final class ServeCommand implements Callable<Integer> {
                     + " the source keeps its WAL meanwhile.")
     long spoolLimit;
 
-    @Option(names = "--store", paramLabel = "URI", description = "Keep the service's state in a PostgreSQL database "
-            + "instead of DATA_DIR/pgmigrate.db: postgresql://user@host:port/database[?sslmode=...]. Several serve "
+    @Option(names = "--store", paramLabel = "URI", description = "Keep the service's state in a PostgreSQL database, "
+            + "named by a URI such as postgresql://user@host:5432/db?sslmode=require, instead of DATA_DIR/pgmigrate.db. Several serve "
             + "processes on one store are one service. The password comes from --store-password-file, PGPASSWORD or "
             + "~/.pgpass (PGPASSFILE), never from the URI.")
     String store;

@@ -43,6 +43,17 @@ class MigrationViewTest {
     }
 
     @Test
+    void theDetailShowsTheFiltersInClonesWords() throws Exception {
+        String view = MigrationView.detail(json("""
+                { "name": "m", "properties": { "migrationMode": "Offline",
+                  "filters": { "excludeSchemas": ["staging"], "includeTables": [],
+                               "excludeTableData": ["public.log", "\\"My Schema\\".\\"T.1\\""] } } }"""), "");
+        assertThat(view).contains("Filters     exclude-schema: staging; exclude-table-data: public.log,"
+                + " \"My Schema\".\"T.1\"\n");
+        assertThat(MigrationView.detail(json(SUCCEEDED), "")).doesNotContain("Filters");
+    }
+
+    @Test
     void theDetailShowsStatePerDatabaseCountersAndWhatValidationFlagged() throws Exception {
         String view = MigrationView.detail(json(SUCCEEDED), "");
 

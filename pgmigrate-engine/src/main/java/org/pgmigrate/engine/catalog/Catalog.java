@@ -19,6 +19,21 @@ public record Catalog(ServerVersion version, DatabaseProperties database, List<T
         sequences = List.copyOf(sequences);
     }
 
+    /**
+     * What this catalog becomes under {@code selection}: the tables whose rows are copied, the indexes the engine
+     * builds on them (a table kept without its rows gets its indexes from post-data, like any other object), and the
+     * sequences that are carried over.
+     */
+    public Catalog select(TableSelection selection) {
+        if (selection.everything()) {
+            return this;
+        }
+        return new Catalog(version, database, tables.stream().filter(t -> selection.copiesRows(t.oid())).toList(),
+                indexes.stream().filter(i -> selection.copiesRows(i.tableOid())).toList(),
+                sequences.stream().filter(s -> selection.includesSequence(s.schema(), s.name())).toList(),
+                largeObjects);
+    }
+
     public long totalBytes() {
         return tables.stream().mapToLong(Table::bytes).sum();
     }

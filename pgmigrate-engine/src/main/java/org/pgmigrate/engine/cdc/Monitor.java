@@ -5,6 +5,8 @@ import java.sql.SQLException;
 import java.util.function.Consumer;
 import org.pgmigrate.engine.EngineError;
 import org.pgmigrate.engine.EngineException;
+import org.pgmigrate.engine.catalog.QualifiedName;
+import org.pgmigrate.engine.catalog.TableFilter;
 import org.pgmigrate.engine.cdc.apply.Applier;
 import org.pgmigrate.engine.cdc.spool.Spool;
 import org.pgmigrate.engine.pg.PgConnector;
@@ -103,24 +105,38 @@ final class Monitor implements Runnable {
 
     /**
      * A table created on the source after the publication (which lists tables when the source user is not a
-     * superuser) would never be replicated: the target would silently miss its rows. Stop instead.
+     * superuser, or when filters choose the tables) would never be replicated: the target would silently miss its
+     * rows. Stop instead; but a table the filters leave out (or keep without rows) is meant to be missing.
      */
     private void checkEveryTablePublished() throws SQLException {
+        TableFilter filter = config.filter();
         try (java.sql.PreparedStatement ps = source.prepareStatement("""
-                SELECT n.nspname, c.relname
+                SELECT n.nspname, c.relname, coalesce(up.schemas, '{}'), coalesce(up.names, '{}')
                   FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                  LEFT JOIN LATERAL (
+                       WITH RECURSIVE parent(oid) AS (
+                            SELECT i.inhparent FROM pg_catalog.pg_inherits i WHERE i.inhrelid = c.oid
+                            UNION SELECT i.inhparent FROM pg_catalog.pg_inherits i JOIN parent ON i.inhrelid = parent.oid)
+                       SELECT pg_catalog.array_agg(pn.nspname::text ORDER BY pc.oid) AS schemas,
+                              pg_catalog.array_agg(pc.relname::text ORDER BY pc.oid) AS names
+                         FROM parent JOIN pg_catalog.pg_class pc ON pc.oid = parent.oid
+                         JOIN pg_catalog.pg_namespace pn ON pn.oid = pc.relnamespace) up ON true
                  WHERE c.relkind = 'r' AND c.relpersistence = 'p'
                    AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_(toast|temp)'
                    AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_class'::regclass
                                    AND d.objid = c.oid AND d.deptype = 'e')
                    AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables p
                                    WHERE p.pubname = ? AND p.schemaname = n.nspname AND p.tablename = c.relname)
-                ORDER BY 1, 2 LIMIT 5""")) {
+                ORDER BY 1, 2""")) {
             ps.setString(1, config.names().publication());
             try (java.sql.ResultSet rs = ps.executeQuery()) {
                 java.util.List<String> missing = new java.util.ArrayList<>();
-                while (rs.next()) {
-                    missing.add(org.pgmigrate.engine.pg.Identifiers.forMessage(rs.getString(1), rs.getString(2)));
+                while (rs.next() && missing.size() < 5) {
+                    QualifiedName table = new QualifiedName(rs.getString(1), rs.getString(2));
+                    if (!filter.isEmpty() && !filter.wantsRowsOf(table, ancestors(rs))) {
+                        continue;
+                    }
+                    missing.add(table.toString());
                 }
                 if (!missing.isEmpty()) {
                     throw new EngineException(EngineError.SCHEMA_CHANGED_DURING_REPLICATION, "Table(s) "
@@ -131,6 +147,17 @@ final class Monitor implements Runnable {
                 }
             }
         }
+    }
+
+    /** The parents of a table, from columns 3 (schemas) and 4 (names) of the query above. */
+    private static java.util.List<QualifiedName> ancestors(java.sql.ResultSet rs) throws SQLException {
+        String[] schemas = (String[]) rs.getArray(3).getArray();
+        String[] names = (String[]) rs.getArray(4).getArray();
+        java.util.List<QualifiedName> parents = new java.util.ArrayList<>();
+        for (int i = 0; i < schemas.length; i++) {
+            parents.add(new QualifiedName(schemas[i], names[i]));
+        }
+        return parents;
     }
 
     private synchronized void checkTarget() {

@@ -30,9 +30,18 @@ public final class OnlineMigration implements AutoCloseable {
     private final OnlineReplication replication;
     private volatile SlotSnapshot slot;
 
+    /**
+     * The base copy takes the replication's filter ({@code ReplicationConfig.filter}), so that the tables copied and
+     * the tables replicated are the same; {@code job} must have no other.
+     */
     public OnlineMigration(Engine engine, DatabaseJob job, OnlineReplication replication) {
+        org.pgmigrate.engine.catalog.TableFilter filter = replication.config().filter();
+        if (!job.filter().isEmpty() && !job.filter().equals(filter)) {
+            throw new IllegalArgumentException("The job's filter (" + job.filter().describe() + ") is not the"
+                    + " replication's (" + filter.describe() + ")");
+        }
         this.engine = engine;
-        this.job = job;
+        this.job = job.withFilter(filter);
         this.replication = replication;
     }
 

@@ -15,6 +15,7 @@ import java.util.concurrent.locks.LockSupport;
 import org.pgmigrate.engine.Cancellation;
 import org.pgmigrate.engine.EngineError;
 import org.pgmigrate.engine.EngineException;
+import org.pgmigrate.engine.catalog.TableSelection;
 import org.pgmigrate.engine.cdc.apply.Applier;
 import org.pgmigrate.engine.cdc.apply.ApplySettings;
 import org.pgmigrate.engine.cdc.pgoutput.PgOutputMessage;
@@ -111,6 +112,10 @@ public final class OnlineReplication implements AutoCloseable {
         return names;
     }
 
+    public ReplicationConfig config() {
+        return config;
+    }
+
     /** {@link #prepare(ProgressListener, Cancellation)} without notices, and not cancelable. */
     public synchronized SlotSnapshot prepare() {
         return prepare(ProgressListener.NONE, new Cancellation());
@@ -132,9 +137,14 @@ public final class OnlineReplication implements AutoCloseable {
         try (Connection c = connector.open(config.source(), PgConnector.Side.SOURCE, "cdc-setup")) {
             sourceVersion = setup.checkReady(c);
             requireSupportedTarget();
+            // Checked before anything is created on the source: a filter naming what the source lacks stops here.
+            TableSelection selection = TableSelection.resolve(c, config.filter(), config.database());
             List<SourceChanges.ReplicaIdentityChange> keylessTables = new ArrayList<>();
             List<String> keyless = new ArrayList<>();
             for (SourceSetup.KeylessTable t : setup.tablesWithoutReplicaIdentity(c)) {
+                if (!selection.copiesRows(t.change().tableOid())) {
+                    continue; // its changes are not replicated
+                }
                 keylessTables.add(t.change());
                 keyless.add(t.name());
             }
@@ -157,7 +167,7 @@ public final class OnlineReplication implements AutoCloseable {
                 setup.setReplicaIdentityFull(c, keylessTables);
             }
             setup.dropSlot(c, names.slot(), sourceVersion, Duration.ofSeconds(10));
-            setup.createPublication(c, names.publication(), sourceVersion);
+            setup.createPublication(c, names.publication(), sourceVersion, selection);
             Spool.open(config.spoolDirectory(), config.spoolSegmentBytes(), (l, t) -> { }).delete();
             cancel.throwIfCanceled();
             snapshotHolder = connector.openReplication(config.source(), "cdc-snapshot");

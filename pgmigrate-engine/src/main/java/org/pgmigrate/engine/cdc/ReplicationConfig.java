@@ -3,6 +3,7 @@ package org.pgmigrate.engine.cdc;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import org.pgmigrate.engine.catalog.TableFilter;
 import org.pgmigrate.engine.cdc.apply.ProgressTracking;
 import org.pgmigrate.engine.pg.PgEndpoint;
 
@@ -26,6 +27,8 @@ import org.pgmigrate.engine.pg.PgEndpoint;
  *       (the slot holds it), so nothing is lost.</li>
  *   <li>{@code reconnectTimeout}: how long a lost source or target connection is retried quickly (backoff up to
  *       30 s) before replication reports itself paused; it keeps retrying every 30 s after that, never failing.</li>
+ *   <li>{@code filter}: the schemas and tables migrated ({@link TableFilter#NONE}: all). The publication lists only
+ *       the tables whose rows are copied, so changes to the others never reach the target.</li>
  * </ul>
  */
 public record ReplicationConfig(PgEndpoint source, PgEndpoint target, String migrationId, Path spoolDirectory,
@@ -33,7 +36,8 @@ public record ReplicationConfig(PgEndpoint source, PgEndpoint target, String mig
                                 Duration statusInterval, int groupCommitChanges, Duration groupCommitDelay,
                                 int batchSize, long batchBytes, long spoolSegmentBytes, Duration spoolSyncInterval,
                                 Duration reconnectTimeout, Duration slotCreationTimeout, Duration monitorInterval,
-                                boolean refreshMaterializedViews, long spoolLimitBytes, long spoolReserveBytes) {
+                                boolean refreshMaterializedViews, long spoolLimitBytes, long spoolReserveBytes,
+                                TableFilter filter) {
 
     public static Builder builder(String migrationId, PgEndpoint source, PgEndpoint target, Path spoolDirectory) {
         return new Builder(migrationId, source, target, spoolDirectory);
@@ -68,6 +72,7 @@ public record ReplicationConfig(PgEndpoint source, PgEndpoint target, String mig
         private boolean refreshMaterializedViews = true;
         private long spoolLimitBytes = 64L << 30;
         private long spoolReserveBytes = 256L << 20;
+        private TableFilter filter = TableFilter.NONE;
 
         private Builder(String migrationId, PgEndpoint source, PgEndpoint target, Path spoolDirectory) {
             this.migrationId = migrationId;
@@ -143,6 +148,12 @@ public record ReplicationConfig(PgEndpoint source, PgEndpoint target, String mig
             return this;
         }
 
+        /** The schemas and tables to migrate; the default is all. */
+        public Builder filter(TableFilter tables) {
+            this.filter = tables == null ? TableFilter.NONE : tables;
+            return this;
+        }
+
         public Builder refreshMaterializedViews(boolean refresh) {
             this.refreshMaterializedViews = refresh;
             return this;
@@ -186,7 +197,7 @@ public record ReplicationConfig(PgEndpoint source, PgEndpoint target, String mig
             return new ReplicationConfig(source, target, migrationId, spoolDirectory, allowReplicaIdentityFull,
                     progressTracking, statusInterval, groupCommitChanges, groupCommitDelay, batchSize, batchBytes,
                     spoolSegmentBytes, spoolSyncInterval, reconnectTimeout, slotCreationTimeout, monitorInterval,
-                    refreshMaterializedViews, spoolLimitBytes, spoolReserveBytes);
+                    refreshMaterializedViews, spoolLimitBytes, spoolReserveBytes, filter);
         }
 
         private static void positive(String key, Duration value, Duration atLeast) {

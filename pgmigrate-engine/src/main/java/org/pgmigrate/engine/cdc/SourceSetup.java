@@ -12,6 +12,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.pgmigrate.engine.EngineError;
 import org.pgmigrate.engine.EngineException;
+import org.pgmigrate.engine.catalog.QualifiedName;
+import org.pgmigrate.engine.catalog.TableSelection;
 import org.pgmigrate.engine.pg.Identifiers;
 import org.pgmigrate.engine.pg.PgEndpoint;
 import org.pgmigrate.engine.pg.ServerVersion;
@@ -117,10 +119,24 @@ final class SourceSetup {
      * Creates the publication (dropping a leftover of the same name). FOR ALL TABLES when the user may, so that a
      * table created on the source during replication shows up in the stream and is detected; otherwise a list of
      * today's tables: partitioned tables from 13 on (their partitions' changes come with them), each partition
-     * before 13, which cannot publish a partitioned table.
+     * before 13, which cannot publish a partitioned table. With filters, the tables whose rows are copied, each
+     * partition by itself (so a partition left out of a partitioned table stays out), whoever the user is: changes to
+     * the other tables are then never sent.
      */
-    void createPublication(Connection c, String name, int sourceVersion) throws SQLException {
+    void createPublication(Connection c, String name, int sourceVersion, TableSelection selection)
+            throws SQLException {
         dropPublication(c, name);
+        if (!selection.everything()) {
+            List<String> tables = selection.publishedTables().stream().map(QualifiedName::quoted).toList();
+            LOG.info("Publication {} lists the {} tables the filters migrate with their rows", name, tables.size());
+            try (Statement s = c.createStatement()) {
+                s.execute("CREATE PUBLICATION " + Identifiers.quote(name)
+                        + (tables.isEmpty() ? "" : " FOR TABLE " + String.join(", ", tables)));
+            } catch (SQLException e) {
+                throw publicationRefused(name, e);
+            }
+            return;
+        }
         boolean superuser;
         try (Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user")) {
@@ -149,13 +165,17 @@ final class SourceSetup {
             s.execute("CREATE PUBLICATION " + Identifiers.quote(name)
                     + (tables.isEmpty() ? "" : " FOR TABLE " + String.join(", ", tables)));
         } catch (SQLException e) {
-            if ("42501".equals(e.getSQLState())) {
-                throw new EngineException(EngineError.INSUFFICIENT_PRIVILEGE, "Cannot create publication " + name
-                        + " on the source server " + source.address() + ": " + e.getMessage() + ". The source user"
-                        + " needs to own the tables (or be a superuser) and have CREATE on the database.", e);
-            }
-            throw e;
+            throw publicationRefused(name, e);
         }
+    }
+
+    private SQLException publicationRefused(String name, SQLException e) {
+        if ("42501".equals(e.getSQLState())) {
+            throw new EngineException(EngineError.INSUFFICIENT_PRIVILEGE, "Cannot create publication " + name
+                    + " on the source server " + source.address() + ": " + e.getMessage() + ". The source user"
+                    + " needs to own the tables (or be a superuser) and have CREATE on the database.", e);
+        }
+        return e;
     }
 
     void dropPublication(Connection c, String name) throws SQLException {

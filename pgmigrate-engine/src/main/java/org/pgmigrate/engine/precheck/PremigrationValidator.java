@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.pgmigrate.engine.EngineError;
 import org.pgmigrate.engine.EngineException;
+import org.pgmigrate.engine.catalog.TableFilter;
+import org.pgmigrate.engine.catalog.TableSelection;
 import org.pgmigrate.engine.pg.PgConnector;
 import org.pgmigrate.engine.pg.PgConnector.Side;
 import org.pgmigrate.engine.pg.PgEndpoint;
@@ -91,6 +93,9 @@ public final class PremigrationValidator {
         }
         try {
             summary.add(DatabaseValidation.schema(source, target, db, request.overwriteDbsInTarget()));
+            if (!request.filter().isEmpty()) {
+                summary.add(filters(source, request.filter(), db));
+            }
             summary.add(DatabaseValidation.extensions(source, target, targetSuperuser, targetVersion));
             summary.add(DatabaseValidation.collations(source, target, sourceVersion, targetVersion, db));
             summary.add(RestoreFeasibility.casts(source, db, targetSuperuser));
@@ -108,6 +113,18 @@ public final class PremigrationValidator {
             close(source);
         }
         return new ValidationReport.DatabaseChecks(db, started, Instant.now(), summary);
+    }
+
+    /** The filters name what the database has, and leave nothing on the target depending on what they leave out. */
+    private static CheckResult filters(Connection source, TableFilter filter, String db) throws SQLException {
+        CheckResult.Builder check = new CheckResult.Builder("TableFilterValidation");
+        try {
+            TableSelection.resolve(source, filter, db);
+            check.ok("Filters (" + filter.describe() + ") match database " + db + ".");
+        } catch (EngineException e) {
+            check.fail(e.getMessage());
+        }
+        return check.build();
     }
 
     /**

@@ -44,9 +44,11 @@ public final class SchemaArchive {
      * Dumps the schema of {@code source} as of {@code snapshot} into {@code file}.
      *
      * @param keepOwnership keep owners and GRANTs (roles were migrated); otherwise the target user owns everything
+     * @param filterArguments pg_dump options that leave out what the migration's filters leave out
+     *                        ({@code TableSelection.pgDumpArguments}), or none
      */
     public static SchemaArchive dump(PgTools tools, PgEndpoint source, String snapshot, Path file, boolean keepOwnership,
-                                     Cancellation cancel) {
+                                     List<String> filterArguments, Cancellation cancel) {
         // pg_dump would create the archive 0644 (its umask); made 0600 first, pg_dump truncates it and keeps the mode.
         OwnerOnly.file(file);
         List<String> command = new ArrayList<>(List.of(tools.pgDump().toString(), "--format=custom",
@@ -59,6 +61,7 @@ public final class SchemaArchive {
             command.add("--no-owner");
             command.add("--no-privileges");
         }
+        command.addAll(filterArguments);
         command.add("--dbname=" + source.conninfoWithoutPassword());
         ToolProcess.run(command, source, cancel, EngineError.SCHEMA_RESTORE_FAILED, "pg_dump of the schema");
         return open(tools, file, keepOwnership, cancel, source);

@@ -18,6 +18,7 @@ import org.pgmigrate.engine.EngineError;
 import org.pgmigrate.engine.EngineException;
 import org.pgmigrate.engine.catalog.Sequence;
 import org.pgmigrate.engine.catalog.Table;
+import org.pgmigrate.engine.catalog.TableSelection;
 import org.pgmigrate.engine.objects.SequenceValues;
 import org.pgmigrate.engine.pg.ServerVersion;
 import org.pgmigrate.engine.snapshot.DatabaseSessions;
@@ -43,6 +44,7 @@ public final class DatabaseVerifier implements AutoCloseable {
     private final int samplePercent;
     private final int showRows;
     private final SourceDigests sourceDigests;
+    private final TableSelection selection;
     private final java.util.concurrent.BlockingQueue<Optional<Table>> queue = new java.util.concurrent.LinkedBlockingQueue<>();
     private final List<TableVerification> results = Collections.synchronizedList(new ArrayList<>());
     private final AtomicReference<Exception> failure = new AtomicReference<>();
@@ -53,12 +55,21 @@ public final class DatabaseVerifier implements AutoCloseable {
      * there, and reads only the target for it.
      */
     public DatabaseVerifier(DatabaseSessions sessions, int jobs, Cancellation cancel, SourceDigests sourceDigests) {
-        this(sessions, jobs, 100, 0, cancel, sourceDigests);
+        this(sessions, jobs, 100, 0, cancel, sourceDigests, TableSelection.ALL);
+    }
+
+    /**
+     * {@link #DatabaseVerifier(DatabaseSessions, int, Cancellation, SourceDigests)} for a filtered migration: the
+     * definitions of what {@code selection} leaves out are not compared (the tables to compare are the caller's).
+     */
+    public DatabaseVerifier(DatabaseSessions sessions, int jobs, Cancellation cancel, SourceDigests sourceDigests,
+                            TableSelection selection) {
+        this(sessions, jobs, 100, 0, cancel, sourceDigests, selection);
     }
 
     /** @param samplePercent 1 to 100: the share of rows hashed (row counts are always exact) */
     public DatabaseVerifier(DatabaseSessions sessions, int jobs, int samplePercent, Cancellation cancel) {
-        this(sessions, jobs, samplePercent, 0, cancel, new SourceDigests());
+        this(sessions, jobs, samplePercent, 0, cancel, new SourceDigests(), TableSelection.ALL);
     }
 
     /**
@@ -67,11 +78,11 @@ public final class DatabaseVerifier implements AutoCloseable {
      *                      differ (0: none); costs a sort of that table on both servers
      */
     public DatabaseVerifier(DatabaseSessions sessions, int jobs, int samplePercent, int showRows, Cancellation cancel) {
-        this(sessions, jobs, samplePercent, showRows, cancel, new SourceDigests());
+        this(sessions, jobs, samplePercent, showRows, cancel, new SourceDigests(), TableSelection.ALL);
     }
 
     private DatabaseVerifier(DatabaseSessions sessions, int jobs, int samplePercent, int showRows, Cancellation cancel,
-                             SourceDigests sourceDigests) {
+                             SourceDigests sourceDigests, TableSelection selection) {
         if (samplePercent < 1 || samplePercent > 100) {
             throw new IllegalArgumentException("sample must be 1 to 100 percent, was " + samplePercent);
         }
@@ -84,6 +95,7 @@ public final class DatabaseVerifier implements AutoCloseable {
         this.showRows = showRows;
         this.cancel = cancel;
         this.sourceDigests = sourceDigests == null ? new SourceDigests() : sourceDigests;
+        this.selection = selection;
     }
 
     /** Compares tables and objects, and every sequence of the source with the target, live. */
@@ -277,8 +289,8 @@ public final class DatabaseVerifier implements AutoCloseable {
                 Future<Objects> sourceObjects = sourceSide.submit(() -> Objects.read(source));
                 Objects targetObjects = Objects.read(target);
                 Objects sourceResult = sourceObjects.get();
-                return SchemaComparison.compare(sourceResult.definitions(), targetObjects.definitions(),
-                        sourceResult.major(), targetObjects.major());
+                return SchemaComparison.compare(selected(sourceResult.definitions()),
+                        selected(targetObjects.definitions()), sourceResult.major(), targetObjects.major());
             } finally {
                 unSource.run();
                 unTarget.run();
@@ -294,6 +306,24 @@ public final class DatabaseVerifier implements AutoCloseable {
         } finally {
             sourceSide.shutdownNow();
         }
+    }
+
+    /**
+     * The definitions without what the filter leaves out, on either side: a schema left out still exists on the
+     * target when it is {@code public}, which every new database has. What belongs to a table left out (its columns,
+     * indexes, triggers) is skipped by the comparison, which compares only what belongs to objects on both sides.
+     */
+    private Map<String, SchemaDefinitions.Definition> selected(Map<String, SchemaDefinitions.Definition> all) {
+        if (selection.everything()) {
+            return all;
+        }
+        Map<String, SchemaDefinitions.Definition> kept = new java.util.LinkedHashMap<>();
+        all.forEach((key, d) -> {
+            if (!selection.excludesDefinition(d.schema(), d.kind(), d.object())) {
+                kept.put(key, d);
+            }
+        });
+        return kept;
     }
 
     /** One side's definitions, and the major version that printed them. */

@@ -39,7 +39,13 @@ final class SchemaDefinitions {
      * One object: {@code kind} and its name parts, its definition, and the object it belongs to (a column's table, an
      * index's table), which must exist on both sides for a difference in it to be worth naming.
      */
-    record Definition(String kind, String name, String definition, boolean printed, String owner) {
+    record Definition(String kind, String name, String definition, boolean printed, String owner, String schema,
+                      String object) {
+
+        /** A definition without the raw names a filter asks for. */
+        Definition(String kind, String name, String definition, boolean printed, String owner) {
+            this(kind, name, definition, printed, owner, null, null);
+        }
 
         String key() {
             return key(kind, name);
@@ -70,7 +76,7 @@ final class SchemaDefinitions {
                             : Definition.key(ownerKind, name(rs.getString(2), rs.getString(9), rs.getString(10),
                             rs.getString(11)));
                     Definition d = new Definition(rs.getString(1), name, String.valueOf(rs.getString(6)),
-                            rs.getBoolean(7), owner);
+                            rs.getBoolean(7), owner, rs.getString(2), rs.getString(4));
                     all.put(d.key(), d);
                 }
             } catch (SQLException e) {

@@ -1,11 +1,15 @@
 package org.pgmigrate.service.arm;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import org.pgmigrate.engine.EngineException;
+import org.pgmigrate.engine.catalog.QualifiedName;
 import org.pgmigrate.service.ServiceError;
 import org.pgmigrate.service.ServiceException;
 import org.pgmigrate.service.migration.MigrationDraft;
+import org.pgmigrate.service.migration.MigrationFilters;
 import org.pgmigrate.service.migration.MigrationMode;
 import org.pgmigrate.service.migration.MigrationOption;
 import org.pgmigrate.service.migration.MigrationPatch;
@@ -28,7 +32,9 @@ public final class MigrationRequests {
             "setupLogicalReplicationOnSourceDbIfNeeded", "overwriteDbsInTarget", "migrationWindowStartTimeInUtc",
             "migrationWindowEndTimeInUtc", "migrateRoles", "startDataMigration", "triggerCutover",
             "dbsToTriggerCutoverOn", "cancel", "dbsToCancelMigrationOn", "migrationInstanceResourceId",
-            "allowReplicaIdentityFull");
+            "allowReplicaIdentityFull", "filters");
+    private static final Set<String> FILTER_KEYS = Set.of("includeSchemas", "excludeSchemas", "includeTables",
+            "excludeTables", "excludeTableData");
     private static final Set<String> PATCH_PROPERTIES = Set.of("sourceDbServerResourceId",
             "sourceDbServerFullyQualifiedDomainName", "targetDbServerFullyQualifiedDomainName", "secretParameters",
             "dbsToMigrate", "setupLogicalReplicationOnSourceDbIfNeeded", "overwriteDbsInTarget",
@@ -82,6 +88,7 @@ public final class MigrationRequests {
         b.cancel = orFalse(p.trueFalse("cancel"));
         b.dbsToCancelMigrationOn = p.stringList("dbsToCancelMigrationOn");
         b.allowReplicaIdentityFull = orFalse(p.trueFalse("allowReplicaIdentityFull"));
+        b.filters = filters(p);
         SecretParameters secrets = secrets(p, true);
         return new MigrationDraft(top.text("location"), top.stringMap("tags"), b.build(), secrets);
     }
@@ -120,6 +127,46 @@ public final class MigrationRequests {
             throw f.bad("Property 'name' is required: the migration name to check.", "name");
         }
         return name;
+    }
+
+    /**
+     * pgmigrate's {@code filters}: each list's names are read here, so that a name that cannot be read, or a name in
+     * two lists, is a 400 naming the key; whether the source has them is checked by validation and by the run,
+     * before anything is written.
+     */
+    private static MigrationFilters filters(Fields p) {
+        Fields f = p.object("filters");
+        if (f == null) {
+            return null;
+        }
+        f.allowOnly(FILTER_KEYS, Set.of());
+        MigrationFilters filters = new MigrationFilters(f.stringList("includeSchemas"), f.stringList("excludeSchemas"),
+                f.stringList("includeTables"), f.stringList("excludeTables"), f.stringList("excludeTableData"));
+        readable(f, "includeSchemas", filters.includeSchemas(), true);
+        readable(f, "excludeSchemas", filters.excludeSchemas(), true);
+        readable(f, "includeTables", filters.includeTables(), false);
+        readable(f, "excludeTables", filters.excludeTables(), false);
+        readable(f, "excludeTableData", filters.excludeTableData(), false);
+        try {
+            filters.toTableFilter();
+        } catch (EngineException e) {
+            throw f.bad(e.getMessage(), "filters");
+        }
+        return filters;
+    }
+
+    private static void readable(Fields f, String key, List<String> names, boolean schemas) {
+        for (String name : names) {
+            try {
+                if (schemas) {
+                    QualifiedName.parseSchema(name);
+                } else {
+                    QualifiedName.parseTable(name);
+                }
+            } catch (EngineException e) {
+                throw f.bad("Property '" + f.name(key) + "': " + e.getMessage(), key);
+            }
+        }
     }
 
     private static SecretParameters secrets(Fields p, boolean required) {

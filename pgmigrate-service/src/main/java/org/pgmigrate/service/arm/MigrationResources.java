@@ -88,6 +88,14 @@ public final class MigrationResources {
         putTrueFalse(p, "cancel", s.cancel());
         putList(p, "dbsToCancelMigrationOn", s.dbsToCancelMigrationOn());
         putTrueFalse(p, "allowReplicaIdentityFull", s.allowReplicaIdentityFull());
+        if (s.filters() != null) {
+            ObjectNode f = p.putObject("filters");
+            putList(f, "includeSchemas", s.filters().includeSchemas());
+            putList(f, "excludeSchemas", s.filters().excludeSchemas());
+            putList(f, "includeTables", s.filters().includeTables());
+            putList(f, "excludeTables", s.filters().excludeTables());
+            putList(f, "excludeTableData", s.filters().excludeTableData());
+        }
         if (m.verificationDetails() != null) {
             p.set("verificationDetails", verification(m.verificationDetails()));
         }

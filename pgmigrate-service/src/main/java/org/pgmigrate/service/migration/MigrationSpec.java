@@ -11,6 +11,7 @@ import java.util.List;
  *
  * @param allowReplicaIdentityFull pgmigrate's extra property (online): set {@code REPLICA IDENTITY FULL} on source
  *                                 tables that have no primary key and no replica identity instead of refusing them
+ * @param filters                  pgmigrate's extra property: the schemas and tables to migrate, or null for all
  */
 public record MigrationSpec(
         String sourceDbServerResourceId,
@@ -32,7 +33,8 @@ public record MigrationSpec(
         List<String> dbsToTriggerCutoverOn,
         boolean cancel,
         List<String> dbsToCancelMigrationOn,
-        boolean allowReplicaIdentityFull) {
+        boolean allowReplicaIdentityFull,
+        MigrationFilters filters) {
 
     public MigrationSpec {
         dbsToMigrate = dbsToMigrate == null ? null : List.copyOf(dbsToMigrate);
@@ -67,6 +69,7 @@ public record MigrationSpec(
         public boolean cancel;
         public List<String> dbsToCancelMigrationOn;
         public boolean allowReplicaIdentityFull;
+        public MigrationFilters filters;
 
         public Builder() {
             migrationMode = MigrationMode.OFFLINE;
@@ -94,6 +97,7 @@ public record MigrationSpec(
             cancel = s.cancel;
             dbsToCancelMigrationOn = s.dbsToCancelMigrationOn;
             allowReplicaIdentityFull = s.allowReplicaIdentityFull;
+            filters = s.filters;
         }
 
         public MigrationSpec build() {
@@ -101,7 +105,8 @@ public record MigrationSpec(
                     targetDbServerFullyQualifiedDomainName, migrationInstanceResourceId, migrationMode, migrationOption,
                     sourceType, sslMode, dbsToMigrate, setupLogicalReplicationOnSourceDbIfNeeded, overwriteDbsInTarget,
                     migrateRoles, migrationWindowStartTimeInUtc, migrationWindowEndTimeInUtc, startDataMigration,
-                    triggerCutover, dbsToTriggerCutoverOn, cancel, dbsToCancelMigrationOn, allowReplicaIdentityFull);
+                    triggerCutover, dbsToTriggerCutoverOn, cancel, dbsToCancelMigrationOn, allowReplicaIdentityFull,
+                    filters);
         }
     }
 }

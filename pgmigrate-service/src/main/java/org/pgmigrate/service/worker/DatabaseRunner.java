@@ -16,6 +16,7 @@ import org.pgmigrate.engine.verify.TableVerification;
 import org.pgmigrate.engine.verify.VerificationReport;
 import org.pgmigrate.service.migration.DatabaseMigrationState;
 import org.pgmigrate.service.migration.Migration;
+import org.pgmigrate.service.migration.MigrationFilters;
 import org.pgmigrate.service.migration.MigrationMode;
 import org.pgmigrate.service.migration.MigrationService;
 import org.pgmigrate.service.migration.VerificationDetails;
@@ -68,7 +69,7 @@ final class DatabaseRunner {
             MigrationTuning tuning = MigrationTuning.of(ctx.resolver().registeredTarget(m.key()), ctx.limits());
             DatabaseTask task = new DatabaseTask(db, endpoints.source(db), endpoints.target(db),
                     m.spec().overwriteDbsInTarget(), m.spec().migrateRoles() && !tuning.skipRoles(), tuning, workDir,
-                    null);
+                    null, MigrationFilters.of(m.spec().filters()));
             if (m.spec().migrationMode() == MigrationMode.ONLINE) {
                 // the base copy under the slot's snapshot; then changes are applied until the cutover
                 OnlineDatabases.BaseCopy copy = online.baseCopy(m, endpoints, db, task, r, run);

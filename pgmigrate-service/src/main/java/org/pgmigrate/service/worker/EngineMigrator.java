@@ -9,7 +9,6 @@ import org.pgmigrate.engine.cdc.OnlineReplication;
 import org.pgmigrate.engine.cdc.ReplicationConfig;
 import org.pgmigrate.engine.cdc.SourceChangeLog;
 import org.pgmigrate.engine.checkpoint.CheckpointStore;
-import org.pgmigrate.engine.copy.CopyOptions;
 import org.pgmigrate.engine.pg.PgEndpoint;
 import org.pgmigrate.engine.progress.ProgressListener;
 import org.pgmigrate.engine.verify.VerificationReport;
@@ -33,7 +32,7 @@ final class EngineMigrator implements DatabaseMigrator {
     public DatabaseReport migrateDatabase(DatabaseTask task, ProgressListener progress, CheckpointStore checkpoints,
                                           StopSignal stop) {
         DatabaseJob job = new DatabaseJob(task.source(), task.target(), task.tuning().copyOptions(), task.dropIfExists(),
-                task.keepOwnership(), true, task.tuning().analyze(), task.workDir(), task.snapshotName());
+                task.keepOwnership(), true, task.tuning().analyze(), task.workDir(), task.snapshotName(), task.filter());
         return engine.migrateDatabase(job, progress, checkpoints, cancellation(stop));
     }
 

@@ -28,6 +28,7 @@ import org.pgmigrate.service.ServiceException;
 import org.pgmigrate.service.migration.DatabaseDetails;
 import org.pgmigrate.service.migration.DatabaseMigrationState;
 import org.pgmigrate.service.migration.Migration;
+import org.pgmigrate.service.migration.MigrationFilters;
 import org.pgmigrate.service.migration.MigrationService;
 import org.pgmigrate.service.server.Endpoints;
 import org.slf4j.Logger;
@@ -442,6 +443,7 @@ final class OnlineDatabases {
     private ReplicationConfig config(Migration m, Endpoints endpoints, String db) {
         return ReplicationConfig.builder(m.migrationId(), endpoints.source(db), endpoints.target(db), spoolDirectory(m, db))
                 .allowReplicaIdentityFull(m.spec().allowReplicaIdentityFull())
+                .filter(MigrationFilters.of(m.spec().filters()))
                 .spoolLimit(ctx.replication().spoolLimitBytes())
                 .reconnectTimeout(ctx.replication().reconnectWindow())
                 .build();

@@ -37,7 +37,8 @@ final class PremigrationValidation {
     ValidationDetails validate(Migration m, Endpoints endpoints, List<String> databases) {
         ValidationReport report = validator.validate(new ValidationRequest(endpoints.source(), endpoints.target(),
                 databases, m.spec().migrationMode() == MigrationMode.ONLINE, m.spec().overwriteDbsInTarget(),
-                m.spec().migrateRoles(), m.spec().allowReplicaIdentityFull()));
+                m.spec().migrateRoles(), m.spec().allowReplicaIdentityFull(),
+                org.pgmigrate.service.migration.MigrationFilters.of(m.spec().filters())));
         return details(report);
     }
 

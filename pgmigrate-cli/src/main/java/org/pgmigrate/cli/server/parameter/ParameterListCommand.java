@@ -13,7 +13,8 @@ import picocli.CommandLine.Mixin;
         description = "List the parameters of a flexible server.",
         footer = {"", "Examples:",
             "  List the parameters and their values.",
-            "    pgmigrate server parameter list -g my-learning-rg -s myflexibleserver --output table"})
+            "    pgmigrate server parameter list -g my-learning-rg -s myflexibleserver \\",
+            "        --output table"})
 final class ParameterListCommand implements Runnable {
 
     @Mixin
