@@ -198,7 +198,7 @@ class ArmSpecIT {
         Response failed = awaitState("singledefault", "Failed");
         assertThat(failed.json().path("properties").path("currentStatus").path("error").asText())
                 .as("the test cluster has no SSL, and VerifyFull needs it")
-                .contains("does not support SSL, which sslmode verify-full requires");
+                .contains("does not accept SSL connections, and sslmode verify-full requires them");
         assertThat(failed.json().path("properties").has("sourceDbServerMetadata")).isFalse();
 
         Response relaxed = client.put(migrationPath(TARGET, "singleprefer"), body.formatted(ArmClient.SUB, ArmClient.RG,
