@@ -30,11 +30,11 @@ public record CutoverVerification(VerificationReport report, SourceWrites.Change
         return report.mismatches().stream().map(TableVerification::table).filter(this::changedOnSource).toList();
     }
 
-    /** The differing sequences that moved on the source after the end point, by name. */
+    /** The differing sequences that moved on the source after the end point, by name as messages show it. */
     public List<String> changedSequences() {
         List<String> names = new ArrayList<>();
         for (String mismatch : report.sequenceMismatches()) {
-            movedSequence(mismatch).ifPresent(names::add);
+            movedSequence(mismatch).ifPresent(q -> names.add(q.displayName()));
         }
         return names;
     }
@@ -70,7 +70,8 @@ public record CutoverVerification(VerificationReport report, SourceWrites.Change
     }
 
     /** The sequence a mismatch line names ("name: last_value ..."), if the source moved it after the end point. */
-    private Optional<String> movedSequence(String mismatch) {
-        return changedAfterEndPoint.sequences().stream().filter(name -> mismatch.startsWith(name + ": ")).findFirst();
+    private Optional<SourceWrites.Sequence> movedSequence(String mismatch) {
+        return changedAfterEndPoint.sequences().stream().filter(q -> mismatch.startsWith(q.qualifiedName() + ": "))
+                .findFirst();
     }
 }

@@ -4,7 +4,11 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -27,16 +31,31 @@ import org.pgmigrate.engine.pg.Identifiers;
  * reset, a crash) count as written: nothing can be proven then. Immutable.
  *
  * @param tables    rows written per table, keyed as {@link TableVerification#table()} names tables (schema.name)
- * @param sequences each sequence's {@code last_value} as text ("null" before its first use), keyed by its quoted
- *                  qualified name, as sequence mismatches start
+ * @param sequences each sequence's position
  */
-public record SourceWrites(Map<String, Long> tables, Map<String, String> sequences) {
+public record SourceWrites(Map<String, Long> tables, List<Sequence> sequences) {
 
-    /** The tables and the sequences written between two readings, sorted by name. */
-    public record Changes(Set<String> tables, Set<String> sequences) {
+    /**
+     * A sequence and its {@code last_value} as text ("null" before its first use, or when the user may not read it).
+     */
+    public record Sequence(String schema, String name, String lastValue) {
+
+        /** As sequence mismatches start: the quoted qualified name. */
+        public String qualifiedName() {
+            return Identifiers.qualified(schema, name);
+        }
+
+        /** For messages: quoted only where a reader needs it. */
+        public String displayName() {
+            return Identifiers.forMessage(schema, name);
+        }
+    }
+
+    /** The tables (schema.name) and the sequences written between two readings, sorted by name. */
+    public record Changes(Set<String> tables, List<Sequence> sequences) {
         public Changes {
             tables = Collections.unmodifiableSortedSet(new TreeSet<>(tables));
-            sequences = Collections.unmodifiableSortedSet(new TreeSet<>(sequences));
+            sequences = sequences.stream().sorted(Comparator.comparing(Sequence::qualifiedName)).toList();
         }
 
         public boolean none() {
@@ -46,13 +65,13 @@ public record SourceWrites(Map<String, Long> tables, Map<String, String> sequenc
 
     public SourceWrites {
         tables = Map.copyOf(tables == null ? Map.of() : tables);
-        sequences = Map.copyOf(sequences == null ? Map.of() : sequences);
+        sequences = List.copyOf(sequences == null ? List.of() : sequences);
     }
 
     /** Reads the counters and sequence positions of the database {@code source} is connected to (PostgreSQL 10+). */
     public static SourceWrites read(Connection source) throws SQLException {
         Map<String, Long> tables = new TreeMap<>();
-        Map<String, String> sequences = new TreeMap<>();
+        List<Sequence> sequences = new ArrayList<>();
         try (Statement s = source.createStatement()) {
             try (ResultSet rs = s.executeQuery("SELECT schemaname, relname, n_tup_ins + n_tup_upd + n_tup_del"
                     + " FROM pg_catalog.pg_stat_user_tables")) {
@@ -64,8 +83,7 @@ public record SourceWrites(Map<String, Long> tables, Map<String, String> sequenc
             try (ResultSet rs = s.executeQuery("SELECT schemaname, sequencename, last_value::text"
                     + " FROM pg_catalog.pg_sequences")) {
                 while (rs.next()) {
-                    sequences.put(Identifiers.qualified(rs.getString(1), rs.getString(2)),
-                            Objects.toString(rs.getString(3)));
+                    sequences.add(new Sequence(rs.getString(1), rs.getString(2), Objects.toString(rs.getString(3))));
                 }
             }
         }
@@ -81,12 +99,10 @@ public record SourceWrites(Map<String, Long> tables, Map<String, String> sequenc
                 writtenTables.add(table);
             }
         });
-        Set<String> movedSequences = new TreeSet<>();
-        sequences.forEach((sequence, position) -> {
-            if (!position.equals(earlier.sequences().get(sequence))) {
-                movedSequences.add(sequence);
-            }
-        });
+        Map<String, String> before = new HashMap<>();
+        earlier.sequences().forEach(q -> before.put(q.qualifiedName(), q.lastValue()));
+        List<Sequence> movedSequences = sequences.stream()
+                .filter(q -> !q.lastValue().equals(before.get(q.qualifiedName()))).toList();
         return new Changes(writtenTables, movedSequences);
     }
 }
