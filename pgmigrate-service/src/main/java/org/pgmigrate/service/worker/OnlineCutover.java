@@ -37,7 +37,7 @@ final class OnlineCutover {
     private static final Duration POLL = Duration.ofMillis(250);
     /** How long the statistics of a write may take to reach pg_stat_user_tables (PGSTAT_IDLE_INTERVAL is 10 s). */
     private static final Duration STATISTICS_DELAY = Duration.ofSeconds(11);
-    private static final SourceWrites.Changes NO_WRITES = new SourceWrites.Changes(Set.of(), Set.of());
+    private static final SourceWrites.Changes NO_WRITES = new SourceWrites.Changes(Set.of(), List.of());
     /** The database's message when the check after its cutover passed with the warning in verificationDetails. */
     static final String WRITTEN_AFTER_END_POINT = "Verified with a warning: the source changed after the cutover's end "
             + "point (see verificationDetails).";
