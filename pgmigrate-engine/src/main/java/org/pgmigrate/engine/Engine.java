@@ -21,6 +21,7 @@ import org.pgmigrate.engine.schema.TargetDatabase;
 import org.pgmigrate.engine.snapshot.DatabaseSessions;
 import org.pgmigrate.engine.snapshot.ExportedSnapshot;
 import org.pgmigrate.engine.verify.DatabaseVerifier;
+import org.pgmigrate.engine.verify.SourceWrites;
 import org.pgmigrate.engine.verify.VerificationReport;
 import org.slf4j.MDC;
 
@@ -96,6 +97,19 @@ public final class Engine {
             } else {
                 MDC.put("db", previous);
             }
+        }
+    }
+
+    /**
+     * What the source database has written so far (each table's write counters, each sequence's position), to tell
+     * later which tables and sequences were written after this moment. Read-only.
+     */
+    public SourceWrites sourceWrites(PgEndpoint source) {
+        try (Connection c = settings.connector().open(source, Side.SOURCE, "verify")) {
+            return SourceWrites.read(c);
+        } catch (SQLException e) {
+            throw new EngineException(EngineError.INTERNAL, "Reading the write statistics of " + source.database()
+                    + " on the source failed: " + e.getMessage(), e);
         }
     }
 

@@ -20,13 +20,15 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code migration update}: one PATCH that moves the migration on. Exactly one operation per call, as in az;
- * {@code update cancel} (the seed's form) is {@code update --cancel}.
+ * {@code update cancel} (the seed's form) is {@code update --cancel}. {@code --databases} (pgmigrate's) narrows a
+ * cutover or a cancel to some databases ({@code dbsToTriggerCutoverOn}, {@code dbsToCancelMigrationOn}).
  */
 @Command(name = "update",
         sortOptions = false,
         description = {"Update a specific migration.",
             "Exactly one operation: --setup-replication, --cutover, --cancel, --overwrite-dbs or "
-                    + "--start-data-migration. `update cancel` is the same as `update --cancel`."},
+                    + "--start-data-migration. `update cancel` is the same as `update --cancel`. --cutover and "
+                    + "--cancel take --databases to apply to some databases only."},
         footer = {"", "Examples:",
             "  Allow the migration workflow to setup logical replication on the source.",
             "  Note that this command will restart the source server.",
@@ -38,6 +40,10 @@ import picocli.CommandLine.Spec;
             "  only be triggered for migration_mode=Online.",
             "    pgmigrate migration update -g testGroup -n testserver \\",
             "        --migration-name testmigration --cutover",
+            "  Cut over only the databases db1 and db2 (a pgmigrate extension); the",
+            "  other databases of the migration keep replicating until their cutover.",
+            "    pgmigrate migration update -g testGroup -n testserver \\",
+            "        --migration-name testmigration --cutover --databases db1 db2",
             "  Cancels the data migration for all the databases involved in the",
             "  migration. Only 'InProgress' migration can be cancelled. What was already",
             "  copied stays on the target server: drop it there if you don't want it.",
@@ -82,6 +88,12 @@ final class MigrationUpdateCommand implements Runnable {
     @Option(names = "--cancel", description = "Cancel the data migration for all the databases.")
     boolean cancel;
 
+    @Option(names = "--databases", arity = "1..*", split = ",", paramLabel = "DB",
+            description = "pgmigrate extension, with --cutover or --cancel: only these databases of the migration "
+                    + "(space- or comma-separated; names from dbsToMigrate); the others go on replicating or "
+                    + "migrating. Without it, the operation applies to all of them, as in az.")
+    List<String> databases;
+
     @Option(names = "--overwrite-dbs",
             description = "Allow the migration workflow to overwrite the DB on the target.")
     boolean overwriteDbs;
@@ -115,12 +127,12 @@ final class MigrationUpdateCommand implements Runnable {
                             + " if the migration_mode set to offline. The migration will cutover automatically");
                 }
                 props.put("triggerCutover", "True");
-                allDatabases(migration, props, "dbsToTriggerCutoverOn");
+                chosenDatabases(migration, props, "dbsToTriggerCutoverOn");
             }
             case CANCEL -> {
                 JsonNode migration = client.get(path);
                 props.put("cancel", "True");
-                allDatabases(migration, props, "dbsToCancelMigrationOn");
+                chosenDatabases(migration, props, "dbsToCancelMigrationOn");
             }
             default -> throw new IllegalStateException("Unhandled update operation " + op);
         }
@@ -132,12 +144,32 @@ final class MigrationUpdateCommand implements Runnable {
         }
     }
 
-    // As az: the operation applies to every database of the migration, named explicitly.
-    private static void allDatabases(JsonNode migration, ObjectNode props, String field) {
+    /**
+     * The databases the operation applies to: those --databases names, checked against the migration's dbsToMigrate
+     * before anything is sent; without it, as az, every database of the migration, named explicitly.
+     */
+    private void chosenDatabases(JsonNode migration, ObjectNode props, String field) {
         JsonNode dbs = migration.path("properties").path("dbsToMigrate");
-        if (dbs.isArray()) {
-            props.set(field, dbs);
+        if (databases == null) {
+            if (dbs.isArray()) {
+                props.set(field, dbs);
+            }
+            return;
         }
+        List<String> known = new ArrayList<>();
+        dbs.forEach(db -> known.add(db.asText()));
+        List<String> unknown = databases.stream().filter(db -> !known.contains(db)).distinct().toList();
+        if (!unknown.isEmpty()) {
+            throw CliException.invalidInput("--databases names " + quoted(unknown) + ", which "
+                    + (unknown.size() == 1 ? "is" : "are") + " not in migration " + migrationName.value
+                    + "'s databases (dbsToMigrate: " + quoted(known) + "). Name databases from that list; names are "
+                    + "case-sensitive.");
+        }
+        props.putArray(field).addAll(databases.stream().distinct().map(props::textNode).toList());
+    }
+
+    private static String quoted(List<String> names) {
+        return String.join(", ", names.stream().map(n -> "'" + n + "'").toList());
     }
 
     /** The one operation asked for, checked before anything is sent. */
@@ -168,6 +200,14 @@ final class MigrationUpdateCommand implements Runnable {
         }
         if (chosen.isEmpty()) {
             throw CliException.invalidInput(AT_LEAST_ONE);
+        }
+        if (databases != null && chosen.get(0) != Operation.CUTOVER && chosen.get(0) != Operation.CANCEL) {
+            throw CliException.invalidInput("--databases applies only to --cutover and --cancel; the other "
+                    + "operations apply to the whole migration. Drop --databases.");
+        }
+        if (databases != null && databases.stream().anyMatch(String::isBlank)) {
+            throw CliException.invalidInput("--databases has an empty name. Give database names from the migration's "
+                    + "dbsToMigrate, separated by spaces or commas.");
         }
         return chosen.get(0);
     }

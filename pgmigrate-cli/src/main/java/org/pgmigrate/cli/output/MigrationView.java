@@ -2,6 +2,8 @@ package org.pgmigrate.cli.output;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -143,29 +145,60 @@ public final class MigrationView {
         return bytes(done) + " of ~" + bytes(total) + " (~" + Math.min(99, done * 100 / total) + "%)";
     }
 
-    // The service's post-copy comparison: equal tables are summed up; what differs gets a line each.
+    /**
+     * The service's comparison: equal tables are summed up; what differs gets a line each, then the warnings. What
+     * was compared is named, so that the check of an online base copy, which changes are applied on top of, is not
+     * taken for the check after the cutover.
+     */
     private static void verification(StringBuilder out, JsonNode details) {
         if (Json.text(details, "status").isEmpty()) {
             return;
         }
         int tables = 0;
         List<String> differences = new ArrayList<>();
+        List<String> warnings = new ArrayList<>();
+        Map<String, String> scopes = new LinkedHashMap<>();
         for (JsonNode db : details.path("databases")) {
             String name = Json.text(db, "databaseName");
+            scopes.put(name, Json.text(db, "scope"));
             for (JsonNode table : db.path("tables")) {
                 tables++;
                 if (!table.path("equal").asBoolean(true)) {
-                    differences.add(name + ": " + Json.text(table, "table") + " has " + Json.text(table, "sourceRows")
-                            + " rows on the source, " + Json.text(table, "targetRows") + " on the target"
-                            + (Json.text(table, "message").isEmpty() ? "" : ": " + Json.text(table, "message")));
+                    // The service's message names the table and its counts itself.
+                    differences.add(name + ": " + (Json.text(table, "message").isEmpty() ? Json.text(table, "table")
+                            + ": " + Json.text(table, "sourceRows") + " rows on the source, "
+                            + Json.text(table, "targetRows") + " on the target" : Json.text(table, "message")));
                 }
             }
             db.path("sequenceMismatches").forEach(m -> differences.add(name + ": sequence " + m.asText()));
             db.path("objectMismatches").forEach(m -> differences.add(name + ": " + m.asText()));
+            db.path("warnings").forEach(w -> warnings.add(name + ": WARNING: " + w.asText()));
         }
-        field(out, "Verified", Json.text(details, "status") + " (" + tables + " tables compared"
+        field(out, "Verified", Json.text(details, "status") + " (" + scopeLabel(scopes) + tables + " tables compared"
                 + (differences.isEmpty() ? ", rows and contents equal on both sides)" : ")"));
         differences.forEach(d -> out.append("  ").append(d).append('\n'));
+        warnings.forEach(w -> out.append("  ").append(w).append('\n'));
+    }
+
+    /** What was compared, e.g. "base copy before the cutover: ", or per database when they differ; "" for a copy. */
+    static String scopeLabel(Map<String, String> scopeByDatabase) {
+        Set<String> scopes = new HashSet<>(scopeByDatabase.values());
+        if (scopes.size() == 1) {
+            String only = scopeLabel(scopes.iterator().next());
+            return only.isEmpty() ? "" : only + ": ";
+        }
+        List<String> each = new ArrayList<>();
+        scopeByDatabase.forEach((db, scope) -> each.add(db + " " + (scopeLabel(scope).isEmpty() ? "copy"
+                : scopeLabel(scope))));
+        return String.join(", ", each) + ": ";
+    }
+
+    private static String scopeLabel(String scope) {
+        return switch (scope) {
+            case "BaseCopy" -> "base copy before the cutover";
+            case "AfterCutover" -> "after the cutover";
+            default -> ""; // an offline copy (or a service that does not say): the copy is the final state
+        };
     }
 
     /**

@@ -3,10 +3,13 @@ package org.pgmigrate.cli.migration;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,6 +24,7 @@ import org.junit.jupiter.api.Timeout;
 import org.pgmigrate.cli.ExitCode;
 import org.pgmigrate.cli.Terminal;
 import org.pgmigrate.cli.client.CliRun;
+import org.pgmigrate.cli.output.Json;
 import org.pgmigrate.service.DataDirectory;
 import org.pgmigrate.service.ServiceConfig;
 import org.pgmigrate.service.ServiceWiring;
@@ -223,6 +227,73 @@ class MigrationCliIT {
         try (Connection s = source.connect("livedb"); Connection t = target.connect("livedb")) {
             DatabaseComparer.assertEqual(s, t);
         }
+    }
+
+    @Test
+    void databasesCutsOverOneDatabaseWhileTheOtherKeepsReplicatingThenTheRest() throws Exception {
+        for (String db : List.of("cut1", "cut2")) {
+            source.createDatabase(db);
+            source.execute(db, "CREATE TABLE public.notes (id int PRIMARY KEY, line text); "
+                    + "INSERT INTO public.notes SELECT g, 'note ' || g FROM generate_series(1, 100) g");
+        }
+        Path body = seedFile("percut.json", source.password(), "true", "", "cut1", "cut2");
+        CliRun created = migration("create", "percut", "--properties", body.toString(), "--migration-mode", "online",
+                "--migration-option", "Migrate");
+        assertThat(created.exitCode()).as(created.toString()).isEqualTo(ExitCode.OK);
+        String waiting = await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200))
+                .until(() -> migration("show", "percut").out(), out -> !out.contains("\"state\": \"InProgress\""));
+        assertThat(waiting).contains("\"currentSubState\": \"WaitingForCutoverTrigger\"");
+
+        CliRun unknown = migration("update", "percut", "--cutover", "--databases", "cut1", "nosuchdb");
+        assertThat(unknown.exitCode()).as(unknown.toString()).isEqualTo(ExitCode.INVALID_INPUT);
+        assertThat(unknown.err()).contains("--databases names 'nosuchdb', which is not in migration percut's "
+                + "databases (dbsToMigrate: 'cut1', 'cut2')").doesNotContain("\tat ");
+        CliRun unknownCancel = migration("update", "percut", "--cancel", "--databases", "CUT2");
+        assertThat(unknownCancel.exitCode()).isEqualTo(ExitCode.INVALID_INPUT);
+        assertThat(unknownCancel.err()).contains("'CUT2'").contains("case-sensitive");
+
+        CliRun one = migration("update", "percut", "--cutover", "--databases", "cut1");
+        assertThat(one.exitCode()).as(one.toString()).isEqualTo(ExitCode.OK);
+        assertThat(Json.mapper().readTree(one.out()).path("properties").path("dbsToTriggerCutoverOn").toString())
+                .isEqualTo("[\"cut1\"]");
+        JsonNode back = await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(200))
+                .until(() -> showJson("percut"), m -> dbState(m, "cut1").equals("Succeeded")
+                        && m.path("properties").path("currentStatus").path("currentSubStateDetails")
+                                .path("currentSubState").asText().equals("WaitingForCutoverTrigger"));
+        assertThat(dbState(back, "cut2")).isEqualTo("WaitingForCutoverTrigger");
+        // cut2 keeps replicating: a change on its source reaches the target.
+        source.execute("cut2", "UPDATE public.notes SET line = 'after cut1' WHERE id = 5");
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> showJson("percut").path("properties").path("currentStatus")
+                        .path("currentSubStateDetails").path("dbDetails").path("cut2").path("appliedChanges").asLong() == 1);
+        try (Connection t = target.connect("cut2"); Statement st = t.createStatement();
+             ResultSet rs = st.executeQuery("SELECT line FROM public.notes WHERE id = 5")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1)).isEqualTo("after cut1");
+        }
+
+        CliRun rest = migration("update", "percut", "--cutover", "--databases", "cut2");
+        assertThat(rest.exitCode()).as(rest.toString()).isEqualTo(ExitCode.OK);
+        CliRun watched = migration("show", "percut", "--watch", "--interval", "200ms");
+        assertThat(watched.exitCode()).as(watched.toString()).isEqualTo(ExitCode.OK);
+        assertThat(watched.out()).contains("Succeeded / Completed")
+                .contains("Verified    Succeeded (after the cutover: 2 tables compared, rows and contents equal");
+        for (String db : List.of("cut1", "cut2")) {
+            try (Connection s = source.connect(db); Connection t = target.connect(db)) {
+                DatabaseComparer.assertEqual(s, t);
+            }
+        }
+    }
+
+    private static JsonNode showJson(String name) throws IOException {
+        CliRun shown = migration("show", name);
+        assertThat(shown.exitCode()).as(shown.toString()).isEqualTo(ExitCode.OK);
+        return Json.mapper().readTree(shown.out());
+    }
+
+    private static String dbState(JsonNode migration, String db) {
+        return migration.path("properties").path("currentStatus").path("currentSubStateDetails").path("dbDetails")
+                .path(db).path("migrationState").asText();
     }
 
     @Test

@@ -150,4 +150,17 @@ class MigrationUpdateFlagsTest {
         assertThat(CliRun.run("migration", "update", "--help").out())
                 .contains("Cut-over the data migration for all the databases");
     }
+
+    @Test
+    void databasesGoOnlyWithCutoverOrCancel() {
+        for (String op : new String[] {"--setup-replication", "--overwrite-dbs", "--start-data-migration"}) {
+            CliRun run = update(op, "--databases", "db1");
+            assertThat(run.exitCode()).as(op).isEqualTo(ExitCode.INVALID_INPUT);
+            assertThat(run.err()).as(op).contains("--databases applies only to --cutover and --cancel")
+                    .doesNotContain("\tat ");
+        }
+        CliRun empty = update("--cutover", "--databases", "db1,,db2");
+        assertThat(empty.exitCode()).isEqualTo(ExitCode.INVALID_INPUT);
+        assertThat(empty.err()).contains("--databases has an empty name");
+    }
 }

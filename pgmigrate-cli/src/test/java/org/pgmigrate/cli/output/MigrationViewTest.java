@@ -32,7 +32,8 @@ class MigrationViewTest {
                 "verificationDetails": { "status": "Failed", "databases": [ { "databaseName": "exampledatabase",
                   "status": "Failed", "tables": [
                     { "table": "public.a", "sourceRows": 5, "targetRows": 5, "equal": true },
-                    { "table": "public.b", "sourceRows": 7, "targetRows": 6, "equal": false, "message": "hash differs" } ],
+                    { "table": "public.b", "sourceRows": 7, "targetRows": 6, "equal": false,
+                      "message": "public.b: 7 rows on the source, 6 on the target" } ],
                   "sequenceMismatches": [], "objectMismatches": ["indexes: 0 on the source, 1 on the target"] } ] },
                 "dbsToMigrate": ["exampledatabase"], "migrationMode": "Offline",
                 "migrationOption": "ValidateAndMigrate", "sourceDbServerResourceId": "20.228.214.65:5432@postgres" } }
@@ -65,7 +66,7 @@ class MigrationViewTest {
                 .contains("  server  ServerParametersValidation               Warning\n"
                         + "          Warning: max_replication_slots is low\n")
                 .contains("Verified    Failed (2 tables compared)\n"
-                        + "  exampledatabase: public.b has 7 rows on the source, 6 on the target: hash differs\n"
+                        + "  exampledatabase: public.b: 7 rows on the source, 6 on the target\n"
                         + "  exampledatabase: indexes: 0 on the source, 1 on the target\n")
                 .doesNotContain("public.a");
         String row = view.lines().filter(l -> l.startsWith("exampledatabase")).findFirst().orElseThrow();
@@ -251,5 +252,40 @@ class MigrationViewTest {
                   ],
                   "b": {}
                 }""");
+    }
+
+    private static String verified(String databases) throws Exception {
+        String body = "{\"name\": \"m\", \"properties\": {\"migrationMode\": \"Online\", \"currentStatus\": "
+                + "{\"state\": \"InProgress\"}, \"verificationDetails\": {\"status\": \"Succeeded\", "
+                + "\"databases\": [" + databases + "]}}}";
+        return MigrationView.detail(json(body), "");
+    }
+
+    @Test
+    void theVerificationOfABaseCopySaysSoAndTheCheckAfterTheCutoverToo() throws Exception {
+        String base = "{\"databaseName\": \"crm1\", \"status\": \"Succeeded\", \"scope\": \"BaseCopy\", "
+                + "\"tables\": [{\"table\": \"public.t\", \"sourceRows\": 3, \"targetRows\": 3, \"equal\": true}]}";
+        assertThat(verified(base)).contains("Verified    Succeeded (base copy before the cutover: 1 tables compared, "
+                + "rows and contents equal on both sides)\n");
+        String after = base.replace("crm1", "crm2").replace("BaseCopy", "AfterCutover");
+        assertThat(verified(after)).contains("Verified    Succeeded (after the cutover: 1 tables compared, ");
+        assertThat(verified(base + ", " + after)).contains("Verified    Succeeded (crm1 base copy before the cutover, "
+                + "crm2 after the cutover: 2 tables compared, ");
+    }
+
+    @Test
+    void aTableWrittenAfterTheEndPointIsShownOnceWithTheWarning() throws Exception {
+        String db = "{\"databaseName\": \"shop\", \"status\": \"Succeeded\", \"scope\": \"AfterCutover\", "
+                + "\"tables\": [{\"table\": \"public.t\", \"sourceRows\": 5, \"targetRows\": 3, \"equal\": false, "
+                + "\"message\": \"public.t: 5 rows on the source, 3 on the target (written on the source after the "
+                + "cutover's end point)\"}], \"warnings\": [\"The source changed after the cutover's end point: table "
+                + "public.t was written on the source after it.\"]}";
+        String view = verified(db);
+        assertThat(view).contains("Verified    Succeeded (after the cutover: 1 tables compared)\n"
+                + "  shop: public.t: 5 rows on the source, 3 on the target (written on the source after the cutover's "
+                + "end point)\n"
+                + "  shop: WARNING: The source changed after the cutover's end point: table public.t was written on "
+                + "the source after it.\n");
+        assertThat(view.split("5 rows on the source", -1)).hasSize(2);
     }
 }

@@ -16,8 +16,9 @@ import org.pgmigrate.service.migration.VerificationDetails;
  * Writes migrations as the ARM resource (spec section 2.4): property names and casing as in the spec,
  * {@code "True"}/{@code "False"} strings, times in ISO-8601 UTC. {@code secretParameters} is never written.
  * {@code validationDetails} is written in the spec's shape (an item's {@code messages} only when it has some). Extra
- * properties: {@code allowReplicaIdentityFull} ("True"/"False"), {@code verificationDetails} (per database: {@code tables} with {@code sourceRows}, {@code targetRows},
- * {@code equal} and a {@code message} when not, {@code sequenceMismatches}, {@code objectMismatches}), and per
+ * properties: {@code allowReplicaIdentityFull} ("True"/"False"), {@code verificationDetails} (per database: {@code scope}
+ * (Copy, BaseCopy or AfterCutover), {@code tables} with {@code sourceRows}, {@code targetRows}, {@code equal} and a
+ * {@code message} when not, {@code sequenceMismatches}, {@code objectMismatches}, {@code warnings}), and per
  * database {@code pendingBytes}, {@code copiedRows}, {@code copiedBytes}, {@code totalBytes}. Stateless.
  */
 public final class MigrationResources {
@@ -186,6 +187,7 @@ public final class MigrationResources {
         if (v.databases() != null) {
             for (VerificationDetails.Database d : v.databases()) {
                 ObjectNode db = dbs.addObject().put("databaseName", d.databaseName()).put("status", d.status());
+                putText(db, "scope", d.scope());
                 ArrayNode tables = db.putArray("tables");
                 if (d.tables() != null) {
                     for (VerificationDetails.Table t : d.tables()) {
@@ -196,6 +198,7 @@ public final class MigrationResources {
                 }
                 putList(db, "sequenceMismatches", d.sequenceMismatches());
                 putList(db, "objectMismatches", d.objectMismatches());
+                putList(db, "warnings", d.warnings());
             }
         }
         return o;

@@ -7,6 +7,7 @@ import org.pgmigrate.engine.cdc.SourceChangeLog;
 import org.pgmigrate.engine.checkpoint.CheckpointStore;
 import org.pgmigrate.engine.pg.PgEndpoint;
 import org.pgmigrate.engine.progress.ProgressListener;
+import org.pgmigrate.engine.verify.SourceWrites;
 import org.pgmigrate.engine.verify.VerificationReport;
 
 /**
@@ -35,6 +36,9 @@ interface DatabaseMigrator {
 
     /** Drops the target database an earlier attempt created, once proven to be that one (never the source). */
     void dropEarlierAttempt(PgEndpoint source, PgEndpoint target, String recordedIdentity);
+
+    /** What the source database has written so far (write counters per table, sequence positions). Read-only. */
+    SourceWrites sourceWrites(PgEndpoint source);
 
     /** Compares source and target of one database: every table's rows, sequences, objects. Read-only. */
     VerificationReport verifyDatabase(PgEndpoint source, PgEndpoint target, int jobs, StopSignal stop);

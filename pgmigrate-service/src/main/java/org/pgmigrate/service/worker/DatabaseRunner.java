@@ -6,14 +6,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.List;
 import java.util.stream.Stream;
 import org.pgmigrate.engine.EngineError;
 import org.pgmigrate.engine.EngineException;
-import org.pgmigrate.engine.verify.TableVerification;
-import org.pgmigrate.engine.verify.VerificationReport;
 import org.pgmigrate.service.migration.DatabaseMigrationState;
 import org.pgmigrate.service.migration.Migration;
 import org.pgmigrate.service.migration.MigrationFilters;
@@ -30,7 +26,7 @@ import org.slf4j.MDC;
  * {@code dbDetails}: Succeeded (online: WaitingForCutoverTrigger once the base copy is done and changes are being
  * applied); Failed with the engine's message; Canceled (a user's cancel) with the note that the target is left as it
  * is; or, on a service shutdown, left InProgress to resume from its checkpoints (online: to copy again). The engine's
- * verification goes into {@code verificationDetails}. Thread-safe (stateless between calls).
+ * verification goes into {@code verificationDetails} (scope Copy, or BaseCopy online). Thread-safe (stateless between calls).
  */
 final class DatabaseRunner {
 
@@ -40,12 +36,15 @@ final class DatabaseRunner {
     private final WorkerContext ctx;
     private final StoredCheckpoints checkpoints;
     private final OnlineDatabases online;
+    private final VerificationRecords verifications;
 
-    DatabaseRunner(MigrationRun run, WorkerContext ctx, StoredCheckpoints checkpoints, OnlineDatabases online) {
+    DatabaseRunner(MigrationRun run, WorkerContext ctx, StoredCheckpoints checkpoints, OnlineDatabases online,
+                   VerificationRecords verifications) {
         this.run = run;
         this.ctx = ctx;
         this.checkpoints = checkpoints;
         this.online = online;
+        this.verifications = verifications;
     }
 
     void run(Migration m, Endpoints endpoints, String db, MigrationRun.RunningDatabase r) {
@@ -74,7 +73,7 @@ final class DatabaseRunner {
                 // the base copy under the slot's snapshot; then changes are applied until the cutover
                 OnlineDatabases.BaseCopy copy = online.baseCopy(m, endpoints, db, task, r, run);
                 if (!copy.resumed()) {
-                    recordVerification(db, r.progress().verification());
+                    verifications.copy(db, r.progress().verification(), VerificationDetails.SCOPE_BASE_COPY);
                 }
                 run.updateDatabase(db, d -> (copy.resumed() ? d : r.progress().applyTo(d))
                         .withState(DatabaseMigrationState.WAITING_FOR_CUTOVER_TRIGGER, "Replicating changes", copy.note()));
@@ -82,7 +81,7 @@ final class DatabaseRunner {
                 return;
             }
             ctx.migrator().migrateDatabase(task, r.progress(), checkpoints, r.signal());
-            recordVerification(db, r.progress().verification());
+            verifications.copy(db, r.progress().verification(), VerificationDetails.SCOPE_COPY);
             run.updateDatabase(db, d -> r.progress().applyTo(d).withState(DatabaseMigrationState.SUCCEEDED, "Completed", null));
             LOG.info("Database {} migrated in {} s.", db, Duration.between(started, ctx.clock().instant()).toSeconds());
             deleteQuietly(workDir);
@@ -91,7 +90,8 @@ final class DatabaseRunner {
                 finishStopped(db, r);
             } else {
                 LOG.error("Database {} failed: {}", db, e.getMessage());
-                recordVerification(db, r.progress().verification());
+                verifications.copy(db, r.progress().verification(), m.spec().migrationMode() == MigrationMode.ONLINE
+                        ? VerificationDetails.SCOPE_BASE_COPY : VerificationDetails.SCOPE_COPY);
                 String message = e.getMessage() + advice(e) + online.cleanupNote(db).map(n -> " " + n).orElse("");
                 run.updateDatabase(db, d -> r.progress().applyTo(d).withState(DatabaseMigrationState.FAILED, "Failed",
                         message));
@@ -139,29 +139,6 @@ final class DatabaseRunner {
                     message));
             LOG.info("Database {} canceled; the target was left as it is.", db);
         }
-    }
-
-    /** Adds (or replaces) this database's entry of {@code verificationDetails}. */
-    void recordVerification(String db, VerificationReport report) {
-        if (report == null) {
-            return;
-        }
-        List<VerificationDetails.Table> tables = new ArrayList<>();
-        for (TableVerification t : report.tables()) {
-            tables.add(new VerificationDetails.Table(t.table(), t.source().rows(), t.target().rows(), t.equal(),
-                    t.equal() ? null : t.describe()));
-        }
-        VerificationDetails.Database entry = new VerificationDetails.Database(db, report.equal() ? "Succeeded" : "Failed",
-                tables, report.sequenceMismatches(), report.objectMismatches());
-        run.updateMigration(m -> {
-            List<VerificationDetails.Database> dbs = new ArrayList<>();
-            if (m.verificationDetails() != null) {
-                m.verificationDetails().databases().stream().filter(d -> !d.databaseName().equals(db)).forEach(dbs::add);
-            }
-            dbs.add(entry);
-            boolean allEqual = dbs.stream().allMatch(d -> d.status().equals("Succeeded"));
-            return m.withVerificationDetails(new VerificationDetails(allEqual ? "Succeeded" : "Failed", dbs));
-        });
     }
 
     private static void deleteQuietly(Path dir) {

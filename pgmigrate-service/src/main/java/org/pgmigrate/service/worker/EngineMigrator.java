@@ -11,6 +11,7 @@ import org.pgmigrate.engine.cdc.SourceChangeLog;
 import org.pgmigrate.engine.checkpoint.CheckpointStore;
 import org.pgmigrate.engine.pg.PgEndpoint;
 import org.pgmigrate.engine.progress.ProgressListener;
+import org.pgmigrate.engine.verify.SourceWrites;
 import org.pgmigrate.engine.verify.VerificationReport;
 
 /**
@@ -54,6 +55,11 @@ final class EngineMigrator implements DatabaseMigrator {
     @Override
     public void dropEarlierAttempt(PgEndpoint source, PgEndpoint target, String recordedIdentity) {
         engine.dropEarlierAttempt(source, target, recordedIdentity);
+    }
+
+    @Override
+    public SourceWrites sourceWrites(PgEndpoint source) {
+        return engine.sourceWrites(source);
     }
 
     @Override

@@ -77,8 +77,9 @@ final class MigrationRun implements Runnable {
         this.writes = new PatientWrites(ctx.store(), () -> shuttingDown);
         this.checkpoints = new StoredCheckpoints(ctx.store(), writes, migrationId);
         this.online = new OnlineDatabases(ctx, checkpoints);
-        this.databases = new DatabaseRunner(this, ctx, checkpoints, online);
-        this.cutover = new OnlineCutover(this, ctx, online, databases);
+        VerificationRecords verifications = new VerificationRecords(this);
+        this.databases = new DatabaseRunner(this, ctx, checkpoints, online, verifications);
+        this.cutover = new OnlineCutover(this, ctx, online, verifications, new EndPointWrites(checkpoints));
         this.replicationSetup = new ReplicationSetupStep(this, ctx);
     }
 
