@@ -188,6 +188,10 @@ public final class Scheduler implements MigrationEvents, AutoCloseable {
             }
         } catch (RuntimeException e) {
             LOG.warn("Scheduler pass failed (retrying in {} ms): {}", pollInterval.toMillis(), e.toString());
+        } catch (Error e) {
+            // An Error thrown out of a scheduled task cancels every later pass without a word: no migration would
+            // ever be picked up again. Say it loudly and keep the passes coming.
+            LOG.error("Scheduler pass failed with {} (retrying in {} ms)", e, pollInterval.toMillis(), e);
         }
     }
 
