@@ -126,6 +126,16 @@ public final class CloneCommand implements Callable<Integer> {
     @Mixin
     TableFilterOptions filters;
 
+    @Option(names = "--follow", description = "Online: after the copy, apply the source's changes (logical"
+            + " replication, pgoutput) until you cut over: press Enter, or create the file 'cutover' in --dir. One"
+            + " database; the source needs wal_level = logical. Ctrl-C stops without a cutover and drops the slot.")
+    boolean follow;
+
+    @Option(names = "--allow-replica-identity-full", description = "With --follow: set REPLICA IDENTITY FULL on"
+            + " source tables without a primary key or usable unique index, so their UPDATEs and DELETEs can be"
+            + " applied (restored when the clone ends).")
+    boolean allowReplicaIdentityFull;
+
     @Option(names = "--skip-verify", description = "Do not compare row counts and hashes at the end.")
     boolean skipVerify;
 
@@ -145,6 +155,13 @@ public final class CloneCommand implements Callable<Integer> {
         try {
             Engine engine = new Engine(EngineSettings.defaults().withToolSearchPath(Endpoints.toolSearchPath()));
             List<String[]> databases = databases(engine, sourceEndpoint, targetEndpoint);
+            if (follow) {
+                return follow(engine, sourceEndpoint, targetEndpoint, databases, copy, work, filter);
+            }
+            if (allowReplicaIdentityFull) {
+                throw CliException.invalidInput("--allow-replica-identity-full goes with --follow (an offline clone"
+                        + " changes nothing on the source).");
+            }
             CloneRun run = new CloneRun(engine, sourceEndpoint, targetEndpoint, databases, copy, roles, dropIfExists,
                     resume, !skipVerify, !skipAnalyze, work, filter);
             return runInterruptibly(run, work);
@@ -155,7 +172,34 @@ public final class CloneCommand implements Callable<Integer> {
         }
     }
 
+    private Integer follow(Engine engine, PgEndpoint source, PgEndpoint target, List<String[]> databases,
+                           CopyOptions copy, Path work, TableFilter filter) {
+        if (databases.size() != 1) {
+            throw CliException.invalidInput("--follow clones one database: name it in --source (or --dbs with one"
+                    + " name); run one clone --follow per database.");
+        }
+        if (resume || roles) {
+            throw CliException.invalidInput((resume ? "--resume" : "--roles") + " does not go with --follow: a"
+                    + " followed clone starts over (it holds a replication slot only while it runs)"
+                    + (roles ? "; copy the roles first with an offline clone --roles, or pg_dumpall --roles-only" : "")
+                    + ".");
+        }
+        String[] pair = databases.get(0);
+        FollowRun run = new FollowRun(engine, source.withDatabase(pair[0]), target.withDatabase(pair[1]), copy,
+                dropIfExists, !skipVerify, !skipAnalyze, allowReplicaIdentityFull, work, filter);
+        return runInterruptibly((out, err, terminal, cancel) -> run.execute(out, err, terminal, cancel), work, true);
+    }
+
+    /** What runs under the Ctrl-C hook: an offline clone or a followed one. */
+    private interface Run {
+        void execute(java.io.PrintWriter out, java.io.PrintWriter err, boolean terminal, Cancellation cancel);
+    }
+
     private Integer runInterruptibly(CloneRun run, Path work) {
+        return runInterruptibly(run::execute, work, false);
+    }
+
+    private Integer runInterruptibly(Run run, Path work, boolean following) {
         Cancellation cancel = new Cancellation();
         CountDownLatch finished = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
@@ -187,7 +231,10 @@ public final class CloneCommand implements Callable<Integer> {
                         e.getMessage() + kept(work), e);
             }
             // Said here, before the shutdown hook is released: after a Ctrl-C the JVM halts once the hook returns.
-            spec.commandLine().getErr().println("Interrupted. Finished tables and indexes are checkpointed in " + work
+            spec.commandLine().getErr().println(following ? "Interrupted: stopped following without a cutover; the"
+                    + " replication slot and publication were dropped and the target keeps what was applied. Run the"
+                    + " clone again (with --drop-if-exists) to start over."
+                    : "Interrupted. Finished tables and indexes are checkpointed in " + work
                     + "; continue with the same command plus --resume.");
             spec.commandLine().getErr().flush();
             return ExitCode.INTERRUPTED;

@@ -9,8 +9,8 @@ import java.util.function.Supplier;
 import org.pgmigrate.engine.cdc.ReplicationStats;
 
 /**
- * The live view of change capture while the online demo runs: latency, pending WAL bytes, changes received and
- * applied by kind, and the source's write load. On a terminal one line is redrawn in place twice a second; otherwise
+ * The live view of change capture while the online demo or {@code clone --follow} runs: latency, pending WAL
+ * bytes, changes received and applied by kind, and the demo's write load (none for a clone). On a terminal one line is redrawn in place twice a second; otherwise
  * a log line is printed every second. Remembers the highest latency it saw.
  *
  * <p>Thread-safe: its own daemon thread paints; {@link #close()} stops it and prints the last state.
@@ -28,6 +28,7 @@ final class ReplicationView implements AutoCloseable {
     private volatile Duration peakLatency = Duration.ZERO;
     private boolean lineDrawn;
 
+    /** @param load the demo's write load, shown beside the counters; null for none */
     ReplicationView(PrintWriter out, boolean terminal, Supplier<ReplicationStats> stats, ShopWriteLoad load) {
         this.out = out;
         this.terminal = terminal;
@@ -101,11 +102,12 @@ final class ReplicationView implements AutoCloseable {
     }
 
     String line(ReplicationStats s) {
-        return String.format(Locale.ROOT,
-                "  %s latency %5.1fs  pending %9s  applied %,d of %,d changes (%,d inserts, %,d updates, %,d deletes)"
-                        + "  source: %,d transactions, %s",
+        String counters = String.format(Locale.ROOT,
+                "  %s latency %5.1fs  pending %9s  applied %,d of %,d changes (%,d inserts, %,d updates, %,d deletes)",
                 LocalTime.now().format(TIME), s.latency().toMillis() / 1000.0, ByteSize.format(s.pendingBytes()),
                 s.appliedChanges(), s.incomingChanges(), s.cdcInsertCounter(), s.cdcUpdateCounter(),
-                s.cdcDeleteCounter(), load.transactions.get(), load.running() ? "writing" : "writes stopped");
+                s.cdcDeleteCounter());
+        return load == null ? counters : counters + String.format(Locale.ROOT, "  source: %,d transactions, %s",
+                load.transactions.get(), load.running() ? "writing" : "writes stopped");
     }
 }
