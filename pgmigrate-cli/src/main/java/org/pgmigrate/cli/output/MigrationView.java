@@ -174,7 +174,7 @@ public final class MigrationView {
             db.path("objectMismatches").forEach(m -> differences.add(name + ": " + m.asText()));
             db.path("warnings").forEach(w -> warnings.add(name + ": WARNING: " + w.asText()));
         }
-        field(out, "Verified", Json.text(details, "status") + " (" + scopeLabel(scopes) + tables + " tables compared"
+        field(out, "Verified", Json.text(details, "status") + " (" + scopeLabel(scopes) + Plural.of(tables, "table") + " compared"
                 + (differences.isEmpty() ? ", rows and contents equal on both sides)" : ")"));
         differences.forEach(d -> out.append("  ").append(d).append('\n'));
         warnings.forEach(w -> out.append("  ").append(w).append('\n'));

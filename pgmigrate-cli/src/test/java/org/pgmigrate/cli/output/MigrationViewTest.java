@@ -265,10 +265,10 @@ class MigrationViewTest {
     void theVerificationOfABaseCopySaysSoAndTheCheckAfterTheCutoverToo() throws Exception {
         String base = "{\"databaseName\": \"crm1\", \"status\": \"Succeeded\", \"scope\": \"BaseCopy\", "
                 + "\"tables\": [{\"table\": \"public.t\", \"sourceRows\": 3, \"targetRows\": 3, \"equal\": true}]}";
-        assertThat(verified(base)).contains("Verified    Succeeded (base copy before the cutover: 1 tables compared, "
+        assertThat(verified(base)).contains("Verified    Succeeded (base copy before the cutover: 1 table compared, "
                 + "rows and contents equal on both sides)\n");
         String after = base.replace("crm1", "crm2").replace("BaseCopy", "AfterCutover");
-        assertThat(verified(after)).contains("Verified    Succeeded (after the cutover: 1 tables compared, ");
+        assertThat(verified(after)).contains("Verified    Succeeded (after the cutover: 1 table compared, ");
         assertThat(verified(base + ", " + after)).contains("Verified    Succeeded (crm1 base copy before the cutover, "
                 + "crm2 after the cutover: 2 tables compared, ");
     }
@@ -281,7 +281,7 @@ class MigrationViewTest {
                 + "cutover's end point)\"}], \"warnings\": [\"The source changed after the cutover's end point: table "
                 + "public.t was written on the source after it.\"]}";
         String view = verified(db);
-        assertThat(view).contains("Verified    Succeeded (after the cutover: 1 tables compared)\n"
+        assertThat(view).contains("Verified    Succeeded (after the cutover: 1 table compared)\n"
                 + "  shop: public.t: 5 rows on the source, 3 on the target (written on the source after the cutover's "
                 + "end point)\n"
                 + "  shop: WARNING: The source changed after the cutover's end point: table public.t was written on "

@@ -49,7 +49,7 @@ final class DatabaseValidation {
         }
         int tables = intQuery(source, "SELECT count(*) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n"
                 + " ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') AND " + USER_RELATIONS);
-        check.ok(tables + " tables in database " + database + ".");
+        check.ok(tables + (tables == 1 ? " table" : " tables") + " in database " + database + ".");
         DatabaseIdentity sourceDatabase = DatabaseIdentity.of(source);
         DatabaseIdentity targetServer = DatabaseIdentity.of(targetMaintenance);
         Optional<Long> existing = DatabaseIdentity.oidOf(targetMaintenance, database);
