@@ -155,8 +155,9 @@ class RestartSafetyIT {
     /** pgmigrate_rows_copied_total of one node: the rows that node copied itself. */
     private static long rowsCopiedBy(String prometheus) {
         for (String line : prometheus.split("\n")) {
-            if (line.startsWith("pgmigrate_rows_copied_total ")) {
-                return (long) Double.parseDouble(line.substring("pgmigrate_rows_copied_total ".length()).trim());
+            // the series carries the node's label: pgmigrate_rows_copied_total{node="..."} 1501000.0
+            if (line.startsWith("pgmigrate_rows_copied_total ") || line.startsWith("pgmigrate_rows_copied_total{")) {
+                return (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1).trim());
             }
         }
         throw new AssertionError("no pgmigrate_rows_copied_total in " + prometheus);
