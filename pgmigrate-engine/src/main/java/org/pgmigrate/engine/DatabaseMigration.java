@@ -117,7 +117,7 @@ final class DatabaseMigration {
                 }
 
                 DatabaseSessions sessions = new DatabaseSessions(connector, job.source(), job.target(), snapshot);
-                PgTools tools = PgTools.forSource(sourceVersion, settings.toolSearchPath());
+                PgTools tools = PgTools.forMigration(sourceVersion, targetVersion, settings.toolSearchPath());
                 boolean fresh = createDatabase(sessions, catalog);
                 SchemaArchive archive = restorePreData(tools, snapshot, fresh, sessions, selection);
                 // Each table is verified as soon as its rows are in, while its indexes build and others still copy.

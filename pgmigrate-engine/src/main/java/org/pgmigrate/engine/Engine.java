@@ -171,8 +171,9 @@ public final class Engine {
              Connection t = settings.connector().open(target.withDatabase("postgres"), Side.TARGET, "roles")) {
             ServerVersion sourceVersion = ServerVersion.of(s);
             // Roles are written before any database: an unsupported server is refused before the first of them.
-            SupportedVersions.require(sourceVersion, source.address(), ServerVersion.of(t), target.address());
-            PgTools tools = PgTools.forSource(sourceVersion, settings.toolSearchPath());
+            ServerVersion targetVersion = ServerVersion.of(t);
+            SupportedVersions.require(sourceVersion, source.address(), targetVersion, target.address());
+            PgTools tools = PgTools.forMigration(sourceVersion, targetVersion, settings.toolSearchPath());
             return RoleCopy.copy(tools, source, s, t, cancel);
         } catch (SQLException e) {
             throw new EngineException(EngineError.INTERNAL, "Copying roles failed: " + e.getMessage(), e);

@@ -52,8 +52,9 @@ final class ServerChecks {
             }
         }
         try {
-            PgTools tools = PgTools.forSource(source, toolSearchPath);
-            check.ok("pg_dump and pg_restore " + tools.major() + " (" + tools.binDir() + ") can read the source.");
+            PgTools tools = PgTools.forMigration(source, target, toolSearchPath);
+            check.ok("pg_dump and pg_restore " + tools.major() + " (" + tools.binDir() + ") can read the source and"
+                    + " restore into the target.");
         } catch (EngineException e) {
             check.fail(e.getMessage());
         }

@@ -43,24 +43,33 @@ public record PgTools(Path binDir, int major, String version) {
         return binDir.resolve("pg_dumpall");
     }
 
-    /** Finds tools for a source server, or explains what to install. */
-    public static PgTools forSource(ServerVersion source, List<Path> searchPath) {
+    /**
+     * Finds tools for a migration, or explains what to install. pg_dump must be at least as new as the source, and
+     * pg_restore writes what its own major knows into the target's sessions (pg_restore 17 sets
+     * {@code transaction_timeout}, which a 16 target refuses): so the newest installation between the source's major
+     * and the target's is taken. With none in that range the migration is refused, before anything is written, with
+     * what to install.
+     */
+    public static PgTools forMigration(ServerVersion source, ServerVersion target, List<Path> searchPath) {
         // A 9.x source needs a pg_dump of 10 or newer here: the tools' major is one number, and pg_dump 15 to 18 read
         // servers back to 9.2.
         int needed = Math.max(source.major(), 10);
+        int newest = Math.max(target.major(), needed);
         List<PgTools> found = discover(searchPath);
-        Optional<PgTools> best = found.stream().filter(t -> t.major >= needed)
+        Optional<PgTools> best = found.stream().filter(t -> t.major >= needed && t.major <= newest)
                 .max(Comparator.comparingInt(PgTools::major));
         if (best.isPresent()) {
             return best.get();
         }
         String seen = found.isEmpty() ? "none was found"
                 : "found only " + found.stream().map(t -> t.version + " (" + t.pgDump() + ")").toList();
+        String range = needed == newest ? Integer.toString(needed) : needed + " to " + newest;
         throw new EngineException(EngineError.NO_SUITABLE_PG_DUMP, "The source runs PostgreSQL " + source
-                + ", which needs pg_dump and pg_restore " + needed + " or newer; " + seen
-                + ". Install postgresql-client-" + needed + (needed == 10 ? " or newer" : "")
-                + " (Debian and Ubuntu: from apt.postgresql.org, which puts it in /usr/lib/postgresql/" + needed
-                + "/bin), or name the bin directory of one in PGMIGRATE_PG_BIN_DIR or on PATH.");
+                + " and the target " + target + ", which need pg_dump and pg_restore " + range + " (not older than the"
+                + " source, not newer than the target, whose sessions refuse a newer pg_restore's settings); " + seen
+                + ". Install postgresql-client-" + newest + " (Debian and Ubuntu: from apt.postgresql.org, which"
+                + " puts it in /usr/lib/postgresql/" + newest + "/bin), or name the bin directory of one in"
+                + " PGMIGRATE_PG_BIN_DIR or on PATH.");
     }
 
     /** Every installation with pg_dump and pg_restore side by side, each reported once. */
