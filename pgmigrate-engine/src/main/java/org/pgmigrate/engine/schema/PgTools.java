@@ -6,7 +6,6 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -56,8 +55,9 @@ public record PgTools(Path binDir, int major, String version) {
         int needed = Math.max(source.major(), 10);
         int newest = Math.max(target.major(), needed);
         List<PgTools> found = discover(searchPath);
+        // On a tie the later one wins: the directories the user named come after /usr/lib/postgresql/N/bin.
         Optional<PgTools> best = found.stream().filter(t -> t.major >= needed && t.major <= newest)
-                .max(Comparator.comparingInt(PgTools::major));
+                .reduce((a, b) -> b.major >= a.major ? b : a);
         if (best.isPresent()) {
             return best.get();
         }

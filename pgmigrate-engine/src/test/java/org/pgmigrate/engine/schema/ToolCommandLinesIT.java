@@ -97,7 +97,7 @@ class ToolCommandLinesIT {
 
     /**
      * pg_dump, pg_dumpall and pg_restore scripts that record each run in {@code log}, then exec the real tool. They
-     * claim a major no installation has, so that the search prefers them to /usr/lib/postgresql/N/bin.
+     * claim the real tools' major: named on the search path, they win over /usr/lib/postgresql/N/bin on that tie.
      */
     private Path wrappers(Path log) throws Exception {
         Path real = PgTools.discover(List.of()).stream().filter(t -> t.major() == source.majorVersion())
@@ -106,12 +106,13 @@ class ToolCommandLinesIT {
         for (String tool : List.of("pg_dump", "pg_dumpall", "pg_restore")) {
             String script = """
                     #!/bin/sh
-                    if [ "$1" = "--version" ]; then echo "TOOL (PostgreSQL) 99.0"; exit 0; fi
+                    if [ "$1" = "--version" ]; then echo "TOOL (PostgreSQL) MAJOR.99"; exit 0; fi
                     out="LOG/$$.TOOL"
                     printf '%s\\0' "$@" > "$out.args"
                     printf '%s' "$PGPASSWORD" > "$out.pgpassword"
                     exec "REAL/TOOL" "$@"
-                    """.replace("TOOL", tool).replace("LOG", log.toString()).replace("REAL", real.toString());
+                    """.replace("TOOL", tool).replace("LOG", log.toString()).replace("REAL", real.toString())
+                    .replace("MAJOR", Integer.toString(source.majorVersion()));
             Path file = Files.writeString(dir.resolve(tool), script);
             Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwx------"));
         }
