@@ -60,9 +60,9 @@ public final class ServerParameters {
                 + " copied in parts, in parallel. pgmigrate's default is 1024; Azure's is 20480.");
         bool("azure.migration_skip_analyze", "off", "When on, the target's tables are not analyzed after they are"
                 + " loaded.");
-        bool("azure.migration_skip_large_objects", "off", "When on, large objects (pg_largeobject) are not migrated."
+        offOnly("azure.migration_skip_large_objects", "When on, large objects (pg_largeobject) are not migrated."
                 + " Not supported by pgmigrate yet: only off is accepted.");
-        bool("azure.migration_skip_extensions", "off", "When on, CREATE EXTENSION statements are not restored. Not"
+        offOnly("azure.migration_skip_extensions", "When on, CREATE EXTENSION statements are not restored. Not"
                 + " supported by pgmigrate yet: only off is accepted.");
         bool("azure.migration_skip_role_user", "off", "When on, roles are never migrated, even when a migration sets"
                 + " migrateRoles. pgmigrate's default is off; Azure's is on (read-only).");
@@ -96,10 +96,12 @@ public final class ServerParameters {
     }
 
     private static void bool(String name, String defaultValue, String description) {
-        // max 0 marks what pgmigrate does not do yet: the parameter exists, and off is all it takes
-        boolean onlyOff = description.contains("Not supported by pgmigrate yet");
-        ALL.put(name, new Definition(name, description, "Boolean", defaultValue, onlyOff ? "off" : "on, off", 0,
-                onlyOff ? 0 : 1));
+        ALL.put(name, new Definition(name, description, "Boolean", defaultValue, "on, off", 0, 1));
+    }
+
+    /** A parameter pgmigrate does not act on yet: it exists (az scripts set it), and off is all it takes (max 0). */
+    private static void offOnly(String name, String description) {
+        ALL.put(name, new Definition(name, description, "Boolean", "off", "off", 0, 0));
     }
 
     private static void integer(String name, String defaultValue, long min, long max, String description) {
