@@ -20,6 +20,7 @@ public enum EngineError {
     UNSUPPORTED_VERSION(true),
     NO_SUITABLE_PG_DUMP(true),
     INSUFFICIENT_PRIVILEGE(true),
+    /** The source cannot replicate logically now: wal_level is not logical, or no replication slot is free. */
     LOGICAL_REPLICATION_NOT_ENABLED(true),
     NO_REPLICA_IDENTITY(true),
     SCHEMA_RESTORE_FAILED(false),

@@ -135,7 +135,7 @@ public final class OnlineReplication implements AutoCloseable {
     public synchronized SlotSnapshot prepare(ProgressListener listener, Cancellation cancel) {
         requireState(ReplicationState.NEW, "prepare");
         try (Connection c = connector.open(config.source(), PgConnector.Side.SOURCE, "cdc-setup")) {
-            sourceVersion = setup.checkReady(c);
+            sourceVersion = setup.checkReady(c, names.slot());
             requireSupportedTarget();
             // Checked before anything is created on the source: a filter naming what the source lacks stops here.
             TableSelection selection = TableSelection.resolve(c, config.filter(), config.database());
@@ -227,7 +227,7 @@ public final class OnlineReplication implements AutoCloseable {
     public synchronized void resume(SlotSnapshot saved) {
         requireState(ReplicationState.NEW, "resume");
         try (Connection c = connector.open(config.source(), PgConnector.Side.SOURCE, "cdc-setup")) {
-            sourceVersion = setup.checkReady(c);
+            sourceVersion = setup.checkReady(c, null);
             SourceSetup.SlotStatus status = setup.slotStatus(c, names.slot(), sourceVersion);
             if (status == null || status.lost()) {
                 throw setup.slotLost(names.slot(), status, null);

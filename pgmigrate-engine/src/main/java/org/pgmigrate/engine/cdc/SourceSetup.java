@@ -36,23 +36,37 @@ final class SourceSetup {
     }
 
     /**
-     * Checks the version (online needs 10 or newer: pgoutput and publications) and wal_level; returns
-     * server_version_num. Runs before anything is created on the source.
+     * Checks the version (online needs 10 or newer: pgoutput and publications) and {@link SourceReadiness}: wal_level,
+     * and a free replication slot when {@code newSlot} is to be created (a leftover of that name does not count: it
+     * is dropped first); returns server_version_num. Runs before anything is created on the source. WAL senders are
+     * not refused here: one that just ended may still be counted, and a replication connection beyond
+     * max_wal_senders fails with the server's own clear message.
+     *
+     * @param newSlot the slot {@code prepare} creates, or null on a resume (the slot exists already)
      */
-    int checkReady(Connection c) throws SQLException {
+    int checkReady(Connection c, String newSlot) throws SQLException {
+        int version;
         try (Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT current_setting('wal_level'), current_setting('server_version_num')::int")) {
+             ResultSet rs = s.executeQuery("SELECT pg_catalog.current_setting('server_version_num')::int")) {
             rs.next();
-            String walLevel = rs.getString(1);
-            int version = rs.getInt(2);
-            SupportedVersions.requireOnline(new ServerVersion(version), source.address());
-            if (!"logical".equals(walLevel)) {
-                throw new EngineException(EngineError.LOGICAL_REPLICATION_NOT_ENABLED, "The source server "
-                        + source.address() + " has wal_level=" + walLevel + "; online migration needs wal_level=logical."
-                        + " Run ALTER SYSTEM SET wal_level = logical; on the source and restart it, then retry.");
-            }
-            return version;
+            version = rs.getInt(1);
         }
+        SupportedVersions.requireOnline(new ServerVersion(version), source.address());
+        SourceReadiness.Verdict readiness = SourceReadiness.inspect(c, 1, newSlot);
+        if (!readiness.logical()) {
+            throw new EngineException(EngineError.LOGICAL_REPLICATION_NOT_ENABLED, "The source server "
+                    + source.address() + " has wal_level=" + readiness.walLevel() + "; online migration needs"
+                    + " wal_level=logical. Run ALTER SYSTEM SET wal_level = logical; on the source and restart it,"
+                    + " then retry.");
+        }
+        if (newSlot != null && !readiness.enoughSlots()) {
+            throw new EngineException(EngineError.LOGICAL_REPLICATION_NOT_ENABLED, "The source server "
+                    + source.address() + " has no free replication slot: max_replication_slots is "
+                    + readiness.maxSlots() + " with " + readiness.slotsUsed() + " in use. Drop unused slots"
+                    + " (pg_drop_replication_slot), or raise it (ALTER SYSTEM SET max_replication_slots = "
+                    + readiness.slotsToSet() + ") and restart the source, then retry. Nothing was created.");
+        }
+        return version;
     }
 
     /**

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.pgmigrate.engine.EngineException;
+import org.pgmigrate.engine.cdc.SourceReadiness;
 import org.pgmigrate.engine.pg.ServerVersion;
 import org.pgmigrate.engine.pg.SupportedVersions;
 import org.pgmigrate.engine.schema.PgTools;
@@ -18,9 +19,6 @@ import org.pgmigrate.engine.schema.PgTools;
  * migration users' privileges. Stateless; every query is set-based.
  */
 final class ServerChecks {
-
-    /** Replication sessions one database's online migration holds at once: the snapshot holder and the receiver. */
-    static final int WAL_SENDERS_PER_DATABASE = 2;
 
     private ServerChecks() {
     }
@@ -72,33 +70,32 @@ final class ServerChecks {
             check.ok("Offline migration: no replication settings are needed on the source.");
             return check.build();
         }
-        String walLevel = setting(source, "wal_level");
-        if (!"logical".equals(walLevel)) {
-            check.warn("The source has wal_level = " + walLevel + "; online migration needs logical. The migration will"
-                    + " wait in WaitingForLogicalReplicationSetupRequestOnSourceDB until it is set: run"
+        SourceReadiness.Verdict readiness = SourceReadiness.inspect(source, databases, null);
+        if (!readiness.logical()) {
+            check.warn("The source has wal_level = " + readiness.walLevel() + "; online migration needs logical. The"
+                    + " migration will wait in WaitingForLogicalReplicationSetupRequestOnSourceDB until it is set: run"
                     + " 'pgmigrate migration update --setup-replication' (restarts the source through its registered"
                     + " restart command) or ALTER SYSTEM SET wal_level = logical and restart the source yourself.");
         } else {
             check.ok("wal_level = logical.");
         }
-        int slots = Integer.parseInt(setting(source, "max_replication_slots"));
-        int slotsUsed = intQuery(source, "SELECT count(*) FROM pg_catalog.pg_replication_slots");
-        if (slots - slotsUsed < databases) {
-            check.fail("max_replication_slots is " + slots + " with " + slotsUsed + " in use; this migration needs "
-                    + databases + " free. Raise it (ALTER SYSTEM SET max_replication_slots = " + (slotsUsed + databases + 2)
-                    + ") and restart the source, or drop unused slots (pg_drop_replication_slot).");
+        if (!readiness.enoughSlots()) {
+            check.fail("max_replication_slots is " + readiness.maxSlots() + " with " + readiness.slotsUsed()
+                    + " in use; this migration needs " + readiness.slotsNeeded() + " free. Raise it (ALTER SYSTEM SET"
+                    + " max_replication_slots = " + readiness.slotsToSet() + ") and restart the source, or drop unused"
+                    + " slots (pg_drop_replication_slot).");
         } else {
-            check.ok("max_replication_slots = " + slots + " (" + slotsUsed + " in use, " + databases + " needed).");
+            check.ok("max_replication_slots = " + readiness.maxSlots() + " (" + readiness.slotsUsed() + " in use, "
+                    + readiness.slotsNeeded() + " needed).");
         }
-        int senders = Integer.parseInt(setting(source, "max_wal_senders"));
-        int sendersUsed = intQuery(source, "SELECT count(*) FROM pg_catalog.pg_stat_replication");
-        int sendersNeeded = WAL_SENDERS_PER_DATABASE * databases;
-        if (senders - sendersUsed < sendersNeeded) {
-            check.fail("max_wal_senders is " + senders + " with " + sendersUsed + " in use; this migration needs "
-                    + sendersNeeded + " free (" + WAL_SENDERS_PER_DATABASE + " per database). Raise it (ALTER SYSTEM SET"
-                    + " max_wal_senders = " + (sendersUsed + sendersNeeded + 2) + ") and restart the source.");
+        if (!readiness.enoughSenders()) {
+            check.fail("max_wal_senders is " + readiness.maxSenders() + " with " + readiness.sendersUsed() + " in use;"
+                    + " this migration needs " + readiness.sendersNeeded() + " free ("
+                    + SourceReadiness.WAL_SENDERS_PER_DATABASE + " per database). Raise it (ALTER SYSTEM SET"
+                    + " max_wal_senders = " + readiness.sendersToSet() + ") and restart the source.");
         } else {
-            check.ok("max_wal_senders = " + senders + " (" + sendersUsed + " in use, " + sendersNeeded + " needed).");
+            check.ok("max_wal_senders = " + readiness.maxSenders() + " (" + readiness.sendersUsed() + " in use, "
+                    + readiness.sendersNeeded() + " needed).");
         }
         if (sourceVersion.atLeast(13)) {
             String keep = setting(source, "max_slot_wal_keep_size");

@@ -5,14 +5,13 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.pgmigrate.engine.EngineError;
 import org.pgmigrate.engine.EngineException;
 import org.pgmigrate.engine.cdc.AlterSystem;
 import org.pgmigrate.engine.cdc.SourceChangeLog;
+import org.pgmigrate.engine.cdc.SourceReadiness;
 import org.pgmigrate.engine.pg.PgConnector;
 import org.pgmigrate.engine.pg.PgEndpoint;
 import org.slf4j.Logger;
@@ -20,7 +19,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The source's side of an online migration's prerequisites: is logical replication live, with enough free
- * replication slots and WAL senders for the migration's databases; and, when the user allows it
+ * replication slots and WAL senders for the migration's databases (the engine's {@link SourceReadiness} decides;
+ * this class words it for the migration's messages); and, when the user allows it
  * ({@code setupLogicalReplicationOnSourceDbIfNeeded}), turning it on with {@code ALTER SYSTEM} (the restart that
  * follows is {@link RestartCommandRunner}'s). Every call blocks on the source.
  * Stateless and thread-safe.
@@ -29,9 +29,6 @@ final class LogicalReplicationSetup {
 
     private static final Logger LOG = LoggerFactory.getLogger(LogicalReplicationSetup.class);
 
-    /** Walsenders one database uses while its base copy runs: the snapshot holder and the receiver. */
-    static final int WAL_SENDERS_PER_DATABASE = 2;
-
     private final PgConnector connector;
 
     LogicalReplicationSetup(PgConnector connector) {
@@ -39,57 +36,42 @@ final class LogicalReplicationSetup {
     }
 
     /**
-     * What the source has now. {@code dataDirectory} and {@code binDirectory} are null when the user may not read
-     * them (only superusers and pg_read_all_settings members may).
+     * What the source has now ({@link SourceReadiness} decides), and who and where it is for the messages.
+     * {@code dataDirectory} and {@code binDirectory} are null when the user may not read them (only superusers and
+     * pg_read_all_settings members may).
      */
-    record Readiness(String address, String user, String walLevel, int maxSlots, int slotsUsed, int maxSenders,
-                     int sendersUsed, int databases, String dataDirectory, String binDirectory) {
+    record Readiness(String address, String user, SourceReadiness.Verdict verdict, String dataDirectory,
+                     String binDirectory) {
 
         boolean ready() {
-            return "logical".equals(walLevel) && maxSlots - slotsUsed >= databases
-                    && maxSenders - sendersUsed >= WAL_SENDERS_PER_DATABASE * databases;
+            return verdict.ready();
         }
 
         /** What is missing, in words, e.g. "wal_level is replica (online migration needs logical)". */
         String problem() {
             List<String> problems = new ArrayList<>();
-            if (!"logical".equals(walLevel)) {
-                problems.add("wal_level is " + walLevel + " (online migration needs logical)");
+            if (!verdict.logical()) {
+                problems.add("wal_level is " + verdict.walLevel() + " (online migration needs logical)");
             }
-            if (maxSlots - slotsUsed < databases) {
-                problems.add("max_replication_slots is " + maxSlots + " with " + slotsUsed + " in use (" + databases
-                        + " needed)");
+            if (!verdict.enoughSlots()) {
+                problems.add("max_replication_slots is " + verdict.maxSlots() + " with " + verdict.slotsUsed()
+                        + " in use (" + verdict.slotsNeeded() + " needed)");
             }
-            if (maxSenders - sendersUsed < WAL_SENDERS_PER_DATABASE * databases) {
-                problems.add("max_wal_senders is " + maxSenders + " with " + sendersUsed + " in use ("
-                        + WAL_SENDERS_PER_DATABASE * databases + " needed)");
+            if (!verdict.enoughSenders()) {
+                problems.add("max_wal_senders is " + verdict.maxSenders() + " with " + verdict.sendersUsed()
+                        + " in use (" + verdict.sendersNeeded() + " needed)");
             }
             return "On the source server " + address + ", " + String.join(", and ", problems) + ".";
         }
 
         /** The settings that make it ready (only raised, never lowered), in the order they are set. */
         Map<String, String> settings() {
-            Map<String, String> settings = new LinkedHashMap<>();
-            if (!"logical".equals(walLevel)) {
-                settings.put("wal_level", "logical");
-            }
-            int slots = slotsUsed + databases + 2;
-            if (maxSlots < slots) {
-                settings.put("max_replication_slots", Integer.toString(slots));
-            }
-            int senders = sendersUsed + WAL_SENDERS_PER_DATABASE * databases + 2;
-            if (maxSenders < senders) {
-                settings.put("max_wal_senders", Integer.toString(senders));
-            }
-            return settings;
+            return verdict.settings();
         }
 
         /** The ALTER SYSTEM statements that make it ready, for messages. */
         List<String> statements() {
-            List<String> sql = new ArrayList<>();
-            settings().forEach((name, value) -> sql.add("wal_level".equals(name)
-                    ? "ALTER SYSTEM SET wal_level = 'logical'" : "ALTER SYSTEM SET " + name + " = " + value));
-            return sql;
+            return verdict.statements();
         }
 
         /** How to restart the source by hand, as precisely as the source lets us know. */
@@ -105,21 +87,10 @@ final class LogicalReplicationSetup {
     /** Reads the source's replication settings; throws {@link EngineException} when it cannot connect. */
     Readiness inspect(PgEndpoint source, int databases) {
         try (Connection c = openMaintenance(source); Statement s = c.createStatement()) {
-            String walLevel;
-            int maxSlots;
-            int maxSenders;
-            try (ResultSet rs = s.executeQuery("SELECT current_setting('wal_level'), "
-                    + "current_setting('max_replication_slots')::int, current_setting('max_wal_senders')::int, "
-                    + "(SELECT count(*) FROM pg_catalog.pg_replication_slots)::int, "
-                    + "(SELECT count(*) FROM pg_catalog.pg_stat_replication)::int")) {
-                rs.next();
-                walLevel = rs.getString(1);
-                maxSlots = rs.getInt(2);
-                maxSenders = rs.getInt(3);
-                return new Readiness(source.address(), source.user(), walLevel, maxSlots, rs.getInt(4), maxSenders,
-                        rs.getInt(5), databases, optional(s, "SELECT setting FROM pg_catalog.pg_settings WHERE name = "
-                        + "'data_directory'"), optional(s, "SELECT setting FROM pg_catalog.pg_config WHERE name = 'BINDIR'"));
-            }
+            SourceReadiness.Verdict verdict = SourceReadiness.inspect(c, databases, null);
+            return new Readiness(source.address(), source.user(), verdict, optional(s, "SELECT setting FROM"
+                    + " pg_catalog.pg_settings WHERE name = 'data_directory'"),
+                    optional(s, "SELECT setting FROM pg_catalog.pg_config WHERE name = 'BINDIR'"));
         } catch (SQLException e) {
             throw new EngineException(EngineError.INTERNAL, "Cannot read the replication settings of the source server "
                     + source.address() + ": " + e.getMessage(), e);
