@@ -341,15 +341,16 @@ public final class OnlineReplication implements AutoCloseable {
         EngineException f = failure.get();
         Spool s = spool;
         CarriedCounters c = carried;
-        return new ReplicationStats(config.database(), state, c.inserts() + (p == null ? 0 : p.inserts()),
-                c.updates() + (p == null ? 0 : p.updates()), c.deletes() + (p == null ? 0 : p.deletes()),
-                c.truncates() + (p == null ? 0 : p.truncates()), c.changes() + (p == null ? 0 : p.changes()),
-                c.incoming() + (r == null ? 0 : r.incomingChanges()), current.bytesAfter(durable), latency, current,
-                r == null ? Lsn.INVALID : r.received(), s == null ? Lsn.INVALID : s.durableLsn(),
-                p == null ? Lsn.INVALID : p.applied(), durable, r == null ? Lsn.INVALID : r.confirmed(),
+        CdcCounters counters = c.counters().plus(CarriedCounters.counted(p, r == null ? 0 : r.incomingChanges()));
+        ReplicationPositions positions = ReplicationPositions.NONE.withSourceCurrent(current)
+                .withReceived(r == null ? Lsn.INVALID : r.received())
+                .withSpooled(s == null ? Lsn.INVALID : s.durableLsn())
+                .withApplied(p == null ? Lsn.INVALID : p.applied())
+                .withDurable(durable)
+                .withConfirmed(r == null ? Lsn.INVALID : r.confirmed());
+        return new ReplicationStats(config.database(), state, counters, positions, current.bytesAfter(durable), latency,
                 s == null ? 0 : s.sizeBytes(), p == null ? 0 : p.peakBatchRows(),
-                (int) c.reconnects() + (r == null ? 0 : r.reconnects()), f == null ? null : f.getMessage(),
-                paused());
+                (int) c.reconnects() + (r == null ? 0 : r.reconnects()), f == null ? null : f.getMessage(), paused());
     }
 
     /** {@link #cutover(Duration, CutoverJournal)} without a journal (a process that will not be restarted). */

@@ -8,6 +8,7 @@ import org.pgmigrate.engine.progress.ProgressListener;
 import org.pgmigrate.engine.progress.TableStats;
 import org.pgmigrate.engine.verify.VerificationReport;
 import org.pgmigrate.service.migration.DatabaseDetails;
+import org.pgmigrate.service.migration.FullLoadProgress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,10 +43,9 @@ final class DatabaseProgress implements ProgressListener {
      * earlier runs of a resumed copy copied too.
      */
     DatabaseDetails applyTo(DatabaseDetails d) {
-        return new DatabaseDetails(d.databaseName(), d.migrationState(), operation.get(), d.startedOn(), d.endedOn(),
-                queued.get(), errored.get(), loading.get(), completed.get(), d.cdcUpdateCounter(), d.cdcDeleteCounter(),
-                d.cdcInsertCounter(), d.appliedChanges(), d.incomingChanges(), d.latency(), d.pendingBytes(), rows.get(),
-                bytes.get(), totalBytes.get(), d.message());
+        return d.withOperation(operation.get()).withFullLoad(FullLoadProgress.NONE.withQueuedTables(queued.get())
+                .withErroredTables(errored.get()).withLoadingTables(loading.get()).withCompletedTables(completed.get())
+                .withCopiedRows(rows.get()).withCopiedBytes(bytes.get()).withTotalBytes(totalBytes.get()));
     }
 
     @Override

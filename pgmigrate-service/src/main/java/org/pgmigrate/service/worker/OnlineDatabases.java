@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.pgmigrate.engine.Cancellation;
 import org.pgmigrate.engine.EngineException;
+import org.pgmigrate.engine.cdc.CdcCounters;
 import org.pgmigrate.engine.cdc.CutoverJournal;
 import org.pgmigrate.engine.cdc.CutoverResult;
 import org.pgmigrate.engine.cdc.CutoverStep;
@@ -30,6 +31,7 @@ import org.pgmigrate.service.migration.DatabaseMigrationState;
 import org.pgmigrate.service.migration.Migration;
 import org.pgmigrate.service.migration.MigrationFilters;
 import org.pgmigrate.service.migration.MigrationService;
+import org.pgmigrate.service.migration.ReplicationProgress;
 import org.pgmigrate.service.server.Endpoints;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -110,7 +112,7 @@ final class OnlineDatabases {
                     + "under a new snapshot, so it started over (attempt " + attempt + "): a new replication slot, and "
                     + (created ? "the target database dropped and copied again." : "a new copy.");
             String said = note;
-            run.updateDatabase(db, d -> d.withReplication(0, 0, 0, 0, 0, 0, 0)
+            run.updateDatabase(db, d -> d.withReplication(ReplicationProgress.NONE)
                     .withState(DatabaseMigrationState.IN_PROGRESS, "Starting over", said));
             LOG.info("Database {}: {}", db, note);
         }
@@ -303,12 +305,8 @@ final class OnlineDatabases {
 
     /** {@code d} with {@code s} added to the counters of {@code base} (null: none). */
     static DatabaseDetails counters(DatabaseDetails d, DatabaseDetails base, ReplicationStats s) {
-        return d.withReplication((base == null ? 0 : base.cdcInsertCounter()) + s.cdcInsertCounter(),
-                (base == null ? 0 : base.cdcUpdateCounter()) + s.cdcUpdateCounter(),
-                (base == null ? 0 : base.cdcDeleteCounter()) + s.cdcDeleteCounter(),
-                (base == null ? 0 : base.appliedChanges()) + s.appliedChanges(),
-                (base == null ? 0 : base.incomingChanges()) + s.incomingChanges(), s.latencySeconds(),
-                Math.max(0, s.pendingBytes()));
+        return d.withReplication(ReplicationProgress.of(s,
+                base == null ? CdcCounters.ZERO : base.replication().counters()));
     }
 
     /** The counters a database had when it was resumed here, or null. */

@@ -15,6 +15,7 @@ import org.pgmigrate.service.migration.MigrationKey;
 import org.pgmigrate.service.migration.MigrationMode;
 import org.pgmigrate.service.migration.MigrationSpec;
 import org.pgmigrate.service.migration.MigrationStatus;
+import org.pgmigrate.service.migration.ReplicationProgress;
 import org.pgmigrate.service.server.ServerKey;
 import org.pgmigrate.service.server.ServerKind;
 
@@ -56,7 +57,8 @@ class ReplicationHistoryTest {
     }
 
     private static DatabaseDetails db(String name, DatabaseMigrationState state, long latency, long pending) {
-        return DatabaseDetails.queued(name).withState(state, "x", null).withReplication(0, 0, 0, 0, 0, latency, pending);
+        return DatabaseDetails.queued(name).withState(state, "x", null).withReplication(
+                ReplicationProgress.NONE.withLatencySeconds(latency).withPendingBytes(pending));
     }
 
     private static Migration online(String id, MigrationStatus status, DatabaseDetails... dbs) {
