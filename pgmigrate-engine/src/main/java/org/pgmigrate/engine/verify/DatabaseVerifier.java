@@ -365,14 +365,13 @@ public final class DatabaseVerifier implements AutoCloseable {
                                        Map<String, SchemaDefinitions.Definition> target) {
         List<String> warnings = new ArrayList<>();
         if (skips.largeObjects()) {
-            warnings.add("large objects were skipped (" + skips.largeObjectsBy() + " is on) and not compared: "
-                    + removeKind(source, "large objects") + " on the source, " + removeKind(target, "large objects")
-                    + " on the target");
+            warnings.add("large objects were skipped (" + skips.largeObjectsBy() + " is on) and not compared"
+                    + " (source: " + removeKind(source, "large objects") + "; target: "
+                    + removeKind(target, "large objects") + ")");
         }
         if (skips.extensions()) {
-            warnings.add("extensions were skipped (" + skips.extensionsBy() + " is on) and not compared: "
-                    + removeKind(source, "extension") + " on the source, " + removeKind(target, "extension")
-                    + " on the target");
+            warnings.add("extensions were skipped (" + skips.extensionsBy() + " is on) and not compared (source: "
+                    + removeKind(source, "extension") + "; target: " + removeKind(target, "extension") + ")");
         }
         return warnings;
     }
