@@ -15,8 +15,11 @@ import picocli.CommandLine.Option;
 public final class ConnectionOptions {
 
     @Option(names = "--source", required = true, paramLabel = "URI",
-            description = "Source connection: a libpq URI (postgresql://user@host:5432/db?sslmode=require) or conninfo"
-                    + " string. PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE and ~/.pgpass fill what is missing.")
+            // The URI on a line of its own: picocli breaks lines after a colon, and would split it wherever a
+            // command's option column (the width of its longest option name) leaves it at the end of a line.
+            description = {"Source connection: a libpq URI or conninfo string. PGHOST, PGPORT, PGUSER, PGPASSWORD,"
+                    + " PGDATABASE and ~/.pgpass fill what is missing. A URI looks like:",
+                "postgresql://user@host:5432/db?sslmode=require"})
     String source;
 
     @Option(names = "--target", required = true, paramLabel = "URI", description = "Target connection, same forms.")

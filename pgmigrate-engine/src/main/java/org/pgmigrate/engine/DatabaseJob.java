@@ -19,10 +19,11 @@ import org.pgmigrate.engine.pg.PgEndpoint;
  * @param snapshotName   a snapshot exported by the caller and held open for the whole job (online mode: the
  *                       replication slot's); null to export one
  * @param filter         the schemas and tables to migrate ({@link TableFilter#NONE}: all)
+ * @param skips          kinds of objects left out on request ({@link ObjectSkips#NONE}: none)
  */
 public record DatabaseJob(PgEndpoint source, PgEndpoint target, CopyOptions copy, boolean dropIfExists,
                           boolean keepOwnership, boolean verify, boolean analyze, Path workDir, String snapshotName,
-                          TableFilter filter) {
+                          TableFilter filter, ObjectSkips skips) {
 
     public DatabaseJob {
         Objects.requireNonNull(source.database(), "source database");
@@ -30,6 +31,15 @@ public record DatabaseJob(PgEndpoint source, PgEndpoint target, CopyOptions copy
         Objects.requireNonNull(copy, "copy options");
         Objects.requireNonNull(workDir, "workDir");
         filter = filter == null ? TableFilter.NONE : filter;
+        skips = skips == null ? ObjectSkips.NONE : skips;
+    }
+
+    /** A job that leaves nothing out on request. */
+    public DatabaseJob(PgEndpoint source, PgEndpoint target, CopyOptions copy, boolean dropIfExists,
+                       boolean keepOwnership, boolean verify, boolean analyze, Path workDir, String snapshotName,
+                       TableFilter filter) {
+        this(source, target, copy, dropIfExists, keepOwnership, verify, analyze, workDir, snapshotName, filter,
+                ObjectSkips.NONE);
     }
 
     /** A job without filters. */
@@ -44,27 +54,32 @@ public record DatabaseJob(PgEndpoint source, PgEndpoint target, CopyOptions copy
     }
 
     public DatabaseJob withCopy(CopyOptions options) {
-        return new DatabaseJob(source, target, options, dropIfExists, keepOwnership, verify, analyze, workDir, snapshotName, filter);
+        return new DatabaseJob(source, target, options, dropIfExists, keepOwnership, verify, analyze, workDir, snapshotName, filter, skips);
     }
 
     public DatabaseJob withDropIfExists(boolean drop) {
-        return new DatabaseJob(source, target, copy, drop, keepOwnership, verify, analyze, workDir, snapshotName, filter);
+        return new DatabaseJob(source, target, copy, drop, keepOwnership, verify, analyze, workDir, snapshotName, filter, skips);
     }
 
     public DatabaseJob withKeepOwnership(boolean keep) {
-        return new DatabaseJob(source, target, copy, dropIfExists, keep, verify, analyze, workDir, snapshotName, filter);
+        return new DatabaseJob(source, target, copy, dropIfExists, keep, verify, analyze, workDir, snapshotName, filter, skips);
     }
 
     public DatabaseJob withVerify(boolean check) {
-        return new DatabaseJob(source, target, copy, dropIfExists, keepOwnership, check, analyze, workDir, snapshotName, filter);
+        return new DatabaseJob(source, target, copy, dropIfExists, keepOwnership, check, analyze, workDir, snapshotName, filter, skips);
     }
 
     public DatabaseJob withFilter(TableFilter tables) {
         return new DatabaseJob(source, target, copy, dropIfExists, keepOwnership, verify, analyze, workDir, snapshotName,
-                tables);
+                tables, skips);
     }
 
     public DatabaseJob withSnapshot(String exportedSnapshot) {
-        return new DatabaseJob(source, target, copy, dropIfExists, keepOwnership, verify, analyze, workDir, exportedSnapshot, filter);
+        return new DatabaseJob(source, target, copy, dropIfExists, keepOwnership, verify, analyze, workDir, exportedSnapshot, filter, skips);
+    }
+
+    public DatabaseJob withSkips(ObjectSkips skipped) {
+        return new DatabaseJob(source, target, copy, dropIfExists, keepOwnership, verify, analyze, workDir, snapshotName,
+                filter, skipped);
     }
 }

@@ -123,7 +123,7 @@ final class DatabaseMigration {
                 // Each table is verified as soon as its rows are in, while its indexes build and others still copy.
                 SourceDigests digests = job.verify() ? new SourceDigests() : null;
                 try (DatabaseVerifier verifier = new DatabaseVerifier(sessions, job.copy().tableJobs(), cancel, digests,
-                        selection)) {
+                        selection, job.skips())) {
                     if (job.verify()) {
                         verifier.start(db, job.copy().tableJobs());
                     }
@@ -310,13 +310,21 @@ final class DatabaseMigration {
                                          TableSelection selection) throws SQLException {
         long t = phaseStart(Phase.PRE_DATA);
         Path dir = workDir();
+        ObjectSkips skips = job.skips();
         SchemaArchive archive = SchemaArchive.dump(tools, job.source(), snapshot, dir.resolve("schema.dump"),
-                job.keepOwnership(), selection.pgDumpArguments(), cancel);
+                job.keepOwnership(), selection.pgDumpArguments(), cancel)
+                .skipping(skips.largeObjects(), skips.extensions());
         String key = preDataKey();
         if (!checkpoints.isDone(key)) {
+            List<String> skippedExtensions = archive.skippedExtensions();
+            if (!skippedExtensions.isEmpty()) {
+                notice("The source's extensions " + String.join(", ", skippedExtensions) + " are not created on the"
+                        + " target: " + skips.extensionsBy() + " is on.");
+            }
             try {
                 archive.restorePreData(job.target(), dir, cancel);
-            } catch (EngineException e) {
+            } catch (EngineException failed) {
+                EngineException e = withMissingExtensions(failed, skippedExtensions, sessions);
                 if (fresh) {
                     // Nothing half-written: the database this run created goes away with the failed restore.
                     try (Connection maintenance = sessions.targetMaintenance("cleanup")) {
@@ -332,6 +340,38 @@ final class DatabaseMigration {
         }
         phaseEnd(Phase.PRE_DATA, t);
         return archive;
+    }
+
+    /**
+     * A failed pre-data restore with extensions skipped most likely failed on an object that uses one of them (a
+     * column of type citext, an index with a pg_trgm operator class): the failure then names the skipped extensions
+     * the target database lacks, and the setting that skipped them.
+     */
+    private EngineException withMissingExtensions(EngineException failed, List<String> skipped, DatabaseSessions sessions) {
+        if (skipped.isEmpty()) {
+            return failed;
+        }
+        List<String> missing = new ArrayList<>(skipped);
+        try (Connection target = sessions.target("extensions");
+             Statement s = target.createStatement();
+             java.sql.ResultSet rs = s.executeQuery("SELECT extname FROM pg_catalog.pg_extension")) {
+            while (rs.next()) {
+                missing.remove(rs.getString(1));
+            }
+        } catch (SQLException | RuntimeException e) {
+            failed.addSuppressed(e);
+            return failed;
+        }
+        if (missing.isEmpty()) {
+            return failed;
+        }
+        String setting = job.skips().extensionsBy();
+        String them = missing.size() == 1 ? "it" : "them";
+        return new EngineException(failed.error(), failed.getMessage() + "\nThe target database lacks the source's"
+                + " extension" + (missing.size() == 1 ? " " : "s ") + String.join(", ", missing) + ", not created"
+                + " because " + setting + " is on, and objects that use " + them + " cannot be restored without " + them
+                + ". Turn " + setting + " off so that the migration creates " + them + ", or drop what uses " + them
+                + " on the source.", failed.getCause());
     }
 
     private List<TableStats> copyData(DatabaseSessions sessions, Catalog catalog, Connection holder,
@@ -399,6 +439,11 @@ final class DatabaseMigration {
 
     private long[] copyLargeObjects(DatabaseSessions sessions, Catalog catalog) throws SQLException {
         if (catalog.largeObjects() == 0) {
+            return new long[] {0, 0};
+        }
+        if (job.skips().largeObjects()) {
+            notice("The source's " + catalog.largeObjects() + " large object" + (catalog.largeObjects() == 1 ? " is" : "s"
+                    + " are") + " not copied: " + job.skips().largeObjectsBy() + " is on.");
             return new long[] {0, 0};
         }
         long t = phaseStart(Phase.LARGE_OBJECTS);

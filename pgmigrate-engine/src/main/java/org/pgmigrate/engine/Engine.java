@@ -74,6 +74,16 @@ public final class Engine {
      */
     public VerificationReport verifyDatabase(PgEndpoint source, PgEndpoint target, int jobs, int samplePercent,
                                              int showRows, Cancellation cancel) {
+        return verifyDatabase(source, target, jobs, samplePercent, showRows, ObjectSkips.NONE, cancel);
+    }
+
+    /**
+     * {@link #verifyDatabase(PgEndpoint, PgEndpoint, int, int, int, Cancellation)} of a database that a migration
+     * made leaving kinds of objects out ({@link DatabaseJob#skips}): those are not compared, and the report's warnings
+     * say so.
+     */
+    public VerificationReport verifyDatabase(PgEndpoint source, PgEndpoint target, int jobs, int samplePercent,
+                                             int showRows, ObjectSkips skips, Cancellation cancel) {
         String previous = MDC.get("db");
         MDC.put("db", source.database());
         try (Connection holder = settings.connector().open(source, Side.SOURCE, "verify");
@@ -87,7 +97,7 @@ public final class Engine {
             }
             Catalog catalog = CatalogReader.read(holder, source.database());
             DatabaseSessions sessions = new DatabaseSessions(settings.connector(), source, target, snapshot.name());
-            return new DatabaseVerifier(sessions, jobs, samplePercent, showRows, cancel)
+            return new DatabaseVerifier(sessions, jobs, samplePercent, showRows, cancel, skips)
                     .verify(source.database(), catalog.tables(), catalog.sequences());
         } catch (SQLException e) {
             throw new EngineException(EngineError.INTERNAL, "Verifying " + source.database() + " failed: " + e.getMessage(), e);

@@ -22,6 +22,7 @@ import org.pgmigrate.engine.EngineException;
 import org.pgmigrate.engine.EngineSettings;
 import org.pgmigrate.engine.catalog.TableFilter;
 import org.pgmigrate.engine.copy.CopyFormat;
+import org.pgmigrate.engine.ObjectSkips;
 import org.pgmigrate.engine.copy.CopyOptions;
 import org.pgmigrate.engine.pg.PgEndpoint;
 import picocli.CommandLine.ArgGroup;
@@ -142,6 +143,15 @@ public final class CloneCommand implements Callable<Integer> {
     @Option(names = "--skip-analyze", description = "Do not ANALYZE tables after loading them.")
     boolean skipAnalyze;
 
+    @Option(names = "--skip-large-objects", description = "Do not copy large objects (blobs): none is created on the"
+            + " target, and verification does not compare them.")
+    boolean skipLargeObjects;
+
+    @Option(names = "--skip-extensions", description = "Do not restore extensions (CREATE EXTENSION, COMMENT ON"
+            + " EXTENSION), nor require them on the target in verification. Objects that use a skipped extension"
+            + " fail the schema restore.")
+    boolean skipExtensions;
+
     @Override
     public Integer call() {
         TableFilter filter = filters.filter(); // a bad name or filters file stops before any server is reached
@@ -163,7 +173,7 @@ public final class CloneCommand implements Callable<Integer> {
                         + " changes nothing on the source).");
             }
             CloneRun run = new CloneRun(engine, sourceEndpoint, targetEndpoint, databases, copy, roles, dropIfExists,
-                    resume, !skipVerify, !skipAnalyze, work, filter);
+                    resume, !skipVerify, !skipAnalyze, work, filter, skips());
             return runInterruptibly(run, work);
         } finally {
             if (!existed) {
@@ -186,7 +196,7 @@ public final class CloneCommand implements Callable<Integer> {
         }
         String[] pair = databases.get(0);
         FollowRun run = new FollowRun(engine, source.withDatabase(pair[0]), target.withDatabase(pair[1]), copy,
-                dropIfExists, !skipVerify, !skipAnalyze, allowReplicaIdentityFull, work, filter);
+                dropIfExists, !skipVerify, !skipAnalyze, allowReplicaIdentityFull, work, filter, skips());
         return runInterruptibly((out, err, terminal, cancel) -> run.execute(out, err, terminal, cancel), work, true);
     }
 
@@ -274,6 +284,12 @@ public final class CloneCommand implements Callable<Integer> {
             pairs.add(new String[] {sourceEndpoint.database(), targetDb});
         }
         return pairs;
+    }
+
+    /** What the --skip-* flags leave out, each named by its flag in the engine's messages. */
+    private ObjectSkips skips() {
+        return ObjectSkips.NONE.withLargeObjects(skipLargeObjects ? "--skip-large-objects" : null)
+                .withExtensions(skipExtensions ? "--skip-extensions" : null);
     }
 
     private CopyOptions copyOptions() {

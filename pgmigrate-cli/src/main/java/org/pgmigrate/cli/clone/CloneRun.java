@@ -12,6 +12,7 @@ import org.pgmigrate.engine.DatabaseJob;
 import org.pgmigrate.engine.DatabaseReport;
 import org.pgmigrate.engine.Engine;
 import org.pgmigrate.engine.EngineException;
+import org.pgmigrate.engine.ObjectSkips;
 import org.pgmigrate.engine.catalog.TableFilter;
 import org.pgmigrate.engine.checkpoint.DirectoryCheckpointStore;
 import org.pgmigrate.engine.copy.CopyOptions;
@@ -31,10 +32,19 @@ import org.pgmigrate.engine.progress.ProgressListener;
  *
  * @param databases pairs of source and target database names
  * @param filter    the schemas and tables to migrate, the same in every database
+ * @param skips     the kinds of objects left out ({@code --skip-large-objects}, {@code --skip-extensions})
  */
 record CloneRun(Engine engine, PgEndpoint source, PgEndpoint target, List<String[]> databases, CopyOptions copy,
                 boolean roles, boolean dropIfExists, boolean resume, boolean verify, boolean analyze, Path dir,
-                TableFilter filter) {
+                TableFilter filter, ObjectSkips skips) {
+
+    /** A run that leaves out nothing on request. */
+    CloneRun(Engine engine, PgEndpoint source, PgEndpoint target, List<String[]> databases, CopyOptions copy,
+             boolean roles, boolean dropIfExists, boolean resume, boolean verify, boolean analyze, Path dir,
+             TableFilter filter) {
+        this(engine, source, target, databases, copy, roles, dropIfExists, resume, verify, analyze, dir, filter,
+                ObjectSkips.NONE);
+    }
 
     List<DatabaseReport> execute(PrintWriter out, PrintWriter err, boolean terminal, Cancellation cancel) {
         long started = System.nanoTime();
@@ -77,7 +87,8 @@ record CloneRun(Engine engine, PgEndpoint source, PgEndpoint target, List<String
             try {
                 for (String[] pair : databases) {
                     DatabaseJob job = new DatabaseJob(source.withDatabase(pair[0]), target.withDatabase(pair[1]), copy,
-                            dropIfExists, roles, verify, analyze, dir.resolve(FileNames.of(pair[0])), null, filter);
+                            dropIfExists, roles, verify, analyze, dir.resolve(FileNames.of(pair[0])), null, filter,
+                            skips);
                     reports.add(engine.migrateDatabase(job, listener, checkpoints, cancel));
                     if (listener instanceof LiveProgress live) {
                         live.finished(pair[0]);

@@ -18,6 +18,7 @@ import org.pgmigrate.engine.DatabaseJob;
 import org.pgmigrate.engine.DatabaseReport;
 import org.pgmigrate.engine.Engine;
 import org.pgmigrate.engine.EngineException;
+import org.pgmigrate.engine.ObjectSkips;
 import org.pgmigrate.engine.catalog.TableFilter;
 import org.pgmigrate.engine.cdc.CutoverResult;
 import org.pgmigrate.engine.cdc.OnlineMigration;
@@ -42,7 +43,8 @@ import org.pgmigrate.engine.progress.ProgressListener;
  * the target keeps what was applied. A followed clone is not resumable: a new run starts over.
  */
 record FollowRun(Engine engine, PgEndpoint source, PgEndpoint target, CopyOptions copy, boolean dropIfExists,
-                 boolean verify, boolean analyze, boolean allowReplicaIdentityFull, Path dir, TableFilter filter) {
+                 boolean verify, boolean analyze, boolean allowReplicaIdentityFull, Path dir, TableFilter filter,
+                 ObjectSkips skips) {
 
     static final String TRIGGER_FILE = "cutover";
     private static final Duration CUTOVER_TIMEOUT = Duration.ofMinutes(10);
@@ -55,7 +57,7 @@ record FollowRun(Engine engine, PgEndpoint source, PgEndpoint target, CopyOption
         ReplicationConfig config = ReplicationConfig.builder("clone", source, target, databaseDir.resolve("spool"))
                 .allowReplicaIdentityFull(allowReplicaIdentityFull).filter(filter).build();
         DatabaseJob job = new DatabaseJob(source, target, copy, dropIfExists, false, verify, analyze,
-                databaseDir.resolve("job"), null, filter);
+                databaseDir.resolve("job"), null, filter, skips);
         try (OnlineMigration migration = new OnlineMigration(engine, job,
                 new OnlineReplication(config, new PgConnector()))) {
             ProgressListener listener = terminal ? new LiveProgress(err) : new LogProgress(err);

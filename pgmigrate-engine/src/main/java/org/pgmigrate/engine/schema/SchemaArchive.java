@@ -32,12 +32,14 @@ public final class SchemaArchive {
     private final Path file;
     private final List<TocEntry> entries;
     private final boolean keepOwnership;
+    private final TocSkips skips;
 
-    private SchemaArchive(PgTools tools, Path file, List<TocEntry> entries, boolean keepOwnership) {
+    private SchemaArchive(PgTools tools, Path file, List<TocEntry> entries, boolean keepOwnership, TocSkips skips) {
         this.tools = tools;
         this.file = file;
         this.entries = entries;
         this.keepOwnership = keepOwnership;
+        this.skips = skips;
     }
 
     /**
@@ -73,16 +75,29 @@ public final class SchemaArchive {
         String listing = ToolProcess.run(List.of(tools.pgRestore().toString(), "--list", file.toString()), anyEndpoint,
                 cancel, EngineError.SCHEMA_RESTORE_FAILED, "pg_restore --list");
         List<TocEntry> entries = listing.lines().map(TocEntry::parse).flatMap(java.util.Optional::stream).toList();
-        return new SchemaArchive(tools, file, entries, keepOwnership);
+        return new SchemaArchive(tools, file, entries, keepOwnership, TocSkips.NONE);
     }
 
     public Path file() {
         return file;
     }
 
+    /**
+     * This archive restoring without what a migration leaves out on request: the entries of large objects (so that
+     * none is created, even empty) and of extensions (CREATE EXTENSION and COMMENT ON EXTENSION), in both sections.
+     */
+    public SchemaArchive skipping(boolean largeObjects, boolean extensions) {
+        return new SchemaArchive(tools, file, entries, keepOwnership, new TocSkips(largeObjects, extensions));
+    }
+
+    /** The source's extensions that the restore leaves out ({@link #skipping}), by name; empty when none are. */
+    public List<String> skippedExtensions() {
+        return entries.stream().filter(skips).map(TocSkips::extensionName).flatMap(java.util.Optional::stream).toList();
+    }
+
     /** Restores the pre-data section into {@code target}: types, functions, tables, sequences, views... */
     public void restorePreData(PgEndpoint target, Path workDir, Cancellation cancel) {
-        restore(target, workDir, "pre-data", 1, e -> !isOwnPublicationOrPublicSchema(e), cancel);
+        restore(target, workDir, "pre-data", 1, e -> !isOwnPublicationOrPublicSchema(e) && !skips.test(e), cancel);
     }
 
     /**
@@ -102,7 +117,8 @@ public final class SchemaArchive {
                                            Connection sourceInSnapshot, Connection targetSession, Cancellation cancel)
             throws SQLException {
         int ended = TargetDatabase.endLeftoverRestores(targetSession, target.database());
-        Predicate<TocEntry> notBuilt = e -> !builtByEngine.contains(e.objectOid()) || !(e.is("INDEX") || e.is("CONSTRAINT"));
+        Predicate<TocEntry> notBuilt = e -> (!builtByEngine.contains(e.objectOid()) || !(e.is("INDEX") || e.is("CONSTRAINT")))
+                && !skips.test(e);
         Set<Integer> there = PostDataOnTarget.find(entries.stream().filter(notBuilt).toList(), sourceInSnapshot,
                 targetSession, keepOwnership);
         restore(target, workDir, "post-data", jobs, e -> notBuilt.test(e) && !there.contains(e.dumpId()), cancel);

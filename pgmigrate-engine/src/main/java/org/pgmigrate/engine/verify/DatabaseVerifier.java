@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.pgmigrate.engine.Cancellation;
 import org.pgmigrate.engine.EngineError;
 import org.pgmigrate.engine.EngineException;
+import org.pgmigrate.engine.ObjectSkips;
 import org.pgmigrate.engine.catalog.Sequence;
 import org.pgmigrate.engine.catalog.Table;
 import org.pgmigrate.engine.catalog.TableSelection;
@@ -45,17 +46,20 @@ public final class DatabaseVerifier implements AutoCloseable {
     private final int showRows;
     private final SourceDigests sourceDigests;
     private final TableSelection selection;
+    private final ObjectSkips skips;
     private final java.util.concurrent.BlockingQueue<Optional<Table>> queue = new java.util.concurrent.LinkedBlockingQueue<>();
     private final List<TableVerification> results = Collections.synchronizedList(new ArrayList<>());
     private final AtomicReference<Exception> failure = new AtomicReference<>();
     private final List<Thread> threads = new ArrayList<>();
+    /** What {@link #skips} left out of the comparison, for the report's warnings (set by {@link #compareObjects}). */
+    private final List<String> skipWarnings = new ArrayList<>();
 
     /**
      * A verifier of every row that takes the source side of a table from {@code sourceDigests} when the copy left one
      * there, and reads only the target for it.
      */
     public DatabaseVerifier(DatabaseSessions sessions, int jobs, Cancellation cancel, SourceDigests sourceDigests) {
-        this(sessions, jobs, 100, 0, cancel, sourceDigests, TableSelection.ALL);
+        this(sessions, jobs, 100, 0, cancel, sourceDigests, TableSelection.ALL, ObjectSkips.NONE);
     }
 
     /**
@@ -64,12 +68,21 @@ public final class DatabaseVerifier implements AutoCloseable {
      */
     public DatabaseVerifier(DatabaseSessions sessions, int jobs, Cancellation cancel, SourceDigests sourceDigests,
                             TableSelection selection) {
-        this(sessions, jobs, 100, 0, cancel, sourceDigests, selection);
+        this(sessions, jobs, 100, 0, cancel, sourceDigests, selection, ObjectSkips.NONE);
+    }
+
+    /**
+     * {@link #DatabaseVerifier(DatabaseSessions, int, Cancellation, SourceDigests, TableSelection)} for a migration
+     * that left kinds of objects out on request: those are not compared, and the report's warnings say so.
+     */
+    public DatabaseVerifier(DatabaseSessions sessions, int jobs, Cancellation cancel, SourceDigests sourceDigests,
+                            TableSelection selection, ObjectSkips skips) {
+        this(sessions, jobs, 100, 0, cancel, sourceDigests, selection, skips);
     }
 
     /** @param samplePercent 1 to 100: the share of rows hashed (row counts are always exact) */
     public DatabaseVerifier(DatabaseSessions sessions, int jobs, int samplePercent, Cancellation cancel) {
-        this(sessions, jobs, samplePercent, 0, cancel, new SourceDigests(), TableSelection.ALL);
+        this(sessions, jobs, samplePercent, 0, cancel, new SourceDigests(), TableSelection.ALL, ObjectSkips.NONE);
     }
 
     /**
@@ -78,11 +91,20 @@ public final class DatabaseVerifier implements AutoCloseable {
      *                      differ (0: none); costs a sort of that table on both servers
      */
     public DatabaseVerifier(DatabaseSessions sessions, int jobs, int samplePercent, int showRows, Cancellation cancel) {
-        this(sessions, jobs, samplePercent, showRows, cancel, new SourceDigests(), TableSelection.ALL);
+        this(sessions, jobs, samplePercent, showRows, cancel, ObjectSkips.NONE);
+    }
+
+    /**
+     * {@link #DatabaseVerifier(DatabaseSessions, int, int, int, Cancellation)} between databases a migration made
+     * leaving kinds of objects out on request ({@code skips}): those are not compared.
+     */
+    public DatabaseVerifier(DatabaseSessions sessions, int jobs, int samplePercent, int showRows, Cancellation cancel,
+                            ObjectSkips skips) {
+        this(sessions, jobs, samplePercent, showRows, cancel, new SourceDigests(), TableSelection.ALL, skips);
     }
 
     private DatabaseVerifier(DatabaseSessions sessions, int jobs, int samplePercent, int showRows, Cancellation cancel,
-                             SourceDigests sourceDigests, TableSelection selection) {
+                             SourceDigests sourceDigests, TableSelection selection, ObjectSkips skips) {
         if (samplePercent < 1 || samplePercent > 100) {
             throw new IllegalArgumentException("sample must be 1 to 100 percent, was " + samplePercent);
         }
@@ -96,6 +118,7 @@ public final class DatabaseVerifier implements AutoCloseable {
         this.cancel = cancel;
         this.sourceDigests = sourceDigests == null ? new SourceDigests() : sourceDigests;
         this.selection = selection;
+        this.skips = skips == null ? ObjectSkips.NONE : skips;
     }
 
     /** Compares tables and objects, and every sequence of the source with the target, live. */
@@ -164,8 +187,10 @@ public final class DatabaseVerifier implements AutoCloseable {
         List<TableVerification> sorted = new ArrayList<>(results);
         sorted.sort((a, b) -> a.table().compareTo(b.table()));
         SchemaComparison.Result objects = compareObjects();
+        List<String> warnings = new ArrayList<>(skipWarnings);
+        warnings.addAll(objects.notes());
         return new VerificationReport(database, sorted, compareSequences(sequences, expectedSequences),
-                objects.differences(), objects.notes(), samplePercent);
+                objects.differences(), warnings, samplePercent);
     }
 
     /** Stops the workers without waiting for queued tables (the migration failed elsewhere). */
@@ -289,8 +314,13 @@ public final class DatabaseVerifier implements AutoCloseable {
                 Future<Objects> sourceObjects = sourceSide.submit(() -> Objects.read(source));
                 Objects targetObjects = Objects.read(target);
                 Objects sourceResult = sourceObjects.get();
-                return SchemaComparison.compare(selected(sourceResult.definitions()),
-                        selected(targetObjects.definitions()), sourceResult.major(), targetObjects.major());
+                Map<String, SchemaDefinitions.Definition> sourceDefinitions =
+                        new java.util.LinkedHashMap<>(selected(sourceResult.definitions()));
+                Map<String, SchemaDefinitions.Definition> targetDefinitions =
+                        new java.util.LinkedHashMap<>(selected(targetObjects.definitions()));
+                skipWarnings.addAll(removeSkipped(sourceDefinitions, targetDefinitions));
+                return SchemaComparison.compare(sourceDefinitions, targetDefinitions, sourceResult.major(),
+                        targetObjects.major());
             } finally {
                 unSource.run();
                 unTarget.run();
@@ -324,6 +354,42 @@ public final class DatabaseVerifier implements AutoCloseable {
             }
         });
         return kept;
+    }
+
+    /**
+     * Takes the kinds a migration left out on request ({@link ObjectSkips}) out of both sides' definitions: the count
+     * of large objects, and extensions (the user installs them, or not). Each skipped kind becomes a warning that
+     * says what each side holds and which setting left it out, so that a report never passes over it in silence.
+     */
+    private List<String> removeSkipped(Map<String, SchemaDefinitions.Definition> source,
+                                       Map<String, SchemaDefinitions.Definition> target) {
+        List<String> warnings = new ArrayList<>();
+        if (skips.largeObjects()) {
+            warnings.add("large objects were skipped (" + skips.largeObjectsBy() + " is on) and not compared"
+                    + " (source: " + removeKind(source, "large objects") + "; target: "
+                    + removeKind(target, "large objects") + ")");
+        }
+        if (skips.extensions()) {
+            warnings.add("extensions were skipped (" + skips.extensionsBy() + " is on) and not compared (source: "
+                    + removeKind(source, "extension") + "; target: " + removeKind(target, "extension") + ")");
+        }
+        return warnings;
+    }
+
+    /** Removes the definitions of {@code kind}; returns their names, or for the large objects their count. */
+    private static String removeKind(Map<String, SchemaDefinitions.Definition> definitions, String kind) {
+        List<String> removed = new ArrayList<>();
+        definitions.values().removeIf(d -> {
+            if (!d.kind().equals(kind)) {
+                return false;
+            }
+            removed.add(kind.equals("large objects") ? d.definition() : d.name());
+            return true;
+        });
+        if (kind.equals("large objects")) {
+            return removed.isEmpty() ? "0" : removed.get(0);
+        }
+        return removed.isEmpty() ? "none" : String.join(", ", removed);
     }
 
     /** One side's definitions, and the major version that printed them. */

@@ -60,10 +60,11 @@ public final class ServerParameters {
                 + " copied in parts, in parallel. pgmigrate's default is 1024; Azure's is 20480.");
         bool("azure.migration_skip_analyze", "off", "When on, the target's tables are not analyzed after they are"
                 + " loaded.");
-        offOnly("azure.migration_skip_large_objects", "When on, large objects (pg_largeobject) are not migrated."
-                + " Not supported by pgmigrate yet: only off is accepted.");
-        offOnly("azure.migration_skip_extensions", "When on, CREATE EXTENSION statements are not restored. Not"
-                + " supported by pgmigrate yet: only off is accepted.");
+        bool("azure.migration_skip_large_objects", "off", "When on, the migration of large objects such as BLOBs is"
+                + " skipped: none is created or copied on the target, and verification does not compare them.");
+        bool("azure.migration_skip_extensions", "off", "When on, the migration of extensions is skipped: CREATE"
+                + " EXTENSION (and COMMENT ON EXTENSION) is not restored, and verification does not require the"
+                + " source's extensions on the target. Objects that use a skipped extension fail the schema restore.");
         bool("azure.migration_skip_role_user", "off", "When on, roles are never migrated, even when a migration sets"
                 + " migrateRoles. pgmigrate's default is off; Azure's is on (read-only).");
         integer("pgmigrate.migration_table_jobs", "0", 0, 64, "Tables copied at once in each database; 0 takes the"
@@ -97,11 +98,6 @@ public final class ServerParameters {
 
     private static void bool(String name, String defaultValue, String description) {
         ALL.put(name, new Definition(name, description, "Boolean", defaultValue, "on, off", 0, 1));
-    }
-
-    /** A parameter pgmigrate does not act on yet: it exists (az scripts set it), and off is all it takes (max 0). */
-    private static void offOnly(String name, String description) {
-        ALL.put(name, new Definition(name, description, "Boolean", "off", "off", 0, 0));
     }
 
     private static void integer(String name, String defaultValue, long min, long max, String description) {

@@ -1,6 +1,7 @@
 package org.pgmigrate.service.worker;
 
 import org.pgmigrate.engine.DatabaseReport;
+import org.pgmigrate.engine.ObjectSkips;
 import org.pgmigrate.engine.cdc.OnlineReplication;
 import org.pgmigrate.engine.cdc.ReplicationConfig;
 import org.pgmigrate.engine.cdc.SourceChangeLog;
@@ -40,6 +41,10 @@ interface DatabaseMigrator {
     /** What the source database has written so far (write counters per table, sequence positions). Read-only. */
     SourceWrites sourceWrites(PgEndpoint source);
 
-    /** Compares source and target of one database: every table's rows, sequences, objects. Read-only. */
-    VerificationReport verifyDatabase(PgEndpoint source, PgEndpoint target, int jobs, StopSignal stop);
+    /**
+     * Compares source and target of one database: every table's rows, sequences, objects, but for what the migration
+     * left out on request ({@code skips}). Read-only.
+     */
+    VerificationReport verifyDatabase(PgEndpoint source, PgEndpoint target, int jobs, ObjectSkips skips,
+                                      StopSignal stop);
 }

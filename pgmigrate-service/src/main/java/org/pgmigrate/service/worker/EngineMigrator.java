@@ -5,6 +5,7 @@ import org.pgmigrate.engine.DatabaseJob;
 import org.pgmigrate.engine.DatabaseReport;
 import org.pgmigrate.engine.Engine;
 import org.pgmigrate.engine.EngineSettings;
+import org.pgmigrate.engine.ObjectSkips;
 import org.pgmigrate.engine.cdc.OnlineReplication;
 import org.pgmigrate.engine.cdc.ReplicationConfig;
 import org.pgmigrate.engine.cdc.SourceChangeLog;
@@ -33,7 +34,8 @@ final class EngineMigrator implements DatabaseMigrator {
     public DatabaseReport migrateDatabase(DatabaseTask task, ProgressListener progress, CheckpointStore checkpoints,
                                           StopSignal stop) {
         DatabaseJob job = new DatabaseJob(task.source(), task.target(), task.tuning().copyOptions(), task.dropIfExists(),
-                task.keepOwnership(), true, task.tuning().analyze(), task.workDir(), task.snapshotName(), task.filter());
+                task.keepOwnership(), true, task.tuning().analyze(), task.workDir(), task.snapshotName(), task.filter(),
+                task.tuning().skips());
         return engine.migrateDatabase(job, progress, checkpoints, cancellation(stop));
     }
 
@@ -63,8 +65,9 @@ final class EngineMigrator implements DatabaseMigrator {
     }
 
     @Override
-    public VerificationReport verifyDatabase(PgEndpoint source, PgEndpoint target, int jobs, StopSignal stop) {
-        return engine.verifyDatabase(source, target, jobs, 100, cancellation(stop));
+    public VerificationReport verifyDatabase(PgEndpoint source, PgEndpoint target, int jobs, ObjectSkips skips,
+                                             StopSignal stop) {
+        return engine.verifyDatabase(source, target, jobs, 100, 0, skips, cancellation(stop));
     }
 
     private static Cancellation cancellation(StopSignal stop) {

@@ -1,6 +1,7 @@
 package org.pgmigrate.service.worker;
 
 import java.util.Optional;
+import org.pgmigrate.engine.ObjectSkips;
 import org.pgmigrate.engine.copy.CopyFormat;
 import org.pgmigrate.engine.copy.CopyOptions;
 import org.pgmigrate.service.server.RegisteredServer;
@@ -12,9 +13,14 @@ import org.pgmigrate.service.server.ServerParameters;
  * not registered (named by FQDN) has every default. Immutable.
  *
  * @param skipRoles  {@code azure.migration_skip_role_user}: roles are not migrated, whatever migrateRoles says
+ * @param skips      {@code azure.migration_skip_large_objects} and {@code azure.migration_skip_extensions}, each
+ *                   named by its parameter for the engine's messages
  */
 record MigrationTuning(CopyFormat format, long splitThresholdBytes, boolean analyze, boolean skipRoles, int tableJobs,
-                       int indexJobs) {
+                       int indexJobs, ObjectSkips skips) {
+
+    static final String SKIP_LARGE_OBJECTS = "azure.migration_skip_large_objects";
+    static final String SKIP_EXTENSIONS = "azure.migration_skip_extensions";
 
     static MigrationTuning of(Optional<RegisteredServer> target, JobLimits limits) {
         RegisteredServer server = target.orElse(null);
@@ -26,7 +32,9 @@ record MigrationTuning(CopyFormat format, long splitThresholdBytes, boolean anal
                 !on(server, "azure.migration_skip_analyze"),
                 on(server, "azure.migration_skip_role_user"),
                 tableJobs == 0 ? limits.tableJobs() : tableJobs,
-                indexJobs == 0 ? limits.indexJobs() : indexJobs);
+                indexJobs == 0 ? limits.indexJobs() : indexJobs,
+                ObjectSkips.NONE.withLargeObjects(on(server, SKIP_LARGE_OBJECTS) ? SKIP_LARGE_OBJECTS : null)
+                        .withExtensions(on(server, SKIP_EXTENSIONS) ? SKIP_EXTENSIONS : null));
     }
 
     CopyOptions copyOptions() {

@@ -7,6 +7,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.pgmigrate.engine.EngineException;
+import org.pgmigrate.engine.ObjectSkips;
 import org.pgmigrate.engine.cdc.CutoverResult;
 import org.pgmigrate.engine.cdc.OnlineReplication;
 import org.pgmigrate.engine.verify.CutoverVerification;
@@ -179,8 +180,11 @@ final class OnlineCutover {
         run.onShutdown(() -> stop.stop(StopSignal.Reason.SHUTDOWN));
         VerificationReport report;
         try {
+            // What the base copy left out on request is not compared: the target's parameters, read again here.
+            Migration m = ctx.store().findById(run.migrationId()).orElseThrow();
+            ObjectSkips skips = MigrationTuning.of(ctx.resolver().registeredTarget(m.key()), ctx.limits()).skips();
             report = ctx.migrator().verifyDatabase(endpoints.source(db), endpoints.target(db), ctx.limits().tableJobs(),
-                    stop);
+                    skips, stop);
         } catch (EngineException e) {
             if (!stop.isStopped()) {
                 run.updateDatabase(db, x -> x.withState(DatabaseMigrationState.FAILED, "Failed", "The cutover "

@@ -29,7 +29,8 @@ import org.pgmigrate.testkit.compare.DatabaseComparer;
  * A target server's parameters ({@code flexibleServers/{server}/configurations}) as Azure's {@code az postgres
  * flexible-server parameter} sets them, and migrations honouring them: the statements both servers logged show text
  * COPY, a table split in parts and no ANALYZE when the parameters say so, and binary COPY and ANALYZE once they are
- * back to their defaults.
+ * back to their defaults; the target's catalog shows no large object and no extension when the skip parameters say
+ * so.
  */
 @Timeout(300)
 class ServerParametersIT {
@@ -110,9 +111,9 @@ class ServerParametersIT {
         Response badBool = put("azure.migration_skip_analyze", "{\"properties\": {\"value\": \"maybe\"}}");
         assertThat(badBool.status()).isEqualTo(400);
         assertThat(badBool.body()).contains("on, off");
-        Response notYet = put("azure.migration_skip_large_objects", "{\"properties\": {\"value\": \"on\"}}");
-        assertThat(notYet.status()).isEqualTo(400);
-        assertThat(notYet.body()).contains("it takes off");
+        Response badSkip = put("azure.migration_skip_extensions", "{\"properties\": {\"value\": \"sometimes\"}}");
+        assertThat(badSkip.status()).isEqualTo(400);
+        assertThat(badSkip.body()).contains("'azure.migration_skip_extensions'").contains("on, off");
         Response unknown = client.get(CONFIGURATIONS + "/work_mem");
         assertThat(unknown.status()).isEqualTo(404);
         assertThat(unknown.body()).contains("ResourceNotFound").contains("azure.migration_copy_with_binary");
@@ -150,6 +151,72 @@ class ServerParametersIT {
         targetStatements = target.serverLog().substring(targetLog);
         assertThat(targetStatements).contains("FORMAT binary").containsIgnoringCase("ANALYZE ");
         assertThat(count(source.serverLog().substring(sourceLog), "TO STDOUT")).as("one part").isEqualTo(1);
+    }
+
+    /**
+     * Both skip parameters on: the source's large objects are neither created nor copied on the target (its
+     * pg_largeobject_metadata stays empty), its extension pg_trgm (which no object uses) is not created, and the
+     * migration still succeeds with a verification that says what it left out and why. A database whose table uses
+     * a skipped extension (citext) fails its schema restore with a message naming the extension and the parameter.
+     */
+    @Test
+    void skippedLargeObjectsAndExtensionsAreNotMigratedAndTheVerificationSaysSo() throws Exception {
+        for (String db : List.of("skipping", "needs_citext")) {
+            source.createDatabase(db);
+        }
+        source.execute("skipping", "CREATE EXTENSION pg_trgm; CREATE TABLE docs (id int PRIMARY KEY, body oid);"
+                + " INSERT INTO docs SELECT g, pg_catalog.lo_from_bytea(0, pg_catalog.convert_to(repeat('x', g), 'UTF8'))"
+                + " FROM generate_series(1, 3) g; SELECT pg_catalog.lo_from_bytea(900001, '\\x00');"
+                + " COMMENT ON LARGE OBJECT 900001 IS 'a comment, which is left out with its object'");
+        source.execute("needs_citext", "CREATE EXTENSION citext; CREATE TABLE people (email public.citext PRIMARY KEY);"
+                + " INSERT INTO people VALUES ('a@example.com')");
+        assertThat(count(source, "skipping", "SELECT count(*) FROM pg_catalog.pg_largeobject_metadata")).isEqualTo(4);
+        assertThat(put("azure.migration_skip_large_objects", "{\"properties\": {\"value\": \"ON\"}}").json()
+                .path("properties").path("value").asText()).isEqualTo("on");
+        assertThat(put("azure.migration_skip_extensions", "{\"properties\": {\"value\": \"true\"}}").json()
+                .path("properties").path("value").asText()).isEqualTo("on");
+        try {
+            Response done = run("skipping");
+            assertThat(done.state()).as(done.body()).isEqualTo("Succeeded");
+            assertThat(count(target, "skipping", "SELECT count(*) FROM pg_catalog.pg_largeobject_metadata"))
+                    .as("no large object on the target").isZero();
+            assertThat(count(target, "skipping", "SELECT count(*) FROM pg_catalog.pg_extension WHERE extname ="
+                    + " 'pg_trgm'")).as("pg_trgm not created").isZero();
+            assertThat(count(target, "skipping", "SELECT count(*) FROM public.docs")).isEqualTo(3);
+            JsonNode verification = done.json().path("properties").path("verificationDetails");
+            assertThat(verification.path("status").asText()).isEqualTo("Succeeded");
+            JsonNode db = verification.path("databases").get(0);
+            assertThat(db.path("objectMismatches").size()).isZero();
+            List<String> warnings = new ArrayList<>();
+            db.path("warnings").forEach(w -> warnings.add(w.asText()));
+            assertThat(warnings).contains("large objects were skipped (azure.migration_skip_large_objects is on) and"
+                    + " not compared (source: 4; target: 0)", "extensions were skipped (azure.migration_skip_extensions"
+                    + " is on) and not compared (source: plpgsql, pg_trgm; target: plpgsql)");
+
+            Response failed = run("needs_citext");
+            assertThat(failed.state()).as(failed.body()).isEqualTo("Failed");
+            assertThat(failed.body()).contains("citext").contains("azure.migration_skip_extensions is on")
+                    .contains("lacks the source's extension citext");
+        } finally {
+            for (String name : List.of("azure.migration_skip_large_objects", "azure.migration_skip_extensions")) {
+                assertThat(put(name, "{\"properties\": {\"source\": \"system-default\"}}").status()).isEqualTo(200);
+            }
+        }
+    }
+
+    private static Response run(String db) {
+        String path = migrationPath(TARGET, "params-" + db.replace('_', '-'));
+        Response created = client.put(path, MigrationBodies.seedShape(source, target, source.password(), true, db));
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        return await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(200))
+                .until(() -> client.get(path), r -> !r.state().equals("InProgress"));
+    }
+
+    private static long count(PgCluster cluster, String db, String sql) throws Exception {
+        try (Connection c = cluster.connect(db); var rs = c.createStatement().executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
     }
 
     private static void migrate(String db, boolean migrateRoles) throws Exception {
