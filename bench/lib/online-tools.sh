@@ -124,7 +124,8 @@ svc_state() {
 
 svc_serve() {
   rm -f "$BENCH_WORK/service/endpoint"
-  PGMIGRATE_LOG_LEVEL=INFO PGMIGRATE_JAVA_OPTS="$BENCH_JAVA_OPTS" "$REPO_DIR/pgmigrate" serve --data-dir "$BENCH_WORK/service" \
+  # SVC_CDS: off starts the JVM without the launcher's class-data sharing archive (a variant of the restart).
+  PGMIGRATE_CDS="${SVC_CDS:-on}" PGMIGRATE_LOG_LEVEL=INFO PGMIGRATE_JAVA_OPTS="$BENCH_JAVA_OPTS" "$REPO_DIR/pgmigrate" serve --data-dir "$BENCH_WORK/service" \
     --listen "127.0.0.1:$SVC_PORT" --no-tls >>"$RUN_OUT/pgmigrate-service.log" 2>&1 &
   SVC_PID=$!
   track_pid "$SVC_PID"
