@@ -131,7 +131,7 @@ online_report() {
   every 100 ms); pgmigrate-service: the same engine run by \`pgmigrate serve\` (servers registered and the migration
   created with the CLI: \`migration create --migration-mode online --migration-option Migrate\`; stop/restart for the
   apply rate: SIGTERM and a new \`pgmigrate serve\`; cutover: \`PATCH triggerCutover\` until the resource says
-  Succeeded, polled every 0.05 s, which includes the service's verification of every row); $(pgcopydb --version 2>/dev/null | head -n 1)
+  Succeeded, polled every 0.05 s, which includes the service's verification of every row); $(pgcopydb --version 2>/dev/null | head -n 1 || echo "pgcopydb (not installed here)")
   (\`clone --follow --table-jobs 4 --index-jobs 4\`; $WAL2JSON_NOTE); native logical replication
   (\`CREATE PUBLICATION ... FOR ALL TABLES\`, \`CREATE SUBSCRIPTION\`, one apply worker).
 - Data: \`pgbench -i -s $BENCH_SCALE\` ($DB_SIZE), \`pgbench_history\` given a bigserial primary key; the load is pgbench's
