@@ -233,7 +233,9 @@ measure_backlog() {
   marker_await "$marker" "$BENCH_CATCHUP_TIMEOUT" >/dev/null || { say "  $tool: backlog not applied in time"; return 1; }
   t1=$(now)
   rate=$(awk -v c="$changes" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", c / (b - a) }')
-  record "$tool" apply_rate "$variant" "$rate" "drain_s=$(elapsed "$t0" "$t1") tx=$tx changes=$changes round=$round"
+  local ready=""
+  [ "$tool" = pgmigrate-service ] && ready=" listening_s=$(elapsed "$t0" "$SVC_READY_AT")"
+  record "$tool" apply_rate "$variant" "$rate" "drain_s=$(elapsed "$t0" "$t1") tx=$tx changes=$changes round=$round$ready"
   say "  $tool ($variant, restart $round): backlog of $changes changes ($tx transactions) applied in $(elapsed "$t0" "$t1") s: $rate changes/s"
 }
 

@@ -30,8 +30,9 @@ online_report() {
   # runs TOOL MEASURE PARAM: every run's "value (drain s)"; med TOOL MEASURE PARAM [KEY]: the median value (or of a detail).
   runs() {
     awk -F'\t' -v t="$1" -v m="$2" -v p="$3" '$1 == t && $2 == m && $3 == p {
-        d = "-"; n = split($5, a, " "); for (i = 1; i <= n; i++) if (index(a[i], "drain_s=") == 1) d = substr(a[i], 9)
-        printf "%s%s (%s s)", s, $4, d; s = ", " }' "$TSV"
+        d = "-"; l = ""; n = split($5, a, " ")
+        for (i = 1; i <= n; i++) { if (index(a[i], "drain_s=") == 1) d = substr(a[i], 9); if (index(a[i], "listening_s=") == 1) l = "; listening after " substr(a[i], 13) " s" }
+        printf "%s%s (%s s%s)", s, $4, d, l; s = ", " }' "$TSV"
   }
   med() {
     awk -F'\t' -v t="$1" -v m="$2" -v p="$3" -v k="${4:-}" '$1 == t && $2 == m && $3 == p {

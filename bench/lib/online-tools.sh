@@ -130,7 +130,8 @@ svc_serve() {
   SVC_PID=$!
   track_pid "$SVC_PID"
   for _ in $(seq 1 600); do
-    [ -s "$BENCH_WORK/service/endpoint" ] && return 0
+    # SVC_READY_AT: when it listens (the catch-up after a restart reports start, then resume and apply, apart).
+    [ -s "$BENCH_WORK/service/endpoint" ] && SVC_READY_AT=$(date +%s.%N) && return 0
     kill -0 "$SVC_PID" 2>/dev/null || { echo "pgmigrate serve exited; see $RUN_OUT/pgmigrate-service.log" >&2; return 1; }
     sleep 0.1
   done
