@@ -39,12 +39,14 @@ online_report() {
         if (k == "") { print $4; next }
         n = split($5, a, " "); for (i = 1; i <= n; i++) if (index(a[i], k "=") == 1) print substr(a[i], length(k) + 2) }' "$TSV" | median
   }
-  cell() { # TOOL MEASURE PARAM: "median changes/s, median drain s (every run)"
+  cell() { # TOOL MEASURE PARAM: "the median run's changes/s and seconds (every run)"; of an even count, the lower one
     local m
-    m=$(med "$1" "$2" "$3")
-    if [ "$m" = "-" ]; then echo "-"; else echo "**$m** in $(med "$1" "$2" "$3" drain_s) s ($(runs "$1" "$2" "$3"))"; fi
+    m=$(awk -F'\t' -v t="$1" -v m="$2" -v p="$3" '$1 == t && $2 == m && $3 == p {
+        d = "-"; n = split($5, a, " "); for (i = 1; i <= n; i++) if (index(a[i], "drain_s=") == 1) d = substr(a[i], 9)
+        print $4, d }' "$TSV" | sort -g | awk '{ r[NR] = $1; d[NR] = $2 } END { if (NR) { i = int((NR + 1) / 2); print "**" r[i] "** in " d[i] " s" } }')
+    if [ -z "$m" ]; then echo "-"; else echo "$m ($(runs "$1" "$2" "$3"))"; fi
   }
-  row_apply="| catch-up after a restart, changes/s, median (each run: changes/s (s until caught up)) |"
+  row_apply="| catch-up after a restart, changes/s: the median run (each run: changes/s (s until caught up)) |"
   for t in "${tools[@]}"; do row_apply+=" $(cell "$t" apply_rate "$(main_variant "$t")") |"; done
   row_apply+=" pgmigrate-service >= native (issue 13) |"
   rows+="$row_apply"$'\n'
