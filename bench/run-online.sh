@@ -234,7 +234,8 @@ measure_backlog() {
   t1=$(now)
   rate=$(awk -v c="$changes" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", c / (b - a) }')
   local ready=""
-  [ "$tool" = pgmigrate-service ] && ready=" listening_s=$(elapsed "$t0" "$SVC_READY_AT")"
+  [ "$tool" = pgmigrate-service ] \
+    && ready=" listening_s=$(elapsed "$t0" "$SVC_READY_AT") listening_cpu_s=$SVC_READY_CPU jvm_cpu_s=$(svc_cpu)"
   record "$tool" apply_rate "$variant" "$rate" "drain_s=$(elapsed "$t0" "$t1") tx=$tx changes=$changes round=$round$ready"
   say "  $tool ($variant, restart $round): backlog of $changes changes ($tx transactions) applied in $(elapsed "$t0" "$t1") s: $rate changes/s"
 }

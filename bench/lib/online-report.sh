@@ -31,7 +31,9 @@ online_report() {
   runs() {
     awk -F'\t' -v t="$1" -v m="$2" -v p="$3" '$1 == t && $2 == m && $3 == p {
         d = "-"; l = ""; n = split($5, a, " ")
-        for (i = 1; i <= n; i++) { if (index(a[i], "drain_s=") == 1) d = substr(a[i], 9); if (index(a[i], "listening_s=") == 1) l = "; listening after " substr(a[i], 13) " s" }
+        for (i = 1; i <= n; i++) { if (index(a[i], "drain_s=") == 1) d = substr(a[i], 9); if (index(a[i], "listening_s=") == 1) l = l "; listening after " substr(a[i], 13) " s"
+          if (index(a[i], "listening_cpu_s=") == 1) l = l " (JVM CPU " substr(a[i], 17) " s)"
+          if (index(a[i], "jvm_cpu_s=") == 1) l = l "; JVM CPU until caught up " substr(a[i], 11) " s" }
         printf "%s%s (%s s%s)", s, $4, d, l; s = ", " }' "$TSV"
   }
   med() {
