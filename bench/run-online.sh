@@ -35,6 +35,10 @@ BENCH_DURATION="${BENCH_DURATION:-30}"
 BENCH_WARMUP="${BENCH_WARMUP:-5}"
 BENCH_CLIENTS="${BENCH_CLIENTS:-8}"
 BENCH_BACKLOG_TX="${BENCH_BACKLOG_TX:-60000}" # 240k changes: a 1-2 s drain was mostly startup noise
+BENCH_BACKLOG_ROUNDS="${BENCH_BACKLOG_ROUNDS:-1}" # restarts per tool (the median is reported)
+# pgmigrate-service's restarts cycle through these: cds (the launcher's class-data sharing archive), nocds (without).
+BENCH_SERVICE_VARIANTS="${BENCH_SERVICE_VARIANTS:-cds}"
+BENCH_STEADY_TX="${BENCH_STEADY_TX:-$BENCH_BACKLOG_TX}" # the steady-state apply rate's backlog (0: not measured)
 BENCH_TOOLS="${BENCH_TOOLS:-pgmigrate pgmigrate-service pgcopydb native}"
 BENCH_COPY_TIMEOUT="${BENCH_COPY_TIMEOUT:-1800}"
 BENCH_CATCHUP_TIMEOUT="${BENCH_CATCHUP_TIMEOUT:-900}"
@@ -169,6 +173,9 @@ BENCH_DURATION='$BENCH_DURATION'
 BENCH_WARMUP='$BENCH_WARMUP'
 BENCH_CLIENTS='$BENCH_CLIENTS'
 BENCH_BACKLOG_TX='$BENCH_BACKLOG_TX'
+BENCH_BACKLOG_ROUNDS='$BENCH_BACKLOG_ROUNDS'
+BENCH_SERVICE_VARIANTS='$BENCH_SERVICE_VARIANTS'
+BENCH_STEADY_TX='$BENCH_STEADY_TX'
 BENCH_IDLE='$BENCH_IDLE'
 DB_SIZE='$DB_SIZE'
 WAL2JSON_NOTE='$WAL2JSON_NOTE'
@@ -208,8 +215,11 @@ measure_rate() {
   [ "$catch" != failed ]
 }
 
+# measure_backlog TOOL ROUND [VARIANT]: the catch-up after a restart: the tool stopped entirely, a backlog committed,
+# the time from restarting it until the marker shows on the target. VARIANT (pgmigrate-service: cds or nocds) is
+# how the tool restarts; "default" for the others.
 measure_backlog() {
-  local tool="$1" base="$RUN_OUT/$1-backlog" per_client tx marker t0 t1 changes rate
+  local tool="$1" round="$2" variant="${3:-default}" base="$RUN_OUT/$1-backlog-$2" per_client tx marker t0 t1 changes rate
   "${tool}_pause"
   per_client=$((BENCH_BACKLOG_TX / BENCH_CLIENTS))
   pgbench -n -c "$BENCH_CLIENTS" -j 2 -t "$per_client" -h 127.0.0.1 -p "$SRC_PORT" -U postgres benchdb \
@@ -219,12 +229,37 @@ measure_backlog() {
   # pgbench's TPC-B-like transaction changes 4 rows (3 UPDATEs, 1 INSERT); the marker is one more.
   changes=$((tx * 4 + 1))
   t0=$(now)
-  "${tool}_resume"
+  if [ "$variant" = nocds ]; then SVC_CDS=off "${tool}_resume"; else "${tool}_resume"; fi
   marker_await "$marker" "$BENCH_CATCHUP_TIMEOUT" >/dev/null || { say "  $tool: backlog not applied in time"; return 1; }
   t1=$(now)
   rate=$(awk -v c="$changes" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", c / (b - a) }')
-  record "$tool" apply_rate "$changes" "$rate" "drain_s=$(elapsed "$t0" "$t1") tx=$tx"
-  say "  $tool: backlog of $changes changes ($tx transactions) applied in $(elapsed "$t0" "$t1") s: $rate changes/s"
+  local ready=""
+  [ "$tool" = pgmigrate-service ] \
+    && ready=" listening_s=$(elapsed "$t0" "$SVC_READY_AT") listening_cpu_s=$SVC_READY_CPU jvm_cpu_s=$(svc_cpu)"
+  record "$tool" apply_rate "$variant" "$rate" "drain_s=$(elapsed "$t0" "$t1") tx=$tx changes=$changes round=$round$ready"
+  say "  $tool ($variant, restart $round): backlog of $changes changes ($tx transactions) applied in $(elapsed "$t0" "$t1") s: $rate changes/s"
+}
+
+# measure_steady TOOL: the steady-state apply rate. The tool keeps running (warm); its apply is held by a lock on
+# the target (apply_hold_start) while the backlog is committed, then released: changes / time until the marker shows.
+measure_steady() {
+  local tool="$1" base="$RUN_OUT/$1-steady" per_client tx marker t0 t1 changes rate
+  caught_up "$BENCH_CATCHUP_TIMEOUT" >/dev/null
+  apply_hold_start
+  per_client=$((BENCH_STEADY_TX / BENCH_CLIENTS))
+  pgbench -n -c "$BENCH_CLIENTS" -j 2 -t "$per_client" -h 127.0.0.1 -p "$SRC_PORT" -U postgres benchdb \
+    >"$base.pgbench" 2>&1
+  tx=$(pgbench_tx "$base.pgbench")
+  marker=$(marker_bump)
+  changes=$((tx * 4 + 1))
+  t0=$(now)
+  apply_hold_release
+  marker_await "$marker" "$BENCH_CATCHUP_TIMEOUT" >/dev/null || { apply_hold_end; say "  $tool: held backlog not applied in time"; return 1; }
+  t1=$(now)
+  apply_hold_end
+  rate=$(awk -v c="$changes" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", c / (b - a) }')
+  record "$tool" steady_rate default "$rate" "drain_s=$(elapsed "$t0" "$t1") tx=$tx changes=$changes"
+  say "  $tool (running, apply held): backlog of $changes changes applied in $(elapsed "$t0" "$t1") s: $rate changes/s"
 }
 
 measure_cutover() {
@@ -287,7 +322,14 @@ run_tool() {
   for rate in $BENCH_RATES; do
     measure_rate "$tool" "$rate"
   done
-  measure_backlog "$tool"
+  if [ "$BENCH_STEADY_TX" -gt 0 ]; then
+    measure_steady "$tool"
+  fi
+  local round variants
+  read -r -a variants <<<"$([ "$tool" = pgmigrate-service ] && echo "$BENCH_SERVICE_VARIANTS" || echo default)"
+  for round in $(seq 1 "$BENCH_BACKLOG_ROUNDS"); do
+    measure_backlog "$tool" "$round" "${variants[$(((round - 1) % ${#variants[@]}))]}"
+  done
   measure_cutover "$tool"
   check_result "$tool"
 }

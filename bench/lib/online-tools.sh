@@ -122,14 +122,22 @@ svc_state() {
   svc_curl "$(svc_url)" | jq -r '.properties.currentStatus.state + "/" + (.properties.currentStatus.currentSubStateDetails.currentSubState // "")'
 }
 
+# svc_cpu: CPU seconds (user + system) the service's JVM has used so far (the launcher execs java: same pid). Unlike
+# wall time, it does not depend on how busy the neighbours keep the machine.
+svc_cpu() {
+  awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$SVC_PID/stat" 2>/dev/null || echo -
+}
+
 svc_serve() {
   rm -f "$BENCH_WORK/service/endpoint"
-  PGMIGRATE_LOG_LEVEL=INFO PGMIGRATE_JAVA_OPTS="$BENCH_JAVA_OPTS" "$REPO_DIR/pgmigrate" serve --data-dir "$BENCH_WORK/service" \
+  # SVC_CDS: off starts the JVM without the launcher's class-data sharing archive (a variant of the restart).
+  PGMIGRATE_CDS="${SVC_CDS:-on}" PGMIGRATE_LOG_LEVEL=INFO PGMIGRATE_JAVA_OPTS="$BENCH_JAVA_OPTS" "$REPO_DIR/pgmigrate" serve --data-dir "$BENCH_WORK/service" \
     --listen "127.0.0.1:$SVC_PORT" --no-tls >>"$RUN_OUT/pgmigrate-service.log" 2>&1 &
   SVC_PID=$!
   track_pid "$SVC_PID"
   for _ in $(seq 1 600); do
-    [ -s "$BENCH_WORK/service/endpoint" ] && return 0
+    # SVC_READY_AT: when it listens (the catch-up after a restart reports start, then resume and apply, apart).
+    [ -s "$BENCH_WORK/service/endpoint" ] && SVC_READY_AT=$(date +%s.%N) && SVC_READY_CPU=$(svc_cpu) && return 0
     kill -0 "$SVC_PID" 2>/dev/null || { echo "pgmigrate serve exited; see $RUN_OUT/pgmigrate-service.log" >&2; return 1; }
     sleep 0.1
   done

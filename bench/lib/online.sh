@@ -145,3 +145,49 @@ FINGERPRINT_SQL="SELECT concat_ws(' ',
   (SELECT count(*) || '/' || coalesce(sum(delta), 0) || '/' || coalesce(max(id), 0) FROM pgbench_history),
   (SELECT md5(string_agg(aid || ':' || abalance, ',' ORDER BY aid)) FROM pgbench_accounts WHERE abalance <> 0),
   (SELECT v FROM bench_marker))"
+
+# apply_hold_start / apply_hold_release (timed: only the cancel) / apply_hold_end: the steady-state apply rate's brake. A session on the target holds an ACCESS
+# EXCLUSIVE lock on pgbench_accounts (in a transaction that sleeps), so that the running tool's apply waits at its
+# first change of that table while the tool itself keeps running, warm; cancelling the sleep ends the transaction and
+# releases the lock at once. Replication timeouts are off meanwhile on both servers: native's apply worker cannot
+# answer its walsender while it waits on the lock, and would otherwise be cut off after wal_sender_timeout.
+apply_hold_start() {
+  local i
+  for c in "$SRC_PORT" "$TGT_PORT"; do
+    psql_at "$c" postgres -c "ALTER SYSTEM SET wal_sender_timeout = 0" -c "ALTER SYSTEM SET wal_receiver_timeout = 0" \
+      -c "SELECT pg_reload_conf()" >/dev/null
+  done
+  "$PG_BIN/psql" -X -q -At -h 127.0.0.1 -p "$TGT_PORT" -U postgres \
+    -d "dbname=benchdb application_name=bench_apply_hold" \
+    -c "BEGIN; LOCK TABLE public.pgbench_accounts IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(86400); COMMIT" \
+    >/dev/null 2>&1 &
+  HOLD_PID=$!
+  track_pid "$HOLD_PID"
+  for i in $(seq 1 600); do
+    [ "$(psql_at "$TGT_PORT" postgres -c "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid)
+         WHERE a.application_name = 'bench_apply_hold' AND l.mode = 'AccessExclusiveLock' AND l.granted
+         AND l.relation IS NOT NULL")" -gt 0 ] && return 0
+    sleep 0.1
+  done
+  echo "the target's pgbench_accounts could not be locked" >&2
+  return 1
+}
+
+apply_hold_release() {
+  psql_at "$TGT_PORT" postgres -c "SELECT pg_cancel_backend(pid) FROM pg_stat_activity
+    WHERE application_name = 'bench_apply_hold'" >/dev/null
+}
+
+apply_hold_end() {
+  apply_hold_release
+  wait "$HOLD_PID" 2>/dev/null || true
+  for c in "$SRC_PORT" "$TGT_PORT"; do
+    psql_at "$c" postgres -c "ALTER SYSTEM RESET wal_sender_timeout" -c "ALTER SYSTEM RESET wal_receiver_timeout" \
+      -c "SELECT pg_reload_conf()" >/dev/null
+  done
+}
+
+# median: the median of the numbers on stdin, one a line ("-" if none).
+median() {
+  sort -g | awk '{ a[NR] = $1 } END { if (NR) print a[int((NR + 1) / 2)]; else print "-" }'
+}

@@ -13,6 +13,7 @@ install -d -m 0755 "$root/DEBIAN" "$root/usr/bin" "$root/usr/share/pgmigrate" "$
     "$root/lib/systemd/system" "$root/etc/default"
 install -m 0644 "$jar" "$root/usr/share/pgmigrate/pgmigrate.jar"
 install -m 0755 "$here/pgmigrate.sh" "$root/usr/bin/pgmigrate"
+install -m 0755 "$here/../../../pgmigrate-cli/src/main/sh/make-cds-archive.sh" "$root/usr/share/pgmigrate/make-cds-archive"
 install -m 0644 "$here/systemd/pgmigrate.service" "$root/lib/systemd/system/pgmigrate.service"
 install -m 0644 "$here/default/pgmigrate" "$root/etc/default/pgmigrate"
 install -m 0644 "$readme" "$root/usr/share/doc/pgmigrate/README.md"
