@@ -15,7 +15,6 @@ import org.pgmigrate.engine.cdc.OnlineReplication;
 import org.pgmigrate.engine.cdc.ReplicationConfig;
 import org.pgmigrate.engine.cdc.ReplicationStats;
 import org.pgmigrate.engine.cdc.SlotSnapshot;
-import org.pgmigrate.engine.checkpoint.CheckpointStore;
 import org.pgmigrate.engine.pg.PgConnector;
 import org.pgmigrate.engine.pg.PgEndpoint;
 import org.pgmigrate.engine.progress.ProgressListener;
@@ -57,8 +56,7 @@ public final class OnlineHarness {
                 long t0 = System.nanoTime();
                 switch (line.trim()) {
                     case "start" -> {
-                        DatabaseReport report = migration.start(ProgressListener.NONE, CheckpointStore.NONE,
-                                new Cancellation());
+                        DatabaseReport report = migration.start(ProgressListener.NONE, new Cancellation());
                         slot = migration.slot();
                         event("started copy_ms=%d rows=%d", millis(t0), report.rows());
                     }

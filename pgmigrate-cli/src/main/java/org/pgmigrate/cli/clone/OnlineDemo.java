@@ -25,7 +25,6 @@ import org.pgmigrate.engine.cdc.OnlineReplication;
 import org.pgmigrate.engine.cdc.ReplicationConfig;
 import org.pgmigrate.engine.cdc.ReplicationStats;
 import org.pgmigrate.engine.cdc.SourceUndo;
-import org.pgmigrate.engine.checkpoint.CheckpointStore;
 import org.pgmigrate.engine.copy.CopyOptions;
 import org.pgmigrate.engine.pg.PgConnector;
 import org.pgmigrate.engine.pg.PgEndpoint;
@@ -119,7 +118,7 @@ final class OnlineDemo {
         ProgressListener listener = terminal ? new LiveProgress(err) : new LogProgress(err);
         DatabaseReport report;
         try {
-            report = migration.start(listener, CheckpointStore.NONE, new Cancellation());
+            report = migration.start(listener, new Cancellation());
         } finally {
             if (listener instanceof LiveProgress live) {
                 live.close();

@@ -22,6 +22,7 @@ import org.pgmigrate.engine.cdc.ReplicationNames;
 import org.pgmigrate.engine.cdc.ReplicationStats;
 import org.pgmigrate.engine.cdc.SlotSnapshot;
 import org.pgmigrate.engine.cdc.SourceUndo;
+import org.pgmigrate.engine.checkpoint.PrefixedCheckpointStore;
 import org.pgmigrate.engine.pg.PgConnector;
 import org.pgmigrate.engine.progress.ProgressListener;
 import org.pgmigrate.service.ServiceException;
@@ -97,7 +98,7 @@ final class OnlineDatabases {
         boolean drop = task.dropIfExists();
         String note = null;
         if (previous > 0) {
-            PrefixedCheckpoints earlier = new PrefixedCheckpoints(checkpoints, attemptPrefix(db, previous));
+            PrefixedCheckpointStore earlier = new PrefixedCheckpointStore(checkpoints, attemptPrefix(db, previous));
             boolean created = earlier.isDone("db/" + db + "/created");
             Optional<String> identity = earlier.get(targetIdentityKey(db));
             if (created && identity.isPresent()) {
@@ -121,7 +122,7 @@ final class OnlineDatabases {
             SlotSnapshot slot = prepare(replication, db, r, run, note);
             replication.startCapture();
             ctx.migrator().migrateDatabase(task.withSnapshot(slot.snapshotName(), drop), r.progress(),
-                    new PrefixedCheckpoints(checkpoints, attemptPrefix(db, attempt)), r.signal());
+                    new PrefixedCheckpointStore(checkpoints, attemptPrefix(db, attempt)), r.signal());
             checkpoints.put(key(db, "slot"), encode(slot));
             replication.startApply();
             LOG.info("Database {}: base copy done; applying changes from slot {}.", db, slot.slotName());
@@ -241,7 +242,7 @@ final class OnlineDatabases {
     }
 
     private void resume(Migration m, Endpoints endpoints, String db, SlotSnapshot slot, DatabaseDetails stored) {
-        Optional<String> identity = new PrefixedCheckpoints(checkpoints, attemptPrefix(db, attempt(db)))
+        Optional<String> identity = new PrefixedCheckpointStore(checkpoints, attemptPrefix(db, attempt(db)))
                 .get(targetIdentityKey(db));
         if (identity.isPresent()) {
             ctx.migrator().requireTargetDatabase(endpoints.target(db), identity.get());
