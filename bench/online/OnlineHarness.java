@@ -14,7 +14,6 @@ import org.pgmigrate.engine.cdc.OnlineMigration;
 import org.pgmigrate.engine.cdc.OnlineReplication;
 import org.pgmigrate.engine.cdc.ReplicationConfig;
 import org.pgmigrate.engine.cdc.ReplicationStats;
-import org.pgmigrate.engine.cdc.SlotSnapshot;
 import org.pgmigrate.engine.checkpoint.CheckpointStore;
 import org.pgmigrate.engine.pg.PgConnector;
 import org.pgmigrate.engine.pg.PgEndpoint;
@@ -29,14 +28,15 @@ import org.pgmigrate.engine.progress.ProgressListener;
  *
  * Commands: {@code start} (publication, slot, the engine's base copy under the slot's snapshot while capturing, then
  * apply), {@code pause} (stop capture and apply, keep the slot: the source's WAL becomes a backlog), {@code resume}
- * (a new replication object resumes from the slot and the target's origin, as a restarted process would),
+ * (a new {@code OnlineMigration} on the same checkpoint store resumes from the recorded slot and the target's origin,
+ * as a restarted process would),
  * {@code cutover}, {@code quit}. Each prints one {@code EVENT} line when done; a {@code STATS} line (epoch ms,
  * latency ms, pending bytes, applied and incoming changes) is printed every second. Single-threaded apart from the
  * stats printer.
  */
 public final class OnlineHarness {
 
-    private static volatile OnlineReplication current;
+    private static volatile OnlineMigration current;
 
     public static void main(String[] args) throws Exception {
         PgEndpoint source = PgEndpoint.parse(args[0]);
@@ -45,8 +45,9 @@ public final class OnlineHarness {
         ReplicationConfig config = ReplicationConfig.builder("bench", source, target, work.resolve("spool")).build();
         Engine engine = new Engine(EngineSettings.defaults());
         DatabaseJob job = DatabaseJob.of(source, target, work.resolve("job"));
-        OnlineMigration migration = new OnlineMigration(engine, job, replication(config));
-        SlotSnapshot slot = null;
+        // Where the migration keeps its slot and progress: a resume is a new OnlineMigration on the same store.
+        CheckpointStore checkpoints = CheckpointStore.inMemory();
+        current = new OnlineMigration(engine, job, new OnlineReplication(config, new PgConnector()), checkpoints);
         Thread printer = new Thread(OnlineHarness::printStats, "bench-stats");
         printer.setDaemon(true);
         printer.start();
@@ -57,9 +58,7 @@ public final class OnlineHarness {
                 long t0 = System.nanoTime();
                 switch (line.trim()) {
                     case "start" -> {
-                        DatabaseReport report = migration.start(ProgressListener.NONE, CheckpointStore.NONE,
-                                new Cancellation());
-                        slot = migration.slot();
+                        DatabaseReport report = current.start(ProgressListener.NONE, new Cancellation());
                         event("started copy_ms=%d rows=%d", millis(t0), report.rows());
                     }
                     case "pause" -> {
@@ -67,10 +66,10 @@ public final class OnlineHarness {
                         event("paused ms=%d", millis(t0));
                     }
                     case "resume" -> {
-                        OnlineReplication r = new OnlineReplication(config, new PgConnector());
-                        r.resume(slot);
-                        r.startApply();
-                        current = r;
+                        OnlineMigration resumed = new OnlineMigration(engine, job,
+                                new OnlineReplication(config, new PgConnector()), checkpoints);
+                        resumed.start(ProgressListener.NONE, new Cancellation()); // resumes from the recorded slot
+                        current = resumed;
                         event("resumed ms=%d", millis(t0));
                     }
                     case "cutover" -> {
@@ -93,11 +92,6 @@ public final class OnlineHarness {
         } finally {
             current.close();
         }
-    }
-
-    private static OnlineReplication replication(ReplicationConfig config) {
-        current = new OnlineReplication(config, new PgConnector());
-        return current;
     }
 
     private static void printStats() {

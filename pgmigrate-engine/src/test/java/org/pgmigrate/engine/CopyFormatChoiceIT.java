@@ -162,7 +162,7 @@ class CopyFormatChoiceIT {
         ReplicationConfig config = ReplicationConfig.builder("types-online", from, to, work.resolve("spool")).build();
         try (OnlineMigration migration = new OnlineMigration(engine, DatabaseJob.of(from, to, work.resolve("job")),
                 new OnlineReplication(config, new PgConnector()))) {
-            DatabaseReport report = migration.start(ProgressListener.NONE, CheckpointStore.NONE, new Cancellation());
+            DatabaseReport report = migration.start(ProgressListener.NONE, new Cancellation());
             assertThat(methods(report.verification())).isEqualTo(EXPECTED_METHOD);
 
             source.execute("types_online", """

@@ -96,7 +96,7 @@ class HostileSourceIT {
                 .allowReplicaIdentityFull(true).monitorInterval(Duration.ofMillis(200)).build();
         try (OnlineMigration migration = new OnlineMigration(new Engine(EngineSettings.defaults()),
                 DatabaseJob.of(from, to, work.resolve("job")), new OnlineReplication(config, new PgConnector()))) {
-            migration.start(ProgressListener.NONE, CheckpointStore.NONE, new Cancellation());
+            migration.start(ProgressListener.NONE, new Cancellation());
             try (Connection c = pinned(source, "online"); Statement s = c.createStatement()) {
                 s.execute("INSERT INTO shop.orders (customer_id, status, total, placed_at, note)"
                         + " SELECT 1 + g % 50, 'new', g, now(), repeat('x', g) FROM generate_series(1, 200) g");

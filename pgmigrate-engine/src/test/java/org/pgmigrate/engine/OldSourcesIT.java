@@ -176,7 +176,7 @@ class OldSourcesIT {
         Engine engine = new Engine(EngineSettings.defaults());
         try (OnlineMigration migration = new OnlineMigration(engine, DatabaseJob.of(from, to, work.resolve("job")),
                 new OnlineReplication(config, new PgConnector()))) {
-            assertThatThrownBy(() -> migration.start(ProgressListener.NONE, CheckpointStore.NONE, new Cancellation()))
+            assertThatThrownBy(() -> migration.start(ProgressListener.NONE, new Cancellation()))
                     .isInstanceOfSatisfying(EngineException.class, e -> {
                         assertThat(e.error()).isEqualTo(EngineError.UNSUPPORTED_VERSION);
                         assertThat(e.getMessage()).isEqualTo("Online migration from the source " + from.address()

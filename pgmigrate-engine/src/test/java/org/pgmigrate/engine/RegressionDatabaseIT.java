@@ -127,7 +127,7 @@ class RegressionDatabaseIT {
         Workload.Counts changes;
         try (OnlineMigration migration = new OnlineMigration(engine, DatabaseJob.of(from, to, work.resolve("online")),
                 new OnlineReplication(config, new PgConnector()))) {
-            DatabaseReport report = migration.start(ProgressListener.NONE, CheckpointStore.NONE, new Cancellation());
+            DatabaseReport report = migration.start(ProgressListener.NONE, new Cancellation());
             assertThat(report.verification().equal()).isTrue();
             long copied = System.nanoTime();
             try (Connection c = source.connect("regression_live")) {

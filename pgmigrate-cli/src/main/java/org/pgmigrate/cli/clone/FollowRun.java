@@ -25,7 +25,6 @@ import org.pgmigrate.engine.cdc.OnlineMigration;
 import org.pgmigrate.engine.cdc.OnlineReplication;
 import org.pgmigrate.engine.cdc.ReplicationConfig;
 import org.pgmigrate.engine.cdc.SourceUndo;
-import org.pgmigrate.engine.checkpoint.CheckpointStore;
 import org.pgmigrate.engine.copy.CopyOptions;
 import org.pgmigrate.engine.files.FileNames;
 import org.pgmigrate.engine.pg.PgConnector;
@@ -63,7 +62,7 @@ record FollowRun(Engine engine, PgEndpoint source, PgEndpoint target, CopyOption
             ProgressListener listener = terminal ? new LiveProgress(err) : new LogProgress(err);
             DatabaseReport report;
             try {
-                report = migration.start(listener, CheckpointStore.NONE, cancel);
+                report = migration.start(listener, cancel);
             } catch (RuntimeException e) {
                 dropReplication(migration, e);
                 throw e;

@@ -25,11 +25,11 @@ import org.pgmigrate.engine.cdc.OnlineReplication;
 import org.pgmigrate.engine.cdc.ReplicationConfig;
 import org.pgmigrate.engine.cdc.ReplicationStats;
 import org.pgmigrate.engine.cdc.SourceUndo;
-import org.pgmigrate.engine.checkpoint.CheckpointStore;
 import org.pgmigrate.engine.copy.CopyOptions;
 import org.pgmigrate.engine.pg.PgConnector;
 import org.pgmigrate.engine.pg.PgEndpoint;
 import org.pgmigrate.engine.progress.ProgressListener;
+import org.pgmigrate.engine.verify.CutoverVerification;
 import org.pgmigrate.engine.verify.VerificationReport;
 import org.pgmigrate.testkit.cluster.PgCluster;
 import org.pgmigrate.testkit.compare.DatabaseComparer;
@@ -37,8 +37,9 @@ import org.pgmigrate.testkit.compare.DatabaseComparer;
 /**
  * The online demo on two running servers whose source holds the sample {@code shop} database: a write load runs on
  * the source while the engine copies it under the replication slot's snapshot and captures changes; changes are then
- * applied while the load goes on, the writes stop and the latency falls to zero, cutover runs, and two verifications
- * (the engine's, then the testkit's independent comparer) prove the target equals the source.
+ * applied while the load goes on, the writes stop and the latency falls to zero, the engine's cutover and its
+ * verification run as one call (as the service's do), and the testkit's independent comparer proves the target equals
+ * the source once more.
  *
  * <p>Blocks for the whole run; not thread-safe. A failure throws {@link CliException} (exit code 1) after dropping
  * the replication slot.
@@ -101,7 +102,7 @@ final class OnlineDemo {
                     + " partitioned events, audit_log rows)%n", load.writers(), load.transactionsPerSecond());
             writes.start();
             try {
-                migrate(engine, migration, writes, from, to, started);
+                migrate(migration, writes, started);
             } catch (RuntimeException | SQLException e) {
                 writes.close();
                 dropReplication(migration, e);
@@ -110,8 +111,7 @@ final class OnlineDemo {
         }
     }
 
-    private void migrate(Engine engine, OnlineMigration migration, ShopWriteLoad writes, PgEndpoint from,
-                         PgEndpoint to, long started) throws SQLException {
+    private void migrate(OnlineMigration migration, ShopWriteLoad writes, long started) throws SQLException {
         out.println("Migrating shop online: publication, replication slot with an exported snapshot, the engine's"
                 + " parallel copy under that snapshot while changes are captured, then apply...");
         out.flush();
@@ -119,7 +119,7 @@ final class OnlineDemo {
         ProgressListener listener = terminal ? new LiveProgress(err) : new LogProgress(err);
         DatabaseReport report;
         try {
-            report = migration.start(listener, CheckpointStore.NONE, new Cancellation());
+            report = migration.start(listener, new Cancellation());
         } finally {
             if (listener instanceof LiveProgress live) {
                 live.close();
@@ -148,17 +148,32 @@ final class OnlineDemo {
             view.close();
         }
         out.printf(Locale.ROOT, "Caught up: latency 0s, every commit up to %s is applied. Cutting over...%n", endOfWrites);
-        CutoverResult cutover = migration.cutover(CUTOVER_TIMEOUT);
-        out.printf(Locale.ROOT, "Cutover done in %s: end point %s, applied up to %s, %d sequences set from live source"
-                        + " values, slot, publication and origin dropped.%n", CloneSummary.seconds(cutover.took()),
-                cutover.endPoint(), cutover.appliedPoint(), cutover.sequencesSynchronized());
-        SourceUndo.Report undo = migration.replication().sourceUndo();
-        if (undo != null && undo.eventful()) {
-            out.println("On the source: " + undo.describe());
-        }
-        Verifications proof = verify(engine, from, to);
+        // Cutover refreshes the target's materialized view; the source's still shows the data of when it was loaded.
+        source.execute("shop", "REFRESH MATERIALIZED VIEW shop.sales_by_status");
+        OnlineMigration.VerifiedCutover done = migration.cutoverAndVerify(CUTOVER_TIMEOUT,
+                new OnlineMigration.CutoverProgress() {
+                    @Override
+                    public void cutOver(CutoverResult cutover) {
+                        out.printf(Locale.ROOT, "Cutover done in %s: end point %s, applied up to %s, %d sequences set"
+                                + " from live source values, slot, publication and origin dropped.%n",
+                                CloneSummary.seconds(cutover.took()), cutover.endPoint(), cutover.appliedPoint(),
+                                cutover.sequencesSynchronized());
+                        SourceUndo.Report undo = migration.sourceUndo();
+                        if (undo != null && undo.eventful()) {
+                            out.println("On the source: " + undo.describe());
+                        }
+                    }
+
+                    @Override
+                    public void verifying() {
+                        out.println("Verifying the target against the source (writes stopped; the source's materialized"
+                                + " view refreshed as cutover refreshed the target's)...");
+                        out.flush();
+                    }
+                }, 2, new Cancellation());
+        Verifications proof = verify(done.verification());
         CloneSummary.printDatabase(out, report);
-        OnlineSummary.print(out, new OnlineSummary(writes, view.peakLatency(), cutover, proof.engine(), proof.comparer(),
+        OnlineSummary.print(out, new OnlineSummary(writes, view.peakLatency(), done.cutover(), proof.engine(), proof.comparer(),
                 slotsLeft(), Duration.ofNanos(System.nanoTime() - started)));
     }
 
@@ -222,16 +237,12 @@ final class OnlineDemo {
     }
 
     /**
-     * The engine's verification (row counts and hashes of every table, sequences, definitions of objects), then the testkit's
-     * comparer, which also compares materialized views, every kind of object and large objects.
+     * The engine's verification after the cutover (row counts and hashes of every table, sequences, definitions of
+     * objects), then the testkit's comparer, which also compares materialized views, every kind of object and large
+     * objects.
      */
-    private Verifications verify(Engine engine, PgEndpoint from, PgEndpoint to) throws SQLException {
-        // Cutover refreshed the target's materialized view; the source's still shows the data of when it was loaded.
-        source.execute("shop", "REFRESH MATERIALIZED VIEW shop.sales_by_status");
-        out.println("Verifying the target against the source (writes stopped; the source's materialized view"
-                + " refreshed as cutover refreshed the target's)...");
-        out.flush();
-        VerificationReport report = engine.verifyDatabase(from, to, 2, 100, new Cancellation());
+    private Verifications verify(CutoverVerification engineVerdict) throws SQLException {
+        VerificationReport report = engineVerdict.report();
         if (!report.equal()) {
             throw new CliException(ExitCode.FAILED, report.describeMismatches());
         }

@@ -1,6 +1,8 @@
 package org.pgmigrate.engine.checkpoint;
 
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Durable memory of finished work (table parts, indexes, phases), so that a resumed run redoes only what was
@@ -23,6 +25,25 @@ public interface CheckpointStore {
         public void put(String key, String value) {
         }
     };
+
+    /**
+     * A store that remembers for as long as the object lives, for a run that no later process resumes but that asks
+     * its own records again (an online migration's cancel after a failed base copy, for one).
+     */
+    static CheckpointStore inMemory() {
+        Map<String, String> entries = new ConcurrentHashMap<>();
+        return new CheckpointStore() {
+            @Override
+            public Optional<String> get(String key) {
+                return Optional.ofNullable(entries.get(key));
+            }
+
+            @Override
+            public void put(String key, String value) {
+                entries.put(key, value);
+            }
+        };
+    }
 
     Optional<String> get(String key);
 

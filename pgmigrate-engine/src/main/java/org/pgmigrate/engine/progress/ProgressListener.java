@@ -63,4 +63,13 @@ public interface ProgressListener {
      */
     default void notice(String database, String message) {
     }
+
+    /**
+     * An online migration's replication slot waits, before it can be created, for transactions that were open on the
+     * source when its creation began: {@code message} names each session and how to end it. Called again whenever
+     * that set changes. By default a {@link #notice}.
+     */
+    default void slotCreationWaiting(String database, String message) {
+        notice(database, message);
+    }
 }

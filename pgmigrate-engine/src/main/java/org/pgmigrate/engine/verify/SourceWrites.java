@@ -90,6 +90,72 @@ public record SourceWrites(Map<String, Long> tables, List<Sequence> sequences) {
         return new SourceWrites(tables, sequences);
     }
 
+    /**
+     * The text form {@link #decode} reads (to keep a reading in a checkpoint): one line per table ({@code t}, name,
+     * count) and per sequence ({@code s}, schema, name, value), fields separated by tabs; names may hold any
+     * character, so backslash, tab, newline and carriage return are escaped.
+     */
+    public String encode() {
+        StringBuilder text = new StringBuilder();
+        new TreeMap<>(tables).forEach((table, writes) -> text.append("t\t").append(escape(table)).append('\t')
+                .append(writes).append('\n'));
+        for (Sequence q : sequences) {
+            text.append("s\t").append(escape(q.schema())).append('\t').append(escape(q.name())).append('\t')
+                    .append(escape(q.lastValue())).append('\n');
+        }
+        return text.toString();
+    }
+
+    /** Reads what {@link #encode()} wrote; throws {@link IllegalArgumentException} on anything else. */
+    public static SourceWrites decode(String text) {
+        Map<String, Long> tables = new TreeMap<>();
+        List<Sequence> sequences = new ArrayList<>();
+        for (String line : text.split("\n")) {
+            if (line.isEmpty()) {
+                continue;
+            }
+            String[] f = line.split("\t", -1);
+            if (f[0].equals("t") && f.length == 3) {
+                try {
+                    tables.put(unescape(f[1]), Long.parseLong(f[2]));
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("Not a write count in '" + line + "'", e);
+                }
+            } else if (f[0].equals("s") && f.length == 4) {
+                sequences.add(new Sequence(unescape(f[1]), unescape(f[2]), unescape(f[3])));
+            } else {
+                throw new IllegalArgumentException("Not a line of source write counters: '" + line + "'");
+            }
+        }
+        return new SourceWrites(tables, sequences);
+    }
+
+    private static String escape(String v) {
+        return v.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r");
+    }
+
+    private static String unescape(String v) {
+        StringBuilder out = new StringBuilder(v.length());
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            if (c != '\\') {
+                out.append(c);
+                continue;
+            }
+            if (++i == v.length()) {
+                throw new IllegalArgumentException("Dangling escape in '" + v + "'");
+            }
+            switch (v.charAt(i)) {
+                case '\\' -> out.append('\\');
+                case 't' -> out.append('\t');
+                case 'n' -> out.append('\n');
+                case 'r' -> out.append('\r');
+                default -> throw new IllegalArgumentException("Unknown escape \\" + v.charAt(i) + " in '" + v + "'");
+            }
+        }
+        return out.toString();
+    }
+
     /** What was written between {@code earlier} and this reading: a table or sequence that is new counts too. */
     public Changes since(SourceWrites earlier) {
         Set<String> writtenTables = new TreeSet<>();

@@ -20,7 +20,6 @@ import org.pgmigrate.engine.Engine;
 import org.pgmigrate.engine.EngineError;
 import org.pgmigrate.engine.EngineException;
 import org.pgmigrate.engine.EngineSettings;
-import org.pgmigrate.engine.checkpoint.CheckpointStore;
 import org.pgmigrate.engine.pg.PgConnector;
 import org.pgmigrate.engine.pg.PgEndpoint;
 import org.pgmigrate.engine.progress.ProgressListener;
@@ -63,7 +62,7 @@ class FailedCutoverStepIT {
                     .monitorInterval(Duration.ofMillis(200)).build();
             try (OnlineMigration migration = new OnlineMigration(new Engine(EngineSettings.defaults()),
                     DatabaseJob.of(from, to, work.resolve("job")), new OnlineReplication(config, new PgConnector()))) {
-                migration.start(ProgressListener.NONE, CheckpointStore.NONE, new Cancellation());
+                migration.start(ProgressListener.NONE, new Cancellation());
                 source.execute("shop", "INSERT INTO orders (amount) SELECT g FROM generate_series(1, 100) g");
                 Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> migration.stats().appliedChanges() == 100);
                 // Only the target's view refresh will raise.

@@ -15,7 +15,6 @@ import org.pgmigrate.engine.DatabaseJob;
 import org.pgmigrate.engine.Engine;
 import org.pgmigrate.engine.EngineSettings;
 import org.pgmigrate.engine.catalog.TableFilter;
-import org.pgmigrate.engine.checkpoint.CheckpointStore;
 import org.pgmigrate.engine.pg.PgConnector;
 import org.pgmigrate.engine.pg.PgEndpoint;
 import org.pgmigrate.engine.progress.ProgressListener;
@@ -60,7 +59,7 @@ class FilteredReplicationIT {
             Engine engine = new Engine(EngineSettings.defaults());
             try (OnlineMigration migration = new OnlineMigration(engine, DatabaseJob.of(from, to, work.resolve("job")),
                     new OnlineReplication(config, new PgConnector()))) {
-                migration.start(ProgressListener.NONE, CheckpointStore.NONE, new Cancellation());
+                migration.start(ProgressListener.NONE, new Cancellation());
                 try (Connection s = source.connect("shop")) {
                     assertThat(query(s, "SELECT schemaname || '.' || tablename FROM pg_catalog.pg_publication_tables"
                             + " WHERE pubname = '" + migration.replication().names().publication() + "'"))

@@ -17,7 +17,6 @@ import org.pgmigrate.engine.DatabaseJob;
 import org.pgmigrate.engine.DatabaseReport;
 import org.pgmigrate.engine.Engine;
 import org.pgmigrate.engine.EngineSettings;
-import org.pgmigrate.engine.checkpoint.CheckpointStore;
 import org.pgmigrate.engine.pg.PgConnector;
 import org.pgmigrate.engine.pg.PgEndpoint;
 import org.pgmigrate.engine.progress.ProgressListener;
@@ -54,7 +53,7 @@ class OldSourceOnlineIT {
                  OnlineMigration migration = new OnlineMigration(new Engine(EngineSettings.defaults()),
                          DatabaseJob.of(from, to, work.resolve("job")), new OnlineReplication(config, new PgConnector()))) {
                 load.start();
-                DatabaseReport report = migration.start(ProgressListener.NONE, CheckpointStore.NONE, new Cancellation());
+                DatabaseReport report = migration.start(ProgressListener.NONE, new Cancellation());
                 assertThat(report.verification().equal()).isTrue();
                 long afterCopy = load.writes.get();
                 // Partitions of a 10 source are published one by one; their changes must reach the target's.

@@ -21,7 +21,6 @@ import org.pgmigrate.engine.DatabaseJob;
 import org.pgmigrate.engine.DatabaseReport;
 import org.pgmigrate.engine.Engine;
 import org.pgmigrate.engine.EngineSettings;
-import org.pgmigrate.engine.checkpoint.CheckpointStore;
 import org.pgmigrate.engine.pg.PgConnector;
 import org.pgmigrate.engine.pg.PgEndpoint;
 import org.pgmigrate.engine.progress.ProgressListener;
@@ -60,7 +59,7 @@ class OnlineMigrationIT {
                  OnlineMigration migration = new OnlineMigration(engine,
                          DatabaseJob.of(from, to, work.resolve("job")), new OnlineReplication(config, new PgConnector()))) {
                 load.start();
-                DatabaseReport report = migration.start(ProgressListener.NONE, CheckpointStore.NONE, new Cancellation());
+                DatabaseReport report = migration.start(ProgressListener.NONE, new Cancellation());
                 assertThat(report.tables()).isNotEmpty();
                 long afterCopy = load.writes.get();
                 Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> load.writes.get() > afterCopy + 200);

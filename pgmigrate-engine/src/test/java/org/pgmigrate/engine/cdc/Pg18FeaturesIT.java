@@ -18,7 +18,6 @@ import org.pgmigrate.engine.DatabaseJob;
 import org.pgmigrate.engine.DatabaseReport;
 import org.pgmigrate.engine.Engine;
 import org.pgmigrate.engine.EngineSettings;
-import org.pgmigrate.engine.checkpoint.CheckpointStore;
 import org.pgmigrate.engine.pg.PgConnector;
 import org.pgmigrate.engine.pg.PgEndpoint;
 import org.pgmigrate.engine.progress.ProgressListener;
@@ -71,7 +70,7 @@ class Pg18FeaturesIT {
             ReplicationConfig config = ReplicationConfig.builder("p18", from, to, work.resolve("spool")).build();
             try (OnlineMigration migration = new OnlineMigration(engine, DatabaseJob.of(from, to, work.resolve("job")),
                     new OnlineReplication(config, new PgConnector()))) {
-                DatabaseReport report = migration.start(ProgressListener.NONE, CheckpointStore.NONE, new Cancellation());
+                DatabaseReport report = migration.start(ProgressListener.NONE, new Cancellation());
                 assertThat(report.tables()).hasSize(2);
                 source.execute("shop", """
                         INSERT INTO p18.items (id, qty, price) VALUES (501, 3, 9.99), (502, 4, 0.5);

@@ -103,7 +103,7 @@ class UpgradeMatrixIT {
                  OnlineMigration migration = new OnlineMigration(engine, DatabaseJob.of(onFrom, onTo,
                          work.resolve("online")), new OnlineReplication(config, new PgConnector()))) {
                 load.start();
-                migration.start(ProgressListener.NONE, CheckpointStore.NONE, new Cancellation());
+                migration.start(ProgressListener.NONE, new Cancellation());
                 long afterCopy = load.writes.get();
                 Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> load.writes.get() > afterCopy + 100);
                 Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> migration.stats().appliedChanges() > 100);

@@ -32,13 +32,13 @@ final class DatabaseRunner {
 
     private static final Logger LOG = LoggerFactory.getLogger(DatabaseRunner.class);
 
-    private final MigrationRun run;
+    private final RunControl run;
     private final WorkerContext ctx;
     private final StoredCheckpoints checkpoints;
     private final OnlineDatabases online;
     private final VerificationRecords verifications;
 
-    DatabaseRunner(MigrationRun run, WorkerContext ctx, StoredCheckpoints checkpoints, OnlineDatabases online,
+    DatabaseRunner(RunControl run, WorkerContext ctx, StoredCheckpoints checkpoints, OnlineDatabases online,
                    VerificationRecords verifications) {
         this.run = run;
         this.ctx = ctx;
@@ -47,11 +47,11 @@ final class DatabaseRunner {
         this.verifications = verifications;
     }
 
-    void run(Migration m, Endpoints endpoints, String db, MigrationRun.RunningDatabase r) {
+    void run(Migration m, Endpoints endpoints, String db, RunningDatabase r) {
         MDC.put("migration", m.key().name());
         MDC.put("db", db);
         Instant started = ctx.clock().instant();
-        Path workDir = ctx.workRoot().resolve(m.migrationId()).resolve(slug(db));
+        Path workDir = workDir(ctx, m, db);
         try {
             if (r.signal().isStopped()) {
                 finishStopped(db, r);
@@ -65,13 +65,10 @@ final class DatabaseRunner {
             LOG.info("{} database {} ({} to {}).", resuming ? "Resuming" : "Migrating", db,
                     endpoints.source().address(), endpoints.target().address());
             // On a resume the engine finds its own checkpoint of the target database it created and keeps it.
-            MigrationTuning tuning = MigrationTuning.of(ctx.resolver().registeredTarget(m.key()), ctx.limits());
-            DatabaseTask task = new DatabaseTask(db, endpoints.source(db), endpoints.target(db),
-                    m.spec().overwriteDbsInTarget(), m.spec().migrateRoles() && !tuning.skipRoles(), tuning, workDir,
-                    null, MigrationFilters.of(m.spec().filters()));
+            DatabaseTask task = task(ctx, m, endpoints, db);
             if (m.spec().migrationMode() == MigrationMode.ONLINE) {
                 // the base copy under the slot's snapshot; then changes are applied until the cutover
-                OnlineDatabases.BaseCopy copy = online.baseCopy(m, endpoints, db, task, r, run);
+                OnlineDatabases.BaseCopy copy = online.baseCopy(m, endpoints, task, r);
                 if (!copy.resumed()) {
                     verifications.copy(db, r.progress().verification(), VerificationDetails.SCOPE_BASE_COPY);
                 }
@@ -111,6 +108,18 @@ final class DatabaseRunner {
         }
     }
 
+    /** Database {@code db} of {@code m} as the engine takes it, with the target's parameters in effect now. */
+    static DatabaseTask task(WorkerContext ctx, Migration m, Endpoints endpoints, String db) {
+        MigrationTuning tuning = MigrationTuning.of(ctx.resolver().registeredTarget(m.key()), ctx.limits());
+        return new DatabaseTask(db, endpoints.source(db), endpoints.target(db), m.spec().overwriteDbsInTarget(),
+                m.spec().migrateRoles() && !tuning.skipRoles(), tuning, workDir(ctx, m, db),
+                MigrationFilters.of(m.spec().filters()));
+    }
+
+    private static Path workDir(WorkerContext ctx, Migration m, String db) {
+        return ctx.workRoot().resolve(m.migrationId()).resolve(slug(db));
+    }
+
     /** What the service's user can do about an engine error, in the service's terms; empty if nothing to add. */
     static String advice(EngineException e) {
         if (e.error() == EngineError.TARGET_DATABASE_EXISTS) {
@@ -127,7 +136,7 @@ final class DatabaseRunner {
                 String.format(MigrationService.CANCEL_NOTE, db)));
     }
 
-    private void finishStopped(String db, MigrationRun.RunningDatabase r) {
+    private void finishStopped(String db, RunningDatabase r) {
         if (r.signal().reason() == StopSignal.Reason.SHUTDOWN) {
             online.cleanupNote(db); // started over at the next start; its record stays until then
             run.updateDatabase(db, d -> d.migrationState().isFinished() ? d : r.progress().applyTo(d));

@@ -12,13 +12,8 @@ import org.pgmigrate.engine.pg.PgEndpoint;
  * @param keepOwnership restore owners and grants ({@code migrateRoles}, unless the target's parameters skip roles)
  * @param tuning       the target server's parameters in effect when the database started
  * @param workDir      the engine's files for this database (schema archive, restore lists), under the data dir
- * @param snapshotName the replication slot's exported snapshot the copy runs under (online), or null
  * @param filter       the schemas and tables to migrate (property {@code filters})
  */
 record DatabaseTask(String database, PgEndpoint source, PgEndpoint target, boolean dropIfExists, boolean keepOwnership,
-                    MigrationTuning tuning, Path workDir, String snapshotName, TableFilter filter) {
-
-    DatabaseTask withSnapshot(String snapshot, boolean drop) {
-        return new DatabaseTask(database, source, target, drop, keepOwnership, tuning, workDir, snapshot, filter);
-    }
+                    MigrationTuning tuning, Path workDir, TableFilter filter) {
 }

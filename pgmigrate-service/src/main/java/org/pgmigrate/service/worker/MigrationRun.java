@@ -41,7 +41,7 @@ import org.slf4j.MDC;
  * <p>Runs on one migration thread; {@link #flush}, {@link #cancelRequested} and {@link #shutdown} are called from
  * other threads and are thread-safe.
  */
-final class MigrationRun implements Runnable {
+final class MigrationRun implements Runnable, RunControl {
 
     private static final Logger LOG = LoggerFactory.getLogger(MigrationRun.class);
 
@@ -65,9 +65,6 @@ final class MigrationRun implements Runnable {
     private volatile Instant leaseRenewedAt;
     private volatile Migration lastSeen;
 
-    record RunningDatabase(StopSignal signal, DatabaseProgress progress) {
-    }
-
     MigrationRun(Lease lease, WorkerContext shared) {
         this.migrationId = lease.migrationId();
         this.lease = lease;
@@ -76,10 +73,10 @@ final class MigrationRun implements Runnable {
         this.leaseRenewedAt = shared.clock().instant();
         this.writes = new PatientWrites(ctx.store(), () -> shuttingDown);
         this.checkpoints = new StoredCheckpoints(ctx.store(), writes, migrationId);
-        this.online = new OnlineDatabases(ctx, checkpoints);
+        this.online = new OnlineDatabases(this, ctx, checkpoints);
         VerificationRecords verifications = new VerificationRecords(this);
         this.databases = new DatabaseRunner(this, ctx, checkpoints, online, verifications);
-        this.cutover = new OnlineCutover(this, ctx, online, verifications, new EndPointWrites(checkpoints));
+        this.cutover = new OnlineCutover(this, ctx, online, verifications);
         this.replicationSetup = new ReplicationSetupStep(this, ctx);
     }
 
@@ -92,7 +89,8 @@ final class MigrationRun implements Runnable {
                 && m.spec().setupLogicalReplicationOnSourceDbIfNeeded();
     }
 
-    String migrationId() {
+    @Override
+    public String migrationId() {
         return migrationId;
     }
 
@@ -206,7 +204,8 @@ final class MigrationRun implements Runnable {
     }
 
     /** Waits up to {@code d}, or until {@link #wake} or a shutdown. */
-    void pause(Duration d) {
+    @Override
+    public void pause(Duration d) {
         synchronized (wakeup) {
             if (shuttingDown) {
                 return;
@@ -220,17 +219,19 @@ final class MigrationRun implements Runnable {
         }
     }
 
-    boolean isShuttingDown() {
+    @Override
+    public boolean isShuttingDown() {
         return shuttingDown;
     }
 
     /** Whether this run replicates {@code db} now (its slot is in use: no retry may drop it). */
     boolean replicates(String db) {
-        return online.replication(db).isPresent();
+        return online.live(db).isPresent();
     }
 
     /** Runs {@code action} when the service stops (at once if it is stopping). */
-    void onShutdown(Runnable action) {
+    @Override
+    public void onShutdown(Runnable action) {
         lifetime.onStop(action);
     }
 
@@ -448,7 +449,7 @@ final class MigrationRun implements Runnable {
         }
         boolean isOnline = m.spec().migrationMode() == MigrationMode.ONLINE;
         if (isOnline) {
-            online.resumeWaiting(m, endpoints, this); // databases copied before a restart
+            online.resumeWaiting(m, endpoints); // databases copied before a restart
             m = ctx.store().findById(migrationId).orElse(m);
         }
         List<Future<?>> jobs = new ArrayList<>();
@@ -492,22 +493,28 @@ final class MigrationRun implements Runnable {
 
     /** Offline: every database is done; the migration ends Succeeded, Failed or Canceled by their outcomes. */
     private void complete() {
-        advance(MigrationStatus.COMPLETING, m -> {
-            List<String> failures = new ArrayList<>();
-            boolean anySucceeded = false;
-            for (DatabaseDetails d : m.dbDetails().values()) {
-                if (d.migrationState() == DatabaseMigrationState.FAILED) {
-                    failures.add(d.databaseName() + ": " + d.message());
-                }
-                anySucceeded |= d.migrationState() == DatabaseMigrationState.SUCCEEDED;
-            }
-            if (!failures.isEmpty()) {
-                return m.fail(String.join("; ", failures));
-            }
-            return m.moveTo(anySucceeded ? MigrationStatus.SUCCEEDED_DONE : MigrationStatus.CANCELED_DONE);
-        });
+        advance(MigrationStatus.COMPLETING, MigrationRun::completed);
         Migration done = ctx.store().findById(migrationId).orElseThrow();
         LOG.info("Migration {} ended {}.", done.key().name(), done.status());
+    }
+
+    /**
+     * How a migration whose databases are all done ends: Failed naming each failed database with its message, else
+     * Succeeded when any database succeeded, else Canceled.
+     */
+    static Migration completed(Migration m) {
+        List<String> failures = new ArrayList<>();
+        boolean anySucceeded = false;
+        for (DatabaseDetails d : m.dbDetails().values()) {
+            if (d.migrationState() == DatabaseMigrationState.FAILED) {
+                failures.add(d.databaseName() + ": " + d.message());
+            }
+            anySucceeded |= d.migrationState() == DatabaseMigrationState.SUCCEEDED;
+        }
+        if (!failures.isEmpty()) {
+            return m.fail(String.join("; ", failures));
+        }
+        return m.moveTo(anySucceeded ? MigrationStatus.SUCCEEDED_DONE : MigrationStatus.CANCELED_DONE);
     }
 
     /** The whole migration was canceled: nothing runs any more; mark what is unfinished Canceled. */
@@ -539,7 +546,8 @@ final class MigrationRun implements Runnable {
         LOG.info("Migration canceled; the target was left as it is.");
     }
 
-    Endpoints endpoints(Migration m, MigrationStatus expected) {
+    @Override
+    public Endpoints endpoints(Migration m, MigrationStatus expected) {
         try {
             SecretParameters secrets = ctx.secrets().open(m.sealedSecrets(), m.migrationId());
             return ctx.resolver().resolve(m.key(), m.spec(), secrets);
@@ -572,7 +580,8 @@ final class MigrationRun implements Runnable {
     }
 
     /** Applies {@code change} if the migration is still {@code expected}; false if the status moved meanwhile. */
-    boolean advance(MigrationStatus expected, UnaryOperator<Migration> change) {
+    @Override
+    public boolean advance(MigrationStatus expected, UnaryOperator<Migration> change) {
         AtomicBoolean applied = new AtomicBoolean();
         writes.update(migrationId, m -> {
             if (!m.status().equals(expected)) {
@@ -585,16 +594,19 @@ final class MigrationRun implements Runnable {
     }
 
     /** Updates the migration, whatever its status. */
-    void updateMigration(UnaryOperator<Migration> change) {
+    @Override
+    public void updateMigration(UnaryOperator<Migration> change) {
         writes.update(migrationId, change);
     }
 
     /** Updates one database's details, whatever the migration's status. */
-    void updateDatabase(String db, UnaryOperator<DatabaseDetails> change) {
+    @Override
+    public void updateDatabase(String db, UnaryOperator<DatabaseDetails> change) {
         writes.update(migrationId, m -> m.withDatabase(db, change));
     }
 
-    void fail(MigrationStatus expected, String message) {
+    @Override
+    public void fail(MigrationStatus expected, String message) {
         failDatabases(expected, message, db -> message);
     }
 

@@ -3,16 +3,13 @@ package org.pgmigrate.service.worker;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.pgmigrate.engine.EngineException;
-import org.pgmigrate.engine.ObjectSkips;
 import org.pgmigrate.engine.cdc.CutoverResult;
-import org.pgmigrate.engine.cdc.OnlineReplication;
+import org.pgmigrate.engine.cdc.CutoverStep;
+import org.pgmigrate.engine.cdc.OnlineMigration;
 import org.pgmigrate.engine.verify.CutoverVerification;
-import org.pgmigrate.engine.verify.SourceWrites;
-import org.pgmigrate.engine.verify.VerificationReport;
 import org.pgmigrate.service.migration.DatabaseDetails;
 import org.pgmigrate.service.migration.DatabaseMigrationState;
 import org.pgmigrate.service.migration.Migration;
@@ -25,8 +22,9 @@ import org.slf4j.MDC;
 /**
  * An online migration after its base copy, on the migration's thread: {@code WaitingForCutoverTrigger} (changes are
  * applied continuously; a database whose capture fails, or that the user cancels, ends and its slot is dropped) and
- * {@code CompletingMigration} (the cutover of the databases asked for: drain to the source's current WAL position
- * with proof, live sequences, slot, publication and origin dropped; then a full comparison of both sides into
+ * {@code CompletingMigration} (the cutover of the databases asked for, followed by the comparison of both sides,
+ * in one call of the engine's {@link OnlineMigration#cutoverAndVerify}: drain to the source's current WAL position
+ * with proof, live sequences, slot, publication and origin dropped, then the verdict into
  * {@code verificationDetails}, scope AfterCutover, where what the source wrote after the end point is a warning).
  * A cutover of some databases returns to waiting for the others. Not thread-safe.
  */
@@ -36,26 +34,20 @@ final class OnlineCutover {
     /** How long a cutover may take to apply the backlog up to the cutover point. */
     private static final Duration DRAIN_TIMEOUT = Duration.ofMinutes(30);
     private static final Duration POLL = Duration.ofMillis(250);
-    /** How long the statistics of a write may take to reach pg_stat_user_tables (PGSTAT_IDLE_INTERVAL is 10 s). */
-    private static final Duration STATISTICS_DELAY = Duration.ofSeconds(11);
-    private static final SourceWrites.Changes NO_WRITES = new SourceWrites.Changes(Set.of(), List.of());
     /** The database's message when the check after its cutover passed with the warning in verificationDetails. */
     static final String WRITTEN_AFTER_END_POINT = "Verified with a warning: the source changed after the cutover's end "
             + "point (see verificationDetails).";
 
-    private final MigrationRun run;
+    private final RunControl run;
     private final WorkerContext ctx;
     private final OnlineDatabases online;
     private final VerificationRecords verifications;
-    private final EndPointWrites endPointWrites;
 
-    OnlineCutover(MigrationRun run, WorkerContext ctx, OnlineDatabases online, VerificationRecords verifications,
-                  EndPointWrites endPointWrites) {
+    OnlineCutover(RunControl run, WorkerContext ctx, OnlineDatabases online, VerificationRecords verifications) {
         this.run = run;
         this.ctx = ctx;
         this.online = online;
         this.verifications = verifications;
-        this.endPointWrites = endPointWrites;
     }
 
     /**
@@ -67,7 +59,7 @@ final class OnlineCutover {
         if (endpoints == null) {
             return;
         }
-        online.resumeWaiting(m, endpoints, run);
+        online.resumeWaiting(m, endpoints);
         while (!run.isShuttingDown()) {
             Migration now = ctx.store().findById(m.migrationId()).orElse(null);
             if (now == null || !now.status().equals(MigrationStatus.CUTOVER_TRIGGER)) {
@@ -92,7 +84,7 @@ final class OnlineCutover {
         if (endpoints == null) {
             return false;
         }
-        online.resumeWaiting(m, endpoints, run);
+        online.resumeWaiting(m, endpoints);
         List<String> asked = m.spec().dbsToTriggerCutoverOn() == null || m.spec().dbsToTriggerCutoverOn().isEmpty()
                 ? m.spec().dbsToMigrate() : m.spec().dbsToTriggerCutoverOn();
         for (String db : asked) {
@@ -105,11 +97,10 @@ final class OnlineCutover {
                 continue;
             }
             if (online.cutOver(db)) {
-                MDC.put("db", db);
-                verify(endpoints, db); // cut over before a restart; verification did not finish
-                MDC.remove("db");
+                // cut over before a restart; verification did not finish
+                cutOver(endpoints, db, online.migration(now, endpoints, db));
             } else if (d.migrationState() == DatabaseMigrationState.WAITING_FOR_CUTOVER_TRIGGER) {
-                online.replication(db).ifPresent(r -> cutOver(endpoints, db, r));
+                online.live(db).ifPresent(r -> cutOver(endpoints, db, r));
             }
         }
         if (run.isShuttingDown()) {
@@ -127,25 +118,58 @@ final class OnlineCutover {
         return true;
     }
 
-    private void cutOver(Endpoints endpoints, String db, OnlineReplication replication) {
+    private void cutOver(Endpoints endpoints, String db, OnlineMigration migration) {
         MDC.put("db", db);
         try {
-            cutOverLogged(endpoints, db, replication);
+            cutOverLogged(endpoints, db, migration);
         } finally {
             MDC.remove("db");
         }
     }
 
-    private void cutOverLogged(Endpoints endpoints, String db, OnlineReplication replication) {
-        run.updateDatabase(db, x -> x.withState(DatabaseMigrationState.IN_PROGRESS, "Cutting over", x.message()));
-        LOG.info("Database {}: cutover starts.", db);
-        CutoverResult result;
+    /**
+     * The engine's cutover followed by its comparison of both sides (only the comparison when the database was cut
+     * over before a restart). Equal ends the database Succeeded. A difference on tables and sequences that the source
+     * wrote after the end point is expected (those writes are not migrated): Succeeded, with a warning naming them.
+     * Any other difference ends it Failed.
+     */
+    private void cutOverLogged(Endpoints endpoints, String db, OnlineMigration migration) {
+        boolean cutOverEarlier = online.cutOver(db);
+        if (!cutOverEarlier) {
+            run.updateDatabase(db, x -> x.withState(DatabaseMigrationState.IN_PROGRESS, "Cutting over", x.message()));
+            LOG.info("Database {}: cutover starts.", db);
+        }
+        DatabaseDetails base = online.base(db);
+        StopSignal stop = new StopSignal();
+        run.onShutdown(() -> stop.stop(StopSignal.Reason.SHUTDOWN));
+        OnlineMigration.VerifiedCutover done;
         try {
-            // Just before the end point: what the source wrote after it is told apart in the verification.
-            endPointWrites.record(db, ctx.migrator().sourceWrites(endpoints.source(db)));
-            result = replication.cutover(DRAIN_TIMEOUT, online.journal(db, run));
+            done = migration.cutoverAndVerify(DRAIN_TIMEOUT, new OnlineMigration.CutoverProgress() {
+                @Override
+                public void stepStarted(CutoverStep step) {
+                    run.updateDatabase(db, x -> x.withOperation("Cutting over: " + step.description()));
+                }
+
+                @Override
+                public void cutOver(CutoverResult result) {
+                    cutOverDone(db, base, result);
+                }
+
+                @Override
+                public void verifying() {
+                    run.updateDatabase(db, x -> x.withState(DatabaseMigrationState.IN_PROGRESS, "Verifying",
+                            x.message()));
+                }
+            }, ctx.limits().tableJobs(), EngineMigrator.cancellation(stop));
         } catch (EngineException e) {
-            if (replication.stats().failure() != null) {
+            if (online.cutOver(db)) {
+                if (!stop.isStopped()) {
+                    run.updateDatabase(db, x -> x.withState(DatabaseMigrationState.FAILED, "Failed", "The cutover "
+                            + "completed, but the verification after it could not run: " + e.getMessage()));
+                }
+                return; // a shutdown: verified again at the next start
+            }
+            if (migration.stats().failure() != null) {
                 fail(endpoints, db, "Cutover failed: " + e.getMessage());
             } else {
                 LOG.warn("Database {}: cutover did not finish: {}", db, e.getMessage());
@@ -153,10 +177,17 @@ final class OnlineCutover {
                         "Replicating changes", "The last cutover did not finish: " + e.getMessage()));
             }
             return;
+        } finally {
+            if (cutOverEarlier) {
+                migration.close();
+            }
         }
-        DatabaseDetails base = online.base(db);
-        Optional<String> sourceNote = online.cutOverDone(ctx.store().findById(run.migrationId()).orElseThrow(), db,
-                result.endPoint(), result.appliedPoint());
+        record(db, done.verification());
+    }
+
+    /** The target is complete and the source cleaned up: the counters, and what is left to say about the source. */
+    private void cutOverDone(String db, DatabaseDetails base, CutoverResult result) {
+        Optional<String> sourceNote = online.cutOverDone(ctx.store().findById(run.migrationId()).orElseThrow(), db);
         String leftover = Stream.of(Optional.ofNullable(result.sourceCleanupProblem()), sourceNote)
                 .flatMap(Optional::stream).collect(Collectors.joining(" "));
         run.updateDatabase(db, x -> {
@@ -166,33 +197,10 @@ final class OnlineCutover {
         LOG.info("Database {}: cut over at source WAL position {} (applied up to {}) in {} ms; {} sequences set from "
                 + "live source values.", db, result.endPoint(), result.appliedPoint(), result.took().toMillis(),
                 result.sequencesSynchronized());
-        verify(endpoints, db);
     }
 
-    /**
-     * Compares both sides after the cutover. Equal ends the database Succeeded. A difference on tables and sequences
-     * that the source wrote after the end point is expected (those writes are not migrated): Succeeded, with a
-     * warning naming them. Any other difference ends it Failed.
-     */
-    private void verify(Endpoints endpoints, String db) {
-        run.updateDatabase(db, x -> x.withState(DatabaseMigrationState.IN_PROGRESS, "Verifying", x.message()));
-        StopSignal stop = new StopSignal();
-        run.onShutdown(() -> stop.stop(StopSignal.Reason.SHUTDOWN));
-        VerificationReport report;
-        try {
-            // What the base copy left out on request is not compared: the target's parameters, read again here.
-            Migration m = ctx.store().findById(run.migrationId()).orElseThrow();
-            ObjectSkips skips = MigrationTuning.of(ctx.resolver().registeredTarget(m.key()), ctx.limits()).skips();
-            report = ctx.migrator().verifyDatabase(endpoints.source(db), endpoints.target(db), ctx.limits().tableJobs(),
-                    skips, stop);
-        } catch (EngineException e) {
-            if (!stop.isStopped()) {
-                run.updateDatabase(db, x -> x.withState(DatabaseMigrationState.FAILED, "Failed", "The cutover "
-                        + "completed, but the verification after it could not run: " + e.getMessage()));
-            }
-            return; // a shutdown: verified again at the next start
-        }
-        CutoverVerification verdict = new CutoverVerification(report, writesAfterEndPoint(endpoints, db, report));
+    /** The verification's verdict into verificationDetails and the database's state. */
+    private void record(String db, CutoverVerification verdict) {
         verifications.afterCutover(db, verdict);
         if (verdict.passed()) {
             Optional<String> warning = verdict.warning();
@@ -201,7 +209,7 @@ final class OnlineCutover {
             if (warning.isPresent()) {
                 LOG.warn("Database {}: cut over and verified; {}", db, warning.get());
             } else {
-                LOG.info("Database {}: cut over and verified ({} tables equal).", db, report.tables().size());
+                LOG.info("Database {}: cut over and verified ({} tables equal).", db, verdict.report().tables().size());
             }
         } else {
             String message = "The cutover completed, but the verification after it found differences that no write "
@@ -209,38 +217,6 @@ final class OnlineCutover {
                     + "." + verdict.warning().map(w -> " " + w).orElse("");
             LOG.error("Database {}: {}", db, message);
             run.updateDatabase(db, x -> x.withState(DatabaseMigrationState.FAILED, "Failed", message));
-        }
-    }
-
-    /**
-     * What the source wrote between the end point and now, when the verification found differences. Statistics
-     * reach pg_stat_user_tables with a delay (up to about 10 s for a backend that went idle right after a write,
-     * PostgreSQL 15+), so while a differing table is not explained, the counters are read again for that long.
-     */
-    private SourceWrites.Changes writesAfterEndPoint(Endpoints endpoints, String db, VerificationReport report) {
-        if (report.equal()) {
-            return NO_WRITES;
-        }
-        Optional<SourceWrites> atEndPoint = endPointWrites.atEndPoint(db);
-        if (atEndPoint.isEmpty()) {
-            LOG.warn("Database {}: the source's write counters at the cutover are unknown; every difference counts.", db);
-            return NO_WRITES;
-        }
-        long deadline = System.nanoTime() + STATISTICS_DELAY.toNanos();
-        try {
-            while (true) {
-                SourceWrites.Changes changes = ctx.migrator().sourceWrites(endpoints.source(db)).since(atEndPoint.get());
-                boolean unexplainedTable = report.mismatches().stream()
-                        .anyMatch(t -> !changes.tables().contains(t.table()));
-                if (!unexplainedTable || System.nanoTime() > deadline || run.isShuttingDown()) {
-                    return changes;
-                }
-                run.pause(POLL.multipliedBy(4));
-            }
-        } catch (EngineException e) {
-            LOG.warn("Database {}: cannot read the source's write counters after the cutover ({}); every difference "
-                    + "counts.", db, e.getMessage());
-            return NO_WRITES;
         }
     }
 
@@ -262,7 +238,7 @@ final class OnlineCutover {
                 LOG.info("Database {} canceled; the target was left as it is.", db);
                 continue;
             }
-            String failure = online.replication(db).map(r -> r.stats().failure()).orElse(null);
+            String failure = online.live(db).map(r -> r.stats().failure()).orElse(null);
             if (failure != null) {
                 fail(endpoints, db, "Change capture stopped: " + failure);
             }

@@ -1,29 +1,22 @@
 package org.pgmigrate.service.worker;
 
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.pgmigrate.engine.Cancellation;
 import org.pgmigrate.engine.EngineException;
 import org.pgmigrate.engine.cdc.CdcCounters;
-import org.pgmigrate.engine.cdc.CutoverJournal;
 import org.pgmigrate.engine.cdc.CutoverResult;
-import org.pgmigrate.engine.cdc.CutoverStep;
-import org.pgmigrate.engine.cdc.Lsn;
-import org.pgmigrate.engine.cdc.OnlineReplication;
+import org.pgmigrate.engine.cdc.OnlineMigration;
+import org.pgmigrate.engine.cdc.OnlineProgress;
 import org.pgmigrate.engine.cdc.ReplicationConfig;
 import org.pgmigrate.engine.cdc.ReplicationNames;
 import org.pgmigrate.engine.cdc.ReplicationStats;
-import org.pgmigrate.engine.cdc.SlotSnapshot;
 import org.pgmigrate.engine.cdc.SourceUndo;
-import org.pgmigrate.engine.pg.PgConnector;
+import org.pgmigrate.engine.progress.Phase;
 import org.pgmigrate.engine.progress.ProgressListener;
 import org.pgmigrate.service.ServiceException;
 import org.pgmigrate.service.migration.DatabaseDetails;
@@ -37,22 +30,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The change capture of one online migration's databases in this process: each database's base copy under its
- * replication slot's snapshot (a new attempt after a restart, since a copy cannot resume under another snapshot),
- * its resume after a restart once the copy is done (the slot is kept in the checkpoints and the spool under the data
- * dir), its live counters, and the removal of its slot and publication whenever it ends other than by a cutover.
+ * The service's side of each online database in this process. The online flow itself (slot, base copy under its
+ * snapshot, a new attempt after a copy that did not finish, resume from the recorded slot, cutover and verification,
+ * undoing what it changed on the source) is the engine's {@link OnlineMigration}, which keeps how far it got in the
+ * migration's checkpoints ({@link OnlineProgress}, under {@code online/<db>/}). Here: which databases replicate in
+ * this process, their counters and pause messages in {@code dbDetails}, the messages a user reads, and the
+ * {@link SourceCleanups} records, which outlive the migration, with the sentences about them.
  *
  * <p>What the engine changes on the source (slot, publication, replica identities) is recorded before it is changed
- * in a {@link SourceCleanups} record per database, which outlives the migration; what a cancel here cannot undo stays
- * there and is retried until it is done. Every database message about a cleanup ends with a sentence starting with
- * {@link SourceCleanups#CLEANUP}.
- *
- * <p>Checkpoints, per database: {@code online/<db>/attempt} (the base copy's attempt number; the engine's own
- * checkpoints of attempt n live under {@code online/<db>/<n>/}), {@code online/<db>/slot} (the slot and its snapshot,
- * written once the base copy is done), {@code online/<db>/cutover-target} (the cutover's end point and applied
- * position, written when the target is complete and before the source is cleaned up), {@code online/<db>/cutover}
- * (written once cut over) and
- * {@code online/<db>/cleaned} (the attempt whose source objects were dropped).
+ * in a {@link SourceCleanups} record per database; what a cancel here cannot undo stays there and is retried until
+ * it is done. Every database message about a cleanup ends with a sentence starting with {@link SourceCleanups#CLEANUP}.
  *
  * <p>Thread-safe: base copies run on database-job threads, the rest on the migration's thread, and
  * {@link #applyCounters} on the progress flusher.
@@ -62,13 +49,26 @@ final class OnlineDatabases {
     private static final Logger LOG = LoggerFactory.getLogger(OnlineDatabases.class);
 
     /** One database whose changes this process captures, with the counters earlier processes reported. */
-    record Live(OnlineReplication replication, DatabaseDetails base) {
+    record Live(OnlineMigration migration, DatabaseDetails base) {
     }
 
     /** The outcome of {@link #baseCopy}: whether the copy was done by an earlier process, and a note for the user. */
     record BaseCopy(boolean resumed, String note) {
     }
 
+    /** What a process that (re)starts a migration does with one of its databases ({@link #resumeWaiting}). */
+    enum Resume {
+        /** Nothing: finished, canceling, replicating here already, cut over, or not copied yet. */
+        NOTHING,
+        /** A cutover made the target complete and its process died: finish it. */
+        FINISH_CUTOVER,
+        /** Copied: apply changes again from the recorded slot. */
+        APPLY,
+        /** Waiting for its cutover, but no slot is recorded: it cannot go on. */
+        FAIL_WITHOUT_SLOT
+    }
+
+    private final RunControl run;
     private final WorkerContext ctx;
     private final StoredCheckpoints checkpoints;
     private final Map<String, Live> live = new ConcurrentHashMap<>();
@@ -76,62 +76,66 @@ final class OnlineDatabases {
     private final Map<String, Optional<String>> displacedMessages = new ConcurrentHashMap<>();
     private final Map<String, String> cleanupNotes = new ConcurrentHashMap<>();
 
-    OnlineDatabases(WorkerContext ctx, StoredCheckpoints checkpoints) {
+    OnlineDatabases(RunControl run, WorkerContext ctx, StoredCheckpoints checkpoints) {
+        this.run = run;
         this.ctx = ctx;
         this.checkpoints = checkpoints;
     }
 
+    /** What to do with database {@code d} at a (re)start, from its details and its online record. */
+    static Resume resumeAction(DatabaseDetails d, OnlineProgress recorded, boolean liveHere) {
+        if (d == null || d.migrationState().isFinished()) {
+            return Resume.NOTHING;
+        }
+        if (recorded.phase() == OnlineProgress.Phase.CUTOVER_INTERRUPTED) {
+            return Resume.FINISH_CUTOVER;
+        }
+        if (d.migrationState() == DatabaseMigrationState.CANCELING || liveHere
+                || recorded.phase() == OnlineProgress.Phase.CUT_OVER) {
+            return Resume.NOTHING;
+        }
+        if (recorded.phase() == OnlineProgress.Phase.APPLYING) {
+            return Resume.APPLY;
+        }
+        return d.migrationState() == DatabaseMigrationState.WAITING_FOR_CUTOVER_TRIGGER ? Resume.FAIL_WITHOUT_SLOT
+                : Resume.NOTHING;
+    }
+
     /**
-     * On a database-job thread: creates the publication and the slot, captures changes while the engine copies the
-     * database under the slot's snapshot, records the slot, and starts applying. Blocks for the whole copy. On any
-     * failure (a cancel or a shutdown included) the slot and publication are dropped and the exception rethrown.
+     * On a database-job thread: the engine's base copy under the slot's snapshot, then applying changes (or, when an
+     * earlier process did the copy, applying again from its slot). Blocks for the whole copy. On any failure (a
+     * cancel or a shutdown included) the engine has dropped the slot and publication; the sentence about that is
+     * kept for {@link #cleanupNote}, and the exception rethrown.
      */
-    BaseCopy baseCopy(Migration m, Endpoints endpoints, String db, DatabaseTask task, MigrationRun.RunningDatabase r,
-                      MigrationRun run) {
-        Optional<SlotSnapshot> copied = copiedSlot(db);
-        if (copied.isPresent() && !cutOver(db)) {
-            resume(m, endpoints, db, copied.get(), m.dbDetails().get(db));
+    BaseCopy baseCopy(Migration m, Endpoints endpoints, DatabaseTask task, RunningDatabase r) {
+        String db = task.database();
+        OnlineMigration migration = migration(m, endpoints, task);
+        OnlineProgress recorded = migration.progress();
+        ctx.workDirectory(m.migrationId(), spoolName(db)); // 0700 before the engine spools the source's rows into it
+        if (recorded.phase() == OnlineProgress.Phase.APPLYING) {
+            migration.start(ProgressListener.NONE, EngineMigrator.cancellation(r.signal()));
+            live.put(db, new Live(migration, m.dbDetails().get(db)));
             return new BaseCopy(true, null);
         }
-        int previous = attempt(db);
-        int attempt = previous + 1;
-        checkpoints.put(key(db, "attempt"), Integer.toString(attempt));
-        boolean drop = task.dropIfExists();
         String note = null;
-        if (previous > 0) {
-            PrefixedCheckpoints earlier = new PrefixedCheckpoints(checkpoints, attemptPrefix(db, previous));
-            boolean created = earlier.isDone("db/" + db + "/created");
-            Optional<String> identity = earlier.get(targetIdentityKey(db));
-            if (created && identity.isPresent()) {
-                // Only the database that attempt created goes: one dropped and created again by someone is kept.
-                ctx.migrator().dropEarlierAttempt(task.source(), task.target(), identity.get());
-            } else {
-                drop |= created; // recorded before identities were: the earlier behaviour
-            }
+        if (recorded.startsOver()) {
+            int attempt = recorded.attempt() + 1;
             note = "The service stopped during the base copy of this database. An online base copy cannot resume "
                     + "under a new snapshot, so it started over (attempt " + attempt + "): a new replication slot, and "
-                    + (created ? "the target database dropped and copied again." : "a new copy.");
+                    + (recorded.targetCreated() ? "the target database dropped and copied again." : "a new copy.");
             String said = note;
             run.updateDatabase(db, d -> d.withReplication(ReplicationProgress.NONE)
                     .withState(DatabaseMigrationState.IN_PROGRESS, "Starting over", said));
             LOG.info("Database {}: {}", db, note);
         }
-        ctx.workDirectory(m.migrationId(), spoolName(db)); // 0700 before the engine spools the source's rows into it
-        OnlineReplication replication = replication(m, endpoints, db);
-        live.put(db, new Live(replication, null));
+        live.put(db, new Live(migration, null));
         try {
-            SlotSnapshot slot = prepare(replication, db, r, run, note);
-            replication.startCapture();
-            ctx.migrator().migrateDatabase(task.withSnapshot(slot.snapshotName(), drop), r.progress(),
-                    new PrefixedCheckpoints(checkpoints, attemptPrefix(db, attempt)), r.signal());
-            checkpoints.put(key(db, "slot"), encode(slot));
-            replication.startApply();
-            LOG.info("Database {}: base copy done; applying changes from slot {}.", db, slot.slotName());
+            migration.start(new SlotWaitMessages(db, r.progress(), note), EngineMigrator.cancellation(r.signal()));
             return new BaseCopy(false, note);
         } catch (RuntimeException e) {
             ctx.cleanups().locked(m.migrationId(), db, () -> {
+                undone(m, migration, db).ifPresent(s -> cleanupNotes.put(db, s));
                 live.remove(db);
-                discard(m, replication, db, attempt, "the base copy did not finish").ifPresent(s -> cleanupNotes.put(db, s));
                 return null;
             });
             throw e;
@@ -139,27 +143,35 @@ final class OnlineDatabases {
     }
 
     /**
-     * Creates the slot; while its creation waits for transactions open on the source, the database's message names
-     * them (and is put back afterwards); a cancel or a shutdown ends the wait.
+     * The copy's progress, except that while the slot's creation waits for transactions open on the source, the
+     * database's message names them; it is put back once the copy begins.
      */
-    private SlotSnapshot prepare(OnlineReplication replication, String db, MigrationRun.RunningDatabase r,
-                                 MigrationRun run, String note) {
-        Cancellation cancel = new Cancellation();
-        r.signal().onStop(() -> cancel.cancel(r.signal().reason() == StopSignal.Reason.SHUTDOWN
-                ? "stopped for a service shutdown" : "canceled"));
-        AtomicBoolean waited = new AtomicBoolean();
-        SlotSnapshot slot = replication.prepare(new ProgressListener() {
-            @Override
-            public void notice(String database, String message) {
-                waited.set(true);
-                run.updateDatabase(db, d -> d.migrationState().isFinished() ? d
-                        : d.withState(d.migrationState(), d.migrationOperation(), message));
-            }
-        }, cancel);
-        if (waited.get()) {
-            run.updateDatabase(db, d -> d.withState(d.migrationState(), d.migrationOperation(), note));
+    private final class SlotWaitMessages extends ForwardingProgress {
+        private final String db;
+        private final String note;
+        private volatile boolean waited;
+
+        SlotWaitMessages(String db, ProgressListener copy, String note) {
+            super(copy);
+            this.db = db;
+            this.note = note;
         }
-        return slot;
+
+        @Override
+        public void slotCreationWaiting(String database, String message) {
+            waited = true;
+            run.updateDatabase(db, d -> d.migrationState().isFinished() ? d
+                    : d.withState(d.migrationState(), d.migrationOperation(), message));
+        }
+
+        @Override
+        public void phaseStarted(String database, Phase phase) {
+            if (waited) {
+                waited = false;
+                run.updateDatabase(db, d -> d.withState(d.migrationState(), d.migrationOperation(), note));
+            }
+            super.phaseStarted(database, phase);
+        }
     }
 
     /**
@@ -175,25 +187,22 @@ final class OnlineDatabases {
      * changes and to WaitingForCutoverTrigger (a cutover that a restart interrupted is triggered again). A database
      * that cannot resume (its slot is gone) fails, with its source objects dropped.
      */
-    void resumeWaiting(Migration m, Endpoints endpoints, MigrationRun run) {
+    void resumeWaiting(Migration m, Endpoints endpoints) {
         for (String db : m.spec().dbsToMigrate()) {
             DatabaseDetails d = m.dbDetails().get(db);
-            Optional<String> interrupted = checkpoints.get(key(db, "cutover-target"));
-            if (interrupted.isPresent() && !cutOver(db) && d != null && !d.migrationState().isFinished()) {
-                finishInterruptedCutover(m, endpoints, db, interrupted.get(), run);
+            Resume action = resumeAction(d, OnlineProgress.read(checkpoints, db), live.containsKey(db));
+            if (action == Resume.FINISH_CUTOVER) {
+                finishInterruptedCutover(m, endpoints, db);
                 continue;
             }
-            Optional<SlotSnapshot> slot = copiedSlot(db);
-            if (d == null || d.migrationState().isFinished() || d.migrationState() == DatabaseMigrationState.CANCELING
-                    || live.containsKey(db) || cutOver(db)
-                    || slot.isEmpty() && d.migrationState() != DatabaseMigrationState.WAITING_FOR_CUTOVER_TRIGGER) {
+            if (action == Resume.NOTHING) {
                 continue;
             }
             try {
-                if (slot.isEmpty()) {
+                if (action == Resume.FAIL_WITHOUT_SLOT) {
                     throw new IllegalStateException("no replication slot is recorded for database " + db);
                 }
-                resume(m, endpoints, db, slot.get(), d);
+                resume(m, endpoints, db, d);
                 if (d.migrationState() != DatabaseMigrationState.WAITING_FOR_CUTOVER_TRIGGER) {
                     run.updateDatabase(db, x -> x.withState(DatabaseMigrationState.WAITING_FOR_CUTOVER_TRIGGER,
                             "Replicating changes", x.message()));
@@ -212,58 +221,38 @@ final class OnlineDatabases {
      * materialized views done) and the process died before its cleanup ended: finish the cleanup (the slot may be
      * gone already) and mark the database cut over, to be verified.
      */
-    private void finishInterruptedCutover(Migration m, Endpoints endpoints, String db, String recorded,
-                                          MigrationRun run) {
-        String[] points = recorded.split(" ");
-        Lsn endPoint = Lsn.parse(points[0]);
-        Lsn applied = Lsn.parse(points[1]);
-        CutoverResult done = replication(m, endpoints, db).completeInterruptedCutover(endPoint, applied);
-        Optional<String> settings = cutOverDone(m, db, endPoint, applied);
-        String note = "The service stopped during the cutover, after every change up to the end point " + endPoint
-                + " was applied; the cutover was finished after the restart."
+    private void finishInterruptedCutover(Migration m, Endpoints endpoints, String db) {
+        CutoverResult done = migration(m, endpoints, db).finishInterruptedCutover();
+        Optional<String> settings = cutOverDone(m, db);
+        String note = "The service stopped during the cutover, after every change up to the end point "
+                + done.endPoint() + " was applied; the cutover was finished after the restart."
                 + (done.sourceCleanupProblem() == null ? "" : " " + done.sourceCleanupProblem())
                 + settings.map(n -> " " + n).orElse("");
         run.updateDatabase(db, x -> x.withState(DatabaseMigrationState.IN_PROGRESS, "Verifying", note));
         LOG.info("Database {}: {}", db, note);
     }
 
-    /** What a cutover of {@code db} records: the steps as the operation, and the target complete durably. */
-    CutoverJournal journal(String db, MigrationRun run) {
-        return new CutoverJournal() {
-            @Override
-            public void stepStarted(CutoverStep step) {
-                run.updateDatabase(db, x -> x.withOperation("Cutting over: " + step.description()));
-            }
-
-            @Override
-            public void targetComplete(Lsn endPoint, Lsn applied) {
-                checkpoints.put(key(db, "cutover-target"), endPoint + " " + applied);
-            }
-        };
-    }
-
-    private void resume(Migration m, Endpoints endpoints, String db, SlotSnapshot slot, DatabaseDetails stored) {
-        Optional<String> identity = new PrefixedCheckpoints(checkpoints, attemptPrefix(db, attempt(db)))
-                .get(targetIdentityKey(db));
-        if (identity.isPresent()) {
-            ctx.migrator().requireTargetDatabase(endpoints.target(db), identity.get());
-        }
+    private void resume(Migration m, Endpoints endpoints, String db, DatabaseDetails stored) {
+        OnlineMigration migration = migration(m, endpoints, db);
         ctx.workDirectory(m.migrationId(), spoolName(db)); // tightens a spool directory left by an older version
-        OnlineReplication replication = replication(m, endpoints, db);
-        try {
-            replication.resume(slot);
-            replication.startApply();
-        } catch (RuntimeException e) {
-            replication.close();
-            throw e;
-        }
-        live.put(db, new Live(replication, stored));
-        LOG.info("Database {}: change capture resumed from slot {}.", db, slot.slotName());
+        migration.start(ProgressListener.NONE, new Cancellation());
+        live.put(db, new Live(migration, stored));
     }
 
-    /** The live replication of {@code db}, if this process captures its changes. */
-    Optional<OnlineReplication> replication(String db) {
-        return Optional.ofNullable(live.get(db)).map(Live::replication);
+    /** The online migration of {@code db} this process runs, if it captures its changes. */
+    Optional<OnlineMigration> live(String db) {
+        return Optional.ofNullable(live.get(db)).map(Live::migration);
+    }
+
+    /** A new object for {@code db} of {@code m} on its checkpoints: to verify, finish or cancel what another began. */
+    OnlineMigration migration(Migration m, Endpoints endpoints, String db) {
+        return migration(m, endpoints, DatabaseRunner.task(ctx, m, endpoints, db));
+    }
+
+    private OnlineMigration migration(Migration m, Endpoints endpoints, DatabaseTask task) {
+        String db = task.database();
+        return ctx.migrator().online(task, config(m, endpoints, db), ctx.cleanups().log(m, db, endpoints.source(db)),
+                checkpoints);
     }
 
     /** Whether any database's changes are captured here (the flusher then has counters to write). */
@@ -278,7 +267,7 @@ final class OnlineDatabases {
     Migration applyCounters(Migration m) {
         Migration x = m;
         for (Map.Entry<String, Live> e : live.entrySet()) {
-            ReplicationStats s = e.getValue().replication().stats();
+            ReplicationStats s = e.getValue().migration().stats();
             DatabaseDetails base = e.getValue().base();
             x = x.withDatabase(e.getKey(), d -> d.migrationState().isFinished() ? d
                     : showPause(e.getKey(), counters(d, base, s), s.paused()));
@@ -320,18 +309,18 @@ final class OnlineDatabases {
      * source (replica identities set to FULL restored) and whether server settings pgmigrate changed stay, as
      * sentences for its message, if there is anything to say.
      */
-    Optional<String> cutOverDone(Migration m, String db, Lsn endPoint, Lsn applied) {
-        checkpoints.put(key(db, "cutover"), endPoint + " " + applied);
+    Optional<String> cutOverDone(Migration m, String db) {
         Live l = live.remove(db);
-        SourceUndo.Report undo = l == null ? null : l.replication().sourceUndo();
+        SourceUndo.Report undo = l == null ? null : l.migration().sourceUndo();
         Optional<String> cleanup = undo == null ? Optional.empty() : ctx.cleanups().sentence(undo);
         Optional<String> settings = ctx.cleanups().keepSettings(m.migrationId());
         String both = String.join(" ", Stream.of(cleanup, settings).flatMap(Optional::stream).toList());
         return both.isEmpty() ? Optional.empty() : Optional.of(both);
     }
 
+    /** Whether {@code db} was cut over (in this process or an earlier one). */
     boolean cutOver(String db) {
-        return checkpoints.get(key(db, "cutover")).isPresent();
+        return OnlineProgress.read(checkpoints, db).phase() == OnlineProgress.Phase.CUT_OVER;
     }
 
     /**
@@ -343,21 +332,35 @@ final class OnlineDatabases {
     Optional<String> cancel(Migration m, Endpoints endpoints, String db) {
         return ctx.cleanups().locked(m.migrationId(), db, () -> {
             Live l = live.remove(db);
-            int attempt = attempt(db);
-            if (attempt == 0 || cutOver(db) || checkpoints.get(key(db, "cleaned")).filter(
-                    a -> a.equals(Integer.toString(attempt))).isPresent()) {
-                if (l != null) {
-                    l.replication().close();
-                }
+            OnlineMigration migration = l != null ? l.migration() : migration(m, endpoints, db);
+            if (!migration.progress().sourceObjectsMayRemain()) {
+                migration.close();
                 return ctx.cleanups().pendingSentence(m.migrationId(), db);
             }
-            OnlineReplication replication = l != null ? l.replication() : replication(m, endpoints, db);
-            Optional<String> sentence = discard(m, replication, db, attempt, "it was canceled or failed");
-            if (l == null) {
-                dropTargetOrigin(endpoints, db, ReplicationNames.of(m.migrationId(), db).origin());
+            try {
+                migration.cancel();
+            } catch (RuntimeException e) {
+                // the engine logged it; what is left is in its report, and stays in the record to retry
             }
-            return sentence;
+            return undone(m, migration, db);
         });
+    }
+
+    /**
+     * The sentence about what the engine's cleanup undid on the source. What is left stays in the database's
+     * {@link SourceCleanups} record (the engine keeps it there), with the problem noted: the retries take over.
+     */
+    private Optional<String> undone(Migration m, OnlineMigration migration, String db) {
+        Optional<RuntimeException> failed = migration.cleanupFailure();
+        if (failed.isPresent()) {
+            return Optional.of(SourceCleanups.CLEANUP + failed.get().getMessage());
+        }
+        SourceUndo.Report report = migration.sourceUndo();
+        if (report == null) {
+            return Optional.empty(); // the copy failed before anything was created on the source
+        }
+        ctx.cleanups().attempted(m.migrationId(), db, report);
+        return ctx.cleanups().sentence(report);
     }
 
     /**
@@ -365,7 +368,8 @@ final class OnlineDatabases {
      * whose endpoints cannot be resolved any more is logged with the names to drop by hand.
      */
     void cleanUp(Migration m) {
-        if (m.spec().dbsToMigrate() == null || m.spec().dbsToMigrate().stream().allMatch(db -> attempt(db) == 0)) {
+        if (m.spec().dbsToMigrate() == null || m.spec().dbsToMigrate().stream()
+                .allMatch(db -> OnlineProgress.read(checkpoints, db).attempt() == 0)) {
             return; // nothing was ever created on the source
         }
         Endpoints endpoints;
@@ -373,7 +377,8 @@ final class OnlineDatabases {
             endpoints = ctx.resolver().resolve(m.key(), m.spec(), ctx.secrets().open(m.sealedSecrets(), m.migrationId()));
         } catch (ServiceException | IllegalStateException e) {
             for (String db : m.spec().dbsToMigrate()) {
-                if (attempt(db) > 0 && !cutOver(db)) {
+                OnlineProgress recorded = OnlineProgress.read(checkpoints, db);
+                if (recorded.attempt() > 0 && recorded.phase() != OnlineProgress.Phase.CUT_OVER) {
                     LOG.error("Cannot reach the source to drop the replication slot and publication {} of database {}: {}."
                             + " Drop them by hand: a leftover slot keeps source WAL forever.",
                             ReplicationNames.of(m.migrationId(), db).slot(), db, e.getMessage());
@@ -392,50 +397,12 @@ final class OnlineDatabases {
     void closeAll() {
         for (Map.Entry<String, Live> e : live.entrySet()) {
             try {
-                e.getValue().replication().close();
+                e.getValue().migration().close();
             } catch (RuntimeException ex) {
                 LOG.warn("Closing the change capture of {}: {}", e.getKey(), ex.toString());
             }
         }
         live.clear();
-    }
-
-    /**
-     * Cancels {@code replication}; returns the sentence about what was undone on the source. What is left stays in
-     * the database's {@link SourceCleanups} record (the engine keeps it there), so marking the attempt cleaned never
-     * forgets it: the retries take over.
-     */
-    private Optional<String> discard(Migration m, OnlineReplication replication, String db, int attempt, String why) {
-        try {
-            replication.cancel();
-            LOG.info("Database {}: what pgmigrate changed on the source was undone ({}).", db, why);
-        } catch (RuntimeException e) {
-            LOG.error("Database {}: {}", db, e.getMessage());
-            if (replication.sourceUndo() == null) {
-                return Optional.of(SourceCleanups.CLEANUP + e.getMessage());
-            }
-        } finally {
-            checkpoints.put(key(db, "cleaned"), Integer.toString(attempt));
-            replication.close();
-        }
-        ctx.cleanups().attempted(m.migrationId(), db, replication.sourceUndo());
-        return ctx.cleanups().sentence(replication.sourceUndo());
-    }
-
-    private OnlineReplication replication(Migration m, Endpoints endpoints, String db) {
-        return ctx.migrator().replication(config(m, endpoints, db), ctx.cleanups().log(m, db, endpoints.source(db)));
-    }
-
-    /** A new process's cancel has no applier to drop the target's replication origin; drop it here (best effort). */
-    private void dropTargetOrigin(Endpoints endpoints, String db, String origin) {
-        try (Connection c = new PgConnector().open(endpoints.target(db), PgConnector.Side.TARGET, "service");
-             PreparedStatement ps = c.prepareStatement("SELECT pg_catalog.pg_replication_origin_drop(roname) "
-                     + "FROM pg_catalog.pg_replication_origin WHERE roname = ?")) {
-            ps.setString(1, origin);
-            ps.execute();
-        } catch (SQLException | EngineException e) {
-            LOG.debug("Could not drop replication origin {} on the target: {}", origin, e.getMessage());
-        }
     }
 
     private ReplicationConfig config(Migration m, Endpoints endpoints, String db) {
@@ -454,40 +421,6 @@ final class OnlineDatabases {
 
     private static String spoolName(String db) {
         return "cdc-" + DatabaseRunner.slug(db);
-    }
-
-    private int attempt(String db) {
-        return checkpoints.get(key(db, "attempt")).map(Integer::parseInt).orElse(0);
-    }
-
-    private Optional<SlotSnapshot> copiedSlot(String db) {
-        return checkpoints.get(key(db, "slot")).map(OnlineDatabases::decode);
-    }
-
-    private static String key(String db, String what) {
-        return "online/" + db + "/" + what;
-    }
-
-    /** Where the engine records the identity of the target database it created (see DatabaseMigration). */
-    private static String targetIdentityKey(String db) {
-        return "db/" + db + "/target-identity";
-    }
-
-    private static String attemptPrefix(String db, int attempt) {
-        return "online/" + db + "/" + attempt + "/";
-    }
-
-    /** Slot, publication and snapshot names never contain spaces (they are identifiers the engine chose). */
-    static String encode(SlotSnapshot s) {
-        return String.join(" ", s.slotName(), s.publicationName(), s.snapshotName(), s.consistentPoint().toString());
-    }
-
-    static SlotSnapshot decode(String text) {
-        String[] p = text.split(" ");
-        if (p.length != 4) {
-            throw new IllegalStateException("Corrupt replication slot checkpoint '" + text + "'");
-        }
-        return new SlotSnapshot(p[0], p[1], p[2], Lsn.parse(p[3]));
     }
 
     /** What a canceled database's message says, ending with the sentence about its source cleanup. */

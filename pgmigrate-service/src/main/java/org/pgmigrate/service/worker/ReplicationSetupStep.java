@@ -35,12 +35,12 @@ final class ReplicationSetupStep {
     private static final Duration POLL = Duration.ofSeconds(2);
     static final String WAITING = "Waiting for logical replication setup";
 
-    private final MigrationRun run;
+    private final RunControl run;
     private final WorkerContext ctx;
     private final LogicalReplicationSetup setup;
     private final RestartCommandRunner restarts = new RestartCommandRunner();
 
-    ReplicationSetupStep(MigrationRun run, WorkerContext ctx) {
+    ReplicationSetupStep(RunControl run, WorkerContext ctx) {
         this.run = run;
         this.ctx = ctx;
         this.setup = new LogicalReplicationSetup(new PgConnector());

@@ -16,9 +16,9 @@ import org.pgmigrate.service.migration.VerificationDetails;
  */
 final class VerificationRecords {
 
-    private final MigrationRun run;
+    private final RunControl run;
 
-    VerificationRecords(MigrationRun run) {
+    VerificationRecords(RunControl run) {
         this.run = run;
     }
 

@@ -1,19 +1,18 @@
-package org.pgmigrate.service.worker;
+package org.pgmigrate.engine.checkpoint;
 
 import java.util.Optional;
-import org.pgmigrate.engine.checkpoint.CheckpointStore;
 
 /**
  * A view of a {@link CheckpointStore} in which every key starts with {@code prefix}: an online database's base copy
  * runs each attempt in its own namespace, since a copy under a new snapshot must not skip what an earlier attempt
  * copied under another. Thread-safe when the underlying store is.
  */
-final class PrefixedCheckpoints implements CheckpointStore {
+public final class PrefixedCheckpointStore implements CheckpointStore {
 
     private final CheckpointStore store;
     private final String prefix;
 
-    PrefixedCheckpoints(CheckpointStore store, String prefix) {
+    public PrefixedCheckpointStore(CheckpointStore store, String prefix) {
         this.store = store;
         this.prefix = prefix;
     }
