@@ -139,13 +139,8 @@ class OfflineMigrationIT {
         assertThat(cancelDone.status()).isEqualTo(409);
         assertThat(Files.readString(Path.of("target/service-test.log")))
                 .doesNotContain(source.password()).doesNotContain(target.password());
-        StringBuilder store = new StringBuilder();
-        for (String file : new String[] {"pgmigrate.db", "pgmigrate.db-wal"}) {
-            if (Files.exists(dataDir.resolve(file))) {
-                store.append(new String(Files.readAllBytes(dataDir.resolve(file)), java.nio.charset.StandardCharsets.ISO_8859_1));
-            }
-        }
-        assertThat(store.toString()).contains("migration1").doesNotContain(source.password()).doesNotContain(target.password());
+        assertThat(TestStores.contents(dataDir)).contains("migration1").doesNotContain(source.password())
+                .doesNotContain(target.password());
     }
 
     @Test

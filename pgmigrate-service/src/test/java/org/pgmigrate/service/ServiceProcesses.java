@@ -50,7 +50,8 @@ final class ServiceProcesses implements AutoCloseable {
         StoreLocation store = null;
         if (TestStores.postgres()) {
             store = TestStores.storeFor(dataDir);
-            args.addAll(List.of(store.describe(), "node-" + Integer.toHexString(dataDir.hashCode())));
+            // the name a service on this data dir has in process too, so that either takes the other's leases back
+            args.addAll(List.of(store.describe(), ServiceConfig.defaultNodeName(new DataDirectory(dataDir))));
         }
         return launch(dataDir, n, args, store).client();
     }
@@ -85,9 +86,14 @@ final class ServiceProcesses implements AutoCloseable {
         return new Node(null, dir, p);
     }
 
+    /** The newest node's process. */
+    Process latest() {
+        return processes.get(processes.size() - 1);
+    }
+
     /** SIGKILLs the newest node and waits until it is gone. */
     void killLatest() throws InterruptedException {
-        kill(processes.get(processes.size() - 1));
+        kill(latest());
     }
 
     /** SIGKILLs {@code p} and waits until it is gone. */
