@@ -165,19 +165,7 @@ public final class PostgresStore implements ServiceStore, Transactions {
 
     private <T> T attempt(SqlWork<T> work) {
         try (Connection c = pool.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                T result = work.run(c);
-                c.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                try {
-                    c.rollback();
-                } catch (SQLException rollback) {
-                    e.addSuppressed(rollback);
-                }
-                throw e;
-            }
+            return Transactions.runIn(c, work);
         } catch (SQLException e) {
             if (isTransient(e)) {
                 throw new RetryWindow.TransientFailure(e);

@@ -125,17 +125,7 @@ public final class SqliteStore implements ServiceStore, Transactions {
 
     private synchronized <T> T attempt(SqlWork<T> work) {
         try {
-            connection.setAutoCommit(false);
-            try {
-                T result = work.run(connection);
-                connection.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                connection.rollback();
-                throw e;
-            } finally {
-                connection.setAutoCommit(true);
-            }
+            return Transactions.runIn(connection, work);
         } catch (SQLException e) {
             if (isTransient(e)) {
                 throw new RetryWindow.TransientFailure(e);
