@@ -80,7 +80,9 @@ final class ServiceProcesses implements AutoCloseable {
         pb.redirectOutput(dir.resolve("stdout-" + n + ".txt").toFile());
         Process p = pb.start();
         processes.add(p);
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+        // a JVM start, a first start's TLS key and the store's pool took 40 to 60 s on 2 cores that other builds
+        // shared (load 25); the wait ends as soon as the node listens or its process dies
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100))
                 .until(() -> Files.exists(dir.resolve("endpoint")) || !p.isAlive());
         assertThat(p.isAlive()).as(Files.readString(dir.resolve("stdout-" + n + ".txt"))).isTrue();
         return new Node(null, dir, p);
