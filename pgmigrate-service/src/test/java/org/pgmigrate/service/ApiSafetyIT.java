@@ -57,8 +57,10 @@ class ApiSafetyIT {
         Files.setPosixFilePermissions(dataDir, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path work = Files.createDirectory(dataDir.resolve("work"));
         Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Path store = Files.createFile(dataDir.resolve("pgmigrate.db")); // an empty file is an empty SQLite database
-        Files.setPosixFilePermissions(store, PosixFilePermissions.fromString("rw-r--r--"));
+        if (!TestStores.postgres()) {
+            Path store = Files.createFile(dataDir.resolve("pgmigrate.db")); // an empty file is an empty SQLite database
+            Files.setPosixFilePermissions(store, PosixFilePermissions.fromString("rw-r--r--"));
+        }
         service = ServiceWiring.start(TestStores.defaults(new DataDirectory(dataDir)).withListen("127.0.0.1:0")
                 .withPollInterval(Duration.ofMillis(200)));
         client = new ArmClient(dataDir);
@@ -81,13 +83,19 @@ class ApiSafetyIT {
         assertThat(mode(dataDir)).isEqualTo("rwx------");
         assertThat(mode(dataDir.resolve("work"))).isEqualTo("rwx------");
         assertThat(mode(dataDir.resolve("tls"))).isEqualTo("rwx------");
-        for (String file : new String[] {"pgmigrate.db", "token", "secrets.key", "tls/server.key"}) {
+        for (String file : new String[] {"token", "secrets.key", "tls/server.key"}) {
             assertThat(mode(dataDir.resolve(file))).as(file).isEqualTo("rw-------");
         }
         assertThat(client.put(serverPath("flexibleServers", "walcheck"), "{\"properties\": {\"host\": \"h1\"}}")
                 .status()).isEqualTo(201);
-        assertThat(mode(dataDir.resolve("pgmigrate.db-wal"))).as("SQLite's WAL file takes the store's mode")
-                .isEqualTo("rw-------");
+        if (TestStores.postgres()) {
+            // the state is in the PostgreSQL store: the node writes no store file of its own
+            assertThat(dataDir.resolve("pgmigrate.db")).doesNotExist();
+        } else {
+            assertThat(mode(dataDir.resolve("pgmigrate.db"))).as("pgmigrate.db").isEqualTo("rw-------");
+            assertThat(mode(dataDir.resolve("pgmigrate.db-wal"))).as("SQLite's WAL file takes the store's mode")
+                    .isEqualTo("rw-------");
+        }
         assertThat(Files.readString(TEST_LOG)).contains(dataDir + " was open to other users (rwxr-xr-x); changed its "
                 + "mode to rwx------.");
     }

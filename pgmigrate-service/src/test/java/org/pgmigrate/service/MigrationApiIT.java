@@ -528,14 +528,7 @@ class MigrationApiIT {
         responses.append(client.delete(path).body());
         assertThat(responses.toString()).contains("secret1").doesNotContain(planted)
                 .doesNotContain("adminCredentials");
-        StringBuilder storeFiles = new StringBuilder();
-        for (String file : new String[] {"pgmigrate.db", "pgmigrate.db-wal"}) {
-            Path p = dataDir.resolve(file);
-            if (Files.exists(p)) {
-                storeFiles.append(new String(Files.readAllBytes(p), java.nio.charset.StandardCharsets.ISO_8859_1));
-            }
-        }
-        assertThat(storeFiles.toString()).contains("secret1").doesNotContain(planted);
+        assertThat(TestStores.contents(dataDir)).contains("secret1").doesNotContain(planted);
         assertThat(Files.readString(Path.of("target/service-test.log"))).doesNotContain(planted);
     }
 

@@ -7,7 +7,6 @@ import static org.pgmigrate.service.ArmClient.migrationPath;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
@@ -26,9 +25,9 @@ import org.pgmigrate.testkit.junit.ClusterPair;
 
 /**
  * What pauses an online migration through the service, instead of failing it and dropping its slot: a store that
- * another process holds locked (writes wait; the API answers 503 meanwhile), and a target that stays down past the
- * reconnect window (the database's message says so while it lasts). Both end by themselves, and the cutover then
- * succeeds with the target equal to the source.
+ * another process holds locked or whose PostgreSQL server is down (writes wait; the API answers 503 meanwhile), and
+ * a target that stays down past the reconnect window (the database's message says so while it lasts). Both end by
+ * themselves, and the cutover then succeeds with the target equal to the source.
  */
 @Timeout(600)
 class PausedReplicationIT {
@@ -62,18 +61,16 @@ class PausedReplicationIT {
     }
 
     @Test
-    void aStoreLockedByAnotherProcessPausesTheMigrationWithoutFailingIt() throws Exception {
+    void aStoreUnavailableForAWhilePausesTheMigrationWithoutFailingIt() throws Exception {
         String path = startOnline("busystore");
-        try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + new DataDirectory(dataDir).store());
-             Statement s = other.createStatement()) {
-            s.execute("BEGIN EXCLUSIVE");
-            CLUSTERS.source().execute("busystore", "INSERT INTO items SELECT g, 'while the store is locked'"
+        // SQLite: another process holds the file locked; PostgreSQL: the store's server is down
+        try (AutoCloseable outage = TestStores.outage(new DataDirectory(dataDir))) {
+            CLUSTERS.source().execute("busystore", "INSERT INTO items SELECT g, 'while the store is unavailable'"
                     + " FROM generate_series(1001, 1200) g");
             Response refused = client.patch(path, "{\"properties\": {\"triggerCutover\": \"True\"}}");
             assertThat(refused.status()).as(refused.body()).isEqualTo(503);
             assertThat(refused.errorCode()).isEqualTo("ServiceUnavailable");
             assertThat(refused.errorMessage()).contains("is unavailable").contains("Retry in a moment");
-            s.execute("ROLLBACK");
         }
         Response caughtUp = await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(200))
                 .until(() -> client.get(path), r -> r.db("busystore").path("appliedChanges").asLong() == 200);

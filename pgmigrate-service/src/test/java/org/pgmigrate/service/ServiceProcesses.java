@@ -50,7 +50,8 @@ final class ServiceProcesses implements AutoCloseable {
         StoreLocation store = null;
         if (TestStores.postgres()) {
             store = TestStores.storeFor(dataDir);
-            args.addAll(List.of(store.describe(), "node-" + Integer.toHexString(dataDir.hashCode())));
+            // the name a service on this data dir has in process too, so that either takes the other's leases back
+            args.addAll(List.of(store.describe(), ServiceConfig.defaultNodeName(new DataDirectory(dataDir))));
         }
         return launch(dataDir, n, args, store).client();
     }
@@ -79,15 +80,22 @@ final class ServiceProcesses implements AutoCloseable {
         pb.redirectOutput(dir.resolve("stdout-" + n + ".txt").toFile());
         Process p = pb.start();
         processes.add(p);
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+        // a JVM start, a first start's TLS key and the store's pool took 40 to 60 s on 2 cores that other builds
+        // shared (load 25); the wait ends as soon as the node listens or its process dies
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100))
                 .until(() -> Files.exists(dir.resolve("endpoint")) || !p.isAlive());
         assertThat(p.isAlive()).as(Files.readString(dir.resolve("stdout-" + n + ".txt"))).isTrue();
         return new Node(null, dir, p);
     }
 
+    /** The newest node's process. */
+    Process latest() {
+        return processes.get(processes.size() - 1);
+    }
+
     /** SIGKILLs the newest node and waits until it is gone. */
     void killLatest() throws InterruptedException {
-        kill(processes.get(processes.size() - 1));
+        kill(latest());
     }
 
     /** SIGKILLs {@code p} and waits until it is gone. */

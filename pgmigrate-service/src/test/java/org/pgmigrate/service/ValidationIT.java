@@ -399,19 +399,11 @@ class ValidationIT {
         }
     }
 
-    /** A service JVM on {@code dir} (as RestartSafetyIT starts one), once its endpoint file is written. */
+    /** A service JVM on {@code dir}, on the store this run uses, once its endpoint file is written. */
     private static Process startServiceProcess(Path dir) throws Exception {
-        String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-Dpgmigrate.testLog=" + dir.resolve("service.log"), "-cp", classpath,
-                ServiceMain.class.getName(), dir.toString(), "1");
-        pb.redirectErrorStream(true);
-        pb.redirectOutput(dir.resolve("stdout.txt").toFile());
-        Process p = pb.start();
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
-                .until(() -> Files.exists(dir.resolve("endpoint")) || !p.isAlive());
-        assertThat(p.isAlive()).as(Files.readString(dir.resolve("stdout.txt"))).isTrue();
-        return p;
+        ServiceProcesses nodes = new ServiceProcesses(dir);
+        nodes.start();
+        return nodes.latest();
     }
 
     private static boolean pgmigrateWaitsForALockOnTheSource(String db) throws SQLException {

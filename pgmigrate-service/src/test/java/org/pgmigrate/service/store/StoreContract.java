@@ -13,6 +13,8 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.pgmigrate.service.migration.DatabaseDetails;
 import org.pgmigrate.service.migration.DatabaseMigrationState;
 import org.pgmigrate.service.migration.Migration;
@@ -36,10 +38,14 @@ public abstract class StoreContract {
     protected abstract ServiceStore open();
 
     /**
-     * Creates the store under test at schema {@code version} (older than this build's) holding {@code m}, written
-     * with that version's SQL, as an older pgmigrate left it.
+     * Creates the store under test at schema {@code version} (older than this build's) holding {@code m}, one
+     * checkpoint of it ({@link #OLD_CHECKPOINT} = {@link #OLD_CHECKPOINT_VALUE}) and {@code server}, written with that
+     * version's SQL, as an older pgmigrate left it.
      */
-    protected abstract void createAtSchemaVersion(int version, Migration m);
+    protected abstract void createAtSchemaVersion(int version, Migration m, RegisteredServer server);
+
+    protected static final String OLD_CHECKPOINT = "part/shop/public.t/1";
+    protected static final String OLD_CHECKPOINT_VALUE = "done";
 
     /** Marks the store under test as written by a newer pgmigrate (schema {@code version}). */
     protected abstract void markSchemaVersion(int version);
@@ -209,13 +215,17 @@ public abstract class StoreContract {
         }
     }
 
+    protected static RegisteredServer server(ServerKey key) {
+        Instant now = Instant.parse("2025-06-01T18:30:22.123Z");
+        return new RegisteredServer(key, "local", Map.of(), "db.example", 5433, "Require", null, "postgres",
+                "systemctl restart postgresql", "16", now, now);
+    }
+
     @Test
     void serversAreStoredAndListedByGroup() {
         try (ServiceStore store = open()) {
-            Instant now = Instant.parse("2025-06-01T18:30:22.123Z");
             ServerKey key = new ServerKey("sub", "rg", ServerKind.SINGLE, "src1");
-            RegisteredServer s = new RegisteredServer(key, "local", Map.of(), "db.example", 5433, "Require", null,
-                    "postgres", "systemctl restart postgresql", "16", now, now);
+            RegisteredServer s = server(key);
             assertThat(store.servers().upsert(s)).isTrue();
             assertThat(store.servers().upsert(s)).isFalse();
             assertThat(store.servers().find(new ServerKey("SUB", "RG", ServerKind.SINGLE, "SRC1"))).contains(s);
@@ -251,19 +261,37 @@ public abstract class StoreContract {
         }
     }
 
-    @Test
-    void anOlderSchemaIsUpgradedWithItsDataAndGetsFencingTokens() {
+    /** Every released schema version before this build's: v1 (no source cleanups), v2 (no fencing tokens). */
+    @ParameterizedTest(name = "from schema version {0}")
+    @ValueSource(ints = {1, 2})
+    void anOlderSchemaIsUpgradedWithItsDataAndGetsWhatItLacked(int version) {
         Migration old = migration("old", "id-old");
-        createAtSchemaVersion(2, old);
+        RegisteredServer server = server(new ServerKey("sub", "rg", ServerKind.SINGLE, "src1"));
+        createAtSchemaVersion(version, old, server);
         try (ServiceStore store = open()) {
             assertThat(store.schemaVersion()).isEqualTo(3);
             Migration read = store.migrations().findById("id-old").orElseThrow();
             assertThat(read.spec()).isEqualTo(old.spec());
             assertThat(read.sealedSecrets()).isEqualTo("v1:sealed");
+            assertThat(store.migrations().find(new MigrationKey(new ServerKey("SUB", "RG", ServerKind.FLEXIBLE,
+                    "TARGET1"), "OLD"))).map(Migration::migrationId).contains("id-old");
+            assertThat(store.migrations().checkpoint("id-old", OLD_CHECKPOINT)).contains(OLD_CHECKPOINT_VALUE);
+            assertThat(store.servers().find(server.key())).contains(server);
+            // v3: fencing tokens, from 1 for a migration an older pgmigrate created
             Lease first = store.migrations().claim("id-old", "node-a", Duration.ofSeconds(60)).orElseThrow();
             assertThat(first.token()).isEqualTo(1);
             assertThat(store.migrations().update("id-old", first, m -> m.moveTo(MigrationStatus.MIGRATING)))
                     .map(Migration::status).contains(MigrationStatus.MIGRATING);
+            // v2: source cleanups
+            SourceCleanup cleanup = cleanup("id-old", "shop", "slot\ts");
+            store.sourceCleanups().put(cleanup, first);
+            assertThat(store.sourceCleanups().find("id-old", "shop")).contains(cleanup);
+        }
+        try (ServiceStore store = open()) {
+            assertThat(store.schemaVersion()).as("a reopen upgrades nothing twice").isEqualTo(3);
+            assertThat(store.migrations().findById("id-old").orElseThrow().status())
+                    .isEqualTo(MigrationStatus.MIGRATING);
+            assertThat(store.migrations().checkpoint("id-old", OLD_CHECKPOINT)).contains(OLD_CHECKPOINT_VALUE);
         }
     }
 

@@ -13,6 +13,11 @@ import org.pgmigrate.service.store.RetryWindow;
 import org.pgmigrate.service.store.ServerStore;
 import org.pgmigrate.service.store.ServiceStore;
 import org.pgmigrate.service.store.SourceCleanupStore;
+import org.pgmigrate.service.store.jdbc.JdbcMigrationStore;
+import org.pgmigrate.service.store.jdbc.JdbcServerStore;
+import org.pgmigrate.service.store.jdbc.JdbcSourceCleanupStore;
+import org.pgmigrate.service.store.jdbc.SqlWork;
+import org.pgmigrate.service.store.jdbc.Transactions;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
@@ -27,21 +32,21 @@ import org.postgresql.ds.PGSimpleDataSource;
  * <p>Every session pins {@code search_path=pg_catalog,pg_temp}, and every statement names the store's schema: a
  * table or function someone creates in {@code public} is never used. Thread-safe.
  */
-public final class PostgresStore implements ServiceStore {
+public final class PostgresStore implements ServiceStore, Transactions {
 
     private final StoreLocation location;
     private final HikariDataSource pool;
-    private final PostgresMigrationStore migrations;
-    private final PostgresServerStore servers;
-    private final PostgresSourceCleanupStore sourceCleanups;
+    private final JdbcMigrationStore migrations;
+    private final JdbcServerStore servers;
+    private final JdbcSourceCleanupStore sourceCleanups;
     private volatile Duration busyWindow = Duration.ofMinutes(2);
 
     private PostgresStore(StoreLocation location, HikariDataSource pool) {
         this.location = location;
         this.pool = pool;
-        this.migrations = new PostgresMigrationStore(this);
-        this.servers = new PostgresServerStore(this);
-        this.sourceCleanups = new PostgresSourceCleanupStore(this);
+        this.migrations = new JdbcMigrationStore(this, PostgresDialect.INSTANCE);
+        this.servers = new JdbcServerStore(this, PostgresDialect.INSTANCE);
+        this.sourceCleanups = new JdbcSourceCleanupStore(this, PostgresDialect.INSTANCE, migrations);
     }
 
     /**
@@ -152,26 +157,15 @@ public final class PostgresStore implements ServiceStore {
      * server shutting down or starting, no free connection, a full disk, a serialization failure or a deadlock
      * is retried within the busy window.
      */
-    <T> T inTransaction(SqlWork<T> work) {
+    @Override
+    public <T> T inTransaction(SqlWork<T> work) {
         return RetryWindow.run(describe(), busyWindow, "Check that the store's PostgreSQL server runs and accepts "
                 + "connections.", () -> attempt(work));
     }
 
     private <T> T attempt(SqlWork<T> work) {
         try (Connection c = pool.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                T result = work.run(c);
-                c.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                try {
-                    c.rollback();
-                } catch (SQLException rollback) {
-                    e.addSuppressed(rollback);
-                }
-                throw e;
-            }
+            return Transactions.runIn(c, work);
         } catch (SQLException e) {
             if (isTransient(e)) {
                 throw new RetryWindow.TransientFailure(e);
@@ -194,10 +188,5 @@ public final class PostgresStore implements ServiceStore {
     @Override
     public void close() {
         pool.close();
-    }
-
-    @FunctionalInterface
-    interface SqlWork<T> {
-        T run(Connection connection) throws SQLException;
     }
 }

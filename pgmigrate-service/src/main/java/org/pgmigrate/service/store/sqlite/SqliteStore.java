@@ -17,6 +17,11 @@ import org.pgmigrate.service.store.RetryWindow;
 import org.pgmigrate.service.store.ServiceStore;
 import org.pgmigrate.service.store.ServerStore;
 import org.pgmigrate.service.store.SourceCleanupStore;
+import org.pgmigrate.service.store.jdbc.JdbcMigrationStore;
+import org.pgmigrate.service.store.jdbc.JdbcServerStore;
+import org.pgmigrate.service.store.jdbc.JdbcSourceCleanupStore;
+import org.pgmigrate.service.store.jdbc.SqlWork;
+import org.pgmigrate.service.store.jdbc.Transactions;
 
 /**
  * The embedded store: one SQLite file in the data dir, in WAL mode with {@code synchronous=FULL} (a write is on disk
@@ -27,21 +32,21 @@ import org.pgmigrate.service.store.SourceCleanupStore;
  * <p>Thread-safe: all access goes through one connection, serialized on this object; SQLite has one writer anyway,
  * and the service's writes are small.
  */
-public final class SqliteStore implements ServiceStore {
+public final class SqliteStore implements ServiceStore, Transactions {
 
     private final Connection connection;
     private final Path file;
-    private final SqliteMigrationStore migrations;
-    private final SqliteServerStore servers;
-    private final SqliteSourceCleanupStore sourceCleanups;
+    private final JdbcMigrationStore migrations;
+    private final JdbcServerStore servers;
+    private final JdbcSourceCleanupStore sourceCleanups;
     private volatile Duration busyWindow = Duration.ofMinutes(2);
 
     private SqliteStore(Connection connection, Path file) {
         this.connection = connection;
         this.file = file;
-        this.migrations = new SqliteMigrationStore(this);
-        this.servers = new SqliteServerStore(this);
-        this.sourceCleanups = new SqliteSourceCleanupStore(this);
+        this.migrations = new JdbcMigrationStore(this, SqliteDialect.INSTANCE);
+        this.servers = new JdbcServerStore(this, SqliteDialect.INSTANCE);
+        this.sourceCleanups = new JdbcSourceCleanupStore(this, SqliteDialect.INSTANCE, migrations);
     }
 
     /** Opens (creating and upgrading as needed) the store at {@code file}. */
@@ -112,24 +117,15 @@ public final class SqliteStore implements ServiceStore {
      * for up to {@link #busyWindow}, without holding the connection between attempts, then reported as
      * {@link org.pgmigrate.service.store.StoreUnavailableException}: a condition to wait out, never a reason to fail a migration.
      */
-    <T> T inTransaction(SqlWork<T> work) {
+    @Override
+    public <T> T inTransaction(SqlWork<T> work) {
         return RetryWindow.run(file.toString(), busyWindow, "Another process may hold it (a backup, an sqlite3 shell), "
                 + "or its disk is full.", () -> attempt(work));
     }
 
     private synchronized <T> T attempt(SqlWork<T> work) {
         try {
-            connection.setAutoCommit(false);
-            try {
-                T result = work.run(connection);
-                connection.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                connection.rollback();
-                throw e;
-            } finally {
-                connection.setAutoCommit(true);
-            }
+            return Transactions.runIn(connection, work);
         } catch (SQLException e) {
             if (isTransient(e)) {
                 throw new RetryWindow.TransientFailure(e);
@@ -165,10 +161,5 @@ public final class SqliteStore implements ServiceStore {
         } catch (SQLException e) {
             throw new IllegalStateException("Cannot close the store " + file + ": " + e.getMessage(), e);
         }
-    }
-
-    @FunctionalInterface
-    interface SqlWork<T> {
-        T run(Connection connection) throws SQLException;
     }
 }

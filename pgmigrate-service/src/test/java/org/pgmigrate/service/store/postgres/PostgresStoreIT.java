@@ -17,6 +17,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.pgmigrate.service.migration.Migration;
+import org.pgmigrate.service.server.RegisteredServer;
 import org.pgmigrate.service.store.Documents;
 import org.pgmigrate.service.store.ServiceStore;
 import org.pgmigrate.service.store.StoreContract;
@@ -61,7 +62,7 @@ class PostgresStoreIT extends StoreContract {
     }
 
     @Override
-    protected void createAtSchemaVersion(int version, Migration m) {
+    protected void createAtSchemaVersion(int version, Migration m, RegisteredServer server) {
         PostgresStore.open(location(cluster, database), "test-node", version).close();
         try (Connection c = cluster.connect(database);
              PreparedStatement insert = c.prepareStatement("INSERT INTO pgmigrate.migrations (migration_id, "
@@ -75,6 +76,23 @@ class PostgresStoreIT extends StoreContract {
             insert.setTimestamp(6, Timestamp.from(Instant.now()));
             insert.setTimestamp(7, Timestamp.from(Instant.now()));
             insert.executeUpdate();
+            try (PreparedStatement checkpoint = c.prepareStatement("INSERT INTO pgmigrate.checkpoints (migration_id, "
+                    + "key, value) VALUES (?, ?, ?)")) {
+                checkpoint.setString(1, m.migrationId());
+                checkpoint.setString(2, OLD_CHECKPOINT);
+                checkpoint.setString(3, OLD_CHECKPOINT_VALUE);
+                checkpoint.executeUpdate();
+            }
+            try (PreparedStatement servers = c.prepareStatement("INSERT INTO pgmigrate.servers (subscription_key, "
+                    + "resource_group_key, kind, name_key, document, created_at, updated_at) "
+                    + "VALUES (?, ?, ?, ?, ?, pg_catalog.now(), pg_catalog.now())")) {
+                servers.setString(1, server.key().subscription());
+                servers.setString(2, server.key().resourceGroup());
+                servers.setString(3, server.key().kind().name());
+                servers.setString(4, server.key().name());
+                servers.setString(5, Documents.write(server));
+                servers.executeUpdate();
+            }
             assertThat(PostgresSchema.version(c)).isEqualTo(version);
         } catch (SQLException e) {
             throw new IllegalStateException(e);

@@ -13,6 +13,7 @@ import java.sql.Statement;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pgmigrate.service.migration.Migration;
+import org.pgmigrate.service.server.RegisteredServer;
 import org.pgmigrate.service.store.Documents;
 import org.pgmigrate.service.store.ServiceStore;
 import org.pgmigrate.service.store.StoreContract;
@@ -33,7 +34,7 @@ class SqliteStoreTest extends StoreContract {
     }
 
     @Override
-    protected void createAtSchemaVersion(int version, Migration m) {
+    protected void createAtSchemaVersion(int version, Migration m, RegisteredServer server) {
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file())) {
             SchemaMigrations.apply(c, file().toString(), version);
             try (PreparedStatement insert = c.prepareStatement("INSERT INTO migrations (migration_id, subscription_key, "
@@ -44,6 +45,22 @@ class SqliteStoreTest extends StoreContract {
                 insert.setString(3, m.status().state().name());
                 insert.setString(4, Documents.write(m.withSealedSecrets(null)));
                 insert.setString(5, m.sealedSecrets());
+                insert.executeUpdate();
+            }
+            try (PreparedStatement insert = c.prepareStatement("INSERT INTO checkpoints (migration_id, key, value) "
+                    + "VALUES (?, ?, ?)")) {
+                insert.setString(1, m.migrationId());
+                insert.setString(2, OLD_CHECKPOINT);
+                insert.setString(3, OLD_CHECKPOINT_VALUE);
+                insert.executeUpdate();
+            }
+            try (PreparedStatement insert = c.prepareStatement("INSERT INTO servers (subscription_key, "
+                    + "resource_group_key, kind, name_key, document, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 0, 0)")) {
+                insert.setString(1, server.key().subscription());
+                insert.setString(2, server.key().resourceGroup());
+                insert.setString(3, server.key().kind().name());
+                insert.setString(4, server.key().name());
+                insert.setString(5, Documents.write(server));
                 insert.executeUpdate();
             }
             assertThat(SchemaMigrations.userVersion(c)).isEqualTo(version);

@@ -1,9 +1,8 @@
-package org.pgmigrate.service.store.postgres;
+package org.pgmigrate.service.store.jdbc;
 
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,48 +14,62 @@ import org.pgmigrate.service.server.ServerKind;
 import org.pgmigrate.service.store.Documents;
 import org.pgmigrate.service.store.ServerStore;
 
-/** {@link ServerStore} on {@link PostgresStore}. Thread-safe. */
-final class PostgresServerStore implements ServerStore {
+/** {@link ServerStore} on the {@code servers} table of either store. Thread-safe. */
+public final class JdbcServerStore implements ServerStore {
 
     private static final String WHERE_KEY =
             " WHERE subscription_key = ? AND resource_group_key = ? AND kind = ? AND name_key = ?";
 
-    private final PostgresStore store;
+    private final Transactions store;
+    private final SqlDialect sql;
+    private final String servers;
 
-    PostgresServerStore(PostgresStore store) {
+    public JdbcServerStore(Transactions store, SqlDialect sql) {
         this.store = store;
+        this.sql = sql;
+        this.servers = sql.table("servers");
     }
 
     @Override
     public boolean upsert(RegisteredServer server) {
         ServerKey k = server.key().normalized();
         return store.inTransaction(c -> {
-            Timestamp now = Timestamp.from(Instant.now());
-            // xmax = 0 only for a row this statement inserted: tells a creation from a replacement in one round trip
-            try (PreparedStatement u = c.prepareStatement("INSERT INTO pgmigrate.servers (subscription_key, "
+            Instant now = Instant.now();
+            String document = Documents.write(server);
+            // an insert that finds the row (even one another node inserts meanwhile) does nothing: then it is updated
+            try (PreparedStatement insert = c.prepareStatement("INSERT INTO " + servers + " (subscription_key, "
                     + "resource_group_key, kind, name_key, document, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
-                    + "ON CONFLICT (subscription_key, resource_group_key, kind, name_key) DO UPDATE SET "
-                    + "document = excluded.document, updated_at = excluded.updated_at "
-                    + "RETURNING (xmax OPERATOR(pg_catalog.=) '0'::pg_catalog.xid) AS created")) {
-                bind(u, k);
-                u.setString(5, Documents.write(server));
-                u.setTimestamp(6, now);
-                u.setTimestamp(7, now);
-                try (ResultSet rs = u.executeQuery()) {
-                    rs.next();
-                    return rs.getBoolean(1);
+                    + "ON CONFLICT (subscription_key, resource_group_key, kind, name_key) DO NOTHING")) {
+                bind(insert, k);
+                insert.setString(5, document);
+                sql.setTime(insert, 6, now);
+                sql.setTime(insert, 7, now);
+                if (insert.executeUpdate() == 1) {
+                    return true;
                 }
             }
+            try (PreparedStatement update = c.prepareStatement("UPDATE " + servers + " SET document = ?, "
+                    + "updated_at = ?" + WHERE_KEY)) {
+                update.setString(1, document);
+                sql.setTime(update, 2, now);
+                update.setString(3, k.subscription());
+                update.setString(4, k.resourceGroup());
+                update.setString(5, k.kind().name());
+                update.setString(6, k.name());
+                update.executeUpdate();
+            }
+            return false;
         });
     }
 
     @Override
     public Optional<RegisteredServer> find(ServerKey key) {
         return store.inTransaction(c -> {
-            try (PreparedStatement s = c.prepareStatement("SELECT document FROM pgmigrate.servers" + WHERE_KEY)) {
+            try (PreparedStatement s = c.prepareStatement("SELECT document FROM " + servers + WHERE_KEY)) {
                 bind(s, key.normalized());
                 try (ResultSet rs = s.executeQuery()) {
-                    return rs.next() ? Optional.of(Documents.read(rs.getString(1), RegisteredServer.class)) : Optional.empty();
+                    return rs.next() ? Optional.of(Documents.read(rs.getString(1), RegisteredServer.class))
+                            : Optional.empty();
                 }
             }
         });
@@ -65,11 +78,11 @@ final class PostgresServerStore implements ServerStore {
     @Override
     public List<RegisteredServer> list(String subscription, String resourceGroup, ServerKind kind) {
         return store.inTransaction(c -> {
-            String sql = "SELECT document FROM pgmigrate.servers WHERE kind = ?"
+            String query = "SELECT document FROM " + servers + " WHERE kind = ?"
                     + (subscription == null ? "" : " AND subscription_key = ?")
                     + (resourceGroup == null ? "" : " AND resource_group_key = ?")
                     + " ORDER BY subscription_key, resource_group_key, name_key";
-            try (PreparedStatement s = c.prepareStatement(sql)) {
+            try (PreparedStatement s = c.prepareStatement(query)) {
                 int i = 1;
                 s.setString(i++, kind.name());
                 if (subscription != null) {
@@ -92,7 +105,7 @@ final class PostgresServerStore implements ServerStore {
     @Override
     public boolean delete(ServerKey key) {
         return store.inTransaction(c -> {
-            try (PreparedStatement d = c.prepareStatement("DELETE FROM pgmigrate.servers" + WHERE_KEY)) {
+            try (PreparedStatement d = c.prepareStatement("DELETE FROM " + servers + WHERE_KEY)) {
                 bind(d, key.normalized());
                 return d.executeUpdate() > 0;
             }

@@ -1,10 +1,9 @@
-package org.pgmigrate.service.store.sqlite;
+package org.pgmigrate.service.store.jdbc;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,24 +13,31 @@ import org.pgmigrate.service.store.SourceCleanup;
 import org.pgmigrate.service.store.SourceCleanupStore;
 
 /**
- * {@link SourceCleanupStore} on {@link SqliteStore}: the {@code source_cleanups} table, which has no foreign key to
- * {@code migrations} so that a record outlives a deleted migration. Thread-safe (serialized by the store).
+ * {@link SourceCleanupStore} on the {@code source_cleanups} table of either store, which has no foreign key to the
+ * migrations so that a record outlives a deleted migration. A fenced write checks the lease through the
+ * migrations' store. Thread-safe.
  */
-final class SqliteSourceCleanupStore implements SourceCleanupStore {
+public final class JdbcSourceCleanupStore implements SourceCleanupStore {
 
     private static final String COLUMNS = "migration_id, database, migration_name, source, password, changes, "
             + "created_at, attempted_at, problem";
 
-    private final SqliteStore store;
+    private final Transactions store;
+    private final SqlDialect sql;
+    private final JdbcMigrationStore fence;
+    private final String sourceCleanups;
 
-    SqliteSourceCleanupStore(SqliteStore store) {
+    public JdbcSourceCleanupStore(Transactions store, SqlDialect sql, JdbcMigrationStore fence) {
         this.store = store;
+        this.sql = sql;
+        this.fence = fence;
+        this.sourceCleanups = sql.table("source_cleanups");
     }
 
     @Override
     public Optional<SourceCleanup> find(String migrationId, String database) {
         return store.inTransaction(c -> {
-            try (PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS + " FROM source_cleanups"
+            try (PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS + " FROM " + sourceCleanups
                     + " WHERE migration_id = ? AND database = ?")) {
                 s.setString(1, migrationId);
                 s.setString(2, database);
@@ -50,26 +56,25 @@ final class SqliteSourceCleanupStore implements SourceCleanupStore {
     @Override
     public void put(SourceCleanup r, Lease lease) {
         store.inTransaction(c -> {
-            SqliteMigrationStore.requireLease(c, lease);
+            fence.requireLease(c, lease);
             return put(c, r);
         });
     }
 
-    private static int put(Connection c, SourceCleanup r) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("INSERT OR REPLACE INTO source_cleanups (" + COLUMNS
-                + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+    private int put(Connection c, SourceCleanup r) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("INSERT INTO " + sourceCleanups + " (" + COLUMNS
+                + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (migration_id, database) DO UPDATE SET "
+                + "migration_name = excluded.migration_name, source = excluded.source, password = excluded.password, "
+                + "changes = excluded.changes, created_at = excluded.created_at, attempted_at = excluded.attempted_at, "
+                + "problem = excluded.problem")) {
             s.setString(1, r.migrationId());
             s.setString(2, r.database());
             s.setString(3, r.migrationName() == null ? "" : r.migrationName());
             s.setString(4, r.source());
             s.setString(5, r.sealedPassword());
             s.setString(6, r.changes());
-            s.setLong(7, (r.createdAt() == null ? Instant.now() : r.createdAt()).toEpochMilli());
-            if (r.attemptedAt() == null) {
-                s.setNull(8, Types.INTEGER);
-            } else {
-                s.setLong(8, r.attemptedAt().toEpochMilli());
-            }
+            sql.setTime(s, 7, r.createdAt() == null ? Instant.now() : r.createdAt());
+            sql.setTime(s, 8, r.attemptedAt());
             s.setString(9, r.problem());
             return s.executeUpdate();
         }
@@ -83,13 +88,13 @@ final class SqliteSourceCleanupStore implements SourceCleanupStore {
     @Override
     public void delete(String migrationId, String database, Lease lease) {
         store.inTransaction(c -> {
-            SqliteMigrationStore.requireLease(c, lease);
+            fence.requireLease(c, lease);
             return delete(c, migrationId, database);
         });
     }
 
-    private static int delete(Connection c, String migrationId, String database) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("DELETE FROM source_cleanups WHERE migration_id = ?"
+    private int delete(Connection c, String migrationId, String database) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("DELETE FROM " + sourceCleanups + " WHERE migration_id = ?"
                 + " AND database = ?")) {
             s.setString(1, migrationId);
             s.setString(2, database);
@@ -101,7 +106,7 @@ final class SqliteSourceCleanupStore implements SourceCleanupStore {
     public List<SourceCleanup> list() {
         return store.inTransaction(c -> {
             List<SourceCleanup> all = new ArrayList<>();
-            try (PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS + " FROM source_cleanups"
+            try (PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS + " FROM " + sourceCleanups
                     + " ORDER BY created_at, migration_id, database");
                  ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
@@ -112,10 +117,8 @@ final class SqliteSourceCleanupStore implements SourceCleanupStore {
         });
     }
 
-    private static SourceCleanup read(ResultSet rs) throws SQLException {
-        long attempted = rs.getLong(8);
-        Instant attemptedAt = rs.wasNull() ? null : Instant.ofEpochMilli(attempted);
+    private SourceCleanup read(ResultSet rs) throws SQLException {
         return new SourceCleanup(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                rs.getString(6), Instant.ofEpochMilli(rs.getLong(7)), attemptedAt, rs.getString(9));
+                rs.getString(6), sql.getTime(rs, 7), sql.getTime(rs, 8), rs.getString(9));
     }
 }
