@@ -21,6 +21,7 @@ import org.pgmigrate.engine.catalog.Table;
 import org.pgmigrate.engine.checkpoint.CheckpointKeys;
 import org.pgmigrate.engine.checkpoint.CheckpointStore;
 import org.pgmigrate.engine.pg.Identifiers;
+import org.pgmigrate.engine.pg.ServerVersion;
 import org.pgmigrate.engine.progress.ProgressListener;
 import org.pgmigrate.engine.progress.TableStats;
 import org.pgmigrate.engine.snapshot.DatabaseSessions;
@@ -32,7 +33,8 @@ import org.slf4j.MDC;
  * Builds each loaded table's indexes on the target, all of them at once across {@code indexJobs} sessions, while
  * other tables are still copying. Primary keys and unique constraints are built as plain unique indexes first (so
  * they build in parallel with the table's other indexes, under a SHARE lock) and then attached with
- * {@code ADD CONSTRAINT ... USING INDEX}, which is instant. Then the table is analyzed.
+ * {@code ADD CONSTRAINT ... USING INDEX}, which is instant. Then the table is vacuumed and analyzed
+ * ({@link AfterLoadVacuum}), so that autovacuum finds nothing left to do on it.
  *
  * <p>Each index is checkpointed, and a resumed run also checks the target, so nothing is built twice. Thread-safe:
  * {@link #submit} is called from copy workers; {@link #finish} by the owner, once.
@@ -45,7 +47,8 @@ public final class IndexBuilds implements AutoCloseable {
     private final DatabaseSessions sessions;
     private final int jobs;
     private final String maintenanceWorkMem;
-    private final boolean analyze;
+    /** The statement that finishes each table, or null when analyzing is turned off. */
+    private final AfterLoadVacuum vacuum;
     private final String database;
     private final ProgressListener listener;
     private final CheckpointStore checkpoints;
@@ -63,12 +66,17 @@ public final class IndexBuilds implements AutoCloseable {
         void run(Connection target) throws SQLException;
     }
 
-    public IndexBuilds(DatabaseSessions sessions, int jobs, String maintenanceWorkMem, boolean analyze, String database,
-                       ProgressListener listener, CheckpointStore checkpoints, Cancellation cancel) {
+    /**
+     * @param analyze VACUUM (ANALYZE) each table once its indexes are built; off leaves both to autovacuum (the
+     *                user's {@code --skip-analyze} or {@code azure.migration_skip_analyze}: no pass over the tables)
+     */
+    public IndexBuilds(DatabaseSessions sessions, int jobs, String maintenanceWorkMem, boolean analyze,
+                       ServerVersion targetVersion, String database, ProgressListener listener,
+                       CheckpointStore checkpoints, Cancellation cancel) {
         this.sessions = sessions;
         this.jobs = jobs;
         this.maintenanceWorkMem = maintenanceWorkMem;
-        this.analyze = analyze;
+        this.vacuum = analyze ? new AfterLoadVacuum(targetVersion) : null;
         this.database = database;
         this.listener = listener;
         this.checkpoints = checkpoints;
@@ -97,10 +105,9 @@ public final class IndexBuilds implements AutoCloseable {
         AtomicInteger remaining = new AtomicInteger(builds.size());
         Task attach = target -> {
             attachConstraints(target, table, indexes);
-            if (analyze) {
-                try (Statement s = target.createStatement()) {
-                    s.execute("ANALYZE " + table.qualifiedName());
-                }
+            if (vacuum != null) {
+                // VACUUM refuses to run in a transaction block: the index sessions stay in autocommit.
+                execute(target, vacuum.statement(table));
             }
             checkpoints.markDone(finishedKey);
             Duration took = Duration.ofNanos(System.nanoTime() - started);
