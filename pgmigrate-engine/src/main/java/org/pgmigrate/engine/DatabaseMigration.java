@@ -316,6 +316,10 @@ final class DatabaseMigration {
         if (!checkpoints.isDone(key)) {
             try {
                 archive.restorePreData(job.target(), dir, cancel);
+                // pg_restore committed without waiting for WAL flushes; pre-data is done once they are durable.
+                try (Connection target = sessions.target("pre-data")) {
+                    TargetDatabase.flushCommits(target);
+                }
             } catch (EngineException e) {
                 if (fresh) {
                     // Nothing half-written: the database this run created goes away with the failed restore.
