@@ -47,7 +47,8 @@ if [ "${1:-}" = "__variant" ]; then
       mkdir -p "$run_dir"
       createdb -h 127.0.0.1 -p "$TGT_PORT" -U postgres benchdb
       echo "floor schema started $(date +%s.%N)"
-      pg_dump -Fc --section=pre-data -f "$run_dir/pre.dump" "$SRC_URI"
+      # Large objects (metadata and data) come with the copy below.
+      pg_dump -Fc --section=pre-data --no-blobs -f "$run_dir/pre.dump" "$SRC_URI"
       pg_restore --exit-on-error -d "$TGT_URI" "$run_dir/pre.dump"
       pg_dump -Fc --section=post-data -f "$run_dir/post.dump" "$SRC_URI"
       echo "floor copy started $(date +%s.%N)"
@@ -93,8 +94,9 @@ fi
 # One table of the floor (see the floor variant): binary COPY out of the source into COPY FREEZE on the target.
 if [ "${1:-}" = "__floor_copy" ]; then
   if [ "$2" = "-large-objects" ]; then
-    # The large objects' data (their metadata came with pre-data); sequences are set apart.
-    pg_dump -Fc --data-only --exclude-table-data='*' "$SRC_URI" | pg_restore --exit-on-error -d "$TGT_URI"
+    # The large objects, created and filled (sequences are set apart). '*.*', not '*': a bare '*' matches only the
+    # tables of the search path's schemas, and every other schema's rows would be copied twice.
+    pg_dump -Fc --data-only --exclude-table-data='*.*' "$SRC_URI" | pg_restore --exit-on-error -d "$TGT_URI"
     exit 0
   fi
   psql -X -q -h 127.0.0.1 -p "$SRC_PORT" -U postgres -d benchdb -c "COPY $2 TO STDOUT (FORMAT binary)" \
@@ -424,6 +426,9 @@ for round in $(seq 1 "$BENCH_RUNS"); do
       target_cpu_after=$(awk -v a="$ticks_a" -v b="$ticks_b" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", (b - a) / hz }')
       autovacuums_after=$(tail -c +"$((after_offset + 1))" "$BENCH_WORK/target/server.log" | grep -c 'automatic \(vacuum\|analyze\)' || true)
     fi
+    # Which tables autovacuum worked on, during and after, for the record.
+    tail -c +"$((log_offset + 1))" "$BENCH_WORK/target/server.log" | grep 'automatic \(vacuum\|analyze\)' \
+      >"$BENCH_OUT/runs/$run_id.autovacuum" || true
     floor_phases="- - -"
     if [ "$variant" = floor ]; then
       floor_phases=$(awk '/^floor (schema|copy|indexes) started|^floor done/ { t[++n] = $NF }
@@ -484,7 +489,9 @@ for p in "${variants[@]}"; do
       c="-"
     fi
     verdict=$(awk -v r="$r" -v t="$target" 'BEGIN { if (r == "-") print "n/a"; else print (r + 0 <= t + 0) ? "meets" : "MISSES" }')
-    ratios+="| \`$p\` / \`$ref\`$([ "$ref" = floor ] && echo ' (copy + indexes)') | $r | <= $target | $verdict | $c |"$'\n'
+    what="\`$p\` / \`$ref\`"
+    if [ "$ref" = floor ]; then what+=" (copy + indexes)"; fi
+    ratios+="| $what | $r | <= $target | $verdict | $c |"$'\n'
   done
 done
 [ -n "$ratios" ] && ratios=$'| ratio of medians | wall time | target (issues 2, 13) | | CPU seconds (tool + servers) |\n|---|---|---|---|---|\n'"$ratios"
