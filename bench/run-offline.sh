@@ -60,7 +60,7 @@ if [ "${1:-}" = "__variant" ]; then
       echo "floor indexes started $(date +%s.%N)"
       pg_restore --exit-on-error -j2 -d "$TGT_URI" "$run_dir/post.dump"
       psql -X -At -h 127.0.0.1 -p "$SRC_PORT" -U postgres -d benchdb -c "
-          SELECT format('SELECT pg_catalog.setval(%L, %s, %s);', format('%I.%I', schemaname, sequencename),
+          SELECT format('SELECT pg_catalog.setval(%L, %s, %L);', format('%I.%I', schemaname, sequencename),
                         coalesce(last_value, start_value), last_value IS NOT NULL) FROM pg_sequences" \
         | psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$TGT_PORT" -U postgres -d benchdb >/dev/null
       echo "floor done $(date +%s.%N)"
