@@ -345,7 +345,7 @@ final class DatabaseMigration {
         Map<Long, List<Index>> indexes = catalog.indexesByTable();
         List<TableStats> stats;
         try (IndexBuilds builds = new IndexBuilds(sessions, job.copy().indexJobs(), job.copy().maintenanceWorkMem(),
-                job.analyze(), targetVersion, db, listener, checkpoints, cancel)) {
+                job.analyze(), db, listener, checkpoints, cancel)) {
             builds.start();
             new DataCopy(sessions, job.copy(), sourceVersion, targetVersion, db, catalog.database().encoding(), listener,
                     checkpoints, cancel, digests)
