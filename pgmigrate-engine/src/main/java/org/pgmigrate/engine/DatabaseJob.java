@@ -14,7 +14,7 @@ import org.pgmigrate.engine.pg.PgEndpoint;
  * @param dropIfExists   drop and recreate the target database if it exists (else the job fails)
  * @param keepOwnership  keep owners and GRANTs (roles were migrated first); else the target user owns everything
  * @param verify         compare counts and hashes of every table at the end, and fail on a difference
- * @param analyze        ANALYZE each table once its indexes are built
+ * @param analyze        VACUUM (ANALYZE) each table once its indexes are built
  * @param workDir        where the schema archive and restore lists go (kept for diagnosis)
  * @param snapshotName   a snapshot exported by the caller and held open for the whole job (online mode: the
  *                       replication slot's); null to export one
@@ -67,6 +67,11 @@ public record DatabaseJob(PgEndpoint source, PgEndpoint target, CopyOptions copy
 
     public DatabaseJob withVerify(boolean check) {
         return new DatabaseJob(source, target, copy, dropIfExists, keepOwnership, check, analyze, workDir, snapshotName, filter, skips);
+    }
+
+    public DatabaseJob withAnalyze(boolean vacuumAndAnalyze) {
+        return new DatabaseJob(source, target, copy, dropIfExists, keepOwnership, verify, vacuumAndAnalyze, workDir,
+                snapshotName, filter);
     }
 
     public DatabaseJob withFilter(TableFilter tables) {

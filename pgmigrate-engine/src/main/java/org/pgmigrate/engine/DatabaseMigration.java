@@ -323,6 +323,10 @@ final class DatabaseMigration {
             }
             try {
                 archive.restorePreData(job.target(), dir, cancel);
+                // pg_restore committed without waiting for WAL flushes; pre-data is done once they are durable.
+                try (Connection target = sessions.target("pre-data")) {
+                    TargetDatabase.flushCommits(target);
+                }
             } catch (EngineException failed) {
                 EngineException e = withMissingExtensions(failed, skippedExtensions, sessions);
                 if (fresh) {

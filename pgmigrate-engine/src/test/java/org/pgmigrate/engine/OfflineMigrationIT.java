@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
+import java.time.Duration;
 import java.util.List;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -145,6 +147,45 @@ class OfflineMigrationIT {
         };
     }
 
+    /**
+     * Autovacuum has nothing left to do on the target: every loaded table is analyzed, and one with at least
+     * autovacuum_vacuum_insert_threshold (1000) rows is vacuumed too, so no table keeps the insert counter its COPY
+     * left (which made autovacuum vacuum every such table during and after the run). Smaller tables are not vacuumed:
+     * autovacuum never vacuums them for inserts, and a VACUUM per table scans pg_class each time. Split tables
+     * (range parts, not COPY FREEZE) included.
+     */
+    @Test
+    void leavesAutovacuumNothingToDoOnTheLoadedTables() throws Exception {
+        DatabaseJob job = job("shop", "shop_vacuumed").withCopy(CopyOptions.defaults().withSplitThreshold(64 * 1024));
+
+        engine.migrateDatabase(job, ProgressListener.NONE, CheckpointStore.NONE, new Cancellation());
+
+        try (Connection t = target.connect("shop_vacuumed")) {
+            awaitNoPgmigrateSessions(t);
+            String loaded = "FROM pg_catalog.pg_stat_user_tables s JOIN pg_catalog.pg_class c ON c.oid = s.relid"
+                    + " WHERE c.relkind = 'r' AND s.n_live_tup > 0";
+            assertThat(names(t, "SELECT s.relname " + loaded + " AND s.n_live_tup >= 1000"))
+                    .contains("orders", "order_lines");
+            assertThat(names(t, "SELECT concat_ws(' ', s.relname, s.n_live_tup, s.n_ins_since_vacuum,"
+                    + " s.n_mod_since_analyze, s.last_vacuum, s.last_analyze) " + loaded + " AND (s.n_mod_since_analyze > 0"
+                    + " OR s.last_analyze IS NULL OR (s.n_live_tup >= 1000) <> (s.last_vacuum IS NOT NULL)"
+                    + " OR (s.n_live_tup >= 1000 AND s.n_ins_since_vacuum > 0))")).isEmpty();
+        }
+    }
+
+    /** {@code --skip-analyze} (the service's azure.migration_skip_analyze) leaves tables alone: no VACUUM either. */
+    @Test
+    void withoutAnalyzeNoTableIsVacuumedOrAnalyzed() throws Exception {
+        engine.migrateDatabase(job("shop", "shop_unanalyzed").withAnalyze(false), ProgressListener.NONE,
+                CheckpointStore.NONE, new Cancellation());
+
+        try (Connection t = target.connect("shop_unanalyzed")) {
+            awaitNoPgmigrateSessions(t);
+            assertThat(count(t, "SELECT count(*) FROM pg_catalog.pg_stat_user_tables WHERE relname = 'orders'"
+                    + " AND n_live_tup = 3000 AND last_vacuum IS NULL AND last_analyze IS NULL")).isEqualTo(1);
+        }
+    }
+
     @Test
     void copiesInTextFormatToo() throws Exception {
         DatabaseJob job = job("shop", "shop_text").withCopy(CopyOptions.defaults().withFormat(CopyFormat.TEXT));
@@ -182,6 +223,22 @@ class OfflineMigrationIT {
         PgEndpoint s = PgEndpoint.parse(source.uri(from));
         PgEndpoint t = PgEndpoint.parse(target.uri(to));
         return DatabaseJob.of(s, t, work.resolve(to));
+    }
+
+    /** A backend's table counters reach the shared statistics at the latest when it exits. */
+    private static void awaitNoPgmigrateSessions(Connection t) {
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> count(t, "SELECT count(*) FROM"
+                + " pg_catalog.pg_stat_activity WHERE application_name LIKE 'pgmigrate%' AND pid <> pg_backend_pid()") == 0);
+    }
+
+    private static List<String> names(Connection c, String sql) throws Exception {
+        List<String> names = new java.util.ArrayList<>();
+        try (ResultSet rs = c.createStatement().executeQuery(sql)) {
+            while (rs.next()) {
+                names.add(rs.getString(1));
+            }
+        }
+        return names;
     }
 
     static long count(Connection c, String sql) throws Exception {

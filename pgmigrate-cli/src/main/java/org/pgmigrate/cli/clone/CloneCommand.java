@@ -140,7 +140,7 @@ public final class CloneCommand implements Callable<Integer> {
     @Option(names = "--skip-verify", description = "Do not compare row counts and hashes at the end.")
     boolean skipVerify;
 
-    @Option(names = "--skip-analyze", description = "Do not ANALYZE tables after loading them.")
+    @Option(names = "--skip-analyze", description = "Do not VACUUM (ANALYZE) tables after loading them.")
     boolean skipAnalyze;
 
     @Option(names = "--skip-large-objects", description = "Do not copy large objects (blobs): none is created on the"

@@ -75,6 +75,7 @@ final class PartCopier {
             if (!part.truncateAndFreeze()) {
                 checkpoints.put(partKey, PartRecord.pending(currentTransactionId(), streamed.rows(), streamed.bytes()));
             }
+            requestStatsFlushAtCommit();
             target.commit();
             return streamed;
         } catch (SQLException e) {
@@ -192,6 +193,22 @@ final class PartCopier {
         }
         progress.copied(rows, 0);
         return new Streamed(rows, 0);
+    }
+
+    /**
+     * A backend sends its tables' insert counts to the shared statistics when it next goes idle, but at most once a
+     * second: a part committed sooner after the last flush has its counts sent up to a second later. The index
+     * worker's VACUUM, which resets the table's insert counter, can come before that, and the late counts then make
+     * autovacuum vacuum the table once more, which is what the VACUUM was for. PostgreSQL 15+ can be asked to flush
+     * at the next idle moment, which is this transaction's commit. (Older servers send statistics through the
+     * collector, asynchronously in any case.)
+     */
+    private void requestStatsFlushAtCommit() throws SQLException {
+        if (target.getMetaData().getDatabaseMajorVersion() >= 15) {
+            try (Statement s = target.createStatement()) {
+                s.execute("SELECT pg_catalog.pg_stat_force_next_flush()");
+            }
+        }
     }
 
     private long currentTransactionId() throws SQLException {

@@ -32,7 +32,8 @@ import org.slf4j.MDC;
  * Builds each loaded table's indexes on the target, all of them at once across {@code indexJobs} sessions, while
  * other tables are still copying. Primary keys and unique constraints are built as plain unique indexes first (so
  * they build in parallel with the table's other indexes, under a SHARE lock) and then attached with
- * {@code ADD CONSTRAINT ... USING INDEX}, which is instant. Then the table is analyzed.
+ * {@code ADD CONSTRAINT ... USING INDEX}, which is instant. Then the table is analyzed, and vacuumed where autovacuum
+ * would vacuum it for its inserts ({@link AfterLoadVacuum}), so that autovacuum finds nothing left to do on it.
  *
  * <p>Each index is checkpointed, and a resumed run also checks the target, so nothing is built twice. Thread-safe:
  * {@link #submit} is called from copy workers; {@link #finish} by the owner, once.
@@ -40,11 +41,12 @@ import org.slf4j.MDC;
 public final class IndexBuilds implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(IndexBuilds.class);
-    private static final Task STOP = c -> { };
+    private static final Task STOP = (c, v) -> { };
 
     private final DatabaseSessions sessions;
     private final int jobs;
     private final String maintenanceWorkMem;
+    /** VACUUM (ANALYZE) or ANALYZE each table once its indexes are built. */
     private final boolean analyze;
     private final String database;
     private final ProgressListener listener;
@@ -60,9 +62,14 @@ public final class IndexBuilds implements AutoCloseable {
 
     /** Work that runs on a worker's target session. */
     private interface Task {
-        void run(Connection target) throws SQLException;
+        void run(Connection target, AfterLoadVacuum vacuum) throws SQLException;
     }
 
+    /**
+     * @param analyze VACUUM (ANALYZE) or ANALYZE each table once its indexes are built ({@link AfterLoadVacuum});
+     *                off leaves both to autovacuum (the user's {@code --skip-analyze} or
+     *                {@code azure.migration_skip_analyze}: no pass over the tables)
+     */
     public IndexBuilds(DatabaseSessions sessions, int jobs, String maintenanceWorkMem, boolean analyze, String database,
                        ProgressListener listener, CheckpointStore checkpoints, Cancellation cancel) {
         this.sessions = sessions;
@@ -95,12 +102,11 @@ public final class IndexBuilds implements AutoCloseable {
         long started = System.nanoTime();
         List<Index> builds = indexes.stream().filter(i -> i.constraint() == null || !i.constraint().buildsItsIndex()).toList();
         AtomicInteger remaining = new AtomicInteger(builds.size());
-        Task attach = target -> {
+        Task attach = (target, vacuum) -> {
             attachConstraints(target, table, indexes);
             if (analyze) {
-                try (Statement s = target.createStatement()) {
-                    s.execute("ANALYZE " + table.qualifiedName());
-                }
+                // VACUUM refuses to run in a transaction block: the index sessions stay in autocommit.
+                execute(target, vacuum.statement(table, copied.rows()));
             }
             checkpoints.markDone(finishedKey);
             Duration took = Duration.ofNanos(System.nanoTime() - started);
@@ -112,7 +118,7 @@ public final class IndexBuilds implements AutoCloseable {
             return;
         }
         for (Index index : builds) {
-            enqueue(target -> {
+            enqueue((target, vacuum) -> {
                 build(target, index);
                 if (remaining.decrementAndGet() == 0) {
                     enqueue(attach);
@@ -178,12 +184,13 @@ public final class IndexBuilds implements AutoCloseable {
             try (Statement s = target.createStatement()) {
                 s.execute("SET maintenance_work_mem = " + Identifiers.literal(maintenanceWorkMem));
             }
+            AfterLoadVacuum vacuum = AfterLoadVacuum.of(target);
             try {
                 // Queued work is drained even after STOP was queued: STOPs come last, after every build.
                 for (Task task; (task = queue.take()) != STOP; ) {
                     try {
                         if (!stop.isCanceled()) {
-                            task.run(target);
+                            task.run(target, vacuum);
                         }
                     } finally {
                         taskDone();

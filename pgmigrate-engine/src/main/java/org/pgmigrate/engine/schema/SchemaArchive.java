@@ -95,9 +95,19 @@ public final class SchemaArchive {
         return entries.stream().filter(skips).map(TocSkips::extensionName).flatMap(java.util.Optional::stream).toList();
     }
 
-    /** Restores the pre-data section into {@code target}: types, functions, tables, sequences, views... */
+    /**
+     * Restores the pre-data section into {@code target}: types, functions, tables, sequences, views...
+     *
+     * <p>pg_restore sends each entry as a statement of its own, which the server commits on its own, and on a schema
+     * of thousands of tables most of the time went into those commits' WAL flushes. Its session runs with
+     * {@code synchronous_commit=off}: a commit no longer waits for its flush. That is safe only because the caller
+     * makes the restore durable ({@link TargetDatabase#flushCommits}) before recording pre-data as done: a target that
+     * crashes before then loses the last entries, and the resumed run, seeing pre-data not done, drops the database
+     * it created and restores again.
+     */
     public void restorePreData(PgEndpoint target, Path workDir, Cancellation cancel) {
-        restore(target, workDir, "pre-data", 1, e -> !isOwnPublicationOrPublicSchema(e) && !skips.test(e), cancel);
+        restore(target, workDir, "pre-data", 1, List.of("synchronous_commit=off"),
+                e -> !isOwnPublicationOrPublicSchema(e) && !skips.test(e), cancel);
     }
 
     /**
@@ -121,7 +131,7 @@ public final class SchemaArchive {
                 && !skips.test(e);
         Set<Integer> there = PostDataOnTarget.find(entries.stream().filter(notBuilt).toList(), sourceInSnapshot,
                 targetSession, keepOwnership);
-        restore(target, workDir, "post-data", jobs, e -> notBuilt.test(e) && !there.contains(e.dumpId()), cancel);
+        restore(target, workDir, "post-data", jobs, List.of(), e -> notBuilt.test(e) && !there.contains(e.dumpId()), cancel);
         return new PostDataRestore(ended, there.size());
     }
 
@@ -134,8 +144,8 @@ public final class SchemaArchive {
     public record PostDataRestore(int endedSessions, int alreadyThere) {
     }
 
-    private void restore(PgEndpoint target, Path workDir, String section, int jobs, Predicate<TocEntry> keep,
-                         Cancellation cancel) {
+    private void restore(PgEndpoint target, Path workDir, String section, int jobs, List<String> sessionSettings,
+                         Predicate<TocEntry> keep, Cancellation cancel) {
         Path list = workDir.resolve(section + ".list");
         try {
             List<String> lines = entries.stream().filter(keep).map(TocEntry::line).toList();
@@ -153,7 +163,8 @@ public final class SchemaArchive {
             command.add("--no-acl");
         }
         command.add(file.toString());
-        ToolProcess.run(command, target, cancel, EngineError.SCHEMA_RESTORE_FAILED, "pg_restore of " + section);
+        ToolProcess.run(command, target, sessionSettings, cancel, EngineError.SCHEMA_RESTORE_FAILED,
+                "pg_restore of " + section);
     }
 
     /**

@@ -28,9 +28,26 @@ public final class ToolProcess {
     /** Runs the command to completion and returns its stdout. */
     public static String run(List<String> command, PgEndpoint credentials, Cancellation cancel, EngineError onFailure,
                       String what) {
+        return run(command, credentials, List.of(), cancel, onFailure, what);
+    }
+
+    /**
+     * Runs the command to completion and returns its stdout; its sessions start with {@code sessionSettings}
+     * ({@code name=value}, through libpq's PGOPTIONS, after any the environment already has; an {@code options}
+     * parameter of the connection string wins over them).
+     */
+    public static String run(List<String> command, PgEndpoint credentials, List<String> sessionSettings,
+                             Cancellation cancel, EngineError onFailure, String what) {
         refusePasswordIn(command);
         ProcessBuilder builder = new ProcessBuilder(command);
         Map<String, String> env = builder.environment();
+        if (!sessionSettings.isEmpty()) {
+            StringBuilder options = new StringBuilder(env.getOrDefault("PGOPTIONS", ""));
+            for (String setting : sessionSettings) {
+                options.append(options.isEmpty() ? "" : " ").append("-c ").append(setting);
+            }
+            env.put("PGOPTIONS", options.toString());
+        }
         // Why the environment and not a temporary 0600 passfile (PGPASSFILE): on Linux /proc/PID/environ is readable
         // only by the child's own user (and root), exactly who could read a 0600 file, so a file protects no better;
         // but a file outlives a kill -9 or a power cut, leaving the password on disk in the clear, where the service

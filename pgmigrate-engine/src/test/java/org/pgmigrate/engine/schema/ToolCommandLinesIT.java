@@ -92,7 +92,32 @@ class ToolCommandLinesIT {
         }
     }
 
-    record Invocation(String tool, List<String> arguments, String pgpassword) {
+    /**
+     * The pre-data restore, one commit per entry, runs with synchronous_commit=off (the engine flushes the WAL before
+     * it records pre-data as done); the post-data restore, whose entries are resumed by what the target has, and
+     * every other tool run with the server's setting.
+     */
+    @Test
+    void onlyThePreDataRestoreCommitsWithoutWaitingForFlushes() throws Exception {
+        Path log = Files.createDirectory(work.resolve("log"));
+        Engine engine = new Engine(EngineSettings.defaults().withToolSearchPath(List.of(wrappers(log))));
+        engine.migrateDatabase(DatabaseJob.of(PgEndpoint.parse(source.uri("app")), PgEndpoint.parse(target.uri("app_async")),
+                work.resolve("job")), ProgressListener.NONE, CheckpointStore.NONE, new Cancellation());
+
+        List<Invocation> invocations = invocations(log);
+        assertThat(invocations).filteredOn(i -> i.arguments().contains("--section=pre-data") && i.tool().equals("pg_restore"))
+                .singleElement().extracting(Invocation::pgoptions).isEqualTo("-c synchronous_commit=off");
+        assertThat(invocations).filteredOn(i -> !(i.arguments().contains("--section=pre-data") && i.tool().equals("pg_restore")))
+                .hasSizeGreaterThanOrEqualTo(3).allSatisfy(i -> assertThat(i.pgoptions()).as(i.tool() + " " + i.arguments())
+                        .isEmpty());
+        try (Connection t = target.connect("app_async"); Statement s = t.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM t")) {
+            rs.next();
+            assertThat(rs.getInt(1)).isEqualTo(100);
+        }
+    }
+
+    record Invocation(String tool, List<String> arguments, String pgpassword, String pgoptions) {
     }
 
     /**
@@ -110,6 +135,7 @@ class ToolCommandLinesIT {
                     out="LOG/$$.TOOL"
                     printf '%s\\0' "$@" > "$out.args"
                     printf '%s' "$PGPASSWORD" > "$out.pgpassword"
+                    printf '%s' "$PGOPTIONS" > "$out.pgoptions"
                     exec "REAL/TOOL" "$@"
                     """.replace("TOOL", tool).replace("LOG", log.toString()).replace("REAL", real.toString())
                     .replace("MAJOR", Integer.toString(source.majorVersion()));
@@ -128,7 +154,8 @@ class ToolCommandLinesIT {
                 String raw = Files.readString(args, StandardCharsets.UTF_8);
                 List<String> arguments = raw.isEmpty() ? List.of() : List.of(raw.substring(0, raw.length() - 1).split("\0", -1));
                 String pgpassword = Files.readString(args.resolveSibling(name.replace(".args", ".pgpassword")));
-                found.add(new Invocation(tool, arguments, pgpassword));
+                String pgoptions = Files.readString(args.resolveSibling(name.replace(".args", ".pgoptions")));
+                found.add(new Invocation(tool, arguments, pgpassword, pgoptions));
             }
         }
         return found;
