@@ -33,7 +33,7 @@ final class SkippedExtensions {
      * internal or automatic dependencies on a member). What depends on these normally (a user's column of its type,
      * a user's index with its operator class, a view calling its function), or was marked as depending on the
      * extension itself (ALTER ... DEPENDS ON EXTENSION), cannot be restored without the extension. Members of other
-     * extensions are not restored either, so they do not count.
+     * extensions are not restored either, so they do not count. A view is named as itself, not as its _RETURN rule.
      */
     private static final String DEPENDENTS = """
             WITH RECURSIVE member (extname, classid, objid) AS (
@@ -54,7 +54,12 @@ final class SkippedExtensions {
                 FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_extension e ON e.oid = d.refobjid
                 WHERE d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass AND d.deptype = 'x'
             )
-            SELECT DISTINCT x.extname, pg_catalog.pg_describe_object(x.classid, x.objid, x.objsubid)
+            SELECT DISTINCT x.extname, COALESCE(
+                       (SELECT pg_catalog.pg_describe_object('pg_catalog.pg_class'::pg_catalog.regclass, r.ev_class, 0)
+                        FROM pg_catalog.pg_rewrite r
+                        WHERE x.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass AND r.oid = x.objid
+                          AND r.rulename = '_RETURN'),
+                       pg_catalog.pg_describe_object(x.classid, x.objid, x.objsubid))
             FROM dependent x
             WHERE NOT EXISTS (SELECT 1 FROM member o WHERE o.classid = x.classid AND o.objid = x.objid)
               AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e WHERE e.classid = x.classid AND e.objid = x.objid
