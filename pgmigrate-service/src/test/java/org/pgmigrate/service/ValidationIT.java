@@ -139,6 +139,62 @@ class ValidationIT {
     }
 
     /**
+     * The target server registered a second time (as "localhost") with azure.migration_skip_extensions and
+     * azure.migration_skip_large_objects on: validation judges the migration that these parameters make. The source's
+     * old_snapshot, which the 17 target lacks (without the parameter, validation fails: the test above), is a
+     * warning when nothing uses it, and skipped large objects are a note; a database whose column uses a skipped
+     * extension (hstore, which the target offers but the migration would not create) fails validation, naming the
+     * extension, the column and the fixes, before anything is written.
+     */
+    @Test
+    void theSkipParametersMakeAnUnusedMissingExtensionAWarningAndAUsedSkippedExtensionAFailure() throws Exception {
+        String skipping = "validate-target-skipping";
+        assertThat(client.registerServer("flexibleServers", skipping, "localhost", CLUSTERS.target().port()).status())
+                .isEqualTo(201);
+        for (String parameter : List.of("azure.migration_skip_extensions", "azure.migration_skip_large_objects")) {
+            Response set = client.put(ArmClient.serverPath("flexibleServers", skipping) + "/configurations/"
+                    + parameter, "{\"properties\": {\"value\": \"on\"}}");
+            assertThat(set.status()).as(set.body()).isEqualTo(200);
+        }
+        PgCluster source = CLUSTERS.source();
+        source.createDatabase("legacy_skipped");
+        source.execute("legacy_skipped", "CREATE EXTENSION old_snapshot; CREATE TABLE t (id int PRIMARY KEY);"
+                + " SELECT pg_catalog.lo_from_bytea(0, '\\x0102')");
+        source.createDatabase("needs_hstore");
+        source.execute("needs_hstore", "CREATE EXTENSION hstore;"
+                + " CREATE TABLE settings (id int PRIMARY KEY, attrs public.hstore)");
+
+        String passing = migrationPath(skipping, "skips-legacy");
+        assertThat(client.put(passing, body("Validate", false, "legacy_skipped")).status()).isEqualTo(201);
+        Response passed = awaitEnd(passing);
+        assertThat(passed.state()).as(passed.body()).isEqualTo("Succeeded");
+        JsonNode v = validation(passed);
+        assertThat(v.path("status").asText()).isEqualTo("Warning");
+        JsonNode summary = v.path("dbLevelValidationDetails").get(0).path("summary");
+        JsonNode extensions = item(summary, "ExtensionsValidation");
+        assertThat(extensions.path("state").asText()).isEqualTo("Warning");
+        assertThat(extensions.path("messages")).singleElement().extracting(m -> m.path("message").asText())
+                .isEqualTo("Extension old_snapshot 1.0 is not available on the target; it will not be migrated"
+                        + " because azure.migration_skip_extensions is on, and nothing in database legacy_skipped"
+                        + " uses it.");
+        assertThat(item(summary, "DatabaseSizeValidation").path("messages").toString())
+                .contains("The 1 large object of database legacy_skipped (")
+                .contains(") will not be migrated: azure.migration_skip_large_objects is on.");
+
+        String failing = migrationPath(skipping, "skips-hstore");
+        assertThat(client.put(failing, body(null, true, "needs_hstore")).status()).isEqualTo(201);
+        Response refused = awaitEnd(failing);
+        assertThat(refused.state()).as(refused.body()).isEqualTo("ValidationFailed");
+        assertThat(refused.json().path("properties").path("currentStatus").path("error").asText())
+                .isEqualTo("Validation failed; no data was migrated. needs_hstore: ExtensionsValidation: Extension"
+                        + " hstore is not migrated because azure.migration_skip_extensions is on, and the target"
+                        + " database is created from template0, so it will not have hstore; but column attrs of table"
+                        + " public.settings in database needs_hstore uses it, and would fail to restore. Turn"
+                        + " azure.migration_skip_extensions off, or drop that object on the source.");
+        assertThat(databaseExists("needs_hstore")).as("nothing is written to the target").isFalse();
+    }
+
+    /**
      * The source server registered a second time, as a flexible server named for "localhost" (the source is reached
      * at 127.0.0.1), with overwriteDbsInTarget: validation fails; without validation (Migrate) the engine refuses
      * before writing. Either way the source database keeps every row.

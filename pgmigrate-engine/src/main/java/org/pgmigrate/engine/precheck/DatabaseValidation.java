@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.pgmigrate.engine.ObjectSkips;
 import org.pgmigrate.engine.pg.DatabaseIdentity;
 import org.pgmigrate.engine.pg.ServerVersion;
 
@@ -76,8 +77,12 @@ final class DatabaseValidation {
         return check.build();
     }
 
-    static CheckResult extensions(Connection source, Connection target, boolean targetSuperuser, ServerVersion targetVersion)
-            throws SQLException {
+    static CheckResult extensions(Connection source, Connection target, boolean targetSuperuser, ServerVersion targetVersion,
+                                  String database, ObjectSkips skips) throws SQLException {
+        if (skips.extensions()) {
+            // None is created on the target: what matters is only whether something uses one.
+            return SkippedExtensions.check(source, target, targetVersion, database, skips.extensionsBy());
+        }
         CheckResult.Builder check = new CheckResult.Builder("ExtensionsValidation");
         Map<String, String> installed = new HashMap<>();
         try (Statement s = source.createStatement();
@@ -170,7 +175,8 @@ final class DatabaseValidation {
         return check.build();
     }
 
-    static CheckResult onlineReplication(Connection source, boolean allowReplicaIdentityFull) throws SQLException {
+    static CheckResult onlineReplication(Connection source, boolean allowReplicaIdentityFull, ObjectSkips skips)
+            throws SQLException {
         CheckResult.Builder check = new CheckResult.Builder("OnlineReplicationValidation");
         List<String> keyless = qualifiedNames(source, "SELECT n.nspname, c.relname"
                 + " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
@@ -198,7 +204,9 @@ final class DatabaseValidation {
             check.warn("Unlogged tables " + list(unlogged) + " are copied once, but logical replication does not carry"
                     + " their later changes. Copy them again after cutover, or make them logged (ALTER TABLE ... SET LOGGED).");
         }
-        int largeObjects = intQuery(source, "SELECT count(*) FROM pg_catalog.pg_largeobject_metadata");
+        // Skipped large objects are not copied at all; the size check notes that.
+        int largeObjects = skips.largeObjects() ? 0
+                : intQuery(source, "SELECT count(*) FROM pg_catalog.pg_largeobject_metadata");
         if (largeObjects > 0) {
             check.warn(largeObjects + " large objects are copied with the base copy, but changes to them afterwards are"
                     + " not replicated. Stop writing large objects during the migration, or migrate offline.");
@@ -216,11 +224,23 @@ final class DatabaseValidation {
         return check.build();
     }
 
-    static CheckResult size(Connection source, String database) throws SQLException {
+    static CheckResult size(Connection source, String database, ObjectSkips skips) throws SQLException {
         long bytes = Long.parseLong(stringQuery(source, "SELECT pg_database_size(current_database())::text"));
-        return new CheckResult.Builder("DatabaseSizeValidation")
-                .ok("Database " + database + " takes " + human(bytes) + " on the source; plan at least "
-                        + human(bytes + bytes / 4) + " free on the target.")
+        CheckResult.Builder check = new CheckResult.Builder("DatabaseSizeValidation");
+        long planned = bytes;
+        if (skips.largeObjects()) {
+            int count = intQuery(source, "SELECT count(*) FROM pg_catalog.pg_largeobject_metadata");
+            if (count > 0) {
+                // pg_largeobject may be unreadable to the source user; its size is not.
+                long lobBytes = Long.parseLong(stringQuery(source,
+                        "SELECT pg_catalog.pg_total_relation_size('pg_catalog.pg_largeobject')::text"));
+                planned = Math.max(0, bytes - lobBytes);
+                check.ok("The " + count + " large object" + (count == 1 ? "" : "s") + " of database " + database
+                        + " (" + human(lobBytes) + ") will not be migrated: " + skips.largeObjectsBy() + " is on.");
+            }
+        }
+        return check.ok("Database " + database + " takes " + human(bytes) + " on the source; plan at least "
+                        + human(planned + planned / 4) + " free on the target.")
                 .build();
     }
 

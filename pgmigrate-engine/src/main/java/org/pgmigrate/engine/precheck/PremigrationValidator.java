@@ -96,19 +96,21 @@ public final class PremigrationValidator {
             if (!request.filter().isEmpty()) {
                 summary.add(filters(source, request.filter(), db));
             }
-            summary.add(DatabaseValidation.extensions(source, target, targetSuperuser, targetVersion));
+            summary.add(DatabaseValidation.extensions(source, target, targetSuperuser, targetVersion, db,
+                    request.skips()));
             summary.add(DatabaseValidation.collations(source, target, sourceVersion, targetVersion, db));
             summary.add(RestoreFeasibility.casts(source, db, targetSuperuser));
             summary.add(RestoreFeasibility.catalogGrants(source, db, targetSuperuser));
             summary.add(RestoreFeasibility.languages(source, target, db));
             summary.add(RestoreFeasibility.cBaseTypes(source, db, targetSuperuser));
             if (request.online()) {
-                summary.add(DatabaseValidation.onlineReplication(source, request.allowReplicaIdentityFull()));
+                summary.add(DatabaseValidation.onlineReplication(source, request.allowReplicaIdentityFull(),
+                        request.skips()));
             }
             summary.add(OwnershipValidation.securityDefinerFunctions(source, db, targetUser, targetSuperuser,
                     request.migrateRoles()));
             summary.add(OwnershipValidation.ownership(source, db, targetUser, request.migrateRoles()));
-            summary.add(DatabaseValidation.size(source, db));
+            summary.add(DatabaseValidation.size(source, db, request.skips()));
         } finally {
             close(source);
         }

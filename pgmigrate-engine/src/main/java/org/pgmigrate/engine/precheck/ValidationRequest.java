@@ -1,6 +1,7 @@
 package org.pgmigrate.engine.precheck;
 
 import java.util.List;
+import org.pgmigrate.engine.ObjectSkips;
 import org.pgmigrate.engine.catalog.TableFilter;
 import org.pgmigrate.engine.pg.PgEndpoint;
 
@@ -16,14 +17,26 @@ import org.pgmigrate.engine.pg.PgEndpoint;
  *                                 and grants; otherwise the target user owns everything
  * @param allowReplicaIdentityFull tables without a key may be set to REPLICA IDENTITY FULL for online mode
  * @param filter                   the schemas and tables to migrate: each database must have what it names
+ * @param skips                    what the migration will leave out on request ({@link ObjectSkips#NONE}: nothing):
+ *                                 skipped extensions are not required on the target, but nothing may use them;
+ *                                 skipped large objects are noted instead of warned about
  */
 public record ValidationRequest(PgEndpoint source, PgEndpoint target, List<String> databases, boolean online,
                                 boolean overwriteDbsInTarget, boolean migrateRoles, boolean allowReplicaIdentityFull,
-                                TableFilter filter) {
+                                TableFilter filter, ObjectSkips skips) {
 
     public ValidationRequest {
         databases = List.copyOf(databases);
         filter = filter == null ? TableFilter.NONE : filter;
+        skips = skips == null ? ObjectSkips.NONE : skips;
+    }
+
+    /** A request that leaves nothing out. */
+    public ValidationRequest(PgEndpoint source, PgEndpoint target, List<String> databases, boolean online,
+                             boolean overwriteDbsInTarget, boolean migrateRoles, boolean allowReplicaIdentityFull,
+                             TableFilter filter) {
+        this(source, target, databases, online, overwriteDbsInTarget, migrateRoles, allowReplicaIdentityFull, filter,
+                ObjectSkips.NONE);
     }
 
     /** A request without filters. */
@@ -31,5 +44,11 @@ public record ValidationRequest(PgEndpoint source, PgEndpoint target, List<Strin
                              boolean overwriteDbsInTarget, boolean migrateRoles, boolean allowReplicaIdentityFull) {
         this(source, target, databases, online, overwriteDbsInTarget, migrateRoles, allowReplicaIdentityFull,
                 TableFilter.NONE);
+    }
+
+    /** This request, for a migration that leaves out {@code skipped}. */
+    public ValidationRequest withSkips(ObjectSkips skipped) {
+        return new ValidationRequest(source, target, databases, online, overwriteDbsInTarget, migrateRoles,
+                allowReplicaIdentityFull, filter, skipped);
     }
 }

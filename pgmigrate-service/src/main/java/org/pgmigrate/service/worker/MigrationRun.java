@@ -412,7 +412,9 @@ final class MigrationRun implements Runnable, RunControl {
         }
         ValidationDetails details;
         try {
-            details = ctx.validation().validate(m, endpoints, databasesToMigrate(m));
+            // The skips as the migration will read them from the target's parameters when its databases start.
+            details = ctx.validation().validate(m, endpoints, databasesToMigrate(m),
+                    MigrationTuning.of(ctx.resolver().registeredTarget(m.key()), ctx.limits()).skips());
         } catch (EngineException e) {
             fail(MigrationStatus.VALIDATING, "Premigration validation could not run: " + e.getMessage());
             return;

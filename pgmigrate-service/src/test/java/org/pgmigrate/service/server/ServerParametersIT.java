@@ -157,7 +157,8 @@ class ServerParametersIT {
      * Both skip parameters on: the source's large objects are neither created nor copied on the target (its
      * pg_largeobject_metadata stays empty), its extension pg_trgm (which no object uses) is not created, and the
      * migration still succeeds with a verification that says what it left out and why. A database whose table uses
-     * a skipped extension (citext) fails its schema restore with a message naming the extension and the parameter.
+     * a skipped extension (citext), migrated without validation (which would refuse it), fails its schema restore
+     * with a message naming the extension and the parameter.
      */
     @Test
     void skippedLargeObjectsAndExtensionsAreNotMigratedAndTheVerificationSaysSo() throws Exception {
@@ -193,7 +194,8 @@ class ServerParametersIT {
                     + " not compared (source: 4; target: 0)", "extensions were skipped (azure.migration_skip_extensions"
                     + " is on) and not compared (source: plpgsql, pg_trgm; target: plpgsql)");
 
-            Response failed = run("needs_citext");
+            // Validation would refuse it (ValidationIT); without validation the restore fails, as clearly.
+            Response failed = run("needs_citext", "Migrate");
             assertThat(failed.state()).as(failed.body()).isEqualTo("Failed");
             assertThat(failed.body()).contains("citext").contains("azure.migration_skip_extensions is on")
                     .contains("lacks the source's extension citext");
@@ -205,8 +207,13 @@ class ServerParametersIT {
     }
 
     private static Response run(String db) {
+        return run(db, "ValidateAndMigrate");
+    }
+
+    private static Response run(String db, String option) {
         String path = migrationPath(TARGET, "params-" + db.replace('_', '-'));
-        Response created = client.put(path, MigrationBodies.seedShape(source, target, source.password(), true, db));
+        Response created = client.put(path, MigrationBodies.seedShape(source, target, source.password(), true, db)
+                .replace("\"sslMode\": \"Prefer\"", "\"sslMode\": \"Prefer\", \"migrationOption\": \"" + option + "\""));
         assertThat(created.status()).as(created.body()).isEqualTo(201);
         return await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(200))
                 .until(() -> client.get(path), r -> !r.state().equals("InProgress"));
