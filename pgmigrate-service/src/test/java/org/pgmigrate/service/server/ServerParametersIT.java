@@ -36,6 +36,8 @@ import org.pgmigrate.testkit.compare.DatabaseComparer;
 class ServerParametersIT {
 
     private static final String TARGET = "param-target";
+    /** The statistics statements after a table's load: ANALYZE, or VACUUM (ANALYZE, ...) for larger tables. */
+    private static final String AFTER_LOAD_STATISTICS = "(?i)(ANALYZE |VACUUM \\(ANALYZE)";
     private static final String CONFIGURATIONS = serverPath("flexibleServers", TARGET) + "/configurations";
     private static PgCluster source;
     private static PgCluster target;
@@ -134,7 +136,7 @@ class ServerParametersIT {
         String targetStatements = target.serverLog().substring(targetLog);
         assertThat(targetStatements).contains("FORMAT text").doesNotContain("FORMAT binary");
         assertThat(count(sourceStatements, "TO STDOUT")).as("the 6 MB table in 1 MB parts").isGreaterThan(2);
-        assertThat(targetStatements).doesNotContainIgnoringCase("ANALYZE ");
+        assertThat(targetStatements).doesNotContainPattern(AFTER_LOAD_STATISTICS);
         try (Connection t = target.connect("postgres"); var rs = t.createStatement()
                 .executeQuery("SELECT count(*) FROM pg_roles WHERE rolname = 'param_app_owner'")) {
             rs.next();
@@ -149,7 +151,7 @@ class ServerParametersIT {
         targetLog = target.serverLog().length();
         migrate("plain", false);
         targetStatements = target.serverLog().substring(targetLog);
-        assertThat(targetStatements).contains("FORMAT binary").containsIgnoringCase("ANALYZE ");
+        assertThat(targetStatements).contains("FORMAT binary").containsPattern(AFTER_LOAD_STATISTICS);
         assertThat(count(source.serverLog().substring(sourceLog), "TO STDOUT")).as("one part").isEqualTo(1);
     }
 
