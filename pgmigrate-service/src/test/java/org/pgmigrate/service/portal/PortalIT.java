@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -39,8 +40,10 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
 import org.pgmigrate.service.ArmClient;
 import org.pgmigrate.service.ArmClient.Response;
 import org.pgmigrate.service.DataDirectory;
@@ -227,13 +230,13 @@ class PortalIT {
         // from the grid by keyboard: the name is a link
         WebElement link = browser.waitFor(By.linkText(ONLINE));
         link.sendKeys(Keys.ENTER);
-        WebElement shop = browser.waitFor(By.cssSelector("#databases-table tr[data-database='shop']"));
+        browser.waitFor(By.cssSelector("#databases-table tr[data-database='shop']"));
         browser.waitForText(By.cssSelector("#databases-table tr[data-database='shop'] td.state"),
                 "WaitingForCutoverTrigger", Duration.ofSeconds(20));
-        assertThat(shop.findElement(By.cssSelector("td.latency")).getText()).matches("\\d+ s");
-        assertThat(shop.findElement(By.cssSelector("td.pending")).getText()).matches("[\\d.]+ (B|KiB|MiB|GiB)");
-        assertThat(shop.findElement(By.cssSelector("td.tables")).getText()).contains("1 of 1 done");
-        assertThat(shop.findElement(By.cssSelector("td.tables progress")).getAttribute("value")).isEqualTo("1");
+        assertThat(cell("shop", "td.latency", WebElement::getText)).matches("\\d+ s");
+        assertThat(cell("shop", "td.pending", WebElement::getText)).matches("[\\d.]+ (B|KiB|MiB|GiB)");
+        assertThat(cell("shop", "td.tables", WebElement::getText)).contains("1 of 1 done");
+        assertThat(cell("shop", "td.tables progress", e -> e.getAttribute("value"))).isEqualTo("1");
         assertThat(browser.driver().findElement(By.id("overview")).getText()).contains("Online").contains("Migrate")
                 .contains(source.host() + ":" + source.port()).contains(TARGET);
         browser.waitForText(By.cssSelector("#databases-table tr[data-database='shop'] td.changes"), "/",
@@ -242,10 +245,11 @@ class PortalIT {
 
         // the chart: samples the service took, drawn by uPlot on a canvas
         Pattern samples = Pattern.compile("\\((\\d+) samples\\)");
-        await().atMost(Duration.ofSeconds(30)).until(() -> {
-            Matcher m = samples.matcher(browser.driver().findElement(By.id("chart-latest")).getText());
-            return m.find() && Integer.parseInt(m.group(1)) >= 3;
-        });
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptionsInstanceOf(StaleElementReferenceException.class)
+                .until(() -> {
+                    Matcher m = samples.matcher(browser.driver().findElement(By.id("chart-latest")).getText());
+                    return m.find() && Integer.parseInt(m.group(1)) >= 3;
+                });
         assertThat(browser.driver().findElements(By.cssSelector("#replication-chart canvas"))).isNotEmpty();
         assertThat(browser.driver().findElement(By.id("chart-latest")).getText()).contains("latency").contains("pending");
         assertThat(browser.driver().findElements(By.cssSelector("#action-cutover"))).hasSize(1);
@@ -490,9 +494,19 @@ class PortalIT {
     }
 
     private static long appliedOnPage(String db) {
-        String text = browser.driver().findElement(By.cssSelector("#databases-table tr[data-database='" + db
-                + "'] td.changes")).getText();
+        String text = cell(db, "td.changes", WebElement::getText);
         return Long.parseLong(text.split("/")[0].replaceAll("[^0-9]", ""));
+    }
+
+    /**
+     * What {@code read} finds in a cell of database {@code db}'s row, read again if the page's refresh replaced the
+     * row between finding the cell and reading it (a stale element).
+     */
+    private static String cell(String db, String cell, Function<WebElement, String> read) {
+        By by = By.cssSelector("#databases-table tr[data-database='" + db + "'] " + cell);
+        return new WebDriverWait(browser.driver(), Duration.ofSeconds(10))
+                .ignoring(StaleElementReferenceException.class)
+                .until(d -> read.apply(d.findElement(by)));
     }
 
     private static void awaitState(String migration, String state) {
