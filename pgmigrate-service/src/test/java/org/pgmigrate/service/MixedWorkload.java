@@ -8,6 +8,7 @@ import java.util.Deque;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import org.pgmigrate.testkit.cluster.PgCluster;
 
 /**
@@ -16,6 +17,10 @@ import org.pgmigrate.testkit.cluster.PgCluster;
  * needs REPLICA IDENTITY FULL). Runs on its own thread until {@link #close()}; counts the rows it changed, so a test
  * can compare them with the migration's CDC counters. Every change is a committed transaction of its own, except a
  * few two-statement transactions.
+ *
+ * <p>The writes are paced at {@link #TRANSACTIONS_PER_SECOND}: these tests prove that nothing is lost or applied
+ * twice, not how fast the apply keeps up, and an unpaced writer on a shared two-core CI machine made every catch-up
+ * wait grow with the machine's load (updates and deletes on the keyless table are sequential scans on both sides).
  */
 final class MixedWorkload implements AutoCloseable {
 
@@ -23,6 +28,9 @@ final class MixedWorkload implements AutoCloseable {
     final AtomicLong updates = new AtomicLong();
     final AtomicLong deletes = new AtomicLong();
     final AtomicReference<Throwable> failure = new AtomicReference<>();
+    /** Thousands of changes in a few seconds, yet a small share of what the apply manages on a loaded machine. */
+    static final int TRANSACTIONS_PER_SECOND = 600;
+    private static final long NANOS_BETWEEN_TRANSACTIONS = 1_000_000_000L / TRANSACTIONS_PER_SECOND;
     private final Connection connection;
     private final Thread thread;
     private volatile boolean stop;
@@ -73,7 +81,15 @@ final class MixedWorkload implements AutoCloseable {
              PreparedStatement insertEvent = connection.prepareStatement("INSERT INTO events (v) VALUES (?)");
              PreparedStatement updateEvent = connection.prepareStatement("UPDATE events SET v = ? WHERE v = ?");
              PreparedStatement deleteEvent = connection.prepareStatement("DELETE FROM events WHERE v = ?")) {
+            long due = System.nanoTime();
             while (!stop) {
+                due += NANOS_BETWEEN_TRANSACTIONS;
+                long ahead = due - System.nanoTime();
+                if (ahead > 0) {
+                    LockSupport.parkNanos(ahead); // pacing a load generator, not waiting for a state
+                } else if (ahead < -NANOS_BETWEEN_TRANSACTIONS * TRANSACTIONS_PER_SECOND) {
+                    due = System.nanoTime(); // more than a second behind: do not burst to make it up
+                }
                 int op = random.nextInt(10);
                 if (op == 0 || op == 1 || op == 2 && accounts.isEmpty()) {
                     insertAccount.setLong(1, nextId);

@@ -13,6 +13,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -23,6 +24,7 @@ import org.pgmigrate.engine.cdc.ReplicationNames;
 import org.pgmigrate.service.ArmClient.Response;
 import org.pgmigrate.testkit.cluster.PgCluster;
 import org.pgmigrate.testkit.compare.DatabaseComparer;
+import org.pgmigrate.testkit.data.RestoreGate;
 
 /**
  * Restart safety of online migrations: the service runs as a child JVM and is killed with SIGKILL. During change
@@ -34,6 +36,8 @@ import org.pgmigrate.testkit.compare.DatabaseComparer;
 class OnlineRestartSafetyIT {
 
     private static final String TARGET = "restart-target";
+    private static final String COPY_GATE = "gate_online_copy";
+    private static final int GATE_ROW = 1000;
     private static PgCluster source;
     private static PgCluster target;
     private ServiceProcesses nodes;
@@ -45,9 +49,16 @@ class OnlineRestartSafetyIT {
         target = PgCluster.builder().version(15).name("online-restart-target").start();
         source.createDatabase("orders");
         MixedWorkload.createSchema(source, "orders", 50_000);
+        // archive: the copy of "gated" stops at row GATE_ROW on the target while the gate is held (a domain CHECK
+        // calls it for that value only), so the test kills the service in the middle of a base copy every time.
         source.createDatabase("archive");
-        source.execute("archive", "CREATE TABLE entries (id bigint PRIMARY KEY, payload text); "
-                + "INSERT INTO entries SELECT g, repeat(md5(g::text), 6) FROM generate_series(1, 800000) g; "
+        source.execute("archive", RestoreGate.functionSql()
+                + "CREATE DOMAIN public.gated_int AS int CHECK (VALUE <> " + GATE_ROW
+                + " OR public.restore_gate('" + COPY_GATE + "'));"
+                + "CREATE TABLE gated (n public.gated_int, payload text);"
+                + "INSERT INTO gated SELECT g, md5(g::text) FROM generate_series(1, " + 2 * GATE_ROW + ") g;"
+                + "CREATE TABLE entries (id bigint PRIMARY KEY, payload text); "
+                + "INSERT INTO entries SELECT g, repeat(md5(g::text), 6) FROM generate_series(1, 20000) g; "
                 + "CREATE TABLE notes (line text); INSERT INTO notes VALUES ('first')");
     }
 
@@ -125,12 +136,14 @@ class OnlineRestartSafetyIT {
         ArmClient first = new ArmClient(startService());
         assertThat(first.registerServer("flexibleServers", TARGET, target.host(), target.port()).status()).isEqualTo(201);
         String path = migrationPath(TARGET, "online-kill-copy");
-        Response created = first.put(path, MigrationBodies.online(source, target, "Migrate", true, "archive"));
-        assertThat(created.status()).isEqualTo(201);
-        String slot = ReplicationNames.of(created.json().path("properties").path("migrationId").asText(), "archive").slot();
-        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(20))
-                .until(() -> first.get(path), r -> r.db("archive").path("copiedRows").asLong() > 0);
-        nodes.killLatest();
+        String slot;
+        try (RestoreGate gate = RestoreGate.hold(target, COPY_GATE)) {
+            Response created = first.put(path, MigrationBodies.online(source, target, "Migrate", true, "archive"));
+            assertThat(created.status()).isEqualTo(201);
+            slot = ReplicationNames.of(created.json().path("properties").path("migrationId").asText(), "archive").slot();
+            gate.awaitWaiter("pgmigrate-copy", Duration.ofMinutes(2), Set.of());
+            nodes.killLatest();
+        }
         source.execute("archive", "INSERT INTO notes VALUES ('while the service was down'); "
                 + "UPDATE entries SET payload = 'changed' WHERE id = 1");
 
