@@ -13,6 +13,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -31,7 +32,9 @@ import org.pgmigrate.testkit.data.RestoreGate;
 class RestartSafetyIT {
 
     private static final int TABLES = 8;
-    private static final int ROWS = 250_000;
+    private static final int ROWS = 40_000;
+    private static final String COPY_GATE = "gate_restart_copy";
+    private static final int GATE_ROW = 1000;
     private ServiceProcesses nodes;
     private Path dataDir;
 
@@ -60,25 +63,34 @@ class RestartSafetyIT {
                         .append(ROWS).append(") g;");
             }
             ddl.append("CREATE TABLE keyed (id int PRIMARY KEY, v text); INSERT INTO keyed SELECT g, 'k' || g FROM generate_series(1, 1000) g;");
+            // gated: its copy stops at row GATE_ROW on the target while the gate is held (a domain CHECK calls it for
+            // that value only), so the kill always lands in the middle of the copy, whatever the machine's speed.
+            ddl.append(RestoreGate.functionSql()).append("CREATE DOMAIN public.gated_int AS int CHECK (VALUE <> ")
+                    .append(GATE_ROW).append(" OR public.restore_gate('").append(COPY_GATE).append("'));")
+                    .append("CREATE TABLE gated (n public.gated_int, v text); INSERT INTO gated SELECT g, md5(g::text)")
+                    .append(" FROM generate_series(1, ").append(2 * GATE_ROW).append(") g;");
             source.execute("sales", ddl.toString());
             dataDir = Files.createTempDirectory("pgmigrate-restart-it");
 
             ArmClient first = new ArmClient(startService());
             assertThat(first.registerServer("flexibleServers", "target1", target.host(), target.port()).status()).isEqualTo(201);
             String path = migrationPath("target1", "restart1");
-            assertThat(first.put(path, MigrationBodies.seedShape(source, target, source.password(), false, "sales")).status())
-                    .isEqualTo(201);
-            Response midCopy = await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofMillis(20))
-                    .until(() -> first.get(path), r -> r.db("sales").path("fullLoadCompletedTables").asLong() >= 2);
-            assertThat(midCopy.db("sales").path("fullLoadCompletedTables").asLong()).isLessThan(TABLES);
-            nodes.killLatest();
+            try (RestoreGate gate = RestoreGate.hold(target, COPY_GATE)) {
+                assertThat(first.put(path, MigrationBodies.seedShape(source, target, source.password(), false, "sales"))
+                        .status()).isEqualTo(201);
+                gate.awaitWaiter("pgmigrate-copy", Duration.ofMinutes(4), Set.of());
+                Response midCopy = await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(20))
+                        .until(() -> first.get(path), r -> r.db("sales").path("fullLoadCompletedTables").asLong() >= 2);
+                assertThat(midCopy.db("sales").path("fullLoadCompletedTables").asLong()).isLessThan(TABLES + 2);
+                nodes.killLatest();
+            }
 
             Files.delete(dataDir.resolve("endpoint"));
             ArmClient second = new ArmClient(startService());
             Response done = await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(200))
                     .until(() -> second.get(path), r -> !r.state().equals("InProgress"));
             assertThat(done.state()).as(done.body()).isEqualTo("Succeeded");
-            long totalRows = (long) TABLES * ROWS + 1000;
+            long totalRows = (long) TABLES * ROWS + 1000 + 2 * GATE_ROW;
             // copiedRows counts every row of the database, the killed run's too, exactly once; the second node's
             // own counter shows that it copied only what was unfinished.
             assertThat(done.db("sales").path("copiedRows").asLong()).isEqualTo(totalRows);
@@ -86,11 +98,12 @@ class RestartSafetyIT {
             String metrics = second.raw("GET", "/metrics", null).body();
             assertThat(rowsCopiedBy(metrics)).as("the resumed run copied only what was unfinished")
                     .isPositive().isLessThan(totalRows);
-            assertThat(done.db("sales").path("fullLoadCompletedTables").asLong()).isEqualTo(TABLES + 1);
+            assertThat(done.db("sales").path("fullLoadCompletedTables").asLong()).isEqualTo(TABLES + 2);
             try (Connection s = source.connect("sales"); Connection t = target.connect("sales")) {
                 for (int i = 1; i <= TABLES; i++) {
                     assertThat(count(t, "t" + i)).as("t" + i).isEqualTo(ROWS);
                 }
+                assertThat(count(t, "gated")).as("the table held at the gate, copied once").isEqualTo(2 * GATE_ROW);
                 assertThat(DatabaseComparer.differences(s, t)).isEmpty();
             }
             assertThat(Files.readString(dataDir.resolve("service-2.log"))).contains("Resuming database sales")
