@@ -11,8 +11,11 @@ import java.util.Set;
 import java.util.function.Predicate;
 import org.pgmigrate.engine.Cancellation;
 import org.pgmigrate.engine.EngineError;
+import org.pgmigrate.engine.EngineException;
 import org.pgmigrate.engine.files.OwnerOnly;
 import org.pgmigrate.engine.pg.PgEndpoint;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The source database's schema as one pg_dump custom-format archive (pre-data and post-data, no data), taken
@@ -24,6 +27,15 @@ import org.pgmigrate.engine.pg.PgEndpoint;
  * to share.
  */
 public final class SchemaArchive {
+
+    private static final Logger log = LoggerFactory.getLogger(SchemaArchive.class);
+    /**
+     * Pre-data entries per transaction: the value pg_upgrade gives {@code pg_restore --transaction-size}. A slice
+     * holds a lock on every relation it creates until its commit, a few per table (its TOAST table and index too).
+     */
+    static final int PRE_DATA_ENTRIES_PER_TRANSACTION = 1000;
+    /** The server's error when the shared lock table is full (SQLSTATE 53200), as pg_restore prints it. */
+    private static final String OUT_OF_LOCK_SPACE = "max_locks_per_transaction";
 
     private static final java.util.regex.Pattern OWN_PUBLICATION =
             java.util.regex.Pattern.compile("^PUBLICATION( TABLE| TABLES IN SCHEMA)? \\S+ pgmigrate_");
@@ -98,16 +110,35 @@ public final class SchemaArchive {
     /**
      * Restores the pre-data section into {@code target}: types, functions, tables, sequences, views...
      *
-     * <p>pg_restore sends each entry as a statement of its own, which the server commits on its own, and on a schema
-     * of thousands of tables most of the time went into those commits' WAL flushes. Its session runs with
-     * {@code synchronous_commit=off}: a commit no longer waits for its flush. That is safe only because the caller
-     * makes the restore durable ({@link TargetDatabase#flushCommits}) before recording pre-data as done: a target that
-     * crashes before then loses the last entries, and the resumed run, seeing pre-data not done, drops the database
-     * it created and restores again.
+     * <p>pg_restore alone sends each entry as a statement that the server commits on its own, and on a schema of
+     * thousands of tables most of the time went into those commits. So the entries go in transactions of
+     * {@link #PRE_DATA_ENTRIES_PER_TRANSACTION} (one {@code pg_restore --single-transaction} per slice of the list,
+     * in order), which is what PostgreSQL 17's {@code pg_restore --transaction-size} does, with the tools of any
+     * version. A slice that runs out of lock space (its locks last until its commit) rolls back whole, and is
+     * restored again an entry per transaction.
+     *
+     * <p>The sessions run with {@code synchronous_commit=off}: a commit does not wait for its flush. That is safe
+     * only because the caller makes the restore durable ({@link TargetDatabase#flushCommits}) before recording
+     * pre-data as done: a target that crashes before then loses the last slices, and the resumed run, seeing
+     * pre-data not done, drops the database it created and restores again.
      */
     public void restorePreData(PgEndpoint target, Path workDir, Cancellation cancel) {
-        restore(target, workDir, "pre-data", 1, List.of("synchronous_commit=off"),
-                e -> !isOwnPublicationOrPublicSchema(e) && !skips.test(e), cancel);
+        List<TocEntry> kept = entries.stream().filter(e -> !isOwnPublicationOrPublicSchema(e) && !skips.test(e)).toList();
+        for (int from = 0, slice = 1; from < kept.size(); from += PRE_DATA_ENTRIES_PER_TRANSACTION, slice++) {
+            List<TocEntry> sliceEntries = kept.subList(from, Math.min(kept.size(), from + PRE_DATA_ENTRIES_PER_TRANSACTION));
+            Path list = workDir.resolve("pre-data-" + slice + ".list");
+            try {
+                restore(target, list, sliceEntries, "pre-data", 1, true, List.of("synchronous_commit=off"), cancel);
+            } catch (EngineException e) {
+                if (!e.getMessage().contains(OUT_OF_LOCK_SPACE)) {
+                    throw e;
+                }
+                log.info("Pre-data entries {} to {} need more locks than one transaction on the target may hold"
+                        + " (max_locks_per_transaction); restoring them an entry per transaction.", from + 1,
+                        from + sliceEntries.size());
+                restore(target, list, sliceEntries, "pre-data", 1, false, List.of("synchronous_commit=off"), cancel);
+            }
+        }
     }
 
     /**
@@ -131,7 +162,9 @@ public final class SchemaArchive {
                 && !skips.test(e);
         Set<Integer> there = PostDataOnTarget.find(entries.stream().filter(notBuilt).toList(), sourceInSnapshot,
                 targetSession, keepOwnership);
-        restore(target, workDir, "post-data", jobs, List.of(), e -> notBuilt.test(e) && !there.contains(e.dumpId()), cancel);
+        restore(target, workDir.resolve("post-data.list"),
+                entries.stream().filter(e -> notBuilt.test(e) && !there.contains(e.dumpId())).toList(), "post-data", jobs,
+                false, List.of(), cancel);
         return new PostDataRestore(ended, there.size());
     }
 
@@ -144,12 +177,10 @@ public final class SchemaArchive {
     public record PostDataRestore(int endedSessions, int alreadyThere) {
     }
 
-    private void restore(PgEndpoint target, Path workDir, String section, int jobs, List<String> sessionSettings,
-                         Predicate<TocEntry> keep, Cancellation cancel) {
-        Path list = workDir.resolve(section + ".list");
+    private void restore(PgEndpoint target, Path list, List<TocEntry> kept, String section, int jobs,
+                         boolean singleTransaction, List<String> sessionSettings, Cancellation cancel) {
         try {
-            List<String> lines = entries.stream().filter(keep).map(TocEntry::line).toList();
-            Files.write(OwnerOnly.file(list), lines);
+            Files.write(OwnerOnly.file(list), kept.stream().map(TocEntry::line).toList());
         } catch (IOException e) {
             throw OwnerOnly.failure("write the restore list " + list, e);
         }
@@ -157,6 +188,9 @@ public final class SchemaArchive {
                 "--exit-on-error", "--use-list=" + list, "--dbname=" + target.conninfoWithoutPassword()));
         if (jobs > 1) {
             command.add("--jobs=" + jobs);
+        }
+        if (singleTransaction) {
+            command.add("--single-transaction");
         }
         if (!keepOwnership) {
             command.add("--no-owner");

@@ -93,7 +93,7 @@ class ToolCommandLinesIT {
     }
 
     /**
-     * The pre-data restore, one commit per entry, runs with synchronous_commit=off (the engine flushes the WAL before
+     * The pre-data restore, in transactions of a thousand entries, runs with synchronous_commit=off (the engine flushes the WAL before
      * it records pre-data as done); the post-data restore, whose entries are resumed by what the target has, and
      * every other tool run with the server's setting.
      */
