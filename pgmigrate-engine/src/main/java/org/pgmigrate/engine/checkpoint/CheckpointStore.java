@@ -9,7 +9,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * unfinished. Keys are opaque strings chosen by the engine, such as {@code part/"shop"/"public"."orders"/3of4}
  * ({@link CheckpointKeys}).
  *
- * <p>{@link #put} must be durable when it returns. Implementations must be thread-safe: copy and index workers record
+ * <p>{@link #put} must be durable when it returns. {@link #putRedoable} records work whose redo is harmless (a
+ * whole table reloaded, an index that is found built): a store may make it durable only with a later {@link #put}
+ * or when it closes, so a crash can lose it, and a resumed run then does that work again. Implementations must be thread-safe: copy and index workers record
  * concurrently. The service implements this over its store; {@code clone} uses {@link DirectoryCheckpointStore}.
  */
 public interface CheckpointStore {
@@ -48,6 +50,19 @@ public interface CheckpointStore {
     Optional<String> get(String key);
 
     void put(String key, String value);
+
+    /**
+     * Records {@code value} for work that a resumed run can safely do again should the record be lost: durable no
+     * later than the next {@link #put}. Stores that write every record durably need not override it.
+     */
+    default void putRedoable(String key, String value) {
+        put(key, value);
+    }
+
+    /** {@link #putRedoable} of "done". */
+    default void markRedoableDone(String key) {
+        putRedoable(key, "done");
+    }
 
     default boolean isDone(String key) {
         return get(key).filter("done"::equals).isPresent();

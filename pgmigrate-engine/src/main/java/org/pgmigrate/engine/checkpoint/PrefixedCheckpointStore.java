@@ -26,4 +26,9 @@ public final class PrefixedCheckpointStore implements CheckpointStore {
     public void put(String key, String value) {
         store.put(prefix + key, value);
     }
+
+    @Override
+    public void putRedoable(String key, String value) {
+        store.putRedoable(prefix + key, value);
+    }
 }

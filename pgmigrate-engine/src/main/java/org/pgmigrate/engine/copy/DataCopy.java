@@ -195,7 +195,9 @@ public final class DataCopy {
         if (copied.digest() != null) {
             digests.partCopied(table, copied.digest(), copied.rows());
         }
-        checkpoints.put(partKey(part), PartRecord.done(copied.rows(), copied.bytes()));
+        // Redoable: without this record, a whole table is truncated and reloaded, and a range part's durable pending
+        // record (written before its commit) tells whether its transaction committed.
+        checkpoints.putRedoable(partKey(part), PartRecord.done(copied.rows(), copied.bytes()));
         p.partDone(copied.rows(), System.nanoTime() - started);
         if (p.remaining() == 0) {
             TableStats stats = p.stats();

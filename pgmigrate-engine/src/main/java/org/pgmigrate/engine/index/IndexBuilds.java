@@ -108,7 +108,7 @@ public final class IndexBuilds implements AutoCloseable {
                 // VACUUM refuses to run in a transaction block: the index sessions stay in autocommit.
                 execute(target, vacuum.statement(table, copied.rows()));
             }
-            checkpoints.markDone(finishedKey);
+            checkpoints.markRedoableDone(finishedKey); // redone: constraints found attached, the statistics again
             Duration took = Duration.ofNanos(System.nanoTime() - started);
             listener.indexesBuilt(database, table.displayName(), indexes.size(), took);
             record(copied.withIndexTime(took));
@@ -222,7 +222,7 @@ public final class IndexBuilds implements AutoCloseable {
             throw new SQLException("CREATE INDEX " + index.schema() + "." + index.name() + ": " + e.getMessage(),
                     e.getSQLState(), e);
         }
-        checkpoints.markDone(key);
+        checkpoints.markRedoableDone(key); // redone: the index is found built
         log.debug("Built index {}.{} in {} ms", index.schema(), index.name(), (System.nanoTime() - started) / 1_000_000);
     }
 

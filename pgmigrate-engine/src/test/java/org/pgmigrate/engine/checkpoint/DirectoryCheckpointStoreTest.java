@@ -29,6 +29,29 @@ class DirectoryCheckpointStoreTest {
         }
     }
 
+    /**
+     * A redoable record goes into the same journal, in order, and reads back like any other; the store's own map
+     * sees it at once (the run that wrote it asks again), and a reopen after close or after a later durable put has it.
+     */
+    @Test
+    void redoableRecordsReadBackInOrderWithTheDurableOnes() {
+        try (DirectoryCheckpointStore store = DirectoryCheckpointStore.open(tmp)) {
+            store.put("part/1", "pending 7");
+            store.putRedoable("part/1", "done 10 200");
+            store.markRedoableDone("index/a");
+            assertThat(store.get("part/1")).contains("done 10 200");
+            assertThat(store.isDone("index/a")).isTrue();
+            store.put("phase", "copy");
+            store.markRedoableDone("index/b");
+        }
+        try (DirectoryCheckpointStore store = DirectoryCheckpointStore.open(tmp)) {
+            assertThat(store.get("part/1")).as("the later line wins").contains("done 10 200");
+            assertThat(store.isDone("index/a")).isTrue();
+            assertThat(store.isDone("index/b")).as("made durable by close").isTrue();
+            assertThat(store.get("phase")).contains("copy");
+        }
+    }
+
     @Test
     void theDirectoryIsMadePrivateEvenWhenItExistsAndTheJournalIs0600() throws Exception {
         Path dir = Files.createDirectory(tmp.resolve("existing"));

@@ -21,7 +21,7 @@ import org.pgmigrate.testkit.cluster.PgCluster;
  * The pre-data restore goes in transactions of {@link SchemaArchive#PRE_DATA_ENTRIES_PER_TRANSACTION} entries, and a
  * slice that needs more locks than the target's lock table holds is restored again an entry per transaction.
  *
- * <p>The source has 700 tables, each with a TOAST table and a comment: 1,400 entries, two slices. The roomy target
+ * <p>The source has 520 tables, each with a TOAST table and a comment: 1,040 entries, two slices. The roomy target
  * takes both slices whole, as its transaction ids show. The cramped target (max_locks_per_transaction=10 and few
  * connections: a lock table of a few hundred entries) cannot hold the relation locks of the first slice until its
  * commit, so that slice rolls back and goes in again an entry at a time.
@@ -29,7 +29,7 @@ import org.pgmigrate.testkit.cluster.PgCluster;
 @Timeout(300)
 class PreDataTransactionsIT {
 
-    private static final int TABLES = 700;
+    private static final int TABLES = 520;
     private static PgCluster source;
     private static PgCluster roomy;
     private static PgCluster cramped;
@@ -72,7 +72,7 @@ class PreDataTransactionsIT {
                 new Cancellation());
 
         assertRestored(roomy);
-        // two slices, and the two reads of the counter; an entry per transaction would take 1,400
+        // two slices, and the two reads of the counter; an entry per transaction would take 1,040
         assertThat(transactionId(roomy) - before).as("transaction ids the restore took").isLessThanOrEqualTo(3);
     }
 
