@@ -11,8 +11,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>{@link #put} must be durable when it returns. {@link #putRedoable} records work whose redo is harmless (a
  * whole table reloaded, an index that is found built): a store may make it durable only with a later {@link #put}
- * or when it closes, so a crash can lose it, and a resumed run then does that work again. Implementations must be thread-safe: copy and index workers record
- * concurrently. The service implements this over its store; {@code clone} uses {@link DirectoryCheckpointStore}.
+ * or when it closes, so a crash can lose it, and a resumed run then does that work again. Implementations must be
+ * thread-safe: copy and index workers record concurrently. The service implements this over its store;
+ * {@code clone} uses {@link DirectoryCheckpointStore}.
  */
 public interface CheckpointStore {
 

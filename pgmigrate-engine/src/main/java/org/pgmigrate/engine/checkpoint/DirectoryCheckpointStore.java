@@ -18,10 +18,11 @@ import org.pgmigrate.engine.files.OwnerOnly;
  * lines, fsynced on every {@link #put}. A {@link #putRedoable} line is written without its own fsync: the next
  * {@link #put}'s fsync, or {@link #close}, makes it durable with every line before it. (On 2,041 small tables the
  * fsync of each part's, index's and table's record, under this store's lock, held up the copy and index workers
- * for seconds.) Since the journal only grows, a durable line implies every earlier line is durable too. The last line for a key wins; a torn last line (a crash mid-write) is
- * ignored on load, which is safe because its work was not yet reported done. Keys hold names from the source, which
- * may contain tabs and newlines: backslash, tab, newline and carriage return are written escaped ({@code \\},
- * {@code \t}, {@code \n}, {@code \r}). The directory is 0700 and the journal 0600 ({@link OwnerOnly}).
+ * for seconds.) Since the journal only grows, a durable line implies every earlier line is durable too. The last
+ * line for a key wins; a torn last line (a crash mid-write) is ignored on load, which is safe because its work was
+ * not yet reported done. Keys hold names from the source, which may contain tabs and newlines: backslash, tab,
+ * newline and carriage return are written escaped ({@code \\}, {@code \t}, {@code \n}, {@code \r}). The directory
+ * is 0700 and the journal 0600 ({@link OwnerOnly}).
  *
  * <p>Thread-safe.
  */

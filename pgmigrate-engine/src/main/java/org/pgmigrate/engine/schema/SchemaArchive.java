@@ -123,9 +123,11 @@ public final class SchemaArchive {
      * pre-data not done, drops the database it created and restores again.
      */
     public void restorePreData(PgEndpoint target, Path workDir, Cancellation cancel) {
-        List<TocEntry> kept = entries.stream().filter(e -> !isOwnPublicationOrPublicSchema(e) && !skips.test(e)).toList();
+        List<TocEntry> kept = entries.stream().filter(e -> !isOwnPublicationOrPublicSchema(e) && !skips.test(e))
+                .toList();
         for (int from = 0, slice = 1; from < kept.size(); from += PRE_DATA_ENTRIES_PER_TRANSACTION, slice++) {
-            List<TocEntry> sliceEntries = kept.subList(from, Math.min(kept.size(), from + PRE_DATA_ENTRIES_PER_TRANSACTION));
+            List<TocEntry> sliceEntries = kept.subList(from,
+                    Math.min(kept.size(), from + PRE_DATA_ENTRIES_PER_TRANSACTION));
             Path list = workDir.resolve("pre-data-" + slice + ".list");
             try {
                 restore(target, list, sliceEntries, "pre-data", 1, true, List.of("synchronous_commit=off"), cancel);
@@ -163,7 +165,8 @@ public final class SchemaArchive {
         Set<Integer> there = PostDataOnTarget.find(entries.stream().filter(notBuilt).toList(), sourceInSnapshot,
                 targetSession, keepOwnership);
         restore(target, workDir.resolve("post-data.list"),
-                entries.stream().filter(e -> notBuilt.test(e) && !there.contains(e.dumpId())).toList(), "post-data", jobs,
+                entries.stream().filter(e -> notBuilt.test(e) && !there.contains(e.dumpId())).toList(),
+                "post-data", jobs,
                 false, List.of(), cancel);
         return new PostDataRestore(ended, there.size());
     }
