@@ -166,8 +166,7 @@ public final class SchemaArchive {
                 targetSession, keepOwnership);
         restore(target, workDir.resolve("post-data.list"),
                 entries.stream().filter(e -> notBuilt.test(e) && !there.contains(e.dumpId())).toList(),
-                "post-data", jobs,
-                false, List.of(), cancel);
+                "post-data", jobs, false, List.of(), cancel);
         return new PostDataRestore(ended, there.size());
     }
 
