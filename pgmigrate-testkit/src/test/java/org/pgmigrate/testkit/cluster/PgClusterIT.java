@@ -9,6 +9,17 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -45,5 +56,96 @@ class PgClusterIT {
             }
         }
         assertThat(Files.exists(dataDir)).isFalse();
+    }
+
+    /**
+     * The build keeps cluster templates (ClusterTemplates): clusters of one kind are copies of one initdb, yet each
+     * must be a system of its own (pgmigrate tells servers apart by the system identifier) with a password of its
+     * own, and must recover from a crash with the identifier it was given.
+     */
+    @ParameterizedTest(name = "PostgreSQL {0}")
+    @ValueSource(ints = {95, 96, 10, 15, 18})
+    void clustersCopiedFromOneTemplateAreDistinctSystemsWithPasswordsOfTheirOwn(int major) throws Exception {
+        assertThat(ClusterTemplates.configured()).as("the build sets " + ClusterTemplates.PROPERTY).isPresent();
+        try (PgCluster a = PgCluster.builder().version(major).name("twin").start();
+             PgCluster b = PgCluster.builder().version(major).name("twin").start()) {
+            String templatePassword = templatePassword(a.versionLabel());
+            assertThat(Set.of(a.password(), b.password(), templatePassword)).hasSize(3);
+            for (String wrong : List.of(b.password(), templatePassword)) {
+                assertThatThrownBy(() -> DriverManager.getConnection(a.jdbcUrl("postgres"), "postgres", wrong))
+                        .isInstanceOf(SQLException.class)
+                        .hasMessageContaining("password authentication failed");
+            }
+            String sysidA = SystemIdentifier.of(a.dataDir());
+            assertThat(sysidA).isNotEqualTo(SystemIdentifier.of(b.dataDir()));
+            if (!a.olderThan(96)) {
+                assertThat(systemIdentifier(a)).isEqualTo(sysidA);
+                assertThat(systemIdentifier(b)).isEqualTo(SystemIdentifier.of(b.dataDir()));
+            }
+            // A commit that waits for its WAL write, which the kill must not take away (the testkit turns it off).
+            a.execute("postgres", "SET synchronous_commit = on; CREATE TABLE t (i int); INSERT INTO t VALUES (1)");
+            a.kill();
+            a.startAgain();
+            try (Connection c = a.connect("postgres"); ResultSet rs = c.createStatement().executeQuery("SELECT count(*) FROM t")) {
+                rs.next();
+                assertThat(rs.getInt(1)).isEqualTo(1);
+            }
+            assertThat(SystemIdentifier.of(a.dataDir())).isEqualTo(sysidA);
+        }
+    }
+
+    @Test
+    void threadsRacingForANewTemplateBuildItOnceAndEachGetsACopyWithItsOwnIdentifier() throws Exception {
+        Path base = Files.createTempDirectory(Files.createDirectories(Path.of("target")).toAbsolutePath(), "templates-");
+        OsUser.handOver(base); // initdb runs as the server user, which must reach the cache inside
+        try {
+            ClusterTemplates templates = new ClusterTemplates(base.resolve("cache"));
+            PgDistribution distribution = PgDistribution.forMajor(15);
+            ClusterTemplates.InitDb initdb = new ClusterTemplates.InitDb("postgres", "UTF8", "C");
+            ExecutorService threads = Executors.newFixedThreadPool(3);
+            List<Future<ClusterTemplates.Template>> copies = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                Path dataDir = base.resolve("copy" + i);
+                copies.add(threads.submit(() -> templates.copyTo(dataDir, distribution, initdb)));
+            }
+            threads.shutdown();
+            Set<Path> templateDirs = new HashSet<>();
+            for (Future<ClusterTemplates.Template> copy : copies) {
+                templateDirs.add(copy.get(120, TimeUnit.SECONDS).dataDir());
+            }
+            assertThat(templateDirs).hasSize(1);
+            try (Stream<Path> cache = Files.list(base.resolve("cache"))) {
+                assertThat(cache.map(p -> p.getFileName().toString()).filter(n -> !n.endsWith(".lock")))
+                        .as("one template and no half-built folder").hasSize(1);
+            }
+            Set<String> identifiers = new HashSet<>();
+            identifiers.add(SystemIdentifier.of(templateDirs.iterator().next()));
+            for (int i = 0; i < 3; i++) {
+                identifiers.add(SystemIdentifier.of(base.resolve("copy" + i)));
+                assertThat(base.resolve("copy" + i).resolve("PG_VERSION")).hasContent("15");
+            }
+            assertThat(identifiers).hasSize(4);
+        } finally {
+            try (Stream<Path> walk = Files.walk(base)) {
+                walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    private static String templatePassword(String label) throws Exception {
+        Path cache = Path.of(System.getProperty(ClusterTemplates.PROPERTY));
+        try (Stream<Path> templates = Files.list(cache)) {
+            Path template = templates.filter(p -> p.getFileName().toString().startsWith("pg" + label + "-UTF8-")
+                    && Files.isDirectory(p)).findFirst().orElseThrow();
+            return Files.readString(template.resolve("password")).trim();
+        }
+    }
+
+    private static String systemIdentifier(PgCluster cluster) throws SQLException {
+        try (Connection c = cluster.connect("postgres"); ResultSet rs = c.createStatement().executeQuery(
+                "SELECT system_identifier::text FROM pg_control_system()")) {
+            rs.next();
+            return rs.getString(1);
+        }
     }
 }
