@@ -27,11 +27,18 @@ import org.junit.jupiter.params.provider.ValueSource;
 @Timeout(180)
 class PgClusterIT {
 
+    /**
+     * Also what the build's cluster templates (ClusterTemplates) must not change: clusters of one kind are copies of
+     * one initdb, yet each is a system of its own (pgmigrate tells servers apart by the system identifier) with a
+     * password of its own; the template's no longer opens it.
+     */
     @ParameterizedTest(name = "PostgreSQL {0}")
-    @ValueSource(ints = {95, 96, 10, 11, 15, 17})
+    @ValueSource(ints = {95, 96, 10, 11, 15, 17, 18})
     void startsAClusterOfTheRequestedMajorWithLogicalWalAndPasswordAuth(int major) throws Exception {
+        assertThat(ClusterTemplates.configured()).as("the build sets " + ClusterTemplates.PROPERTY).isPresent();
         Path dataDir;
-        try (PgCluster cluster = PgCluster.builder().version(major).name("it").start()) {
+        try (PgCluster cluster = PgCluster.builder().version(major).name("it").start();
+             PgCluster twin = PgCluster.builder().version(major).name("twin").start()) {
             dataDir = cluster.dataDir();
             try (Connection c = cluster.connect("postgres"); ResultSet rs = c.createStatement().executeQuery(
                     "SELECT current_setting('server_version'), current_setting('wal_level')")) {
@@ -44,9 +51,18 @@ class PgClusterIT {
                 });
                 assertThat(rs.getString(2)).isEqualTo("logical");
             }
-            assertThatThrownBy(() -> DriverManager.getConnection(cluster.jdbcUrl("postgres"), "postgres", "wrong"))
-                    .isInstanceOf(SQLException.class)
-                    .hasMessageContaining("password authentication failed");
+            String templatePassword = templatePassword(cluster.versionLabel());
+            assertThat(Set.of(cluster.password(), twin.password(), templatePassword)).hasSize(3);
+            for (String wrong : List.of("wrong", twin.password(), templatePassword)) {
+                assertThatThrownBy(() -> DriverManager.getConnection(cluster.jdbcUrl("postgres"), "postgres", wrong))
+                        .isInstanceOf(SQLException.class)
+                        .hasMessageContaining("password authentication failed");
+            }
+            assertThat(SystemIdentifier.of(cluster.dataDir())).isNotEqualTo(SystemIdentifier.of(twin.dataDir()));
+            if (!cluster.olderThan(96)) {
+                assertThat(systemIdentifier(cluster)).isEqualTo(SystemIdentifier.of(cluster.dataDir()));
+                assertThat(systemIdentifier(twin)).isEqualTo(SystemIdentifier.of(twin.dataDir()));
+            }
             cluster.createDatabase("Mixed Case");
             cluster.execute("Mixed Case", "CREATE TABLE t(i int); INSERT INTO t VALUES (1)");
             cluster.restart();
@@ -58,39 +74,21 @@ class PgClusterIT {
         assertThat(Files.exists(dataDir)).isFalse();
     }
 
-    /**
-     * The build keeps cluster templates (ClusterTemplates): clusters of one kind are copies of one initdb, yet each
-     * must be a system of its own (pgmigrate tells servers apart by the system identifier) with a password of its
-     * own, and must recover from a crash with the identifier it was given.
-     */
+    /** Crash recovery reads the WAL, whose segment headers must carry the identifier the copy was given. */
     @ParameterizedTest(name = "PostgreSQL {0}")
-    @ValueSource(ints = {95, 96, 10, 15, 18})
-    void clustersCopiedFromOneTemplateAreDistinctSystemsWithPasswordsOfTheirOwn(int major) throws Exception {
-        assertThat(ClusterTemplates.configured()).as("the build sets " + ClusterTemplates.PROPERTY).isPresent();
-        try (PgCluster a = PgCluster.builder().version(major).name("twin").start();
-             PgCluster b = PgCluster.builder().version(major).name("twin").start()) {
-            String templatePassword = templatePassword(a.versionLabel());
-            assertThat(Set.of(a.password(), b.password(), templatePassword)).hasSize(3);
-            for (String wrong : List.of(b.password(), templatePassword)) {
-                assertThatThrownBy(() -> DriverManager.getConnection(a.jdbcUrl("postgres"), "postgres", wrong))
-                        .isInstanceOf(SQLException.class)
-                        .hasMessageContaining("password authentication failed");
-            }
-            String sysidA = SystemIdentifier.of(a.dataDir());
-            assertThat(sysidA).isNotEqualTo(SystemIdentifier.of(b.dataDir()));
-            if (!a.olderThan(96)) {
-                assertThat(systemIdentifier(a)).isEqualTo(sysidA);
-                assertThat(systemIdentifier(b)).isEqualTo(SystemIdentifier.of(b.dataDir()));
-            }
+    @ValueSource(ints = {95, 15})
+    void aCopiedClusterRecoversFromACrashWithTheIdentifierItWasGiven(int major) throws Exception {
+        try (PgCluster cluster = PgCluster.builder().version(major).name("crash").start()) {
+            String identifier = SystemIdentifier.of(cluster.dataDir());
             // A commit that waits for its WAL write, which the kill must not take away (the testkit turns it off).
-            a.execute("postgres", "SET synchronous_commit = on; CREATE TABLE t (i int); INSERT INTO t VALUES (1)");
-            a.kill();
-            a.startAgain();
-            try (Connection c = a.connect("postgres"); ResultSet rs = c.createStatement().executeQuery("SELECT count(*) FROM t")) {
+            cluster.execute("postgres", "SET synchronous_commit = on; CREATE TABLE t (i int); INSERT INTO t VALUES (1)");
+            cluster.kill();
+            cluster.startAgain();
+            try (Connection c = cluster.connect("postgres"); ResultSet rs = c.createStatement().executeQuery("SELECT count(*) FROM t")) {
                 rs.next();
                 assertThat(rs.getInt(1)).isEqualTo(1);
             }
-            assertThat(SystemIdentifier.of(a.dataDir())).isEqualTo(sysidA);
+            assertThat(SystemIdentifier.of(cluster.dataDir())).isEqualTo(identifier);
         }
     }
 
