@@ -80,12 +80,17 @@ final class ClusterTemplates {
                     return ready;
                 }
                 Path work = Files.createTempDirectory(cache, folder.getFileName() + ".build-");
-                OsUser.handOver(work);
-                String password = "template-" + Long.toHexString(RANDOM.nextLong());
-                initdb.run(distribution, work.resolve("data"), password);
-                Files.writeString(work.resolve("password"), password + "\n");
-                Files.setPosixFilePermissions(work.resolve("password"), PosixFilePermissions.fromString("rw-------"));
-                Files.move(work, folder, StandardCopyOption.ATOMIC_MOVE);
+                try {
+                    OsUser.handOver(work);
+                    String password = "template-" + Long.toHexString(RANDOM.nextLong());
+                    initdb.run(distribution, work.resolve("data"), password);
+                    Files.writeString(work.resolve("password"), password + "\n");
+                    Files.setPosixFilePermissions(work.resolve("password"), PosixFilePermissions.fromString("rw-------"));
+                    Files.move(work, folder, StandardCopyOption.ATOMIC_MOVE);
+                } catch (IOException | RuntimeException e) {
+                    PgCluster.deleteTree(work);
+                    throw e;
+                }
                 return read(folder);
             }
         }

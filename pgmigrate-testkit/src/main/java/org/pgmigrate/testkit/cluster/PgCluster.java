@@ -352,7 +352,7 @@ public final class PgCluster implements AutoCloseable {
         }
     }
 
-    private static void deleteTree(Path path) {
+    static void deleteTree(Path path) {
         if (!Files.exists(path)) {
             return;
         }
