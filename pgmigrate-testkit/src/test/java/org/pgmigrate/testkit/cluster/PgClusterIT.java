@@ -33,12 +33,11 @@ class PgClusterIT {
      * password of its own; the template's no longer opens it.
      */
     @ParameterizedTest(name = "PostgreSQL {0}")
-    @ValueSource(ints = {95, 96, 10, 11, 15, 17, 18})
+    @ValueSource(ints = {95, 96, 10, 11, 15, 17})
     void startsAClusterOfTheRequestedMajorWithLogicalWalAndPasswordAuth(int major) throws Exception {
         assertThat(ClusterTemplates.configured()).as("the build sets " + ClusterTemplates.PROPERTY).isPresent();
         Path dataDir;
-        try (PgCluster cluster = PgCluster.builder().version(major).name("it").start();
-             PgCluster twin = PgCluster.builder().version(major).name("twin").start()) {
+        try (PgCluster cluster = PgCluster.builder().version(major).name("it").start()) {
             dataDir = cluster.dataDir();
             try (Connection c = cluster.connect("postgres"); ResultSet rs = c.createStatement().executeQuery(
                     "SELECT current_setting('server_version'), current_setting('wal_level')")) {
@@ -51,17 +50,18 @@ class PgClusterIT {
                 });
                 assertThat(rs.getString(2)).isEqualTo("logical");
             }
-            String templatePassword = templatePassword(cluster.versionLabel());
-            assertThat(Set.of(cluster.password(), twin.password(), templatePassword)).hasSize(3);
-            for (String wrong : List.of("wrong", twin.password(), templatePassword)) {
+            Path template = template(cluster.versionLabel());
+            String templatePassword = Files.readString(template.resolve("password")).trim();
+            assertThat(cluster.password()).isNotEqualTo(templatePassword);
+            for (String wrong : List.of("wrong", templatePassword)) {
                 assertThatThrownBy(() -> DriverManager.getConnection(cluster.jdbcUrl("postgres"), "postgres", wrong))
                         .isInstanceOf(SQLException.class)
                         .hasMessageContaining("password authentication failed");
             }
-            assertThat(SystemIdentifier.of(cluster.dataDir())).isNotEqualTo(SystemIdentifier.of(twin.dataDir()));
+            String identifier = SystemIdentifier.of(cluster.dataDir());
+            assertThat(identifier).isNotEqualTo(SystemIdentifier.of(template.resolve("data")));
             if (!cluster.olderThan(96)) {
-                assertThat(systemIdentifier(cluster)).isEqualTo(SystemIdentifier.of(cluster.dataDir()));
-                assertThat(systemIdentifier(twin)).isEqualTo(SystemIdentifier.of(twin.dataDir()));
+                assertThat(systemIdentifier(cluster)).as("what the server says").isEqualTo(identifier);
             }
             cluster.createDatabase("Mixed Case");
             cluster.execute("Mixed Case", "CREATE TABLE t(i int); INSERT INTO t VALUES (1)");
@@ -75,10 +75,9 @@ class PgClusterIT {
     }
 
     /** Crash recovery reads the WAL, whose segment headers must carry the identifier the copy was given. */
-    @ParameterizedTest(name = "PostgreSQL {0}")
-    @ValueSource(ints = {95, 15})
-    void aCopiedClusterRecoversFromACrashWithTheIdentifierItWasGiven(int major) throws Exception {
-        try (PgCluster cluster = PgCluster.builder().version(major).name("crash").start()) {
+    @Test
+    void aCopiedClusterRecoversFromACrashWithTheIdentifierItWasGiven() throws Exception {
+        try (PgCluster cluster = PgCluster.builder().version(15).name("crash").start()) {
             String identifier = SystemIdentifier.of(cluster.dataDir());
             // A commit that waits for its WAL write, which the kill must not take away (the testkit turns it off).
             cluster.execute("postgres", "SET synchronous_commit = on; CREATE TABLE t (i int); INSERT INTO t VALUES (1)");
@@ -130,12 +129,12 @@ class PgClusterIT {
         }
     }
 
-    private static String templatePassword(String label) throws Exception {
+    /** The template the build made for this major's default kind (UTF8, C). */
+    private static Path template(String label) throws Exception {
         Path cache = Path.of(System.getProperty(ClusterTemplates.PROPERTY));
         try (Stream<Path> templates = Files.list(cache)) {
-            Path template = templates.filter(p -> p.getFileName().toString().startsWith("pg" + label + "-UTF8-")
-                    && Files.isDirectory(p)).findFirst().orElseThrow();
-            return Files.readString(template.resolve("password")).trim();
+            return templates.filter(p -> p.getFileName().toString().startsWith("pg" + label + "-UTF8-")
+                    && Files.isDirectory(p) && !p.getFileName().toString().contains(".build-")).findFirst().orElseThrow();
         }
     }
 
