@@ -4,19 +4,17 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import org.pgmigrate.service.security.TlsMaterial;
 
 /**
  * A tiny HTTPS server for transport tests only (token header, certificate pinning, error printing): it answers
@@ -24,27 +22,16 @@ import javax.net.ssl.SSLContext;
  */
 final class TlsTestServer implements AutoCloseable {
 
-    /** A self-signed certificate made by keytool: the PKCS#12 key store and the PEM certificate. */
-    record Identity(Path keyStore, Path certificatePem) {
+    /**
+     * A self-signed certificate for 127.0.0.1 and its key, made in-process as the service makes its own (two keytool
+     * runs per identity cost this test class some 5 s of JVM starts): the key store and the PEM certificate.
+     */
+    record Identity(KeyStore keyStore, char[] password, Path certificatePem) {
 
-        static Identity generate(Path dir, String alias) throws IOException, InterruptedException {
-            Path keyStore = dir.resolve(alias + ".p12");
+        static Identity generate(Path dir, String alias) {
             Path pem = dir.resolve(alias + ".crt");
-            String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
-            run(keytool, "-genkeypair", "-alias", alias, "-keyalg", "EC", "-groupname", "secp256r1",
-                    "-dname", "CN=localhost", "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-validity", "2",
-                    "-keystore", keyStore.toString(), "-storetype", "PKCS12", "-storepass", "changeit");
-            run(keytool, "-exportcert", "-rfc", "-alias", alias, "-keystore", keyStore.toString(),
-                    "-storetype", "PKCS12", "-storepass", "changeit", "-file", pem.toString());
-            return new Identity(keyStore, pem);
-        }
-
-        private static void run(String... command) throws IOException, InterruptedException {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new IOException("keytool failed: " + output);
-            }
+            TlsMaterial material = TlsMaterial.selfSigned(pem, dir.resolve(alias + ".key"), "127.0.0.1");
+            return new Identity(material.keyStore(), material.keyStorePassword().toCharArray(), pem);
         }
     }
 
@@ -65,12 +52,8 @@ final class TlsTestServer implements AutoCloseable {
     private volatile Function<Request, Answer> script = r -> new Answer(200, "{}");
 
     TlsTestServer(Identity identity) throws Exception {
-        KeyStore keyStore = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(identity.keyStore())) {
-            keyStore.load(in, "changeit".toCharArray());
-        }
         KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(keyStore, "changeit".toCharArray());
+        kmf.init(identity.keyStore(), identity.password());
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(kmf.getKeyManagers(), null, null);
         server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);

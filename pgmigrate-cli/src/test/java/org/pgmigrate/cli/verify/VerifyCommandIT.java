@@ -37,13 +37,14 @@ class VerifyCommandIT {
             SampleDatabase.load(c, 2000);
         }
         Path dir = Path.of("target", "verify-it-clone");
-        for (String db : new String[] {"equal", "tampered", "missing_index", "moved_sequence"}) {
-            Result clone = run("clone", "--source", source.uri("shop"), "--target", target.uri(db), "--dir", dir.resolve(db).toString());
-            assertThat(clone.exitCode()).as(clone.err()).isZero();
+        Result clone = run("clone", "--source", source.uri("shop"), "--target", target.uri("equal"), "--dir", dir.resolve("equal").toString());
+        assertThat(clone.exitCode()).as(clone.err()).isZero();
+        // Copies of the equal clone, each changed in one way (a template copy costs no clone).
+        for (String db : new String[] {"tampered", "missing_index", "moved_sequence"}) {
+            target.execute("postgres", "CREATE DATABASE " + db + " TEMPLATE equal");
         }
         target.execute("tampered", "DELETE FROM shop.order_lines WHERE order_id IN (SELECT order_id FROM shop.order_lines LIMIT 1)");
         target.execute("missing_index", "DROP INDEX shop.orders_customer");
-        // Copies of the equal clone, each changed in one way (a template copy costs no clone).
         DIFFERENT_BY.forEach((db, change) -> {
             target.execute("postgres", "CREATE DATABASE " + db + " TEMPLATE equal");
             target.execute(db, change);

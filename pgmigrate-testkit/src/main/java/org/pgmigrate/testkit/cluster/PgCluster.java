@@ -16,10 +16,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.postgresql.PGConnection;
 
 /**
  * A throwaway PostgreSQL cluster of a chosen major version (9.5, 9.6, 10 to 18) on a free loopback port. Majors
@@ -32,9 +34,10 @@ import java.util.stream.Stream;
  * }</pre>
  *
  * <p>Every cluster has {@code wal_level=logical} unless told otherwise, password authentication over TCP for a
- * superuser with a random password, and no Unix socket. {@link #close()} stops it and deletes its files; a JVM
- * shutdown hook does the same for clusters a failing test never closed. Server commands run as the {@code postgres}
- * OS user when the JVM is root.
+ * superuser with a random password, and no Unix socket. When the build keeps {@link ClusterTemplates cluster
+ * templates}, the data directory is a copy of initdb's output instead of a new initdb. {@link #close()} stops it
+ * and deletes its files; a JVM shutdown hook does the same for clusters a failing test never closed. Server
+ * commands run as the {@code postgres} OS user when the JVM is root.
  *
  * <p>Not thread-safe for start/stop; connections may be opened from any thread.
  */
@@ -242,19 +245,22 @@ public final class PgCluster implements AutoCloseable {
         return "PostgreSQL " + distribution.label() + " on " + host() + ":" + port;
     }
 
-    private void initialize(Builder options) throws IOException {
+    /**
+     * Makes the data directory: a copy of the {@link ClusterTemplates template} of its kind when the build keeps
+     * templates, or initdb's output. Returns the superuser's password in it: the template's, which
+     * {@link #takeOwnPassword} replaces once the server runs, or this cluster's own.
+     */
+    private String initialize(Builder options) throws IOException {
         Files.createDirectories(root);
         OsUser.handOver(root);
-        Path pwfile = root.resolve("pwfile");
-        Files.writeString(pwfile, password + "\n");
-        OsUser.handOver(pwfile);
-        // 9.x initdb spells it --nosync (--no-sync came with 10).
-        String noSync = olderThan(10) ? "--nosync" : "--no-sync";
-        List<String> initdb = new ArrayList<>(List.of(distribution.initdb().toString(), "-D", dataDir.toString(),
-                "-U", superuser(), "--pwfile=" + pwfile, "--auth-local=trust", "--auth-host=md5",
-                "-E", options.encoding, "--locale=" + options.locale, noSync));
-        run(OsUser.asServerUser(initdb));
-        Files.delete(pwfile);
+        ClusterTemplates.InitDb initdb = new ClusterTemplates.InitDb(superuser(), options.encoding, options.locale);
+        Optional<ClusterTemplates> templates = ClusterTemplates.configured();
+        String initialPassword = password;
+        if (templates.isPresent()) {
+            initialPassword = templates.get().copyTo(dataDir, distribution, initdb).password();
+        } else {
+            initdb.run(distribution, dataDir, password);
+        }
 
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("listen_addresses", "'127.0.0.1'");
@@ -278,6 +284,23 @@ public final class PgCluster implements AutoCloseable {
         Files.writeString(dataDir.resolve("postgresql.conf"), conf.toString(), java.nio.file.StandardOpenOption.APPEND);
         Files.writeString(logFile, "");
         OsUser.handOver(logFile);
+        return initialPassword;
+    }
+
+    /**
+     * Replaces the template's superuser password with this cluster's own. pgjdbc sends only the hash (SCRAM or md5,
+     * as the server's password_encryption says), so the password reaches no server log or statistics view. Before
+     * 10, password_encryption is on or off, which pgjdbc takes for SCRAM: those servers are told md5.
+     */
+    private void takeOwnPassword(String templatePassword) throws SQLException {
+        if (templatePassword.equals(password)) {
+            return;
+        }
+        try (Connection c = DriverManager.getConnection(jdbcUrl("postgres"), superuser(), templatePassword);
+             Statement s = c.createStatement()) {
+            s.execute("SET log_statement = 'none'"); // nor the hash, on a cluster told to log every statement
+            c.unwrap(PGConnection.class).alterUserPassword(superuser(), password.toCharArray(), olderThan(10) ? "md5" : null);
+        }
     }
 
     private void startOnFreePort() {
@@ -304,7 +327,7 @@ public final class PgCluster implements AutoCloseable {
         run(OsUser.asServerUser(command));
     }
 
-    private static void run(List<String> command) {
+    static void run(List<String> command) {
         try {
             Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
             process.getOutputStream().close();
@@ -329,7 +352,7 @@ public final class PgCluster implements AutoCloseable {
         }
     }
 
-    private static void deleteTree(Path path) {
+    static void deleteTree(Path path) {
         if (!Files.exists(path)) {
             return;
         }
@@ -428,9 +451,13 @@ public final class PgCluster implements AutoCloseable {
             PgCluster cluster = new PgCluster(distribution, root, password, keepFiles);
             RUNNING.add(cluster);
             try {
-                cluster.initialize(this);
+                String initialPassword = cluster.initialize(this);
                 cluster.startOnFreePort();
+                cluster.takeOwnPassword(initialPassword);
                 return cluster;
+            } catch (SQLException e) {
+                cluster.close();
+                throw new IllegalStateException("Cannot set the superuser password of " + cluster + ": " + e.getMessage(), e);
             } catch (IOException e) {
                 cluster.close();
                 throw new UncheckedIOException("Cannot create " + cluster, e);

@@ -11,6 +11,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 
 /**
  * The test oracle: proves that a target database equals its source, independently of the engine's own verification
@@ -33,16 +35,26 @@ public final class DatabaseComparer {
     private DatabaseComparer() {
     }
 
-    /** Every difference between source and target, described; empty when they are equal. */
+    /**
+     * Every difference between source and target, described; empty when they are equal. The two sides are read at
+     * once, the target on a thread of its own: each read is the server's work, and they are two servers (or two
+     * sessions).
+     */
     public static List<String> differences(Connection source, Connection target) throws SQLException {
-        pin(source);
-        pin(target);
+        // A thread of its own, not the common pool, which a test may keep busy (a migration run with supplyAsync).
+        FutureTask<Side> targetRead = new FutureTask<>(() -> Side.read(target));
+        new Thread(targetRead, "comparer-target").start();
+        Side sourceSide;
+        try {
+            sourceSide = Side.read(source);
+        } finally {
+            awaitQuietly(targetRead); // never leave a thread working on the caller's connection
+        }
+        Side targetSide = result(targetRead);
         List<String> differences = new ArrayList<>();
-        Map<String, String> sourceObjects = objects(source);
-        Map<String, String> targetObjects = objects(target);
-        for (String key : new TreeSet<>(union(sourceObjects.keySet(), targetObjects.keySet()))) {
-            String s = sourceObjects.get(key);
-            String t = targetObjects.get(key);
+        for (String key : new TreeSet<>(union(sourceSide.objects().keySet(), targetSide.objects().keySet()))) {
+            String s = sourceSide.objects().get(key);
+            String t = targetSide.objects().get(key);
             if (s == null) {
                 differences.add("only on the target: " + key);
             } else if (t == null) {
@@ -51,23 +63,62 @@ public final class DatabaseComparer {
                 differences.add("differs: " + key + "\n    source: " + s + "\n    target: " + t);
             }
         }
-        Map<String, String> sourceData = tableData(source);
-        Map<String, String> targetData = tableData(target);
-        for (Map.Entry<String, String> e : sourceData.entrySet()) {
-            String t = targetData.get(e.getKey());
+        for (Map.Entry<String, String> e : sourceSide.data().entrySet()) {
+            String t = targetSide.data().get(e.getKey());
             if (t != null && !t.equals(e.getValue())) {
                 differences.add("data differs: " + e.getKey() + " source " + e.getValue() + ", target " + t);
             }
         }
-        Map<String, String> sourceSequences = sequences(source);
-        Map<String, String> targetSequences = sequences(target);
-        for (Map.Entry<String, String> e : sourceSequences.entrySet()) {
-            if (!Objects.equals(e.getValue(), targetSequences.get(e.getKey()))) {
+        for (Map.Entry<String, String> e : sourceSide.sequences().entrySet()) {
+            if (!Objects.equals(e.getValue(), targetSide.sequences().get(e.getKey()))) {
                 differences.add("sequence differs: " + e.getKey() + " source " + e.getValue() + ", target "
-                        + targetSequences.get(e.getKey()));
+                        + targetSide.sequences().get(e.getKey()));
             }
         }
         return differences;
+    }
+
+    /** What one side holds: objects by kind and name, each table's rows, each sequence's position. */
+    private record Side(Map<String, String> objects, Map<String, String> data, Map<String, String> sequences) {
+
+        static Side read(Connection c) throws SQLException {
+            pin(c);
+            return new Side(DatabaseComparer.objects(c), DatabaseComparer.tableData(c), DatabaseComparer.sequences(c));
+        }
+    }
+
+    private static void awaitQuietly(FutureTask<Side> read) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                read.get();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            } catch (ExecutionException e) {
+                break;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static Side result(FutureTask<Side> read) throws SQLException {
+        try {
+            return read.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while reading the target", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof SQLException sql) {
+                throw sql;
+            }
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
     }
 
     /** Throws an AssertionError listing every difference. */
