@@ -69,9 +69,9 @@ final class ServiceProcesses implements AutoCloseable {
         Files.deleteIfExists(dir.resolve("endpoint"));
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-Xmx512m", "-XX:TieredStopAtLevel=1", "-Dpgmigrate.testLog=" + dir.resolve("service-" + n + ".log"),
-                "-cp",
-                classpath, ServiceMain.class.getName()));
+                .toString(), "-Xmx512m", "-XX:TieredStopAtLevel=1",
+                "-Dpgmigrate.testLog=" + dir.resolve("service-" + n + ".log"), "-cp", classpath,
+                ServiceMain.class.getName()));
         command.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(command);
         if (store != null) {
