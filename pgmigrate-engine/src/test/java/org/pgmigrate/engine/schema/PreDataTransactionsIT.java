@@ -66,27 +66,29 @@ class PreDataTransactionsIT {
 
     @Test
     void preDataGoesInTransactionsOfAThousandEntries() throws Exception {
-        roomy.createDatabase("many");
-        long before = transactionId(roomy);
-        archive.restorePreData(PgEndpoint.parse(roomy.uri("many")), Files.createDirectory(work.resolve("roomy")),
-                new Cancellation());
+        long transactions = restoreInto(roomy, "roomy");
 
-        assertRestored(roomy);
         // two slices, and the two reads of the counter; an entry per transaction would take 1,040
-        assertThat(transactionId(roomy) - before).as("transaction ids the restore took").isLessThanOrEqualTo(3);
+        assertThat(transactions).as("transaction ids the restore took").isLessThanOrEqualTo(3);
     }
 
     @Test
     void aSliceThatRunsOutOfLocksIsRestoredAgainAnEntryPerTransaction() throws Exception {
-        cramped.createDatabase("many");
-        long before = transactionId(cramped);
-        archive.restorePreData(PgEndpoint.parse(cramped.uri("many")), Files.createDirectory(work.resolve("cramped")),
-                new Cancellation());
+        long transactions = restoreInto(cramped, "cramped");
 
-        assertRestored(cramped);
         assertThat(cramped.serverLog()).as("the first slice ran out of lock space").contains("out of shared memory");
-        assertThat(transactionId(cramped) - before).as("the first slice again, an entry per transaction")
+        assertThat(transactions).as("the first slice again, an entry per transaction")
                 .isGreaterThan(SchemaArchive.PRE_DATA_ENTRIES_PER_TRANSACTION - 1);
+    }
+
+    /** Restores pre-data into a new database on {@code target}, checks it is all there; returns the xids it took. */
+    private static long restoreInto(PgCluster target, String workDir) throws Exception {
+        target.createDatabase("many");
+        long before = transactionId(target);
+        archive.restorePreData(PgEndpoint.parse(target.uri("many")), Files.createDirectory(work.resolve(workDir)),
+                new Cancellation());
+        assertRestored(target);
+        return transactionId(target) - before;
     }
 
     private static void assertRestored(PgCluster target) throws Exception {
