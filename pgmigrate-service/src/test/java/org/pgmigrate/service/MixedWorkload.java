@@ -31,6 +31,8 @@ final class MixedWorkload implements AutoCloseable {
     /** Thousands of changes in a few seconds, yet a small share of what the apply manages on a loaded machine. */
     static final int TRANSACTIONS_PER_SECOND = 600;
     private static final long NANOS_BETWEEN_TRANSACTIONS = 1_000_000_000L / TRANSACTIONS_PER_SECOND;
+    /** Further behind than this (a stalled source), the schedule restarts from now rather than burst to catch up. */
+    private static final long MAX_LAG_NANOS = 1_000_000_000L;
     private final Connection connection;
     private final Thread thread;
     private volatile boolean stop;
@@ -87,8 +89,8 @@ final class MixedWorkload implements AutoCloseable {
                 long ahead = due - System.nanoTime();
                 if (ahead > 0) {
                     LockSupport.parkNanos(ahead); // pacing a load generator, not waiting for a state
-                } else if (ahead < -NANOS_BETWEEN_TRANSACTIONS * TRANSACTIONS_PER_SECOND) {
-                    due = System.nanoTime(); // more than a second behind: do not burst to make it up
+                } else if (-ahead > MAX_LAG_NANOS) {
+                    due = System.nanoTime();
                 }
                 int op = random.nextInt(10);
                 if (op == 0 || op == 1 || op == 2 && accounts.isEmpty()) {

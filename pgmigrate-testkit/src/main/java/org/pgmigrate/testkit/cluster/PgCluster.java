@@ -299,7 +299,8 @@ public final class PgCluster implements AutoCloseable {
         try (Connection c = DriverManager.getConnection(jdbcUrl("postgres"), superuser(), templatePassword);
              Statement s = c.createStatement()) {
             s.execute("SET log_statement = 'none'"); // nor the hash, on a cluster told to log every statement
-            c.unwrap(PGConnection.class).alterUserPassword(superuser(), password.toCharArray(), olderThan(10) ? "md5" : null);
+            c.unwrap(PGConnection.class).alterUserPassword(superuser(), password.toCharArray(),
+                    olderThan(10) ? "md5" : null);
         }
     }
 
