@@ -47,6 +47,7 @@ class CopyRetryIT {
     /** The row at which the target's COPY of events waits while the gate is held. */
     private static final int GATE_ROW = 5_000;
     private static final int LEDGER = 200_000;
+    private static final int NOTES = 5_000;
 
     @RegisterExtension
     static final ClusterPair clusters = ClusterPair.of(15, 15);
@@ -69,6 +70,10 @@ class CopyRetryIT {
                 + " OR public.restore_gate('gate_copy'));"
                 + "CREATE TABLE public.events (n public.gated_int, payload text);"
                 + "INSERT INTO public.events SELECT g, repeat(md5(g::text), 70) FROM generate_series(1, " + EVENTS + ") g;");
+        // notes: a small table (under EmptyTargetTables' 1 MB), no key.
+        source.createDatabase("notes");
+        source.execute("notes", "CREATE TABLE public.notes (n int, note text);"
+                + "INSERT INTO public.notes SELECT g, md5(g::text) FROM generate_series(1, " + NOTES + ") g;");
         // ledger: about 45 MB in ctid-range parts (no key).
         source.createDatabase("ledger");
         source.execute("ledger", "CREATE TABLE public.ledger (n bigint, payload text);"
@@ -169,6 +174,50 @@ class CopyRetryIT {
         assertEveryRowOnce("ledger", "ledger_t", LEDGER);
     }
 
+    /**
+     * The same lost answer for a small whole table, which a fresh target proves empty and which is therefore loaded
+     * by a plain COPY without TRUNCATE: the retry cannot know whether that COPY committed, so it truncates and
+     * reloads, and no row lands twice.
+     */
+    @Test
+    void aSmallTableWhoseCommitAnswerWasLostIsReplacedNotLoadedTwice() throws Exception {
+        List<String> notices = new CopyOnWriteArrayList<>();
+        AtomicBoolean armed = new AtomicBoolean();
+        ProgressListener listener = new ProgressListener() {
+            @Override
+            public void rowsCopied(String database, String table, long rows, long bytes) {
+                // The last report of a part comes after its COPY ended, before its commit.
+                if (armed.compareAndSet(false, true)) {
+                    setSynchronousStandby("pgmigrate_no_such_standby");
+                }
+            }
+
+            @Override
+            public void notice(String database, String message) {
+                notices.add(message);
+                if (message.contains("Retrying")) {
+                    setSynchronousStandby("");
+                }
+            }
+        };
+        try (DirectoryCheckpointStore checkpoints = DirectoryCheckpointStore.open(work.resolve("journal"))) {
+            CompletableFuture<DatabaseReport> run = CompletableFuture.supplyAsync(() -> engine.migrateDatabase(
+                    job("notes", "notes_t"), listener, checkpoints, new Cancellation()));
+            String waiting = "SELECT pid FROM pg_stat_activity WHERE application_name = 'pgmigrate-copy'"
+                    + " AND wait_event = 'SyncRep'";
+            String pid = await().atMost(Duration.ofSeconds(120)).until(() -> scalar(target, "postgres", waiting),
+                    p -> p != null);
+            assertThat(scalar(target, "postgres", "SELECT pg_terminate_backend(" + pid + ")")).isEqualTo("t");
+            DatabaseReport report = run.get(120, TimeUnit.SECONDS);
+            assertThat(report.verification().equal()).isTrue();
+        } finally {
+            setSynchronousStandby("");
+        }
+        assertThat(notices).anySatisfy(n -> assertThat(n).startsWith("COPY of public.notes failed (attempt 1 of 3):"
+                + " lost the connection to the target server"));
+        assertEveryRowOnce("notes", "notes_t", NOTES);
+    }
+
     @Test
     void aConstraintViolationFailsAtOnceWithoutRetry() throws Exception {
         List<String> notices = new CopyOnWriteArrayList<>();
@@ -213,7 +262,7 @@ class CopyRetryIT {
     }
 
     private void assertEveryRowOnce(String sourceDb, String targetDb, int rows) throws SQLException {
-        String table = sourceDb.equals("events") ? "public.events" : "public.ledger";
+        String table = "public." + sourceDb;
         assertThat(scalar(target, targetDb, "SELECT count(*) || ' ' || count(DISTINCT n) FROM " + table))
                 .isEqualTo(rows + " " + rows);
         try (Connection s = source.connect(sourceDb); Connection t = target.connect(targetDb)) {

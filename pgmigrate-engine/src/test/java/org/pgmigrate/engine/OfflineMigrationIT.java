@@ -44,6 +44,49 @@ class OfflineMigrationIT {
         try (Connection c = source.connect("shop")) {
             SampleDatabase.load(c, 3000);
         }
+        // One table under EmptyTargetTables' 1 MB and one over it (about 3 MB), neither with a key.
+        source.createDatabase("sizes");
+        source.execute("sizes", "CREATE TABLE public.small (n int, note text);"
+                + "INSERT INTO public.small SELECT g, md5(g::text) FROM generate_series(1, 2000) g;"
+                + "CREATE TABLE public.large (n int, payload text);"
+                + "INSERT INTO public.large SELECT g, repeat(md5(g::text), 3) FROM generate_series(1, 20000) g;");
+    }
+
+    /**
+     * A small table the target proves empty (no blocks) is loaded by a plain COPY: no TRUNCATE, which would give it
+     * new files (its relfilenode stays the one pre-data made). A larger one is still truncated and loaded frozen.
+     */
+    @Test
+    void aSmallTableTheTargetProvesEmptyIsLoadedWithoutTruncateAndALargerOneIsReplaced() throws Exception {
+        String files = "SELECT string_agg(relname || '=' || relfilenode, ' ' ORDER BY relname) FROM pg_catalog.pg_class"
+                + " WHERE relname IN ('small', 'large') AND relnamespace = 'public'::regnamespace";
+        java.util.concurrent.atomic.AtomicReference<String> beforeCopy = new java.util.concurrent.atomic.AtomicReference<>();
+        ProgressListener listener = new ProgressListener() {
+            @Override
+            public void phaseStarted(String database, org.pgmigrate.engine.progress.Phase phase) {
+                if (phase == org.pgmigrate.engine.progress.Phase.COPY) {
+                    beforeCopy.set(text(target, "sizes_copy", files));
+                }
+            }
+        };
+        try (Connection s = source.connect("sizes")) {
+            assertThat(count(s, "SELECT pg_total_relation_size('public.small')")).isLessThan(1 << 20);
+            assertThat(count(s, "SELECT pg_total_relation_size('public.large')")).isGreaterThan(1 << 20);
+        }
+
+        DatabaseReport report = engine.migrateDatabase(job("sizes", "sizes_copy"), listener, CheckpointStore.NONE,
+                new Cancellation());
+
+        assertThat(report.verification().equal()).isTrue();
+        String[] before = beforeCopy.get().split(" ");
+        String[] after = text(target, "sizes_copy", files).split(" ");
+        assertThat(after[0]).as("large: truncated, so new files").startsWith("large=").isNotEqualTo(before[0]);
+        assertThat(after[1]).as("small: loaded into the files pre-data made").startsWith("small=").isEqualTo(before[1]);
+        try (Connection t = target.connect("sizes_copy")) {
+            assertThat(count(t, "SELECT count(DISTINCT n) FROM public.small WHERE n BETWEEN 1 AND 2000")).isEqualTo(2000);
+            assertThat(count(t, "SELECT count(*) FROM public.small")).isEqualTo(2000);
+            assertThat(count(t, "SELECT count(*) FROM public.large")).isEqualTo(20000);
+        }
     }
 
 
@@ -239,6 +282,15 @@ class OfflineMigrationIT {
             }
         }
         return names;
+    }
+
+    private static String text(PgCluster cluster, String database, String sql) {
+        try (Connection c = cluster.connect(database); ResultSet rs = c.createStatement().executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     static long count(Connection c, String sql) throws Exception {

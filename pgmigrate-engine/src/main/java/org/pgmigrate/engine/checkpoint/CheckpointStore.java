@@ -60,6 +60,14 @@ public interface CheckpointStore {
         put(key, value);
     }
 
+    /**
+     * Makes every record so far durable, {@link #putRedoable} ones included: for records that must be on disk before
+     * some later work starts, written many at a time with one sync. Stores whose every record is durable need not
+     * override it.
+     */
+    default void sync() {
+    }
+
     /** {@link #putRedoable} of "done". */
     default void markRedoableDone(String key) {
         putRedoable(key, "done");

@@ -90,6 +90,15 @@ public final class DirectoryCheckpointStore implements CheckpointStore, AutoClos
         append(key, value, false);
     }
 
+    @Override
+    public synchronized void sync() {
+        try {
+            channel.force(false);
+        } catch (IOException e) {
+            throw OwnerOnly.failure("write the checkpoint journal " + journal, e);
+        }
+    }
+
     private synchronized void append(String key, String value, boolean durable) {
         try {
             ByteBuffer line = ByteBuffer.wrap((escape(key) + "\t" + escape(value) + "\n").getBytes(StandardCharsets.UTF_8));

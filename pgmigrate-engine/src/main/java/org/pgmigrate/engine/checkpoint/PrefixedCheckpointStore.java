@@ -31,4 +31,9 @@ public final class PrefixedCheckpointStore implements CheckpointStore {
     public void putRedoable(String key, String value) {
         store.putRedoable(prefix + key, value);
     }
+
+    @Override
+    public void sync() {
+        store.sync();
+    }
 }

@@ -70,10 +70,11 @@ final class CopyWorker implements AutoCloseable {
 
     /**
      * Copies {@code part}, retrying transient failures. {@code progress} hears rows and bytes once only, however
-     * many attempts read them, and in all exactly the rows that landed. Throws {@link AttemptsFailed} with the last
+     * many attempts read them, and in all exactly the rows that landed. {@code provenEmpty}: the whole table was
+     * found empty on the target when the copy was planned ({@link EmptyTargetTables}). Throws {@link AttemptsFailed} with the last
      * failure when the part cannot be copied.
      */
-    Copied copy(TablePart part, CopyFormat format, String partKey, PartCopier.Progress progress,
+    Copied copy(TablePart part, CopyFormat format, String partKey, boolean provenEmpty, PartCopier.Progress progress,
                 Supplier<BinaryCopyDigest> newDigest) {
         HighWater reported = new HighWater(progress);
         long streamedBefore = -1;
@@ -98,8 +99,9 @@ final class CopyWorker implements AutoCloseable {
                 }
                 Runnable unwatch = watch.watch(s);
                 try {
+                    // Only the first attempt may trust the plan's proof: a failed one may have committed after all.
                     PartCopier.Streamed streamed = new PartCopier(s, checkpoints).copy(part, format, partKey,
-                            reported.attempt(), digest);
+                            provenEmpty && attempt == 1, reported.attempt(), digest);
                     return new Copied(streamed.rows(), streamed.bytes(), digest);
                 } finally {
                     unwatch.run();

@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.PriorityBlockingQueue;
 import java.util.concurrent.atomic.AtomicReference;
@@ -53,6 +54,8 @@ public final class DataCopy {
     private final Cancellation cancel;
     private final Map<Long, TableProgress> progress = new ConcurrentHashMap<>();
     private final AtomicReference<RuntimeException> firstFailure = new AtomicReference<>();
+    /** Small tables the target proved empty when planning: loaded by a plain COPY ({@link EmptyTargetTables}). */
+    private Set<Long> emptyOnTarget = Set.of();
 
     private final String encoding;
     private final SourceDigests digests;
@@ -97,6 +100,9 @@ public final class DataCopy {
                 progress.put(table.oid(), p);
                 pending.addAll(todo);
             }
+            checkpoints.sync(); // the plans, one sync for all tables (PartPlanner)
+            emptyOnTarget = EmptyTargetTables.among(target, pending.stream().filter(part -> part.of() == 1)
+                    .map(TablePart::table).toList());
         } catch (SQLException e) {
             throw new EngineException(EngineError.COPY_FAILED, "Planning the copy of database " + database + " failed: "
                     + e.getMessage(), e);
@@ -176,7 +182,8 @@ public final class DataCopy {
         CopyWorker.Copied copied;
         try {
             log.debug("Copying {} ({})", part.describe(), format);
-            copied = worker.copy(part, format, partKey(part), (r, b) -> {
+            boolean provenEmpty = part.of() == 1 && emptyOnTarget.contains(table.oid());
+            copied = worker.copy(part, format, partKey(part), provenEmpty, (r, b) -> {
                 p.add(b);
                 listener.rowsCopied(database, table.displayName(), r, b);
             }, () -> digests == null || format != CopyFormat.BINARY ? null : digests.newPart(table));

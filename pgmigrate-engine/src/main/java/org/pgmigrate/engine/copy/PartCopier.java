@@ -18,7 +18,8 @@ import org.postgresql.copy.CopyOut;
  * the target, with no file in between and one reusable buffer: memory does not grow with the table.
  *
  * <p>Exactly once: a whole table is truncated in the same target transaction that loads it, so a redo after a
- * crash replaces it. A range part records the target transaction id in the checkpoints before it commits; a resumed
+ * crash replaces it; or, small and proven empty by the plan ({@link EmptyTargetTables}), loaded by a plain COPY on
+ * its first attempt, which nothing can have loaded before. A range part records the target transaction id in the checkpoints before it commits; a resumed
  * run asks the target ({@code txid_status}) whether that transaction committed, and skips the part if it did.
  *
  * <p>Not thread-safe: one copy worker owns an instance and its two connections.
@@ -56,21 +57,23 @@ final class PartCopier {
      * {@link CopyFailure} naming the side it happened on; one after the whole stream was read (at the commit, whose
      * outcome is then unknown) carries the rows that were sent.
      *
+     * @param intoEmpty the whole table is proven empty ({@link EmptyTargetTables}): a plain COPY, no TRUNCATE
      * @param digest takes every CopyData message read from the source (binary format only), or null
      */
-    Streamed copy(TablePart part, CopyFormat format, String partKey, Progress progress, BinaryCopyDigest digest)
-            throws SQLException {
+    Streamed copy(TablePart part, CopyFormat format, String partKey, boolean intoEmpty, Progress progress,
+                  BinaryCopyDigest digest) throws SQLException {
         Table table = part.table();
+        boolean replace = part.truncateAndFreeze() && !intoEmpty;
         long rows = -1;
         try {
             target.setAutoCommit(false);
-            if (part.truncateAndFreeze()) {
+            if (replace) {
                 try (Statement s = target.createStatement()) {
                     s.execute("TRUNCATE ONLY " + table.qualifiedName());
                 }
             }
             Streamed streamed = table.columns().isEmpty() ? copyRowCountOnly(part, progress)
-                    : stream(part, format, progress, digest);
+                    : stream(part, format, replace, progress, digest);
             rows = streamed.rows();
             if (!part.truncateAndFreeze()) {
                 checkpoints.put(partKey, PartRecord.pending(currentTransactionId(), streamed.rows(), streamed.bytes()));
@@ -87,8 +90,8 @@ final class PartCopier {
         }
     }
 
-    private Streamed stream(TablePart part, CopyFormat format, Progress progress, BinaryCopyDigest digest)
-            throws SQLException {
+    private Streamed stream(TablePart part, CopyFormat format, boolean freeze, Progress progress,
+                            BinaryCopyDigest digest) throws SQLException {
         Table table = part.table();
         String condition = part.condition();
         String out = condition == null
@@ -96,7 +99,7 @@ final class PartCopier {
                 : "COPY (SELECT " + table.columnList() + " FROM ONLY " + table.qualifiedName() + " WHERE " + condition
                         + ") TO STDOUT WITH (" + format.copyOption() + ")";
         String in = "COPY " + table.qualifiedName() + " (" + table.columnList() + ") FROM STDIN WITH ("
-                + format.copyOption() + (part.truncateAndFreeze() ? ", FREEZE" : "") + ")";
+                + format.copyOption() + (freeze ? ", FREEZE" : "") + ")";
         CopyManager sourceCopy = source.unwrap(PGConnection.class).getCopyAPI();
         CopyManager targetCopy = target.unwrap(PGConnection.class).getCopyAPI();
         CopyOut copyOut;

@@ -20,7 +20,9 @@ import org.pgmigrate.engine.pg.ServerVersion;
  * (a TID Range Scan per part; before 14 every part would scan the whole table, so the table stays whole).
  *
  * <p>A table's plan is checkpointed the first time, and a resumed run reuses it exactly: a part's rows are defined
- * by its predicate, so the same predicates mean a finished part is never copied twice.
+ * by its predicate, so the same predicates mean a finished part is never copied twice. The plan must be durable
+ * before any of its parts commits on the target (a table planned whole and loaded, then planned in ranges by a
+ * resumed run after its plan was lost, would get its rows twice): the caller syncs the store after planning.
  *
  * <p>Stateless; runs on the snapshot holder's connection.
  */
@@ -46,7 +48,8 @@ final class PartPlanner {
         Optional<String> earlier = checkpoints.get(key);
         List<String> predicates = earlier.isPresent() ? decode(earlier.get()) : predicates(snapshot, table);
         if (earlier.isEmpty()) {
-            checkpoints.put(key, encode(predicates));
+            // Durable before any part is copied: DataCopy syncs the store once all tables are planned.
+            checkpoints.putRedoable(key, encode(predicates));
         }
         List<TablePart> parts = new ArrayList<>(predicates.size());
         long each = Math.max(1, table.bytes() / predicates.size());
