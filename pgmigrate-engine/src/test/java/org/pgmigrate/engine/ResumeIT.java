@@ -216,6 +216,50 @@ class ResumeIT {
         }
     }
 
+    /**
+     * The run died after building a table's indexes and attaching its key, and every index record was lost with it:
+     * the resumed run finds them on the target (read once, at the start of its index phase) and builds nothing
+     * twice. The target's log shows no CREATE or ADD CONSTRAINT that failed on an existing name.
+     */
+    @Test
+    void indexesAndKeysBuiltBeforeACrashWhoseRecordsWereLostAreFoundOnTheTarget() throws Exception {
+        DatabaseJob job = job("crashed_indexes");
+        Path journal = work.resolve("crash-indexes-journal");
+        String customersFinished = CheckpointKeys.of("indexes", "shop", "shop", "customers");
+        try (DirectoryCheckpointStore real = DirectoryCheckpointStore.open(journal)) {
+            CheckpointStore losingIndexRecords = new CheckpointStore() {
+                @Override
+                public Optional<String> get(String key) {
+                    return real.get(key);
+                }
+
+                @Override
+                public void put(String key, String value) {
+                    if (key.equals(customersFinished)) {
+                        throw new IllegalStateException("simulated crash");
+                    }
+                    if (!key.startsWith("index/")) {
+                        real.put(key, value);
+                    }
+                }
+            };
+            assertThatThrownBy(() -> engine.migrateDatabase(job, ProgressListener.NONE, losingIndexRecords, new Cancellation()))
+                    .hasMessageContaining("simulated crash");
+        }
+        try (Connection t = target.connect("crashed_indexes")) {
+            assertThat(OfflineMigrationIT.count(t, "SELECT count(*) FROM pg_catalog.pg_constraint WHERE conname ="
+                    + " 'customers_pkey' AND contype = 'p'")).as("the key attached before the crash").isEqualTo(1);
+        }
+        int logBefore = target.serverLog().length();
+        try (DirectoryCheckpointStore checkpoints = DirectoryCheckpointStore.open(journal)) {
+            engine.migrateDatabase(job, ProgressListener.NONE, checkpoints, new Cancellation());
+        }
+        assertThat(target.serverLog().substring(logBefore)).doesNotContain("already exists");
+        try (Connection s = source.connect("shop"); Connection t = target.connect("crashed_indexes")) {
+            DatabaseComparer.assertEqual(s, t);
+        }
+    }
+
     private DatabaseJob job(String targetDb) {
         // Four jobs, order_lines (about 700 kB) in four key-range parts.
         return DatabaseJob.of(PgEndpoint.parse(source.uri("shop")), PgEndpoint.parse(target.uri(targetDb)), work.resolve(targetDb))

@@ -35,8 +35,9 @@ import org.slf4j.MDC;
  * {@code ADD CONSTRAINT ... USING INDEX}, which is instant. Then the table is analyzed, and vacuumed where autovacuum
  * would vacuum it for its inserts ({@link AfterLoadVacuum}), so that autovacuum finds nothing left to do on it.
  *
- * <p>Each index is checkpointed, and a resumed run also checks the target, so nothing is built twice. Thread-safe:
- * {@link #submit} is called from copy workers; {@link #finish} by the owner, once.
+ * <p>Each index is checkpointed, and a resumed run also finds what is on the target ({@link BuiltEarlier}), so
+ * nothing is built twice. Thread-safe: {@link #submit} is called from copy workers; {@link #finish} by the owner,
+ * once.
  */
 public final class IndexBuilds implements AutoCloseable {
 
@@ -59,6 +60,8 @@ public final class IndexBuilds implements AutoCloseable {
     private final List<TableStats> finished = new ArrayList<>();
     /** Queued or running tasks; {@link #finish} waits for zero (a finishing build may still queue its attach). */
     private int outstanding;
+    /** Read by the first worker, before any task runs. */
+    private volatile BuiltEarlier builtEarlier;
 
     /** Work that runs on a worker's target session. */
     private interface Task {
@@ -185,6 +188,7 @@ public final class IndexBuilds implements AutoCloseable {
                 s.execute("SET maintenance_work_mem = " + Identifiers.literal(maintenanceWorkMem));
             }
             AfterLoadVacuum vacuum = AfterLoadVacuum.of(target);
+            readBuiltEarlier(target);
             try {
                 // Queued work is drained even after STOP was queued: STOPs come last, after every build.
                 for (Task task; (task = queue.take()) != STOP; ) {
@@ -212,13 +216,16 @@ public final class IndexBuilds implements AutoCloseable {
 
     private void build(Connection target, Index index) throws SQLException {
         String key = CheckpointKeys.of("index", database, index.schema(), index.name());
-        if (checkpoints.isDone(key) || indexExists(target, index)) {
+        if (checkpoints.isDone(key) || builtEarlier.index(index.schema(), index.name())) {
             return;
         }
         long started = System.nanoTime();
         try (Statement s = target.createStatement()) {
             s.execute(index.definition());
         } catch (SQLException e) {
+            if (madeMeanwhile(e, () -> indexExists(target, index))) {
+                return; // made since the phase started, by something else: as if found built
+            }
             throw new SQLException("CREATE INDEX " + index.schema() + "." + index.name() + ": " + e.getMessage(),
                     e.getSQLState(), e);
         }
@@ -229,14 +236,20 @@ public final class IndexBuilds implements AutoCloseable {
     private void attachConstraints(Connection target, Table table, List<Index> indexes) throws SQLException {
         for (Index index : indexes) {
             Index.Constraint c = index.constraint();
-            if (c != null && !constraintExists(target, table, c.name())) {
+            if (c != null && !builtEarlier.constraint(table, c.name())) {
                 String sql = "ALTER TABLE ONLY " + table.qualifiedName() + " ADD CONSTRAINT " + Identifiers.quote(c.name())
                         + (c.buildsItsIndex() ? " " + c.definition() : switch (c.type()) {
                             case 'p' -> " PRIMARY KEY USING INDEX " + Identifiers.quote(index.name()) + deferrable(c);
                             case 'u' -> " UNIQUE USING INDEX " + Identifiers.quote(index.name()) + deferrable(c);
                             default -> throw new IllegalStateException("constraint type " + c.type() + " without a definition");
                         });
-                execute(target, sql);
+                try {
+                    execute(target, sql);
+                } catch (SQLException e) {
+                    if (!madeMeanwhile(e, () -> constraintExists(target, table, c.name()))) {
+                        throw e;
+                    } // made since the phase started, by something else: as if found attached
+                }
             }
             if (index.replicaIdentity()) {
                 execute(target, "ALTER TABLE ONLY " + table.qualifiedName() + " REPLICA IDENTITY USING INDEX "
@@ -246,6 +259,26 @@ public final class IndexBuilds implements AutoCloseable {
                 execute(target, "ALTER TABLE " + table.qualifiedName() + " CLUSTER ON "
                         + Identifiers.quote(c != null ? c.name() : index.name()));
             }
+        }
+    }
+
+    private interface Lookup {
+        boolean exists() throws SQLException;
+    }
+
+    /** Whether an object whose creation failed exists after all; a failed lookup is added to {@code failure}. */
+    private static boolean madeMeanwhile(SQLException failure, Lookup lookup) {
+        try {
+            return lookup.exists();
+        } catch (SQLException e) {
+            failure.addSuppressed(e);
+            return false;
+        }
+    }
+
+    private synchronized void readBuiltEarlier(Connection target) throws SQLException {
+        if (builtEarlier == null) {
+            builtEarlier = BuiltEarlier.read(target);
         }
     }
 
