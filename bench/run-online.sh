@@ -271,7 +271,14 @@ measure_cutover() {
   t1=$(now)
   case "$tool" in
     pgmigrate) detail=$(tail -n 1 "$RUN_OUT/pgmigrate-cutover.txt" | sed 's/^EVENT [0-9]* cutover //') ;;
-    pgmigrate-service) detail="PATCH triggerCutover to Succeeded (verification of every row included)" ;;
+    pgmigrate-service)
+      local cut_s engine_ms
+      cut_s=$(awk '{ printf "%.2f", $3 - $2 }' "$RUN_OUT/pgmigrate-service-cutover.txt")
+      engine_ms=$(grep -o 'cut over at source WAL position .* in [0-9]* ms' "$RUN_OUT/pgmigrate-service.log" | tail -n 1 \
+        | grep -o '[0-9]* ms$' | cut -d' ' -f1)
+      record "$tool" cutover service_cut "$cut_s" "engine_ms=${engine_ms:--}"
+      detail="PATCH triggerCutover to Succeeded (verification of every row included); trigger to verifying ${cut_s} s,"
+      detail+=" the engine's cutover ${engine_ms:--} ms" ;;
     pgcopydb) detail="follow_ended_s=$(elapsed "$t0" "$(cat "$RUN_OUT/pgcopydb-follow-ended")")" ;;
     native) detail="marker, setval, DROP SUBSCRIPTION, DROP PUBLICATION" ;;
   esac

@@ -118,6 +118,12 @@ online_report() {
 | issue 13: catch-up after a restart at least native's | \`$t\` | ${rate} changes/s (native ${nat_rate}) | $(ratio "$rate" "$nat_rate") x native | $(verdict "$rate" "$nat_rate" ">=") |
 | issue 13: steady-state apply at least 1.5x native | \`$t\` | ${steady} changes/s (native ${nat_steady}) | $(ratio "$steady" "$nat_steady") x native | $(verdict "$steady" "$nat15" ">=") |
 | issue 13: lag p95 under 0.2 s as fast as pgbench goes | \`$t\` | p95 ${pmax} s (at $(detail "$t" latency max tps) tps) | $(ratio "$pmax" 0.2) | $(verdict "$pmax" 0.2 "<") |"
+    if [ "$t" = pgmigrate-service ]; then
+      local own
+      own=$(value "$t" cutover service_cut)
+      targets+="
+| issue 13: cutover under 0.5 s through the service, verification apart | \`$t\` | ${own} s from PATCH triggerCutover until the resource says Verifying (the engine's own cutover $(detail "$t" cutover service_cut engine_ms) ms; the verification after it $(awk -v a="$cut" -v b="$own" 'BEGIN { if (a == "-" || b == "-") print "-"; else printf "%.2f", a - b }') s more) | $(ratio "$own" 0.5) | $(verdict "$own" 0.5 "<") |"
+    fi
   done
 
   cpu_model=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
