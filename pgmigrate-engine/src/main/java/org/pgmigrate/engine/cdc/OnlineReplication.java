@@ -388,9 +388,9 @@ public final class OnlineReplication implements AutoCloseable {
                 LOG.debug("Could not write a WAL record to move past the end point: {}", e.getMessage());
             }
             LOG.info("Cutover: applying every source commit up to {}", endPoint);
-            step = next(journal, CutoverStep.DRAIN);
+            step = next(journal, started, CutoverStep.DRAIN);
             drain(endPoint, deadline);
-            step = next(journal, CutoverStep.DURABLE);
+            step = next(journal, started, CutoverStep.DURABLE);
             threadsStopped = true;
             applier.stop();
             threads.joinApplier();
@@ -400,24 +400,25 @@ public final class OnlineReplication implements AutoCloseable {
             receiver.stop();
             threads.joinReceiver();
             stopMonitor();
-            step = next(journal, CutoverStep.SEQUENCES);
+            step = next(journal, started, CutoverStep.SEQUENCES);
             int sequences = CutoverSteps.synchronizeSequences(source, target);
-            step = next(journal, CutoverStep.IDENTITY);
+            step = next(journal, started, CutoverStep.IDENTITY);
             int identities = CutoverSteps.restoreIdentityAlways(source, target);
-            step = next(journal, CutoverStep.MATERIALIZED_VIEWS);
+            step = next(journal, started, CutoverStep.MATERIALIZED_VIEWS);
             int views = config.refreshMaterializedViews() ? CutoverSteps.refreshMaterializedViews(target) : 0;
             LOG.info("Cutover: {} sequences set from live source values, {} identity columns restored, {} materialized"
                     + " views refreshed", sequences, identities, views);
             journal.targetComplete(endPoint, durable);
-            step = next(journal, CutoverStep.SOURCE_CLEANUP);
+            step = next(journal, started, CutoverStep.SOURCE_CLEANUP);
             EngineException leftover = dropEverything(source, target);
             state = ReplicationState.COMPLETED;
             ReplicationStats finalStats = stats();
-            LOG.info("Cutover complete: end point {}, applied {} ({} inserts, {} updates, {} deletes)", endPoint,
-                    durable, finalStats.cdcInsertCounter(), finalStats.cdcUpdateCounter(),
+            Duration took = Duration.ofNanos(System.nanoTime() - started);
+            LOG.info("Cutover complete in {} ms: end point {}, applied {} ({} inserts, {} updates, {} deletes)",
+                    took.toMillis(), endPoint, durable, finalStats.cdcInsertCounter(), finalStats.cdcUpdateCounter(),
                     finalStats.cdcDeleteCounter());
-            return new CutoverResult(endPoint, durable, sequences, finalStats,
-                    Duration.ofNanos(System.nanoTime() - started), leftover == null ? null : leftover.getMessage());
+            return new CutoverResult(endPoint, durable, sequences, finalStats, took,
+                    leftover == null ? null : leftover.getMessage());
         } catch (SQLException | RuntimeException e) {
             throw cutoverStepFailed(step, e, threadsStopped);
         }
@@ -449,7 +450,10 @@ public final class OnlineReplication implements AutoCloseable {
                 leftover == null ? null : leftover.getMessage());
     }
 
-    private static CutoverStep next(CutoverJournal journal, CutoverStep step) {
+    /** Starts {@code step}; the log tells when, so that a slow cutover shows which step it waited in. */
+    private static CutoverStep next(CutoverJournal journal, long cutoverStarted, CutoverStep step) {
+        LOG.info("Cutover step '{}' starts at +{} ms", step.description(),
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - cutoverStarted));
         journal.stepStarted(step);
         return step;
     }
