@@ -287,7 +287,8 @@ final class SourceSetup {
                         ps.execute();
                     }
                 }
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+                // A walsender whose client just left exits within milliseconds: the cutover waits on this poll.
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
                 continue;
             }
             try (PreparedStatement ps = c.prepareStatement("SELECT pg_drop_replication_slot(?)")) {

@@ -126,7 +126,7 @@ final class Teardown {
                 if (!"55006".equals(e.getSQLState()) || System.nanoTime() > deadline) {
                     throw e;
                 }
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10)); // it exits within milliseconds
             }
         }
     }
