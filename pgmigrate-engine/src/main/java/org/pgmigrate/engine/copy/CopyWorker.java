@@ -71,8 +71,8 @@ final class CopyWorker implements AutoCloseable {
     /**
      * Copies {@code part}, retrying transient failures. {@code progress} hears rows and bytes once only, however
      * many attempts read them, and in all exactly the rows that landed. {@code provenEmpty}: the whole table was
-     * found empty on the target when the copy was planned ({@link EmptyTargetTables}). Throws {@link AttemptsFailed} with the last
-     * failure when the part cannot be copied.
+     * found empty on the target when the copy was planned ({@link EmptyTargetTables}). Throws {@link AttemptsFailed}
+     * with the last failure when the part cannot be copied.
      */
     Copied copy(TablePart part, CopyFormat format, String partKey, boolean provenEmpty, PartCopier.Progress progress,
                 Supplier<BinaryCopyDigest> newDigest) {

@@ -18,9 +18,10 @@ import org.postgresql.copy.CopyOut;
  * the target, with no file in between and one reusable buffer: memory does not grow with the table.
  *
  * <p>Exactly once: a whole table is truncated in the same target transaction that loads it, so a redo after a
- * crash replaces it; or, small and proven empty by the plan ({@link EmptyTargetTables}), loaded by a plain COPY on
- * its first attempt, which nothing can have loaded before. A range part records the target transaction id in the checkpoints before it commits; a resumed
- * run asks the target ({@code txid_status}) whether that transaction committed, and skips the part if it did.
+ * crash replaces it; or, small and proven empty by the plan ({@link EmptyTargetTables}), it is loaded by a plain
+ * COPY on its first attempt, before which nothing can have loaded it. A range part records the target transaction
+ * id in the checkpoints before it commits; a resumed run asks the target ({@code txid_status}) whether that
+ * transaction committed, and skips the part if it did.
  *
  * <p>Not thread-safe: one copy worker owns an instance and its two connections.
  */

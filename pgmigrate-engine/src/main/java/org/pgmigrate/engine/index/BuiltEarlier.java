@@ -30,7 +30,8 @@ final class BuiltEarlier {
     }
 
     static BuiltEarlier read(Connection target) throws SQLException {
-        String userSchemas = " n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%'";
+        String userSchemas = " n.nspname NOT IN ('pg_catalog', 'information_schema')"
+                + " AND n.nspname NOT LIKE 'pg\\_toast%'";
         return new BuiltEarlier(
                 names(target, "SELECT n.nspname, c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n"
                         + " ON n.oid = c.relnamespace WHERE c.relkind IN ('i', 'I') AND" + userSchemas),
