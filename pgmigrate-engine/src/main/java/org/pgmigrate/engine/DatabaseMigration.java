@@ -28,6 +28,7 @@ import org.pgmigrate.engine.pg.PgConnector;
 import org.pgmigrate.engine.pg.PgConnector.Side;
 import org.pgmigrate.engine.pg.ServerVersion;
 import org.pgmigrate.engine.pg.SupportedVersions;
+import org.pgmigrate.engine.pg.WalFlush;
 import org.pgmigrate.engine.progress.ByteUnits;
 import org.pgmigrate.engine.progress.Phase;
 import org.pgmigrate.engine.progress.ProgressListener;
@@ -325,7 +326,7 @@ final class DatabaseMigration {
                 archive.restorePreData(job.target(), dir, cancel);
                 // pg_restore committed without waiting for WAL flushes; pre-data is done once they are durable.
                 try (Connection target = sessions.target("pre-data")) {
-                    TargetDatabase.flushCommits(target);
+                    WalFlush.flush(target);
                 }
             } catch (EngineException failed) {
                 EngineException e = withMissingExtensions(failed, skippedExtensions, sessions);

@@ -134,12 +134,41 @@ class CopyRetryIT {
      */
     @Test
     void aRangePartWhoseCommitAnswerWasLostIsNotCopiedAgain() throws Exception {
+        List<String> notices = runWithTheFirstCommitAnswerLost(job("ledger", "ledger_t")
+                .withCopy(CopyOptions.defaults().withJobs(1, 1).withSplitThreshold(8L << 20)));
+
+        assertThat(notices).anySatisfy(n -> assertThat(n).startsWith("COPY of public.ledger part ")
+                .contains("(attempt 1 of 3): lost the connection to the target server"));
+        assertEveryRowOnce("ledger", "ledger_t", LEDGER);
+    }
+
+    /**
+     * The same lost answer for a small whole table, which a fresh target proves empty and which is therefore loaded
+     * by a plain COPY without TRUNCATE: the retry cannot know whether that COPY committed, so it truncates and
+     * reloads, and no row lands twice.
+     */
+    @Test
+    void aSmallTableWhoseCommitAnswerWasLostIsReplacedNotLoadedTwice() throws Exception {
+        List<String> notices = runWithTheFirstCommitAnswerLost(job("notes", "notes_t"));
+
+        assertThat(notices).anySatisfy(n -> assertThat(n).startsWith("COPY of public.notes failed (attempt 1 of 3):"
+                + " lost the connection to the target server"));
+        assertEveryRowOnce("notes", "notes_t", NOTES);
+    }
+
+    /**
+     * Runs {@code job} (verified equal at the end) with the answer to its first part's COMMIT lost: once rows were
+     * copied, commits wait for a synchronous standby that does not exist, and the waiting backend is terminated;
+     * the retry's notice lifts the wait. Returns the notices.
+     */
+    private List<String> runWithTheFirstCommitAnswerLost(DatabaseJob job) throws Exception {
         List<String> notices = new CopyOnWriteArrayList<>();
         AtomicBoolean armed = new AtomicBoolean();
         ProgressListener listener = new ProgressListener() {
             @Override
             public void rowsCopied(String database, String table, long rows, long bytes) {
-                // Runs on the copy worker mid-COPY: the commit that ends this part will wait for the standby.
+                // Runs on the copy worker after rows went in (at the latest, after its COPY ended, before its
+                // commit): the commit that ends this part will wait for the standby.
                 if (armed.compareAndSet(false, true)) {
                     setSynchronousStandby("pgmigrate_no_such_standby");
                 }
@@ -154,8 +183,6 @@ class CopyRetryIT {
                 }
             }
         };
-        DatabaseJob job = job("ledger", "ledger_t").withCopy(CopyOptions.defaults().withJobs(1, 1)
-                .withSplitThreshold(8L << 20));
         try (DirectoryCheckpointStore checkpoints = DirectoryCheckpointStore.open(work.resolve("journal"))) {
             CompletableFuture<DatabaseReport> run = CompletableFuture.supplyAsync(
                     () -> engine.migrateDatabase(job, listener, checkpoints, new Cancellation()));
@@ -169,53 +196,7 @@ class CopyRetryIT {
         } finally {
             setSynchronousStandby("");
         }
-        assertThat(notices).anySatisfy(n -> assertThat(n).startsWith("COPY of public.ledger part ")
-                .contains("(attempt 1 of 3): lost the connection to the target server"));
-        assertEveryRowOnce("ledger", "ledger_t", LEDGER);
-    }
-
-    /**
-     * The same lost answer for a small whole table, which a fresh target proves empty and which is therefore loaded
-     * by a plain COPY without TRUNCATE: the retry cannot know whether that COPY committed, so it truncates and
-     * reloads, and no row lands twice.
-     */
-    @Test
-    void aSmallTableWhoseCommitAnswerWasLostIsReplacedNotLoadedTwice() throws Exception {
-        List<String> notices = new CopyOnWriteArrayList<>();
-        AtomicBoolean armed = new AtomicBoolean();
-        ProgressListener listener = new ProgressListener() {
-            @Override
-            public void rowsCopied(String database, String table, long rows, long bytes) {
-                // The last report of a part comes after its COPY ended, before its commit.
-                if (armed.compareAndSet(false, true)) {
-                    setSynchronousStandby("pgmigrate_no_such_standby");
-                }
-            }
-
-            @Override
-            public void notice(String database, String message) {
-                notices.add(message);
-                if (message.contains("Retrying")) {
-                    setSynchronousStandby("");
-                }
-            }
-        };
-        try (DirectoryCheckpointStore checkpoints = DirectoryCheckpointStore.open(work.resolve("journal"))) {
-            CompletableFuture<DatabaseReport> run = CompletableFuture.supplyAsync(() -> engine.migrateDatabase(
-                    job("notes", "notes_t"), listener, checkpoints, new Cancellation()));
-            String waiting = "SELECT pid FROM pg_stat_activity WHERE application_name = 'pgmigrate-copy'"
-                    + " AND wait_event = 'SyncRep'";
-            String pid = await().atMost(Duration.ofSeconds(120)).until(() -> scalar(target, "postgres", waiting),
-                    p -> p != null);
-            assertThat(scalar(target, "postgres", "SELECT pg_terminate_backend(" + pid + ")")).isEqualTo("t");
-            DatabaseReport report = run.get(120, TimeUnit.SECONDS);
-            assertThat(report.verification().equal()).isTrue();
-        } finally {
-            setSynchronousStandby("");
-        }
-        assertThat(notices).anySatisfy(n -> assertThat(n).startsWith("COPY of public.notes failed (attempt 1 of 3):"
-                + " lost the connection to the target server"));
-        assertEveryRowOnce("notes", "notes_t", NOTES);
+        return notices;
     }
 
     @Test

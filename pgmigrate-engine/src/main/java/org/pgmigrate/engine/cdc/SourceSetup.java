@@ -18,6 +18,7 @@ import org.pgmigrate.engine.pg.Identifiers;
 import org.pgmigrate.engine.pg.PgEndpoint;
 import org.pgmigrate.engine.pg.ServerVersion;
 import org.pgmigrate.engine.pg.SupportedVersions;
+import org.pgmigrate.engine.pg.WalFlush;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -329,22 +330,13 @@ final class SourceSetup {
      * {@code pg_current_wal_insert_lsn()} even on an idle server; the receiver skips the message itself. Then
      * flushes it: a walsender sends only flushed WAL, and on an idle server nothing else would flush that record
      * before the WAL writer's next round (up to {@code wal_writer_delay}, 200 ms by default, which the cutover waited).
-     * The flush is an empty transaction's commit with a local flush; decoding sends it as an empty transaction, or
+     * The flush is an empty transaction's commit ({@link WalFlush}); decoding sends it as an empty transaction, or
      * nothing.
      */
     void nudgeWal(Connection c) throws SQLException {
-        boolean autoCommit = c.getAutoCommit();
-        c.setAutoCommit(false);
         try (Statement s = c.createStatement()) {
             s.execute("SELECT pg_catalog.pg_logical_emit_message(false, 'pgmigrate', 'cutover')");
-            s.execute("SET LOCAL synchronous_commit = local");
-            s.execute("SELECT pg_catalog.txid_current()");
-            c.commit();
-        } catch (SQLException e) {
-            c.rollback();
-            throw e;
-        } finally {
-            c.setAutoCommit(autoCommit);
         }
+        WalFlush.flush(c);
     }
 }

@@ -118,7 +118,7 @@ public final class SchemaArchive {
      * restored again an entry per transaction.
      *
      * <p>The sessions run with {@code synchronous_commit=off}: a commit does not wait for its flush. That is safe
-     * only because the caller makes the restore durable ({@link TargetDatabase#flushCommits}) before recording
+     * only because the caller makes the restore durable ({@link org.pgmigrate.engine.pg.WalFlush}) before recording
      * pre-data as done: a target that crashes before then loses the last slices, and the resumed run, seeing
      * pre-data not done, drops the database it created and restores again.
      */

@@ -284,25 +284,4 @@ public final class TargetDatabase {
         }
         return out;
     }
-
-    /**
-     * Makes every commit made so far on the target server durable, those made with {@code synchronous_commit=off}
-     * included: a transaction that commits with a local WAL flush flushes the WAL up to its own commit record, which
-     * comes after every earlier commit. (A transaction with no transaction id writes no commit record, hence
-     * {@code txid_current()}.)
-     */
-    public static void flushCommits(Connection target) throws SQLException {
-        boolean autoCommit = target.getAutoCommit();
-        target.setAutoCommit(false);
-        try (Statement s = target.createStatement()) {
-            s.execute("SET LOCAL synchronous_commit = local");
-            s.execute("SELECT pg_catalog.txid_current()");
-            target.commit();
-        } catch (SQLException e) {
-            target.rollback();
-            throw e;
-        } finally {
-            target.setAutoCommit(autoCommit);
-        }
-    }
 }
