@@ -10,7 +10,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -195,20 +194,7 @@ class InterruptedSchemaIT {
 
     /** A checkpoint store whose process "dies" when the step ending in {@code suffix} is about to be marked done. */
     private static CheckpointStore crashingAt(CheckpointStore real, String suffix) {
-        return new CheckpointStore() {
-            @Override
-            public Optional<String> get(String key) {
-                return real.get(key);
-            }
-
-            @Override
-            public void put(String key, String value) {
-                if (key.endsWith(suffix) && value.equals("done")) {
-                    throw new IllegalStateException("simulated crash");
-                }
-                real.put(key, value);
-            }
-        };
+        return CrashingCheckpoints.of(real, (key, value) -> key.endsWith(suffix) && value.equals("done"), key -> false);
     }
 
     private static ProgressListener noticesInto(List<String> notices) {

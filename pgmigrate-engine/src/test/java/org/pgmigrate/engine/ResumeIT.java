@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeAll;
@@ -145,7 +144,7 @@ class ResumeIT {
         java.util.concurrent.atomic.AtomicReference<String> crashedPart = new java.util.concurrent.atomic.AtomicReference<>();
         try (DirectoryCheckpointStore real = DirectoryCheckpointStore.open(journal)) {
             // The "crash": the process dies after a range part committed on the target, before it recorded "done".
-            CheckpointStore crashingAfterCommit = crashing(real, (key, value) -> {
+            CheckpointStore crashingAfterCommit = CrashingCheckpoints.of(real, (key, value) -> {
                 if (key.startsWith(CheckpointKeys.of("part", "shop", "shop", "order_lines") + "/") && value.startsWith("done")
                         && partsRecorded.incrementAndGet() == 2) {
                     crashedPart.set(key);
@@ -176,7 +175,7 @@ class ResumeIT {
         Path journal = work.resolve("crash-small-journal");
         String customers = CheckpointKeys.of("part", "shop", "shop", "customers") + "/1of1";
         try (DirectoryCheckpointStore real = DirectoryCheckpointStore.open(journal)) {
-            CheckpointStore crashingAfterCommit = crashing(real, (key, value) -> key.equals(customers), key -> false);
+            CheckpointStore crashingAfterCommit = CrashingCheckpoints.of(real, (key, value) -> key.equals(customers), key -> false);
             assertThatThrownBy(() -> engine.migrateDatabase(job, ProgressListener.NONE, crashingAfterCommit, new Cancellation()))
                     .hasMessageContaining("simulated crash");
             assertThat(real.get(customers)).isEmpty();
@@ -206,7 +205,7 @@ class ResumeIT {
         Path journal = work.resolve("crash-indexes-journal");
         String customersFinished = CheckpointKeys.of("indexes", "shop", "shop", "customers");
         try (DirectoryCheckpointStore real = DirectoryCheckpointStore.open(journal)) {
-            CheckpointStore losingIndexRecords = crashing(real, (key, value) -> key.equals(customersFinished),
+            CheckpointStore losingIndexRecords = CrashingCheckpoints.of(real, (key, value) -> key.equals(customersFinished),
                     key -> key.startsWith("index/"));
             assertThatThrownBy(() -> engine.migrateDatabase(job, ProgressListener.NONE, losingIndexRecords, new Cancellation()))
                     .hasMessageContaining("simulated crash");
@@ -223,30 +222,6 @@ class ResumeIT {
         try (Connection s = source.connect("shop"); Connection t = target.connect("crashed_indexes")) {
             DatabaseComparer.assertEqual(s, t);
         }
-    }
-
-    /**
-     * {@code real} as a process that dies ("simulated crash") at the first record {@code crashAt} matches, before
-     * writing it, and that loses every record {@code lost} matches (as an unsynced journal line would be lost).
-     */
-    private static CheckpointStore crashing(CheckpointStore real, java.util.function.BiPredicate<String, String> crashAt,
-                                            java.util.function.Predicate<String> lost) {
-        return new CheckpointStore() {
-            @Override
-            public Optional<String> get(String key) {
-                return real.get(key);
-            }
-
-            @Override
-            public void put(String key, String value) {
-                if (crashAt.test(key, value)) {
-                    throw new IllegalStateException("simulated crash");
-                }
-                if (!lost.test(key)) {
-                    real.put(key, value);
-                }
-            }
-        };
     }
 
     private DatabaseJob job(String targetDb) {

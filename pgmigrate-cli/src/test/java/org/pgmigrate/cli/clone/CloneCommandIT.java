@@ -206,15 +206,15 @@ class CloneCommandIT {
         try (Terminal terminal = Terminal.open(work)) {
             Terminal.Command first = terminal.type(clone);
             // The copy is fast enough to finish before a key lands, so hold it: the small table, copied last (one
-            // job, largest first), is TRUNCATEd before its COPY, which waits for this lock on the target. Ctrl-C then
-            // lands while that TRUNCATE waits for the lock, and must cancel it.
+            // job, largest first), is loaded by a COPY (fresh and small: no TRUNCATE) that waits for this lock on
+            // the target. Ctrl-C then lands while that COPY waits for the lock, and must cancel it.
             // Once the bulk table's COPY runs, pre-data is done (no DDL of pg_restore's can wait on the lock).
             await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(50))
                     .until(() -> sessions(target, "big", "COPY%FROM STDIN%") > 0);
             try (Connection hold = target.connect("big"); Statement s = hold.createStatement()) {
                 hold.setAutoCommit(false);
-                s.execute("LOCK TABLE public.other IN ACCESS SHARE MODE");
-                await().atMost(Duration.ofSeconds(120)).until(() -> waitingTruncates(target, "big") > 0);
+                s.execute("LOCK TABLE public.other IN SHARE MODE"); // blocks COPY FROM and TRUNCATE alike
+                await().atMost(Duration.ofSeconds(120)).until(() -> waitingLoads(target, "big") > 0);
                 terminal.pressCtrlC();
                 int exit = first.awaitExit(Duration.ofSeconds(60));
                 hold.rollback();
@@ -309,10 +309,12 @@ class CloneCommandIT {
         }
     }
 
-    private static int waitingTruncates(PgCluster cluster, String db) throws Exception {
+    /** Sessions of {@code db} whose load of a table (its TRUNCATE or its COPY) waits for a lock. */
+    private static int waitingLoads(PgCluster cluster, String db) throws Exception {
         try (Connection c = cluster.connect("postgres"); Statement q = c.createStatement();
              ResultSet rs = q.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE datname = '" + db + "'"
-                     + " AND wait_event_type = 'Lock' AND query ILIKE 'TRUNCATE%'")) {
+                     + " AND wait_event_type = 'Lock'"
+                     + " AND (query ILIKE 'TRUNCATE%' OR query ILIKE 'COPY%FROM STDIN%')")) {
             rs.next();
             return rs.getInt(1);
         }
