@@ -17,6 +17,7 @@ import java.util.Set;
 import org.pgmigrate.engine.EngineError;
 import org.pgmigrate.engine.EngineException;
 import org.pgmigrate.engine.pg.Identifiers;
+import org.pgmigrate.engine.pg.OwnTransaction;
 import org.pgmigrate.engine.pg.PgConnector;
 import org.pgmigrate.engine.pg.PgEndpoint;
 import org.slf4j.Logger;
@@ -371,18 +372,8 @@ public final class SourceUndo {
 
     /** One ALTER TABLE in its own transaction, waiting at most {@link #LOCK_TIMEOUT} for the table's lock. */
     private static void alterIdentity(Connection c, String table, String clause) throws SQLException {
-        boolean autoCommit = c.getAutoCommit();
-        c.setAutoCommit(false);
-        try (Statement s = c.createStatement()) {
-            s.execute("SET LOCAL lock_timeout = " + Identifiers.literal(LOCK_TIMEOUT));
-            s.execute("ALTER TABLE " + table + " REPLICA IDENTITY " + clause);
-            c.commit();
-        } catch (SQLException e) {
-            c.rollback();
-            throw e;
-        } finally {
-            c.setAutoCommit(autoCommit);
-        }
+        OwnTransaction.run(c, "SET LOCAL lock_timeout = " + Identifiers.literal(LOCK_TIMEOUT),
+                "ALTER TABLE " + table + " REPLICA IDENTITY " + clause);
     }
 
     /** The clause after REPLICA IDENTITY; {@code index} is the unquoted index name for {@code i}. */

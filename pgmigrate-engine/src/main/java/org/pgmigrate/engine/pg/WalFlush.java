@@ -2,7 +2,6 @@ package org.pgmigrate.engine.pg;
 
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 
 /**
  * Makes everything a server has written to its WAL so far durable, commits made with {@code synchronous_commit=off}
@@ -17,17 +16,6 @@ public final class WalFlush {
 
     /** Commits an empty transaction with a local flush on {@code c}; its autocommit mode is kept. */
     public static void flush(Connection c) throws SQLException {
-        boolean autoCommit = c.getAutoCommit();
-        c.setAutoCommit(false);
-        try (Statement s = c.createStatement()) {
-            s.execute("SET LOCAL synchronous_commit = local");
-            s.execute("SELECT pg_catalog.txid_current()");
-            c.commit();
-        } catch (SQLException e) {
-            c.rollback();
-            throw e;
-        } finally {
-            c.setAutoCommit(autoCommit);
-        }
+        OwnTransaction.run(c, "SET LOCAL synchronous_commit = local", "SELECT pg_catalog.txid_current()");
     }
 }
