@@ -12,8 +12,9 @@ public record TablePart(Table table, int number, int of, String predicate, long 
 
     /**
      * A whole table loads with TRUNCATE + COPY FREEZE in one transaction: redoing it after a crash is harmless, and
-     * frozen rows spare the target a later anti-wraparound rewrite. An extension's configuration table must keep the
-     * rows CREATE EXTENSION made, so it is never truncated.
+     * frozen rows spare the target a later anti-wraparound rewrite (a small table the target proves empty takes a
+     * plain COPY on its first attempt instead: {@link EmptyTargetTables}). An extension's configuration table must
+     * keep the rows CREATE EXTENSION made, so it is never truncated.
      */
     boolean truncateAndFreeze() {
         return predicate == null && table.extensionFilter() == null;

@@ -14,9 +14,10 @@ import org.pgmigrate.engine.pg.ServerVersion;
  * <p>Why VACUUM: a table filled by COPY keeps its insert counter ({@code n_ins_since_vacuum}), and on 13+ autovacuum
  * vacuums a table once that counter passes {@code autovacuum_vacuum_insert_threshold} (plus a fraction of the
  * table): without it, every large enough table was vacuumed by autovacuum during the migration and after it said
- * done. Only a VACUUM resets the counter. On a table loaded by {@code COPY FREEZE} (every whole table) the heap
- * pages are already all-visible and all-frozen, so this VACUUM skips them; FREEZE would add nothing there and
- * rewrite the pages of a table loaded in ranges.
+ * done. Only a VACUUM resets the counter. On a table loaded by {@code COPY FREEZE} (every whole table but the small
+ * ones a fresh target proves empty, which a plain COPY loads) the heap pages are already all-visible and all-frozen,
+ * so this VACUUM skips them; on the others it marks them all-visible, which under 1 MB is a few pages. FREEZE would
+ * add nothing on frozen pages and rewrite the pages of a table loaded in ranges.
  *
  * <p>Why not VACUUM every table: each VACUUM command ends by scanning the whole of {@code pg_class} to update the
  * database's frozen horizon, so on a schema of thousands of tables a VACUUM per table costs time that grows with the
