@@ -2,8 +2,8 @@ package org.pgmigrate.engine.verify;
 
 import java.sql.Connection;
 import java.sql.SQLException;
-import org.apache.commons.codec.digest.MurmurHash3;
 import org.pgmigrate.engine.catalog.Table;
+import net.openhft.hashing.LongTupleHashFunction;
 import org.pgmigrate.engine.copy.BinaryCopyFrames;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyOut;
@@ -23,6 +23,11 @@ import org.postgresql.copy.CopyOut;
 public final class BinaryCopyDigest {
 
     static final String METHOD = "copy-stream-murmur3-128";
+    /** MurmurHash3 x64 128 with seed 0; its values are the method's, whichever library computes them. */
+    private static final LongTupleHashFunction MURMUR3 = LongTupleHashFunction.murmur_3();
+
+    /** The hash of the row being taken: one array for the stream, not one per row. */
+    private final long[] hash = new long[2];
 
     private boolean headerSeen;
     private long rows;
@@ -40,10 +45,10 @@ public final class BinaryCopyDigest {
         if (offset < 0) {
             return;
         }
-        long[] h = MurmurHash3.hash128x64(message, offset, message.length - offset, 0);
+        MURMUR3.hashBytes(message, offset, message.length - offset, hash);
         rows++;
-        sumLow += h[0];
-        sumHigh += h[1];
+        sumLow += hash[0];
+        sumHigh += hash[1];
     }
 
     /** Adds the rows another digest took (another part of the same table). */
