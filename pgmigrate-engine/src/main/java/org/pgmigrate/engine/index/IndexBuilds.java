@@ -32,8 +32,9 @@ import org.slf4j.MDC;
  * Builds each loaded table's indexes on the target, all of them at once across {@code indexJobs} sessions, while
  * other tables are still copying. Primary keys and unique constraints are built as plain unique indexes first (so
  * they build in parallel with the table's other indexes, under a SHARE lock) and then attached with
- * {@code ADD CONSTRAINT ... USING INDEX}, which is instant. Then the table is analyzed, and vacuumed where autovacuum
- * would vacuum it for its inserts ({@link AfterLoadVacuum}), so that autovacuum finds nothing left to do on it.
+ * {@code ADD CONSTRAINT ... USING INDEX}, which is instant once it has the table to itself. Before that the table is
+ * analyzed, and vacuumed where autovacuum would vacuum it for its inserts ({@link AfterLoadVacuum}), so that
+ * autovacuum finds nothing left to do on it.
  *
  * <p>Each index is checkpointed, and a resumed run also finds what is on the target ({@link BuiltEarlier}), so
  * nothing is built twice. Thread-safe: {@link #submit} is called from copy workers; {@link #finish} by the owner,
@@ -105,11 +106,17 @@ public final class IndexBuilds implements AutoCloseable {
         long started = System.nanoTime();
         List<Index> builds = indexes.stream().filter(i -> i.constraint() == null || !i.constraint().buildsItsIndex()).toList();
         AtomicInteger remaining = new AtomicInteger(builds.size());
+        // The statistics come before the constraints: VACUUM and ANALYZE share the table with readers (the
+        // verification reads it back from when its copy ends), where ADD CONSTRAINT must wait for them to finish. But
+        // after an exclusion constraint, which builds its own index, so that ANALYZE sees that index's expressions.
+        boolean statisticsFirst = indexes.stream().noneMatch(i -> i.constraint() != null && i.constraint().buildsItsIndex());
         Task attach = (target, vacuum) -> {
+            if (statisticsFirst) {
+                analyze(target, vacuum, table, copied.rows());
+            }
             attachConstraints(target, table, indexes);
-            if (analyze) {
-                // VACUUM refuses to run in a transaction block: the index sessions stay in autocommit.
-                execute(target, vacuum.statement(table, copied.rows()));
+            if (!statisticsFirst) {
+                analyze(target, vacuum, table, copied.rows());
             }
             checkpoints.markRedoableDone(finishedKey); // redone: constraints found attached, the statistics again
             Duration took = Duration.ofNanos(System.nanoTime() - started);
@@ -231,6 +238,13 @@ public final class IndexBuilds implements AutoCloseable {
         }
         checkpoints.markRedoableDone(key); // redone: the index is found built
         log.debug("Built index {}.{} in {} ms", index.schema(), index.name(), (System.nanoTime() - started) / 1_000_000);
+    }
+
+    private void analyze(Connection target, AfterLoadVacuum vacuum, Table table, long rows) throws SQLException {
+        if (analyze) {
+            // VACUUM refuses to run in a transaction block: the index sessions stay in autocommit.
+            execute(target, vacuum.statement(table, rows));
+        }
     }
 
     private void attachConstraints(Connection target, Table table, List<Index> indexes) throws SQLException {
