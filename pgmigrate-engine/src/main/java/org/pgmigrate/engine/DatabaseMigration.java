@@ -35,6 +35,7 @@ import org.pgmigrate.engine.progress.ProgressListener;
 import org.pgmigrate.engine.progress.TableStats;
 import org.pgmigrate.engine.schema.PgTools;
 import org.pgmigrate.engine.schema.SchemaArchive;
+import org.pgmigrate.engine.schema.SchemaDumpAhead;
 import org.pgmigrate.engine.schema.TargetDatabase;
 import org.pgmigrate.engine.snapshot.DatabaseSessions;
 import org.pgmigrate.engine.snapshot.ExportedSnapshot;
@@ -119,8 +120,14 @@ final class DatabaseMigration {
 
                 DatabaseSessions sessions = new DatabaseSessions(connector, job.source(), job.target(), snapshot);
                 PgTools tools = PgTools.forMigration(sourceVersion, targetVersion, settings.toolSearchPath());
-                boolean fresh = createDatabase(sessions, catalog);
-                SchemaArchive archive = restorePreData(tools, snapshot, fresh, sessions, selection);
+                SchemaArchive archive;
+                boolean fresh;
+                Path schemaFile = workDir().resolve("schema.dump");
+                try (SchemaDumpAhead dump = SchemaDumpAhead.start("pgmigrate-pg_dump-" + db,
+                        () -> dumpSchema(tools, snapshot, selection, schemaFile))) {
+                    fresh = createDatabase(sessions, catalog);
+                    archive = restorePreData(dump, fresh, sessions);
+                }
                 // Each table is verified as soon as its rows are in, while its indexes build and others still copy.
                 SourceDigests digests = job.verify() ? new SourceDigests() : null;
                 try (DatabaseVerifier verifier = new DatabaseVerifier(sessions, job.copy().tableJobs(), cancel, digests,
@@ -307,14 +314,25 @@ final class DatabaseMigration {
         return "db/" + db + "/pre-data";
     }
 
-    private SchemaArchive restorePreData(PgTools tools, String snapshot, boolean fresh, DatabaseSessions sessions,
-                                         TableSelection selection) throws SQLException {
+    /** pg_dump of the schema, in the snapshot; runs on a thread of its own ({@link SchemaDumpAhead}). */
+    private SchemaArchive dumpSchema(PgTools tools, String snapshot, TableSelection selection, Path file) {
+        ObjectSkips skips = job.skips();
+        return SchemaArchive.dump(tools, job.source(), snapshot, file, job.keepOwnership(),
+                selection.pgDumpArguments(), cancel).skipping(skips.largeObjects(), skips.extensions());
+    }
+
+    private SchemaArchive restorePreData(SchemaDumpAhead dump, boolean fresh, DatabaseSessions sessions)
+            throws SQLException {
         long t = phaseStart(Phase.PRE_DATA);
         Path dir = workDir();
         ObjectSkips skips = job.skips();
-        SchemaArchive archive = SchemaArchive.dump(tools, job.source(), snapshot, dir.resolve("schema.dump"),
-                job.keepOwnership(), selection.pgDumpArguments(), cancel)
-                .skipping(skips.largeObjects(), skips.extensions());
+        SchemaArchive archive;
+        try {
+            archive = dump.archive();
+        } catch (EngineException failed) {
+            dropCreated(fresh, sessions, failed, "dropped after a failed schema dump");
+            throw failed;
+        }
         String key = preDataKey();
         if (!checkpoints.isDone(key)) {
             List<String> skippedExtensions = archive.skippedExtensions();
@@ -330,21 +348,26 @@ final class DatabaseMigration {
                 }
             } catch (EngineException failed) {
                 EngineException e = withMissingExtensions(failed, skippedExtensions, sessions);
-                if (fresh) {
-                    // Nothing half-written: the database this run created goes away with the failed restore.
-                    try (Connection maintenance = sessions.targetMaintenance("cleanup")) {
-                        TargetDatabase.drop(maintenance, job.target().database(), sourceIdentity);
-                        checkpoints.put("db/" + db + "/created", "dropped after a failed schema restore");
-                    } catch (SQLException | RuntimeException cleanup) {
-                        e.addSuppressed(cleanup);
-                    }
-                }
+                dropCreated(fresh, sessions, e, "dropped after a failed schema restore");
                 throw e;
             }
             checkpoints.markDone(key);
         }
         phaseEnd(Phase.PRE_DATA, t);
         return archive;
+    }
+
+    /** Nothing half-written: the database this run created (if {@code fresh}) goes away with the failed schema. */
+    private void dropCreated(boolean fresh, DatabaseSessions sessions, EngineException failure, String why) {
+        if (!fresh) {
+            return;
+        }
+        try (Connection maintenance = sessions.targetMaintenance("cleanup")) {
+            TargetDatabase.drop(maintenance, job.target().database(), sourceIdentity);
+            checkpoints.put("db/" + db + "/created", why);
+        } catch (SQLException | RuntimeException cleanup) {
+            failure.addSuppressed(cleanup);
+        }
     }
 
     /**

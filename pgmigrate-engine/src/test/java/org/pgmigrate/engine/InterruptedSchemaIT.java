@@ -192,6 +192,40 @@ class InterruptedSchemaIT {
         }
     }
 
+    /**
+     * pg_dump runs while the target database is created: when it fails, the database this run created is dropped
+     * again, and nothing of the migration is left on the target.
+     */
+    @Test
+    void aFailedSchemaDumpLeavesNoDatabaseBehind() throws Exception {
+        Path real = Path.of("/usr/lib/postgresql/15/bin");
+        Path tools = java.nio.file.Files.createDirectories(work.resolve("failing-pg_dump"));
+        Path pgDump = tools.resolve("pg_dump");
+        java.nio.file.Files.writeString(pgDump, """
+                #!/bin/sh
+                [ "$1" = --version ] && exec %s --version
+                echo "pg_dump: error: refused by the test" >&2
+                exit 1
+                """.formatted(real.resolve("pg_dump")));
+        pgDump.toFile().setExecutable(true);
+        Path pgRestore = tools.resolve("pg_restore");
+        java.nio.file.Files.writeString(pgRestore, "#!/bin/sh\nexec %s \"$@\"\n".formatted(real.resolve("pg_restore")));
+        pgRestore.toFile().setExecutable(true);
+        Engine failingDump = new Engine(EngineSettings.defaults().withToolSearchPath(List.of(tools)));
+
+        try (DirectoryCheckpointStore checkpoints = DirectoryCheckpointStore.open(work.resolve("journal"))) {
+            assertThatThrownBy(() -> failingDump.migrateDatabase(job("dump_failed"), ProgressListener.NONE, checkpoints,
+                    new Cancellation()))
+                    .isInstanceOfSatisfying(EngineException.class, e -> assertThat(e.error())
+                            .isEqualTo(EngineError.SCHEMA_RESTORE_FAILED))
+                    .hasMessageContaining("refused by the test");
+            assertThat(checkpoints.get("db/kinds/created")).hasValue("dropped after a failed schema dump");
+        }
+        try (Connection t = target.connect("postgres")) {
+            assertThat(names(t, "SELECT datname FROM pg_database WHERE datname = 'dump_failed'")).isEmpty();
+        }
+    }
+
     /** A checkpoint store whose process "dies" when the step ending in {@code suffix} is about to be marked done. */
     private static CheckpointStore crashingAt(CheckpointStore real, String suffix) {
         return CrashingCheckpoints.of(real, (key, value) -> key.endsWith(suffix) && value.equals("done"), key -> false);
