@@ -18,7 +18,7 @@ public final class Main {
 
     /** Runs one pgmigrate command line and returns its exit code (see {@link ExitCode}). */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
-        CommandLine cli = commandLine();
+        CommandLine cli = commandLine(args);
         cli.setOut(out);
         cli.setErr(err);
         long started = System.nanoTime();
@@ -42,10 +42,18 @@ public final class Main {
         return result.hasMatchedOption(option);
     }
 
+    /** Every command (the usage, the help tests). */
     static CommandLine commandLine() {
+        return commandLine(new String[0]);
+    }
+
+    /** The commands that {@code args} can reach ({@link RootCommand#addVerbs}). */
+    static CommandLine commandLine(String... args) {
         CommandLine cli = new CommandLine(new RootCommand());
+        // Before the settings below: picocli applies them to the subcommands present when they are set.
+        RootCommand.addVerbs(cli, args);
         cli.setExecutionExceptionHandler(new ErrorReporter());
-        cli.setParameterExceptionHandler((ex, args) -> {
+        cli.setParameterExceptionHandler((ex, given) -> {
             PrintWriter err = ex.getCommandLine().getErr();
             err.println("ERROR: " + ex.getMessage());
             err.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help' for usage.");
