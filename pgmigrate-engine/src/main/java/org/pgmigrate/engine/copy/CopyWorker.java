@@ -55,6 +55,8 @@ final class CopyWorker implements AutoCloseable {
     private final CopyStallWatch watch;
     private final Retries retries;
     private CopySessions current;
+    /** The write buffer of every part this worker copies (one worker, one part at a time). */
+    private byte[] writeBuffer;
     /** Target backends of failed attempts, ended before the next attempt. */
     private final List<CopySessions.Backend> stale = new ArrayList<>();
 
@@ -100,7 +102,10 @@ final class CopyWorker implements AutoCloseable {
                 Runnable unwatch = watch.watch(s);
                 try {
                     // Only the first attempt may trust the plan's proof: a failed one may have committed after all.
-                    PartCopier.Streamed streamed = new PartCopier(s, checkpoints).copy(part, format, partKey,
+                    if (writeBuffer == null) {
+                        writeBuffer = new byte[PartCopier.WRITE_BUFFER_BYTES];
+                    }
+                    PartCopier.Streamed streamed = new PartCopier(s, checkpoints, writeBuffer).copy(part, format, partKey,
                             provenEmpty && attempt == 1, reported.attempt(), digest);
                     return new Copied(streamed.rows(), streamed.bytes(), digest);
                 } finally {

@@ -28,7 +28,7 @@ import org.postgresql.copy.CopyOut;
 final class PartCopier {
 
     /** Rows are coalesced into writes of this size: one CopyData message per row would cost a syscall per row. */
-    private static final int WRITE_BUFFER_BYTES = 1 << 20;
+    static final int WRITE_BUFFER_BYTES = 1 << 20;
     private static final long PROGRESS_EVERY_BYTES = 4L << 20;
 
     interface Progress {
@@ -43,13 +43,21 @@ final class PartCopier {
     private final Connection source;
     private final Connection target;
     private final CheckpointStore checkpoints;
-    private final byte[] buffer = new byte[WRITE_BUFFER_BYTES];
+    private final byte[] buffer;
 
-    PartCopier(CopySessions sessions, CheckpointStore checkpoints) {
+    /**
+     * @param buffer {@link #WRITE_BUFFER_BYTES} the caller keeps for all its parts: allocated per part, 2,041 small
+     *               tables cost 2 GB of zeroed arrays, each a humongous object to G1
+     */
+    PartCopier(CopySessions sessions, CheckpointStore checkpoints, byte[] buffer) {
+        if (buffer.length != WRITE_BUFFER_BYTES) {
+            throw new IllegalArgumentException("a write buffer of " + WRITE_BUFFER_BYTES + " bytes is expected");
+        }
         this.sessions = sessions;
         this.source = sessions.source();
         this.target = sessions.target();
         this.checkpoints = checkpoints;
+        this.buffer = buffer;
     }
 
     /**
