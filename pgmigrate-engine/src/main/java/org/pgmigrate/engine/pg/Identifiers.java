@@ -1,10 +1,15 @@
 package org.pgmigrate.engine.pg;
 
+import java.util.regex.Pattern;
+
 /**
  * The one place where names and literals become SQL text. Values go through {@code ?} binds wherever the protocol
  * allows; these are for the places it does not (identifiers, utility commands such as SET TRANSACTION SNAPSHOT).
  */
 public final class Identifiers {
+
+    /** A name psql shows unquoted. Compiled once: the verification names every object of both schemas with it. */
+    private static final Pattern PLAIN = Pattern.compile("[a-z_][a-z0-9_$]*");
 
     private Identifiers() {
     }
@@ -31,7 +36,7 @@ public final class Identifiers {
 
     /** One name for messages, quoted only where a reader needs it (see {@link #forMessage(String, String)}). */
     public static String forMessage(String identifier) {
-        return identifier.matches("[a-z_][a-z0-9_$]*") ? identifier : quote(identifier);
+        return PLAIN.matcher(identifier).matches() ? identifier : quote(identifier);
     }
 
     /** A standard-conforming string literal ('' doubled); backslashes are ordinary characters. */
