@@ -126,8 +126,11 @@ public final class ServiceWiring implements AutoCloseable {
         api = new ApiServer(config.listenHost(), config.listenPort(), tls, token, migrations, servers, metrics,
                 new Health(store.migrations()::countByState, store.sourceCleanups()::list, store.describe(), node,
                         () -> store.migrations().leasesOf(node)), portal);
-        api.start();
+        // The scheduler first: its first pass resumes the migrations this node had running (store reads, sessions,
+        // replication) while the API's server starts on the other core, instead of after it. A failed API start
+        // stops it again (start's close), as SIGTERM would.
         scheduler.start();
+        api.start();
         portal.start();
         endpoint = (tls == null ? "http" : "https") + "://" + clientHost(config.listenHost()) + ":" + api.port();
         try {
