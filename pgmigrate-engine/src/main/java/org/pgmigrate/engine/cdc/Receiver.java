@@ -41,7 +41,15 @@ final class Receiver implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Receiver.class);
     private static final long MARKER_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /**
+     * How long an empty poll parks: from {@code BUSY_PARK_NANOS} after a message, doubling up to
+     * {@code IDLE_PARK_NANOS} while the stream stays empty. A fixed 5 ms park let the socket fill while the walsender
+     * was sending a backlog, which then waited for the receiver (bench/RESULTS.md, "Online, stop 21").
+     */
+    private static final long BUSY_PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
     private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+    /** How often the stream's housekeeping runs while messages keep coming (when it is empty: at every poll). */
+    private static final long BUSY_HOUSEKEEPING_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
     private final ReplicationConfig config;
     private final PgConnector connector;
@@ -72,6 +80,7 @@ final class Receiver implements Runnable {
     private long lastMarkerNanos;
     private long lastReplyRequestNanos;
     private long lastPauseLogNanos = System.nanoTime() - TimeUnit.HOURS.toNanos(1);
+    private long lastSyncNanos;
 
     Receiver(ReplicationConfig config, PgConnector connector, SourceSetup setup, int sourceVersion, Spool spool,
              CommitTimeline timeline, Supplier<Lsn> appliedDurable, Consumer<EngineException> onFailure,
@@ -255,6 +264,7 @@ final class Receiver implements Runnable {
 
     private void pump(PGReplicationStream stream, Reconnect reconnect) throws SQLException {
         long lastHousekeeping = 0;
+        long park = BUSY_PARK_NANOS;
         boolean working = false;
         while (!stopping) {
             ByteBuffer message = stream.readPending();
@@ -265,14 +275,16 @@ final class Receiver implements Runnable {
                 }
                 received = Lsn.max(received, Lsn.of(stream.getLastReceiveLSN().asLong()));
                 handle(message);
+                park = BUSY_PARK_NANOS;
             }
             long now = System.nanoTime();
-            if (message == null || now - lastHousekeeping > TimeUnit.MILLISECONDS.toNanos(20)) {
+            if (message == null || now - lastHousekeeping > BUSY_HOUSEKEEPING_NANOS) {
                 housekeeping(stream, now);
                 lastHousekeeping = now;
             }
             if (message == null) {
-                LockSupport.parkNanos(IDLE_PARK_NANOS);
+                LockSupport.parkNanos(park);
+                park = Math.min(park * 2, IDLE_PARK_NANOS);
             }
         }
     }
@@ -287,7 +299,13 @@ final class Receiver implements Runnable {
             spool.appendKeepalive(position);
             lastMarkerNanos = now;
         }
-        Lsn durable = spool.sync();
+        // fsync at the configured interval, not at every empty poll: during a backlog the stream empties every few
+        // hundred kilobytes, and an fsync each time held the receiver (and so the walsender) up
+        Lsn durable = spool.durableLsn();
+        if (now - lastSyncNanos >= config.spoolSyncInterval().toNanos()) {
+            durable = spool.sync();
+            lastSyncNanos = now;
+        }
         Lsn candidate = confirmApplied ? appliedDurable.get() : durable;
         if (candidate != null && candidate.compareTo(confirmed) > 0) {
             confirmed = candidate;
