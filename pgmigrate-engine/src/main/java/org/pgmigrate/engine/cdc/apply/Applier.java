@@ -268,6 +268,7 @@ public final class Applier implements Runnable {
         resetGroup();
         try (SpoolReader reader = spool.reader();
              ChangeWriter writer = new ChangeWriter(session, catalog, settings.batchSize(), settings.batchBytes())) {
+            reader.passOverTransactionsBefore(skipBelow); // the checks below stay, for what it hands over
             while (!stopping) {
                 SpoolRecord record = reader.next(groupOpen() ? 0 : IDLE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
                 if (record == null) {

@@ -60,6 +60,32 @@ final class SpoolRecovery {
         return dir.resolve(String.format("segment-%016d.spool", seq));
     }
 
+    /**
+     * Takes in a record other than a row change or a Commit; true when it ends a transaction (a boundary the tail
+     * may be cut back to).
+     */
+    private boolean kept(SpoolRecord record, ObjLongConsumer<Lsn> commits) {
+        if (record instanceof SpoolRecord.Message m) {
+            byte type = m.bytes().get(0);
+            if (type == 'R' || type == 'Y') {
+                catalogMessages.add(m.bytes());
+            } else if (type == 'C') {
+                Lsn end = Lsn.of(m.bytes().getLong(10));
+                commits.accept(end, m.bytes().getLong(18));
+                lastBoundary = Lsn.max(lastBoundary, end);
+                return true;
+            }
+        } else if (record instanceof SpoolRecord.Keepalive k) {
+            lastBoundary = Lsn.max(lastBoundary, k.lsn());
+            return true;
+        } else if (record instanceof SpoolRecord.Streamed st) {
+            commits.accept(st.endLsn(), st.commitTimeMicros());
+            lastBoundary = Lsn.max(lastBoundary, st.endLsn());
+            return true;
+        }
+        return false;
+    }
+
     private void scanSegment(Path dir, long seq, boolean last, ObjLongConsumer<Lsn> commits) throws IOException {
         Path path = segmentPath(dir, seq);
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
@@ -67,28 +93,40 @@ final class SpoolRecovery {
             long position = 0;
             long boundaryPosition = 0;
             RecordWindow window = new RecordWindow();
-            RecordIo.Read r;
-            while ((r = window.read(ch, position, size)) != null) {
-                position = r.next();
-                SpoolRecord record = r.toRecord();
-                if (record instanceof SpoolRecord.Message m) {
-                    byte type = m.bytes().get(0);
-                    if (type == 'R' || type == 'Y') {
-                        catalogMessages.add(m.bytes());
-                    } else if (type == 'C') {
-                        Lsn end = Lsn.of(m.bytes().getLong(10));
-                        commits.accept(end, m.bytes().getLong(18));
-                        lastBoundary = Lsn.max(lastBoundary, end);
+            while (true) {
+                // Most records are row changes, of which nothing is kept: they are checked where they lie in the
+                // read-ahead window, and only the few fields needed are read (a 64 MiB segment took 0.6-1 s to scan
+                // record by record with a copy each, and a restart's resume waited for it).
+                int length = window.verify(ch, position, size);
+                if (length == RecordWindow.TOO_LARGE) {
+                    RecordIo.Read r = window.read(ch, position, size);
+                    if (r == null) {
+                        break;
+                    }
+                    position = r.next();
+                    if (kept(r.toRecord(), commits)) {
                         boundaryPosition = position;
                     }
-                } else if (record instanceof SpoolRecord.Keepalive k) {
-                    lastBoundary = Lsn.max(lastBoundary, k.lsn());
-                    boundaryPosition = position;
-                } else if (record instanceof SpoolRecord.Streamed s) {
-                    commits.accept(s.endLsn(), s.commitTimeMicros());
-                    lastBoundary = Lsn.max(lastBoundary, s.endLsn());
-                    boundaryPosition = position;
+                    continue;
                 }
+                if (length < 0) {
+                    break;
+                }
+                long next = position + RecordIo.HEADER_BYTES + length;
+                byte kind = window.bodyByte(position, 0);
+                byte type = length > 1 ? window.bodyByte(position, 1) : 0;
+                if (kind == RecordIo.MESSAGE && type == 'C' && length >= 27) {
+                    // Commit: flags at payload offset 1, end LSN at 10, commit time at 18 (the body adds the kind)
+                    Lsn end = Lsn.of(window.bodyLong(position, 11));
+                    commits.accept(end, window.bodyLong(position, 19));
+                    lastBoundary = Lsn.max(lastBoundary, end);
+                    boundaryPosition = next;
+                } else if (kind != RecordIo.MESSAGE || type == 'R' || type == 'Y' || type == 'C') {
+                    if (kept(window.read(ch, position, size).toRecord(), commits)) {
+                        boundaryPosition = next;
+                    }
+                }
+                position = next;
             }
             if (!last && position != size) {
                 throw new IOException("Segment " + path.getFileName() + " is damaged at byte " + position + " of " + size);

@@ -73,6 +73,39 @@ class SpoolTest {
     }
 
     @Test
+    void aReaderPassesOverTransactionsAppliedBeforeAndKeepsTheirRelations() throws Exception {
+        // After a restart the applier passes over what it applied before: of those transactions the reader hands
+        // over only the Relation messages, which later rows need; keepalives between transactions still come.
+        try (Spool spool = Spool.open(dir, 64 * MIB, (l, t) -> { })) {
+            long lsn = 0x1000;
+            for (int t = 0; t < 5; t++) {
+                spool.appendMessage(begin(lsn));
+                if (t == 1) {
+                    spool.appendMessage(relation(16385));
+                }
+                spool.appendMessage(change("t" + t + "a"));
+                spool.appendMessage(change("t" + t + "b"));
+                spool.appendMessage(commit(lsn, lsn + 0x10));
+                spool.endTransaction(Lsn.of(lsn + 0x10));
+                if (t == 2) {
+                    spool.appendKeepalive(Lsn.of(lsn + 0x20));
+                }
+                lsn += 0x100;
+            }
+            SpoolReader reader = spool.reader();
+            reader.passOverTransactionsBefore(Lsn.of(0x1300)); // the first three end before it
+            assertThat(texts(reader, 100)).containsExactly("R", "K:0/1220", "B", "I:t3a", "I:t3b", "C",
+                    "B", "I:t4a", "I:t4b", "C");
+            reader.close();
+
+            SpoolReader all = spool.reader();
+            all.passOverTransactionsBefore(Lsn.INVALID); // nothing applied yet: nothing passed over
+            assertThat(texts(all, 100)).hasSize(5 * 4 + 1 + 1).startsWith("B", "I:t0a", "I:t0b", "C", "B", "R");
+            all.close();
+        }
+    }
+
+    @Test
     void discardIncompleteDropsTheOpenTransactionAndOpenStreams() throws Exception {
         try (Spool spool = Spool.open(dir, MIB, (l, t) -> { })) {
             spool.appendMessage(begin(0x100));
@@ -195,6 +228,9 @@ class SpoolTest {
     }
 
     private static String text(SpoolRecord r) {
+        if (r instanceof SpoolRecord.Keepalive k) {
+            return "K:" + k.lsn();
+        }
         ByteBuffer b = ((SpoolRecord.Message) r).bytes();
         char type = (char) b.get(0);
         if (type == 'I') {
