@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * TRUNCATE, which may cascade to other tables, first runs every batch. Repeated UPDATEs of one row within a batch
  * collapse into the last where that is safe (see {@link #collapsible}). Values are bound as untyped text, so the
  * target parses the source's text forms itself: floats, numeric and bigint stay exact, and user types need no OID
- * mapping.
+ * mapping. The batches run on the target from a thread of their own ({@link BatchPipeline}), in the order they are
+ * handed over, while this thread decodes and batches the next changes; {@link #flush} waits for them.
  *
  * <ul>
  *   <li>Unchanged TOAST values ({@code u}) are left out of the SET list, never written as a placeholder.</li>
@@ -56,17 +57,22 @@ final class ChangeWriter implements AutoCloseable {
     private final RelationCatalog catalog;
     private final int batchSize;
     private final long batchBytes;
+    private final BatchPipeline pipeline;
+    /**
+     * One statement per shape, least recently used evicted; used by the pipeline's thread only (a batch looks its
+     * statement up when it runs, so evicting another one never closes a statement in use).
+     */
     private final Map<StatementShape, PreparedStatement> statements = new LinkedHashMap<>(64, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<StatementShape, PreparedStatement> eldest) {
-            if (size() > CACHED_STATEMENTS && !pending.containsKey(eldest.getKey().relationId())) {
+            if (size() > CACHED_STATEMENTS) {
                 closeQuietly(eldest.getValue());
                 return true;
             }
             return false;
         }
     };
-    /** One multi-row UPDATE per shape ({@link StatementShape#unnestSql}), least recently used evicted. */
+    /** One multi-row statement per shape ({@link StatementShape#unnestSql}), least recently used evicted; likewise. */
     private final Map<StatementShape, PreparedStatement> unnestStatements = new LinkedHashMap<>(64, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<StatementShape, PreparedStatement> eldest) {
@@ -93,7 +99,6 @@ final class ChangeWriter implements AutoCloseable {
      */
     private static final class PendingBatch {
         final StatementShape shape;
-        final PreparedStatement statement;
         final TargetTable table;
         final List<String[]> params = new ArrayList<>();
         final List<Supplier<String>> rows = new ArrayList<>();
@@ -101,9 +106,8 @@ final class ChangeWriter implements AutoCloseable {
         final Map<List<String>, Integer> byKey;
         long bytes;
 
-        PendingBatch(StatementShape shape, PreparedStatement statement, TargetTable table, boolean collapsible) {
+        PendingBatch(StatementShape shape, TargetTable table, boolean collapsible) {
             this.shape = shape;
-            this.statement = statement;
             this.table = table;
             this.byKey = collapsible ? new HashMap<>() : null;
         }
@@ -114,6 +118,13 @@ final class ChangeWriter implements AutoCloseable {
         this.catalog = catalog;
         this.batchSize = batchSize;
         this.batchBytes = batchBytes;
+        // Two batches at most: the one running on the target and the one this thread is filling.
+        this.pipeline = new BatchPipeline(runnerName(Thread.currentThread().getName()), batchSize);
+    }
+
+    /** pgmigrate-cdc-apply-db's runner is pgmigrate-cdc-target-db (the names tell them apart in a thread dump). */
+    private static String runnerName(String applier) {
+        return applier.contains("-apply-") ? applier.replace("-apply-", "-target-") : applier + "-target";
     }
 
     /**
@@ -229,8 +240,17 @@ final class ChangeWriter implements AutoCloseable {
         }
     }
 
-    /** Runs every pending batch and checks that every UPDATE and DELETE changed exactly one row. */
+    /**
+     * Runs every pending batch, waits until they have run and checks that every UPDATE and DELETE changed exactly
+     * one row: the connection is then free for the caller (a COMMIT, a catalog lookup).
+     */
     void flush() throws SQLException {
+        sendPending();
+        pipeline.await();
+    }
+
+    /** Hands every pending batch to the pipeline, without waiting. */
+    private void sendPending() throws SQLException {
         endCopyRun();
         for (PendingBatch batch : List.copyOf(pending.values())) {
             run(batch);
@@ -244,6 +264,7 @@ final class ChangeWriter implements AutoCloseable {
             copyRun = null;
             copyStatementShape = null;
         }
+        pipeline.discard();
         pending.clear();
         pendingRowCount = 0;
         pendingBytes = 0;
@@ -255,6 +276,7 @@ final class ChangeWriter implements AutoCloseable {
             copyRun.cancel();
             copyRun = null;
         }
+        pipeline.close(); // before the statements: a running batch may still use its own
         pending.clear();
         statements.values().forEach(ChangeWriter::closeQuietly);
         statements.clear();
@@ -271,12 +293,7 @@ final class ChangeWriter implements AutoCloseable {
         if (batch != null) {
             run(batch);
         }
-        PreparedStatement ps = statements.get(shape);
-        if (ps == null) {
-            ps = connection.prepareStatement(shape.sql(t));
-            statements.put(shape, ps);
-        }
-        batch = new PendingBatch(shape, ps, t, collapsible(shape, t));
+        batch = new PendingBatch(shape, t, collapsible(shape, t));
         pending.put(t.relationId(), batch);
         return batch;
     }
@@ -327,27 +344,46 @@ final class ChangeWriter implements AutoCloseable {
         if (pendingRowCount >= batchSize || pendingBytes >= batchBytes) {
             // A full batch of nothing but inserts into one table: COPY carries the rest of that run far faster.
             boolean copyNext = batch.shape.op() == 'I' && batch.rows.size() >= batchSize && batch.table.size() > 0;
-            flush();
-            if (copyNext) {
-                copyRun = new CopyRun(connection, batch.table);
-                copyStatementShape = batch.shape;
+            if (!copyNext) {
+                sendPending(); // this thread goes on with the next changes while the target runs these
+                return;
             }
+            flush(); // a COPY run holds the connection
+            copyRun = new CopyRun(connection, batch.table);
+            copyStatementShape = batch.shape;
         }
     }
 
-    /** Runs one table's batch; a COPY run, which holds the connection, ends first. */
+    /**
+     * Hands one table's batch to the pipeline; a COPY run, which holds the connection, ends first. The array literals
+     * of a one-statement batch are built here, beside the target's work on the batch before.
+     */
     private void run(PendingBatch batch) throws SQLException {
         endCopyRun();
         pending.remove(batch.shape.relationId());
         pendingRowCount -= batch.rows.size();
         pendingBytes -= batch.bytes;
+        Lsn transaction = sourceCommit;
         // Inserts, and updates whose keys are distinct (collapsed): one executor run instead of one per row.
         if ((batch.shape.op() == 'I' || batch.byKey != null) && batch.params.size() > 1
                 && batch.shape.unnestable(batch.table)) {
-            runAsOneStatement(batch);
+            String[] arrays = new String[batch.params.get(0).length];
+            for (int j = 0; j < arrays.length; j++) {
+                arrays[j] = arrayLiteral(batch.params, j);
+            }
+            pipeline.submit(batch.params.size(), () -> runAsOneStatement(batch, arrays, transaction));
             return;
         }
-        PreparedStatement ps = batch.statement;
+        pipeline.submit(batch.params.size(), () -> runRowByRow(batch));
+    }
+
+    /** A batch as one JDBC batch of one statement per row; the pipeline's thread. */
+    private void runRowByRow(PendingBatch batch) throws SQLException {
+        PreparedStatement ps = statements.get(batch.shape);
+        if (ps == null) {
+            ps = connection.prepareStatement(batch.shape.sql(batch.table));
+            statements.put(batch.shape, ps);
+        }
         for (String[] values : batch.params) {
             for (int i = 0; i < values.length; i++) {
                 if (values[i] == null) {
@@ -381,18 +417,19 @@ final class ChangeWriter implements AutoCloseable {
     }
 
     /**
-     * Runs a batch of INSERTs, or of UPDATEs with distinct keys, as one statement over unnested arrays. If an UPDATE
-     * matched fewer rows than sent, the first missing one is looked up to name it.
+     * Runs a batch of INSERTs, or of UPDATEs with distinct keys, as one statement over unnested arrays (each column's
+     * {@code arrays} literal); the pipeline's thread. If an UPDATE matched fewer rows than sent, the first missing
+     * one is looked up to name it.
      */
-    private void runAsOneStatement(PendingBatch batch) throws SQLException {
+    private void runAsOneStatement(PendingBatch batch, String[] arrays, Lsn transaction) throws SQLException {
         PreparedStatement ps = unnestStatements.get(batch.shape);
         if (ps == null) {
             ps = connection.prepareStatement(batch.shape.unnestSql(batch.table));
             unnestStatements.put(batch.shape, ps);
         }
-        int columns = batch.params.get(0).length;
+        int columns = arrays.length;
         for (int j = 0; j < columns; j++) {
-            ps.setObject(j + 1, arrayLiteral(batch.params, j), Types.OTHER);
+            ps.setObject(j + 1, arrays[j], Types.OTHER);
         }
         int changed = ps.executeUpdate();
         if (changed == batch.params.size()) {
@@ -400,7 +437,8 @@ final class ChangeWriter implements AutoCloseable {
         }
         if (batch.shape.op() == 'I') {
             throw new EngineException(EngineError.REPLICATION_FAILED, "INSERT into " + batch.table.displayName()
-                    + " added " + changed + " rows on the target for " + batch.params.size() + " sent. " + sourceTransaction());
+                    + " added " + changed + " rows on the target for " + batch.params.size() + " sent. "
+                    + describe(transaction));
         }
         int keys = columns - batch.shape.set().cardinality();
         String missing = null;
