@@ -300,9 +300,24 @@ public final class Applier implements Runnable {
             }
             writer.discardPending();
             session.rollback();
+            release(session);
         } catch (SQLException | RuntimeException e) {
             lostGroup(session, e);
             throw e;
+        }
+    }
+
+    /**
+     * On a normal stop, lets go of the replication origin at once: the cutover drops it next, and would otherwise poll
+     * until this session's backend has exited.
+     */
+    private void release(Connection session) {
+        try {
+            tracker.release(session);
+            session.rollback();
+        } catch (SQLException e) {
+            LOG.debug("Could not release the progress record on stop ({}); dropping it waits for the session to end",
+                    e.getMessage());
         }
     }
 

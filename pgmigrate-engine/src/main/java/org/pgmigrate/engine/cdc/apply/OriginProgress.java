@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import org.pgmigrate.engine.cdc.Lsn;
 
 /**
@@ -52,6 +53,14 @@ final class OriginProgress implements ProgressTracker {
             ps.setString(1, endLsn.toString());
             ps.setLong(2, commitTimeMicros);
             ps.execute();
+        }
+    }
+
+    /** The origin is held by the session that set it up until the session resets it or its backend exits. */
+    @Override
+    public void release(Connection session) throws SQLException {
+        try (Statement s = session.createStatement()) {
+            s.execute("SELECT pg_catalog.pg_replication_origin_session_reset()");
         }
     }
 

@@ -22,6 +22,13 @@ interface ProgressTracker {
     /** The position whose commit is flushed on the target, read on another connection; null if none recorded. */
     Lsn durable(Connection other) throws SQLException;
 
+    /**
+     * Lets the applier's session go of what it holds, as it stops; a cutover then drops the record without waiting for
+     * that backend to exit. Best effort: the drop waits for it otherwise.
+     */
+    default void release(Connection session) throws SQLException {
+    }
+
     /** Removes the progress record (after cutover or cancel); the applier session must be closed. */
     void drop(Connection other) throws SQLException;
 
