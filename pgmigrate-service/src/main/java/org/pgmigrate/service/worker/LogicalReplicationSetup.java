@@ -14,8 +14,6 @@ import org.pgmigrate.engine.cdc.SourceChangeLog;
 import org.pgmigrate.engine.cdc.SourceReadiness;
 import org.pgmigrate.engine.pg.PgConnector;
 import org.pgmigrate.engine.pg.PgEndpoint;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The source's side of an online migration's prerequisites: is logical replication live, with enough free
@@ -26,8 +24,6 @@ import org.slf4j.LoggerFactory;
  * Stateless and thread-safe.
  */
 final class LogicalReplicationSetup {
-
-    private static final Logger LOG = LoggerFactory.getLogger(LogicalReplicationSetup.class);
 
     private final PgConnector connector;
 
