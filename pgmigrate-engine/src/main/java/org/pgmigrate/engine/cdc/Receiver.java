@@ -44,7 +44,7 @@ final class Receiver implements Runnable {
     /**
      * How long an empty poll parks: from {@code BUSY_PARK_NANOS} after a message, doubling up to
      * {@code IDLE_PARK_NANOS} while the stream stays empty. A fixed 5 ms park let the socket fill while the walsender
-     * was sending a backlog, which then waited for the receiver (bench/RESULTS.md, "Online, stop 21").
+     * was sending a backlog, which then waited for the receiver (bench/RESULTS.md, "Issue 13, stop 21").
      */
     private static final long BUSY_PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
     private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);

@@ -14,7 +14,7 @@ import org.slf4j.MDC;
  * Runs the applier's batches on the target from a thread of its own, one at a time and in the order they were handed
  * over, so that the applier decodes and batches the next changes while the target executes the last ones. Before,
  * the two took turns: on a restart's backlog the applier thread waited for the target backend, the backend for the
- * applier, and one of the two cores idled (bench/RESULTS.md, "Online, stop 21").
+ * applier, and one of the two cores idled (bench/RESULTS.md, "Issue 13, stop 21").
  *
  * <p>The connection sees the batches in the order of {@link #submit}, which is the order a synchronous applier sent
  * them, so nothing about what lands on the target or when it commits changes. Whoever else uses the connection

@@ -63,24 +63,12 @@ final class RecordWindow {
      * {@link #TOO_LARGE}. For a scan of a whole spool file that keeps only a few fields of most records.
      */
     int verify(FileChannel channel, long position, long limit) throws IOException {
-        if (position + RecordIo.HEADER_BYTES > limit) {
-            return -1;
-        }
-        if (!holds(position, RecordIo.HEADER_BYTES)) {
-            fill(channel, position, limit);
-        }
-        int length = window.getInt((int) (position - start));
-        if (length < 1) {
+        int length = peek(channel, position, limit, WINDOW_BYTES - RecordIo.HEADER_BYTES);
+        if (length < 0) {
             return -1;
         }
         if (RecordIo.HEADER_BYTES + (long) length > WINDOW_BYTES) {
             return TOO_LARGE;
-        }
-        if (position + RecordIo.HEADER_BYTES + length > limit) {
-            return -1;
-        }
-        if (!holds(position, RecordIo.HEADER_BYTES + length)) {
-            fill(channel, position, limit);
         }
         int at = (int) (position - start);
         crc.reset();

@@ -106,6 +106,29 @@ class SpoolTest {
     }
 
     @Test
+    void reopeningChecksRecordsLargerThanTheReadAheadWindowToo() throws Exception {
+        // Recovery checks most records in its 1 MiB window and reads larger ones directly; both kinds count.
+        try (Spool spool = Spool.open(dir, 64 * MIB, (l, t) -> { })) {
+            spool.appendMessage(begin(0x100));
+            spool.appendMessage(change("L".repeat(3 * (int) MIB)));
+            spool.appendMessage(commit(0x100, 0x110));
+            spool.endTransaction(Lsn.of(0x110));
+            spool.appendMessage(begin(0x200));
+            spool.appendMessage(change("small"));
+            spool.appendMessage(commit(0x200, 0x210));
+            spool.endTransaction(Lsn.of(0x210));
+            spool.sync();
+        }
+        List<Lsn> commits = new ArrayList<>();
+        try (Spool reopened = Spool.open(dir, 64 * MIB, (l, t) -> commits.add(l))) {
+            assertThat(commits).containsExactly(Lsn.of(0x110), Lsn.of(0x210));
+            assertThat(reopened.highWater()).isEqualTo(Lsn.of(0x210));
+            assertThat(texts(reopened.reader(), 10)).containsExactly("B", "I:" + "L".repeat(3 * (int) MIB), "C",
+                    "B", "I:small", "C");
+        }
+    }
+
+    @Test
     void discardIncompleteDropsTheOpenTransactionAndOpenStreams() throws Exception {
         try (Spool spool = Spool.open(dir, MIB, (l, t) -> { })) {
             spool.appendMessage(begin(0x100));
