@@ -1,5 +1,8 @@
 package org.pgmigrate.engine.cdc;
 
+import java.sql.Connection;
+import java.sql.SQLException;
+
 /**
  * Where a cutover records how far it got, so that a process killed in the middle finishes it instead of starting
  * over or giving up. {@link #targetComplete} is the point of no return: every change up to the end point is durably
@@ -22,6 +25,14 @@ public interface CutoverJournal {
 
     /** A step begins (for progress display). */
     void stepStarted(CutoverStep step);
+
+    /**
+     * Called on the cutover's own source session right before it reads the end point, for what must be read on the
+     * source just before it (what the source had written, to tell later writes apart). A failure fails the cutover's
+     * first step, before anything changed.
+     */
+    default void beforeEndPoint(Connection source) throws SQLException {
+    }
 
     /** Must be durable when it returns: the source's replication objects are dropped right after. */
     void targetComplete(Lsn endPoint, Lsn applied);

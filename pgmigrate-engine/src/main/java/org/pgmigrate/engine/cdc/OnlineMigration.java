@@ -234,6 +234,12 @@ public final class OnlineMigration implements AutoCloseable {
             }
 
             @Override
+            public void beforeEndPoint(Connection source) throws SQLException {
+                // what the source writes after the end point is told apart in the verification
+                checkpoints.put(keys.endPointWrites(), SourceWrites.read(source).encode());
+            }
+
+            @Override
             public void targetComplete(Lsn endPoint, Lsn applied) {
                 checkpoints.put(keys.cutoverTarget(), new OnlineProgress.CutoverPoints(endPoint, applied).encode());
             }
@@ -279,8 +285,6 @@ public final class OnlineMigration implements AutoCloseable {
         CutoverResult result;
         switch (progress().phase()) {
             case APPLYING -> {
-                // Just before the end point: what the source writes after it is told apart in the verification.
-                checkpoints.put(keys.endPointWrites(), engine.sourceWrites(job.source()).encode());
                 result = cutover(timeout, progress);
                 progress.cutOver(result);
             }

@@ -379,8 +379,10 @@ public final class OnlineReplication implements AutoCloseable {
         CutoverStep step = CutoverStep.END_POINT;
         boolean threadsStopped = false;
         journal.stepStarted(step);
-        try (Connection source = connector.open(config.source(), PgConnector.Side.SOURCE, "cdc-cutover");
-             Connection target = connector.open(config.target(), PgConnector.Side.TARGET, "cdc-cutover")) {
+        try (CutoverSessions sessions = CutoverSessions.open(connector, config)) {
+            Connection source = sessions.source();
+            Connection target = sessions.target();
+            journal.beforeEndPoint(source);
             Lsn endPoint = setup.currentInsertLsn(source);
             try {
                 setup.nudgeWal(source);
@@ -393,11 +395,13 @@ public final class OnlineReplication implements AutoCloseable {
             step = next(journal, started, CutoverStep.DURABLE);
             threadsStopped = true;
             applier.stop();
+            // Every change up to the end point is spooled (the drain applied it): the receiver stops now, its
+            // connection closing while the applier ends and the target proves its flush.
+            receiver.stop();
             threads.joinApplier();
             throwIfFailed();
             Applier.Progress applied = applier.progress();
             Lsn durable = awaitDurable(applied, deadline);
-            receiver.stop();
             threads.joinReceiver();
             stopMonitor();
             step = next(journal, started, CutoverStep.SEQUENCES);
@@ -497,6 +501,7 @@ public final class OnlineReplication implements AutoCloseable {
      * counters carry on from where the stopped threads left them.
      */
     private void restartAfterFailedCutover() {
+        stopThreads(); // a step may have failed before they all ended: none may outlive the restart
         carried = carried.plus(applier == null ? null : applier.progress(),
                 receiver == null ? 0 : receiver.incomingChanges(), receiver == null ? 0 : receiver.reconnects());
         resumed = true;

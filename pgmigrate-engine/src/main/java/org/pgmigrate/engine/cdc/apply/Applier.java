@@ -110,6 +110,7 @@ public final class Applier implements Runnable {
     /** Asks the applier to finish; an open target transaction is rolled back. Does not wait. */
     public void stop() {
         stopping = true;
+        spool.wakeReaders();
     }
 
     /** The durably applied position read on {@code other} (a target connection), or null before the first session. */

@@ -56,6 +56,8 @@ public final class Spool implements AutoCloseable {
     private boolean dirty;
     private final AtomicLong totalBytes = new AtomicLong();
     private volatile boolean closed;
+    /** How many times {@link #wakeReaders} was called; guarded by {@code monitor}. */
+    private long wakeups;
 
     record Position(long seq, long offset) {
     }
@@ -233,17 +235,36 @@ public final class Spool implements AutoCloseable {
         }
     }
 
-    /** Waits until the published limit moves past {@code seen} or the timeout passes. */
-    void awaitLimitChange(Position seen, long timeoutNanos) throws InterruptedException {
+    /**
+     * Ends the readers' current waits for data at once (they return as if their timeout had passed): a stopping
+     * applier is not held up to its idle wait, which a cutover would wait out.
+     */
+    public void wakeReaders() {
+        synchronized (monitor) {
+            wakeups++;
+            monitor.notifyAll();
+        }
+    }
+
+    /**
+     * Waits until the published limit moves past {@code seen}, the timeout passes or {@link #wakeReaders} is called;
+     * false for the last.
+     */
+    boolean awaitLimitChange(Position seen, long timeoutNanos) throws InterruptedException {
         long deadline = System.nanoTime() + timeoutNanos;
         synchronized (monitor) {
+            long wakeupsSeen = wakeups;
             while (limit.equals(seen) && !closed) {
+                if (wakeups != wakeupsSeen) {
+                    return false;
+                }
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    return;
+                    return true;
                 }
                 TimeUnit.NANOSECONDS.timedWait(monitor, left);
             }
+            return true;
         }
     }
 

@@ -140,8 +140,7 @@ public final class SpoolReader implements AutoCloseable {
         if (left <= 0 || spool.isClosed()) {
             return false;
         }
-        spool.awaitLimitChange(seen, left);
-        return true;
+        return spool.awaitLimitChange(seen, left);
     }
 
     private boolean openFirst() throws IOException {

@@ -9,9 +9,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pgmigrate.engine.cdc.Lsn;
@@ -36,6 +39,33 @@ class SpoolTest {
             assertThat(reader.next(10, TimeUnit.MILLISECONDS)).isNull();
             assertThat(spool.highWater()).isEqualTo(Lsn.of(0x110));
             assertThat(spool.sync()).isEqualTo(Lsn.of(0x110));
+        }
+    }
+
+    @Test
+    void wakingTheReadersEndsAWaitAtOnceAsIfItsTimeoutHadPassed() throws Exception {
+        // A stopping applier must not wait out its idle wait for data (a cutover waits for it to stop).
+        try (Spool spool = Spool.open(dir, MIB, (l, t) -> { })) {
+            SpoolReader reader = spool.reader();
+            CompletableFuture<SpoolRecord> read = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return reader.next(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            long started = System.nanoTime();
+            Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                spool.wakeReaders(); // again until the reader is waiting: a wake before its wait is not seen
+                assertThat(read).isDone();
+            });
+            assertThat(read.get()).isNull();
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(30));
+            // the reader goes on reading afterwards
+            spool.appendMessage(begin(0x100));
+            spool.appendMessage(commit(0x100, 0x110));
+            spool.endTransaction(Lsn.of(0x110));
+            assertThat(texts(reader, 2)).containsExactly("B", "C");
         }
     }
 

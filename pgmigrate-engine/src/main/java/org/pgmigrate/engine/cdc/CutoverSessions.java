@@ -1,0 +1,56 @@
+package org.pgmigrate.engine.cdc;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.pgmigrate.engine.pg.PgConnector;
+
+/**
+ * The cutover's two sessions, one on each side, opened side by side: each open is a TCP connection, an
+ * authentication and a backend start (15-20 ms on a busy machine), and the cutover waits for both before its first
+ * step. Closing closes both.
+ */
+record CutoverSessions(Connection source, Connection target) implements AutoCloseable {
+
+    static CutoverSessions open(PgConnector connector, ReplicationConfig config) {
+        CompletableFuture<Connection> target = new CompletableFuture<>();
+        Thread opener = new Thread(() -> {
+            try {
+                target.complete(connector.open(config.target(), PgConnector.Side.TARGET, "cdc-cutover"));
+            } catch (RuntimeException | Error e) {
+                target.completeExceptionally(e);
+            }
+        }, "pgmigrate-cdc-cutover-" + config.database());
+        opener.setDaemon(true);
+        opener.start();
+        Connection source;
+        try {
+            source = connector.open(config.source(), PgConnector.Side.SOURCE, "cdc-cutover");
+        } catch (RuntimeException e) {
+            target.thenAccept(CutoverSessions::closeQuietly); // opened after all: not left open
+            throw e;
+        }
+        try {
+            return new CutoverSessions(source, target.join());
+        } catch (CompletionException e) {
+            closeQuietly(source);
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+    }
+
+    @Override
+    public void close() throws SQLException {
+        try (Connection s = source; Connection t = target) {
+            // both closed, the target first; the first failure is thrown with the other suppressed
+        }
+    }
+
+    private static void closeQuietly(Connection c) {
+        try {
+            c.close();
+        } catch (SQLException e) {
+            // nothing was done on it
+        }
+    }
+}
