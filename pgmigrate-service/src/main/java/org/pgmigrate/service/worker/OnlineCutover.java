@@ -143,15 +143,16 @@ final class OnlineCutover {
         StopSignal stop = new StopSignal();
         run.onShutdown(() -> stop.stop(StopSignal.Reason.SHUTDOWN));
         OnlineMigration.VerifiedCutover done;
-        try {
+        try (CutoverStepDisplay display = new CutoverStepDisplay(run, db)) {
             done = migration.cutoverAndVerify(DRAIN_TIMEOUT, new OnlineMigration.CutoverProgress() {
                 @Override
                 public void stepStarted(CutoverStep step) {
-                    run.updateDatabase(db, x -> x.withOperation("Cutting over: " + step.description()));
+                    display.show(step);
                 }
 
                 @Override
                 public void cutOver(CutoverResult result) {
+                    display.close();
                     cutOverDone(db, base, result);
                 }
 
