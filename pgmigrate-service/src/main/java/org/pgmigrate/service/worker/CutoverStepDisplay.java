@@ -13,10 +13,11 @@ import org.slf4j.MDC;
 
 /**
  * Shows the step a database's cutover is in ({@code migrationOperation} "Cutting over: ...") once the step has
- * lasted {@link #SHOW_AFTER} (100 ms): a write of the migration's record takes 10-15 ms (serialized, written, fsynced)
- * and holds the store, whose records the cutover itself writes between its steps; each of the seven steps written as
- * it began made a cutover of an idle database ~20% slower (bench/RESULTS.md, "Issue 13, stop 22"). A step that
- * takes long (a drain, a materialized view's refresh) still shows while it runs. The writes run on a thread of their
+ * lasted {@link #SHOW_AFTER} (100 ms): a write of the migration's record takes 7-17 ms (serialized, written, fsynced)
+ * and holds the store, whose records the cutover itself writes between its steps (they waited 5-9 ms each behind
+ * the steps' writes, bench/RESULTS.md, "Issue 13, stop 22"); the seven steps of an idle database's cutover take
+ * 5-80 ms each, so none is written. A step that takes long (a drain, a materialized view's refresh) still shows while
+ * it runs. The writes run on a thread of their
  * own; {@link #close} drops the ones not due and waits for one being written, so that what the caller writes after
  * it (the outcome) is never overwritten by a step.
  */
