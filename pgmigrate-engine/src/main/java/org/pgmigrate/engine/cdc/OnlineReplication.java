@@ -61,6 +61,13 @@ import org.slf4j.LoggerFactory;
 public final class OnlineReplication implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(OnlineReplication.class);
+    /**
+     * How long the cutover parks between looks while it waits for the applied or the durable position (a volatile
+     * read, or one query on the monitor's session): from the first, doubling up to the last. A fixed 20 ms added
+     * 10 ms on average to each of the two waits of an idle database's cutover; a long drain still looks every 20 ms.
+     */
+    private static final long CUTOVER_POLL_FIRST_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    private static final long CUTOVER_POLL_LAST_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
     private final ReplicationConfig config;
     private final PgConnector connector;
@@ -570,6 +577,7 @@ public final class OnlineReplication implements AutoCloseable {
     // ---- internals ----
 
     private void drain(Lsn endPoint, long deadline) {
+        long park = CUTOVER_POLL_FIRST_NANOS;
         while (true) {
             throwIfFailed();
             Applier.Progress p = applier.progress();
@@ -583,12 +591,14 @@ public final class OnlineReplication implements AutoCloseable {
                         + " and trigger the cutover again.");
             }
             receiver.requestKeepalive();
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+            LockSupport.parkNanos(park);
+            park = Math.min(park * 2, CUTOVER_POLL_LAST_NANOS);
         }
     }
 
     /** Waits until the target has flushed the last written commit; returns the durable applied position. */
     private Lsn awaitDurable(Applier.Progress applied, long deadline) {
+        long park = CUTOVER_POLL_FIRST_NANOS;
         while (true) {
             Lsn durable = monitor.refreshDurable();
             if (durable.compareTo(applied.applied()) >= 0) {
@@ -599,7 +609,8 @@ public final class OnlineReplication implements AutoCloseable {
                         + applied.applied() + " but reports only " + durable + " as flushed to disk. Retry the"
                         + " cutover.");
             }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+            LockSupport.parkNanos(park);
+            park = Math.min(park * 2, CUTOVER_POLL_LAST_NANOS);
         }
     }
 
