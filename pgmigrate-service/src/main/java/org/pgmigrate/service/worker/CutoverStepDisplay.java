@@ -17,9 +17,8 @@ import org.slf4j.MDC;
  * and holds the store, whose records the cutover itself writes between its steps (they waited 5-9 ms each behind
  * the steps' writes, bench/RESULTS.md, "Issue 13, stop 22"); the seven steps of an idle database's cutover take
  * 5-80 ms each, so none is written. A step that takes long (a drain, a materialized view's refresh) still shows while
- * it runs. The writes run on a thread of their
- * own; {@link #close} drops the ones not due and waits for one being written, so that what the caller writes after
- * it (the outcome) is never overwritten by a step.
+ * it runs. The writes run on a thread of their own; {@link #close} drops the ones not due and waits for one being
+ * written, so that what the caller writes after it (the outcome) is never overwritten by a step.
  */
 final class CutoverStepDisplay implements AutoCloseable {
 
