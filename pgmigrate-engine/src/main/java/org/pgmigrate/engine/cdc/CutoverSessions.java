@@ -2,8 +2,6 @@ package org.pgmigrate.engine.cdc;
 
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import org.pgmigrate.engine.pg.PgConnector;
 
 /**
@@ -14,28 +12,20 @@ import org.pgmigrate.engine.pg.PgConnector;
 record CutoverSessions(Connection source, Connection target) implements AutoCloseable {
 
     static CutoverSessions open(PgConnector connector, ReplicationConfig config) {
-        CompletableFuture<Connection> target = new CompletableFuture<>();
-        Thread opener = new Thread(() -> {
-            try {
-                target.complete(connector.open(config.target(), PgConnector.Side.TARGET, "cdc-cutover"));
-            } catch (RuntimeException | Error e) {
-                target.completeExceptionally(e);
-            }
-        }, "pgmigrate-cdc-cutover-" + config.database());
-        opener.setDaemon(true);
-        opener.start();
+        SideCall<Connection> target = SideCall.start("pgmigrate-cdc-cutover-" + config.database(),
+                () -> connector.open(config.target(), PgConnector.Side.TARGET, "cdc-cutover"));
         Connection source;
         try {
             source = connector.open(config.source(), PgConnector.Side.SOURCE, "cdc-cutover");
         } catch (RuntimeException e) {
-            target.thenAccept(CutoverSessions::closeQuietly); // opened after all: not left open
+            target.whenDone(CutoverSessions::closeQuietly); // opened after all: not left open
             throw e;
         }
         try {
             return new CutoverSessions(source, target.join());
-        } catch (CompletionException e) {
+        } catch (RuntimeException e) {
             closeQuietly(source);
-            throw e.getCause() instanceof RuntimeException r ? r : e;
+            throw e;
         }
     }
 

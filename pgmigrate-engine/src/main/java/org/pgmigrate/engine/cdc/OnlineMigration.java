@@ -179,11 +179,33 @@ public final class OnlineMigration implements AutoCloseable {
     }
 
     private void resume(OnlineProgress recorded) {
-        if (recorded.targetIdentity() != null) {
-            engine.requireTargetDatabase(job.target(), recorded.targetIdentity());
-        }
+        // The target database is proved to be the one the copy wrote on a session of its own, beside the
+        // replication's checks (neither writes anything); nothing is applied before both pass.
+        SideCall<Void> identity = recorded.targetIdentity() == null ? null
+                : SideCall.start("pgmigrate-resume-" + database(), () -> {
+                    engine.requireTargetDatabase(job.target(), recorded.targetIdentity());
+                    return null;
+                });
         try {
-            replication.resume(recorded.copiedSlot());
+            RuntimeException failed = null;
+            try {
+                replication.resume(recorded.copiedSlot());
+            } catch (RuntimeException e) {
+                failed = e;
+            }
+            if (identity != null) {
+                try {
+                    identity.join();
+                } catch (RuntimeException notOurs) {
+                    if (failed != null) {
+                        notOurs.addSuppressed(failed);
+                    }
+                    throw notOurs; // a target that is not ours is the first thing to say, whatever else failed
+                }
+            }
+            if (failed != null) {
+                throw failed;
+            }
             replication.startApply();
         } catch (RuntimeException e) {
             replication.close();

@@ -85,6 +85,11 @@ public final class OnlineReplication implements AutoCloseable {
     private volatile int sourceVersion;
     private volatile SlotSnapshot slot;
     private boolean resumed;
+    /**
+     * The position durably applied on the target when this object took over an earlier apply (a resume, a restart
+     * after a failed cutover), where the monitor starts; null otherwise (it starts at the slot's consistent point).
+     */
+    private Lsn knownApplied;
     private Connection snapshotHolder;
     private volatile Spool spool;
     private final ReplicationThreads threads;
@@ -233,6 +238,11 @@ public final class OnlineReplication implements AutoCloseable {
      */
     public synchronized void resume(SlotSnapshot saved) {
         requireState(ReplicationState.NEW, "resume");
+        // The target's recorded progress is read on a session of its own while the source is checked and the spool
+        // recovered here: the three are independent, and a restart waits for all of them before it streams.
+        SideCall<Lsn> recorded = SideCall.start("pgmigrate-cdc-resume-" + config.database(), this::recordedProgress);
+        Spool opened = null;
+        Lsn applied;
         try (Connection c = connector.open(config.source(), PgConnector.Side.SOURCE, "cdc-setup")) {
             sourceVersion = setup.checkReady(c, null);
             SourceSetup.SlotStatus status = setup.slotStatus(c, names.slot(), sourceVersion);
@@ -249,38 +259,61 @@ public final class OnlineReplication implements AutoCloseable {
                     }
                 }
             }
-            Lsn recorded;
-            try (Connection t = connector.open(config.target(), PgConnector.Side.TARGET, "cdc-setup")) {
-                recorded = Applier.recordedProgress(t, names.origin());
-            }
-            Lsn applied = recorded == null ? saved.consistentPoint() : recorded;
-            Spool opened = Spool.open(config.spoolDirectory(), config.spoolSegmentBytes(), timeline::received);
+            opened = Spool.open(config.spoolDirectory(), config.spoolSegmentBytes(), timeline::received);
+            Lsn progress = recorded.join();
+            applied = progress == null ? saved.consistentPoint() : progress;
             // While the base copy ran, the source was told what the spool held; if that spool is gone, so are the
             // changes between the applied position and what the source was told.
             if (status.confirmedFlush().compareTo(Lsn.max(applied, opened.highWater())) > 0) {
-                opened.close();
                 throw new EngineException(EngineError.REPLICATION_SLOT_LOST, "The source confirmed changes up to "
                         + status.confirmedFlush() + " to slot " + names.slot() + ", but the target has applied only up"
                         + " to " + applied + " and the change spool in " + config.spoolDirectory() + " ends at "
                         + opened.highWater() + ": the changes in between are lost (was the spool deleted or is this"
                         + " another machine?). Start the migration again.");
             }
-            slot = saved;
-            resumed = true;
-            spool = opened;
-            state = ReplicationState.PREPARED;
         } catch (SQLException e) {
+            closeQuietly(opened);
             throw new EngineException(EngineError.REPLICATION_FAILED, "Resuming replication on the source server "
                     + config.source().address() + " failed: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            closeQuietly(opened);
+            throw e;
+        }
+        slot = saved;
+        resumed = true;
+        knownApplied = applied;
+        spool = opened;
+        state = ReplicationState.PREPARED;
+    }
+
+    /** The position the target recorded as applied (durably, with the changes), or null before any. */
+    private Lsn recordedProgress() {
+        try (Connection t = connector.open(config.target(), PgConnector.Side.TARGET, "cdc-setup")) {
+            return Applier.recordedProgress(t, names.origin());
+        } catch (SQLException e) {
+            throw new EngineException(EngineError.REPLICATION_FAILED, "Reading the progress recorded on the target "
+                    + config.target().address() + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static void closeQuietly(Spool opened) {
+        if (opened != null) {
+            opened.close();
         }
     }
 
     /** Starts streaming changes into the spool (and the monitor). The snapshot stays held. Returns at once. */
     public synchronized void startCapture() {
         requireState(ReplicationState.PREPARED, "startCapture");
-        monitor = new Monitor(config, connector, setup, sourceVersion, spool, slot.consistentPoint(), this::fail);
+        monitor = new Monitor(config, connector, setup, sourceVersion, spool,
+                knownApplied != null ? knownApplied : slot.consistentPoint(), this::fail);
         receiver = new Receiver(config, connector, setup, sourceVersion, spool, timeline,
                 () -> monitor.durableApplied(), this::fail, capturePaused::set);
+        if (resumed) {
+            // Apply ran before (a resume, a restart after a failed cutover): from its first status update on, the
+            // source hears only what is durably applied, never what the spool alone holds.
+            receiver.confirmAppliedFromNowOn();
+        }
         threads.startMonitor(monitor, config.monitorInterval());
         state = ReplicationState.CAPTURING;
         threads.startReceiver(receiver);
@@ -512,6 +545,7 @@ public final class OnlineReplication implements AutoCloseable {
         carried = carried.plus(applier == null ? null : applier.progress(),
                 receiver == null ? 0 : receiver.incomingChanges(), receiver == null ? 0 : receiver.reconnects());
         resumed = true;
+        knownApplied = monitor == null ? null : monitor.durableApplied();
         state = ReplicationState.PREPARED;
         startCapture();
         startApply();
