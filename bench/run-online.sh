@@ -36,6 +36,7 @@ BENCH_WARMUP="${BENCH_WARMUP:-5}"
 BENCH_CLIENTS="${BENCH_CLIENTS:-8}"
 BENCH_BACKLOG_TX="${BENCH_BACKLOG_TX:-60000}" # 240k changes: a 1-2 s drain was mostly startup noise
 BENCH_BACKLOG_ROUNDS="${BENCH_BACKLOG_ROUNDS:-1}" # restarts per tool (the median is reported)
+BENCH_SETTLE="${BENCH_SETTLE:-30}" # at most this many seconds of settling before each restart's stop (slot_settle; 0: none)
 # pgmigrate-service's restarts cycle through these: cds (the launcher's class-data sharing archive), nocds (without).
 BENCH_SERVICE_VARIANTS="${BENCH_SERVICE_VARIANTS:-cds}"
 BENCH_STEADY_TX="${BENCH_STEADY_TX:-$BENCH_BACKLOG_TX}" # the steady-state apply rate's backlog (0: not measured)
@@ -177,6 +178,7 @@ BENCH_BACKLOG_ROUNDS='$BENCH_BACKLOG_ROUNDS'
 BENCH_SERVICE_VARIANTS='$BENCH_SERVICE_VARIANTS'
 BENCH_STEADY_TX='$BENCH_STEADY_TX'
 BENCH_IDLE='$BENCH_IDLE'
+BENCH_SETTLE='$BENCH_SETTLE'
 DB_SIZE='$DB_SIZE'
 WAL2JSON_NOTE='$WAL2JSON_NOTE'
 EOF
@@ -220,6 +222,8 @@ measure_rate() {
 # how the tool restarts; "default" for the others.
 measure_backlog() {
   local tool="$1" round="$2" variant="${3:-default}" base="$RUN_OUT/$1-backlog-$2" per_client tx marker t0 t1 changes rate
+  local settled
+  settled=$(slot_settle "$BENCH_SETTLE")
   "${tool}_pause"
   per_client=$((BENCH_BACKLOG_TX / BENCH_CLIENTS))
   pgbench -n -c "$BENCH_CLIENTS" -j 2 -t "$per_client" -h 127.0.0.1 -p "$SRC_PORT" -U postgres benchdb \
@@ -236,8 +240,8 @@ measure_backlog() {
   local ready=""
   [ "$tool" = pgmigrate-service ] \
     && ready=" listening_s=$(elapsed "$t0" "$SVC_READY_AT") listening_cpu_s=$SVC_READY_CPU jvm_cpu_s=$(svc_cpu)"
-  record "$tool" apply_rate "$variant" "$rate" "drain_s=$(elapsed "$t0" "$t1") tx=$tx changes=$changes round=$round$ready"
-  say "  $tool ($variant, restart $round): backlog of $changes changes ($tx transactions) applied in $(elapsed "$t0" "$t1") s: $rate changes/s"
+  record "$tool" apply_rate "$variant" "$rate" "drain_s=$(elapsed "$t0" "$t1") tx=$tx changes=$changes round=$round$ready slot_behind_mb=${settled% *} settle_s=${settled#* }"
+  say "  $tool ($variant, restart $round): backlog of $changes changes ($tx transactions) applied in $(elapsed "$t0" "$t1") s: $rate changes/s (the slot's restart point ${settled% *} MB behind at the stop, after ${settled#* } s of settling)"
 }
 
 # measure_steady TOOL: the steady-state apply rate. The tool keeps running (warm); its apply is held by a lock on

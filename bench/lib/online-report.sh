@@ -33,7 +33,8 @@ online_report() {
         d = "-"; l = ""; n = split($5, a, " ")
         for (i = 1; i <= n; i++) { if (index(a[i], "drain_s=") == 1) d = substr(a[i], 9); if (index(a[i], "listening_s=") == 1) l = l "; listening after " substr(a[i], 13) " s"
           if (index(a[i], "listening_cpu_s=") == 1) l = l " (JVM CPU " substr(a[i], 17) " s)"
-          if (index(a[i], "jvm_cpu_s=") == 1) l = l "; JVM CPU until caught up " substr(a[i], 11) " s" }
+          if (index(a[i], "jvm_cpu_s=") == 1) l = l "; JVM CPU until caught up " substr(a[i], 11) " s"
+          if (index(a[i], "slot_behind_mb=") == 1) l = l "; restart point " substr(a[i], 16) " MB behind at the stop" }
         printf "%s%s (%s s%s)", s, $4, d, l; s = ", " }' "$TSV"
   }
   med() {
@@ -160,7 +161,11 @@ online_report() {
     \`${BENCH_SERVICE_VARIANTS:-cds}\`: \`cds\` starts from the launcher's class-data sharing archive, \`nocds\` with \`PGMIGRATE_CDS=off\`): the tool stopped entirely (pgmigrate: replication closed, slot kept; pgcopydb: process stopped, then
     \`pgcopydb follow --resume\`; native: \`ALTER SUBSCRIPTION ... DISABLE\`/\`ENABLE\`), $BENCH_BACKLOG_TX pgbench transactions
     committed, then the time from restarting the tool until the marker committed after them shows on the target:
-    changes (4 per transaction) / that time. Decoding the backlog from the source's WAL is part of it for every tool;
+    changes (4 per transaction) / that time. Decoding the backlog from the source's WAL is part of it for every tool.
+    Before each stop the tool settles (at most ${BENCH_SETTLE:-0} s, \`slot_settle\` in bench/lib/online.sh): the heartbeat writes and a
+    CHECKPOINT every 2 s logs a running-transactions record until the slot's restart point is within 16 MB of its
+    confirmed position, as it is for a service restarted in the course of things; right after a catch-up it can stand
+    a whole backlog behind, which the next start then decodes again (the MB behind at each stop are in the row);
   - cutover, after ${BENCH_IDLE} s without writes: pgmigrate's \`cutover()\` (end point, drain, sequences from live values,
     slot, publication and origin dropped); pgcopydb's \`stream sentinel set endpos --current\` until \`clone --follow\`
     exits (it sets sequences), then \`stream cleanup\`; native: marker, \`setval\` of every sequence,

@@ -67,6 +67,33 @@ await_slot() {
   return 1
 }
 
+# slot_settle TIMEOUT_S: lets the running tool settle before it is stopped for a restart, as a service has when it
+# is restarted in the course of things rather than the moment it finished a catch-up. PostgreSQL moves a logical
+# slot's restart point (where the next start decodes from) only to a running-transactions record it decodes after
+# the previous one was confirmed, and the bgwriter logs one every 15 s of activity; so right after a catch-up the
+# restart point can stand a whole backlog behind, and the next start decodes that WAL again. The heartbeat writes
+# meanwhile, and a CHECKPOINT every 2 s logs such a record at once, until the slot's restart point is within one WAL
+# segment of its confirmed position, or TIMEOUT_S (0: no settling) passes. Prints "MB_BEHIND SECONDS": how far
+# behind the restart point stood when the tool was stopped, and how long the settling took.
+slot_settle() {
+  local timeout="$1" started behind i=0
+  started=$(date +%s.%N)
+  [ "$timeout" -gt 0 ] && heartbeat_start
+  while :; do
+    behind=$(psql_at "$SRC_PORT" postgres -c "SELECT coalesce(max(confirmed_flush_lsn - restart_lsn), 0)
+                                              FROM pg_replication_slots WHERE database = 'benchdb'")
+    if [ "$timeout" -le 0 ] || [ "$behind" -le 16777216 ] \
+      || awk -v a="$started" -v b="$(date +%s.%N)" -v t="$timeout" 'BEGIN { exit !(b - a > t) }'; then
+      break
+    fi
+    [ $((i % 20)) = 0 ] && psql_at "$SRC_PORT" postgres -c "CHECKPOINT"
+    i=$((i + 1))
+    sleep 0.1
+  done
+  [ "$timeout" -gt 0 ] && heartbeat_stop
+  awk -v b="$behind" -v a="$started" -v n="$(date +%s.%N)" 'BEGIN { printf "%.0f %.1f", b / 1048576, n - a }'
+}
+
 # caught_up TIMEOUT_S: bumps the marker and waits for it on the target; prints the seconds waited.
 caught_up() {
   marker_await "$(marker_bump)" "$1"
