@@ -32,7 +32,7 @@ final class OwnershipValidation {
     }
 
     static CheckResult securityDefinerFunctions(Connection source, String database, String targetUser,
-                                                boolean targetSuperuser, boolean migrateRoles) throws SQLException {
+                                                boolean targetSuperuser, RolePlan roles) throws SQLException {
         List<String> functions = new ArrayList<>();
         int count = 0;
         try (Statement s = source.createStatement(); ResultSet rs = s.executeQuery(
@@ -47,11 +47,11 @@ final class OwnershipValidation {
                 count = rs.getInt(2);
             }
         }
-        return securityDefinerResult(database, functions, count, targetUser, targetSuperuser, migrateRoles);
+        return securityDefinerResult(database, functions, count, targetUser, targetSuperuser, roles);
     }
 
     static CheckResult securityDefinerResult(String database, List<String> functions, int count, String targetUser,
-                                             boolean targetSuperuser, boolean migrateRoles) {
+                                             boolean targetSuperuser, RolePlan roles) {
         CheckResult.Builder check = new CheckResult.Builder(SECURITY_DEFINER);
         if (count == 0) {
             return check.ok("No SECURITY DEFINER functions in database " + database + ".").build();
@@ -60,19 +60,19 @@ final class OwnershipValidation {
                 + ": " + String.join(", ", functions) + (count > functions.size() ? " and " + (count - functions.size())
                 + " more" : "") + ". " + (count == 1 ? "It runs" : "They run") + " with the rights of " + (count == 1
                 ? "its" : "their") + " owner, on the target too. ";
-        if (migrateRoles) {
+        if (roles.migrated()) {
             return check.warn(listed + "Roles are migrated, so they keep their owners and grants: check that those"
                     + " owners hold no more rights on the target than on the source.").build();
         }
-        return check.warn(listed + "Roles are not migrated (migrateRoles is off), so on the target their owner becomes"
-                + " the target user " + targetUser + (targetSuperuser ? ", a superuser," : "") + " and their grants are not"
-                + " copied: every role that can connect may EXECUTE them (PostgreSQL's default) with " + targetUser
-                + "'s rights. Review them; to keep their owners and grants migrate roles (migrateRoles = True, clone"
-                + " --roles), or REVOKE EXECUTE ON FUNCTION ... FROM PUBLIC on the target before opening it to users.")
+        return check.warn(listed + "Roles are not migrated (" + roles.whyNot() + "), so on the target their owner"
+                + " becomes the target user " + targetUser + (targetSuperuser ? ", a superuser," : "") + " and their"
+                + " grants are not copied: every role that can connect may EXECUTE them (PostgreSQL's default) with "
+                + targetUser + "'s rights. Review them; to keep their owners and grants, " + roles.howToKeepOwners()
+                + ", or REVOKE EXECUTE ON FUNCTION ... FROM PUBLIC on the target before opening it to users.")
                 .build();
     }
 
-    static CheckResult ownership(Connection source, String database, String targetUser, boolean migrateRoles)
+    static CheckResult ownership(Connection source, String database, String targetUser, RolePlan roles)
             throws SQLException {
         Map<String, Map<String, Integer>> byOwner = new TreeMap<>();
         try (Statement s = source.createStatement(); ResultSet rs = s.executeQuery(
@@ -102,14 +102,14 @@ final class OwnershipValidation {
                 byOwner.computeIfAbsent(rs.getString(1), k -> new LinkedHashMap<>()).put(rs.getString(2), rs.getInt(3));
             }
         }
-        return ownershipResult(database, byOwner, targetUser, migrateRoles);
+        return ownershipResult(database, byOwner, targetUser, roles);
     }
 
     /**
      * @param byOwner owner name to object counts by kind ({@link #KINDS})
      */
     static CheckResult ownershipResult(String database, Map<String, Map<String, Integer>> byOwner, String targetUser,
-                                       boolean migrateRoles) {
+                                       RolePlan roles) {
         CheckResult.Builder check = new CheckResult.Builder(OWNERSHIP);
         Map<String, Integer> kinds = new LinkedHashMap<>();
         Map<String, Integer> owners = new TreeMap<>();
@@ -141,12 +141,12 @@ final class OwnershipValidation {
                 + String.join(", ", byKind) + ") " + (total == 1 ? "is" : "are") + " owned by roles other than the target"
                 + " user " + targetUser + ": " + String.join(", ", ownerList)
                 + (owners.size() > LISTED ? " and " + (owners.size() - LISTED) + " more roles" : "") + ".";
-        if (migrateRoles) {
+        if (roles.migrated()) {
             return check.ok(what + " Roles are migrated, so they keep their owners and grants.").build();
         }
-        return check.warn(what + " Roles are not migrated (migrateRoles is off), so on the target " + targetUser
-                + " will own them all, and their grants to other roles are not copied. To keep owners and grants,"
-                + " migrate roles: set migrateRoles = True (pgmigrate clone: --roles).").build();
+        return check.warn(what + " Roles are not migrated (" + roles.whyNot() + "), so on the target " + targetUser
+                + " will own them all, and their grants to other roles are not copied. To keep owners and grants, "
+                + roles.howToKeepOwners() + ".").build();
     }
 
     private static String extensionMember(String catalog, String oid) {

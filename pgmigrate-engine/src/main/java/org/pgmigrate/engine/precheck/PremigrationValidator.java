@@ -59,7 +59,7 @@ public final class PremigrationValidator {
                 return finish(started, server, databases);
             }
             server.add(ServerChecks.parameters(source, sourceVersion, target, request.online(), request.databases().size()));
-            server.add(ServerChecks.privileges(source, target, targetVersion, request.online(), request.migrateRoles()));
+            server.add(ServerChecks.privileges(source, target, targetVersion, request.online(), request.roles()));
             boolean targetSuperuser = "on".equals(ServerChecks.stringQuery(target, "SELECT current_setting('is_superuser')"));
             String targetUser = ServerChecks.stringQuery(target, "SELECT current_user");
             for (String db : request.databases()) {
@@ -108,8 +108,8 @@ public final class PremigrationValidator {
                         request.skips()));
             }
             summary.add(OwnershipValidation.securityDefinerFunctions(source, db, targetUser, targetSuperuser,
-                    request.migrateRoles()));
-            summary.add(OwnershipValidation.ownership(source, db, targetUser, request.migrateRoles()));
+                    request.roles()));
+            summary.add(OwnershipValidation.ownership(source, db, targetUser, request.roles()));
             summary.add(DatabaseValidation.size(source, db, request.skips()));
         } finally {
             close(source);

@@ -126,7 +126,7 @@ final class ServerChecks {
     }
 
     static CheckResult privileges(Connection source, Connection target, ServerVersion targetVersion, boolean online,
-                                  boolean migrateRoles) throws SQLException {
+                                  RolePlan roles) throws SQLException {
         CheckResult.Builder check = new CheckResult.Builder("UserPrivilegesValidation");
         String[] s = role(source);
         String[] t = role(target);
@@ -140,7 +140,7 @@ final class ServerChecks {
             check.fail("The target user " + t[0] + " cannot create databases. Run ALTER ROLE " + t[0] + " CREATEDB on the"
                     + " target.");
         }
-        if (migrateRoles && !targetSuper && !"t".equals(t[4])) {
+        if (roles.migrated() && !targetSuper && !"t".equals(t[4])) {
             check.fail("Roles are to be migrated but the target user " + t[0] + " lacks CREATEROLE. Run ALTER ROLE "
                     + t[0] + " CREATEROLE on the target, or do not migrate roles.");
         }

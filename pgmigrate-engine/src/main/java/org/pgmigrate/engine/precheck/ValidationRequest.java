@@ -20,10 +20,12 @@ import org.pgmigrate.engine.pg.PgEndpoint;
  * @param skips                    what the migration will leave out on request ({@link ObjectSkips#NONE}: nothing):
  *                                 skipped extensions are not required on the target, but nothing may use them;
  *                                 skipped large objects are noted instead of warned about
+ * @param rolesSkippedBy           the setting that leaves roles out whatever {@code migrateRoles} says (the service's
+ *                                 {@code azure.migration_skip_role_user}), or null
  */
 public record ValidationRequest(PgEndpoint source, PgEndpoint target, List<String> databases, boolean online,
                                 boolean overwriteDbsInTarget, boolean migrateRoles, boolean allowReplicaIdentityFull,
-                                TableFilter filter, ObjectSkips skips) {
+                                TableFilter filter, ObjectSkips skips, String rolesSkippedBy) {
 
     public ValidationRequest {
         databases = List.copyOf(databases);
@@ -36,7 +38,7 @@ public record ValidationRequest(PgEndpoint source, PgEndpoint target, List<Strin
                              boolean overwriteDbsInTarget, boolean migrateRoles, boolean allowReplicaIdentityFull,
                              TableFilter filter) {
         this(source, target, databases, online, overwriteDbsInTarget, migrateRoles, allowReplicaIdentityFull, filter,
-                ObjectSkips.NONE);
+                ObjectSkips.NONE, null);
     }
 
     /** A request without filters. */
@@ -49,6 +51,17 @@ public record ValidationRequest(PgEndpoint source, PgEndpoint target, List<Strin
     /** This request, for a migration that leaves out {@code skipped}. */
     public ValidationRequest withSkips(ObjectSkips skipped) {
         return new ValidationRequest(source, target, databases, online, overwriteDbsInTarget, migrateRoles,
-                allowReplicaIdentityFull, filter, skipped);
+                allowReplicaIdentityFull, filter, skipped, rolesSkippedBy);
+    }
+
+    /** This request, for a migration whose roles {@code setting} leaves out (null: as migrateRoles says). */
+    public ValidationRequest withRolesSkippedBy(String setting) {
+        return new ValidationRequest(source, target, databases, online, overwriteDbsInTarget, migrateRoles,
+                allowReplicaIdentityFull, filter, skips, setting);
+    }
+
+    /** Whether roles are migrated, and if not, why. */
+    RolePlan roles() {
+        return new RolePlan(migrateRoles, rolesSkippedBy);
     }
 }

@@ -150,6 +150,14 @@ class PremigrationValidatorIT {
         CheckResult schema = item(report.databaseLevel().get(0).summary(), "SchemaValidation");
         assertThat(schema.state()).isEqualTo(CheckState.Failed);
         assertThat(schema.messages().get(0).message()).contains("cannot read").contains("shop.customers").contains("GRANT SELECT");
+
+        // Roles that a setting leaves out (the service's azure.migration_skip_role_user) need no CREATEROLE, and
+        // the ownership check says whose objects change owner, and why.
+        ValidationReport skipped = validator.validate(asPlain.withRolesSkippedBy("azure.migration_skip_role_user"));
+        assertThat(item(skipped.serverLevel(), "UserPrivilegesValidation").messages())
+                .noneMatch(m -> m.message().contains("CREATEROLE"));
+        assertThat(item(skipped.databaseLevel().get(0).summary(), "ObjectOwnershipValidation").messages().get(0).message())
+                .contains("Roles are not migrated (azure.migration_skip_role_user is on, which overrides migrateRoles)");
     }
 
     @Test

@@ -414,7 +414,7 @@ final class MigrationRun implements Runnable, RunControl {
         try {
             // The skips as the migration will read them from the target's parameters when its databases start.
             details = ctx.validation().validate(m, endpoints, databasesToMigrate(m),
-                    MigrationTuning.of(ctx.resolver().registeredTarget(m.key()), ctx.limits()).skips());
+                    MigrationTuning.of(ctx.resolver().registeredTarget(m.key()), ctx.limits()));
         } catch (EngineException e) {
             fail(MigrationStatus.VALIDATING, "Premigration validation could not run: " + e.getMessage());
             return;
@@ -436,7 +436,7 @@ final class MigrationRun implements Runnable, RunControl {
         }
         boolean skipRoles = MigrationTuning.of(ctx.resolver().registeredTarget(m.key()), ctx.limits()).skipRoles();
         if (skipRoles && m.spec().migrateRoles()) {
-            LOG.info("Roles are not migrated: the target server's parameter azure.migration_skip_role_user is on.");
+            LOG.info("Roles are not migrated: the target server's parameter {} is on.", MigrationTuning.SKIP_ROLES);
         }
         if (m.spec().migrateRoles() && !skipRoles && !checkpoints.isDone("service/roles")) {
             try {

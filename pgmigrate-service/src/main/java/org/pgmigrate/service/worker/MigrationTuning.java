@@ -21,6 +21,7 @@ record MigrationTuning(CopyFormat format, long splitThresholdBytes, boolean anal
 
     static final String SKIP_LARGE_OBJECTS = "azure.migration_skip_large_objects";
     static final String SKIP_EXTENSIONS = "azure.migration_skip_extensions";
+    static final String SKIP_ROLES = "azure.migration_skip_role_user";
 
     static MigrationTuning of(Optional<RegisteredServer> target, JobLimits limits) {
         RegisteredServer server = target.orElse(null);
@@ -30,7 +31,7 @@ record MigrationTuning(CopyFormat format, long splitThresholdBytes, boolean anal
                 on(server, "azure.migration_copy_with_binary") ? CopyFormat.AUTO : CopyFormat.TEXT,
                 Long.parseLong(ServerParameters.value(server, "azure.migration_table_split_size")) << 20,
                 !on(server, "azure.migration_skip_analyze"),
-                on(server, "azure.migration_skip_role_user"),
+                on(server, SKIP_ROLES),
                 tableJobs == 0 ? limits.tableJobs() : tableJobs,
                 indexJobs == 0 ? limits.indexJobs() : indexJobs,
                 ObjectSkips.NONE.withLargeObjects(on(server, SKIP_LARGE_OBJECTS) ? SKIP_LARGE_OBJECTS : null)

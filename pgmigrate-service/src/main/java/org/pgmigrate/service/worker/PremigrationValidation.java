@@ -2,7 +2,6 @@ package org.pgmigrate.service.worker;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.pgmigrate.engine.ObjectSkips;
 import org.pgmigrate.engine.precheck.CheckResult;
 import org.pgmigrate.engine.precheck.PremigrationValidator;
 import org.pgmigrate.engine.precheck.ValidationReport;
@@ -32,15 +31,16 @@ final class PremigrationValidation {
 
     /**
      * Validates {@code databases} of {@code m}. Online checks (replication settings, REPLICATION, tables without a
-     * key) run when the migration is Online. {@code skips} are what the migration will leave out as the target's
-     * parameters say ({@link MigrationTuning#skips()}), so that validation judges the migration that will run. Throws {@link org.pgmigrate.engine.EngineException} if the checks
+     * key) run when the migration is Online. {@code tuning} says what the migration will leave out as the target's
+     * parameters say (large objects, extensions, roles), so that validation judges the migration that will run. Throws {@link org.pgmigrate.engine.EngineException} if the checks
      * themselves cannot run; an unreachable server or a wrong password is a Failed check, not an exception.
      */
-    ValidationDetails validate(Migration m, Endpoints endpoints, List<String> databases, ObjectSkips skips) {
+    ValidationDetails validate(Migration m, Endpoints endpoints, List<String> databases, MigrationTuning tuning) {
         ValidationReport report = validator.validate(new ValidationRequest(endpoints.source(), endpoints.target(),
                 databases, m.spec().migrationMode() == MigrationMode.ONLINE, m.spec().overwriteDbsInTarget(),
                 m.spec().migrateRoles(), m.spec().allowReplicaIdentityFull(),
-                org.pgmigrate.service.migration.MigrationFilters.of(m.spec().filters()), skips));
+                org.pgmigrate.service.migration.MigrationFilters.of(m.spec().filters()), tuning.skips(),
+                tuning.skipRoles() ? MigrationTuning.SKIP_ROLES : null));
         return details(report);
     }
 

@@ -55,6 +55,7 @@ class ServerParametersIT {
                     + " INSERT INTO wide SELECT g, repeat(md5(g::text), 16) FROM generate_series(1, 12000) g");
         }
         source.execute("postgres", "CREATE ROLE param_app_owner");
+        source.execute("tuned", "CREATE TABLE app_owned (id int PRIMARY KEY); ALTER TABLE app_owned OWNER TO param_app_owner");
         dataDir = Files.createTempDirectory("pgmigrate-params-it");
         service = ServiceWiring.start(ServiceConfig.defaults(new DataDirectory(dataDir)).withListen("127.0.0.1:0")
                 .withPollInterval(Duration.ofMillis(200)));
@@ -131,7 +132,13 @@ class ServerParametersIT {
         assertThat(put("azure.migration_skip_role_user", "{\"properties\": {\"value\": \"on\"}}").status()).isEqualTo(200);
         int sourceLog = source.serverLog().length();
         int targetLog = target.serverLog().length();
-        migrate("tuned", true);
+        Response tuned = migrate("tuned", true);
+        // validation judged the migration that ran: roles left out by the parameter, which it names
+        JsonNode ownership = tuned.json().path("properties").path("currentStatus").path("currentSubStateDetails")
+                .path("validationDetails").path("dbLevelValidationDetails").get(0).path("summary");
+        assertThat(ownership.toString()).contains("owned by roles other than the target user")
+                .contains("Roles are not migrated (azure.migration_skip_role_user is on, which overrides migrateRoles)")
+                .contains("set azure.migration_skip_role_user to off on the target server");
         String sourceStatements = source.serverLog().substring(sourceLog);
         String targetStatements = target.serverLog().substring(targetLog);
         assertThat(targetStatements).contains("FORMAT text").doesNotContain("FORMAT binary");
@@ -228,7 +235,7 @@ class ServerParametersIT {
         }
     }
 
-    private static void migrate(String db, boolean migrateRoles) throws Exception {
+    private static Response migrate(String db, boolean migrateRoles) throws Exception {
         String body = MigrationBodies.seedShape(source, target, source.password(), true, db);
         if (migrateRoles) {
             body = body.replace("\"sourceType\"", "\"migrateRoles\": \"True\", \"sourceType\"");
@@ -242,6 +249,7 @@ class ServerParametersIT {
         try (Connection s = source.connect(db); Connection t = target.connect(db)) {
             DatabaseComparer.assertEqual(s, t);
         }
+        return done;
     }
 
     private static Response put(String name, String body) {
