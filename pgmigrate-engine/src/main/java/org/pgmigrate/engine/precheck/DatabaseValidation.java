@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.pgmigrate.engine.ObjectSkips;
+import org.pgmigrate.engine.catalog.TableSelection;
 import org.pgmigrate.engine.pg.DatabaseIdentity;
 import org.pgmigrate.engine.pg.ServerVersion;
 
@@ -78,10 +79,10 @@ final class DatabaseValidation {
     }
 
     static CheckResult extensions(Connection source, Connection target, boolean targetSuperuser, ServerVersion targetVersion,
-                                  String database, ObjectSkips skips) throws SQLException {
+                                  String database, ObjectSkips skips, TableSelection selection) throws SQLException {
         if (skips.extensions()) {
-            // None is created on the target: what matters is only whether something uses one.
-            return SkippedExtensions.check(source, target, targetVersion, database, skips.extensionsBy());
+            // None is created on the target: what matters is only whether something migrated uses one.
+            return SkippedExtensions.check(source, target, targetVersion, database, skips.extensionsBy(), selection);
         }
         CheckResult.Builder check = new CheckResult.Builder("ExtensionsValidation");
         Map<String, String> installed = new HashMap<>();

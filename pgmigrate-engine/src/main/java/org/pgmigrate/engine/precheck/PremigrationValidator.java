@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.pgmigrate.engine.EngineError;
 import org.pgmigrate.engine.EngineException;
-import org.pgmigrate.engine.catalog.TableFilter;
 import org.pgmigrate.engine.catalog.TableSelection;
 import org.pgmigrate.engine.pg.PgConnector;
 import org.pgmigrate.engine.pg.PgConnector.Side;
@@ -93,11 +92,19 @@ public final class PremigrationValidator {
         }
         try {
             summary.add(DatabaseValidation.schema(source, target, db, request.overwriteDbsInTarget()));
+            TableSelection selection = TableSelection.ALL; // filters that do not resolve: judge everything
             if (!request.filter().isEmpty()) {
-                summary.add(filters(source, request.filter(), db));
+                CheckResult.Builder check = new CheckResult.Builder("TableFilterValidation");
+                try {
+                    selection = TableSelection.resolve(source, request.filter(), db);
+                    check.ok("Filters (" + request.filter().describe() + ") match database " + db + ".");
+                } catch (EngineException e) {
+                    check.fail(e.getMessage());
+                }
+                summary.add(check.build());
             }
             summary.add(DatabaseValidation.extensions(source, target, targetSuperuser, targetVersion, db,
-                    request.skips()));
+                    request.skips(), selection));
             summary.add(DatabaseValidation.collations(source, target, sourceVersion, targetVersion, db));
             summary.add(RestoreFeasibility.casts(source, db, targetSuperuser));
             summary.add(RestoreFeasibility.catalogGrants(source, db, targetSuperuser));
@@ -115,18 +122,6 @@ public final class PremigrationValidator {
             close(source);
         }
         return new ValidationReport.DatabaseChecks(db, started, Instant.now(), summary);
-    }
-
-    /** The filters name what the database has, and leave nothing on the target depending on what they leave out. */
-    private static CheckResult filters(Connection source, TableFilter filter, String db) throws SQLException {
-        CheckResult.Builder check = new CheckResult.Builder("TableFilterValidation");
-        try {
-            TableSelection.resolve(source, filter, db);
-            check.ok("Filters (" + filter.describe() + ") match database " + db + ".");
-        } catch (EngineException e) {
-            check.fail(e.getMessage());
-        }
-        return check.build();
     }
 
     /**

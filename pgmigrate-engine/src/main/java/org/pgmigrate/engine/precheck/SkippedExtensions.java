@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.pgmigrate.engine.catalog.TableSelection;
 import org.pgmigrate.engine.pg.ServerVersion;
 
 /**
@@ -34,6 +35,8 @@ final class SkippedExtensions {
      * a user's index with its operator class, a view calling its function), or was marked as depending on the
      * extension itself (ALTER ... DEPENDS ON EXTENSION), cannot be restored without the extension. Members of other
      * extensions are not restored either, so they do not count. A view is named as itself, not as its _RETURN rule.
+     * Each comes with its schema and, when it belongs to a relation (a column, an index, a default, a constraint, a
+     * trigger, a rule), that relation's schema, name and kind, so that what the filters leave out is left out here.
      */
     private static final String DEPENDENTS = """
             WITH RECURSIVE member (extname, classid, objid) AS (
@@ -59,8 +62,23 @@ final class SkippedExtensions {
                         FROM pg_catalog.pg_rewrite r
                         WHERE x.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass AND r.oid = x.objid
                           AND r.rulename = '_RETURN'),
-                       pg_catalog.pg_describe_object(x.classid, x.objid, x.objsubid))
+                       pg_catalog.pg_describe_object(x.classid, x.objid, x.objsubid)),
+                   (pg_catalog.pg_identify_object(x.classid, x.objid, 0)).schema, rn.nspname, rc.relname,
+                   rc.relkind::text
             FROM dependent x
+            LEFT JOIN pg_catalog.pg_class rc ON rc.oid = CASE x.classid
+                WHEN 'pg_catalog.pg_class'::pg_catalog.regclass THEN COALESCE(
+                    (SELECT i.indrelid FROM pg_catalog.pg_index i WHERE i.indexrelid = x.objid), x.objid)
+                WHEN 'pg_catalog.pg_attrdef'::pg_catalog.regclass THEN
+                    (SELECT d.adrelid FROM pg_catalog.pg_attrdef d WHERE d.oid = x.objid)
+                WHEN 'pg_catalog.pg_constraint'::pg_catalog.regclass THEN
+                    (SELECT c.conrelid FROM pg_catalog.pg_constraint c WHERE c.oid = x.objid)
+                WHEN 'pg_catalog.pg_trigger'::pg_catalog.regclass THEN
+                    (SELECT t.tgrelid FROM pg_catalog.pg_trigger t WHERE t.oid = x.objid)
+                WHEN 'pg_catalog.pg_rewrite'::pg_catalog.regclass THEN
+                    (SELECT r.ev_class FROM pg_catalog.pg_rewrite r WHERE r.oid = x.objid)
+                END
+            LEFT JOIN pg_catalog.pg_namespace rn ON rn.oid = rc.relnamespace
             WHERE NOT EXISTS (SELECT 1 FROM member o WHERE o.classid = x.classid AND o.objid = x.objid)
               AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e WHERE e.classid = x.classid AND e.objid = x.objid
                               AND e.deptype = 'e')
@@ -74,7 +92,7 @@ final class SkippedExtensions {
      * extensions.
      */
     static CheckResult check(Connection source, Connection target, ServerVersion targetVersion, String database,
-                             String setting) throws SQLException {
+                             String setting, TableSelection selection) throws SQLException {
         CheckResult.Builder check = new CheckResult.Builder("ExtensionsValidation");
         Map<String, String> installed = new LinkedHashMap<>();
         try (Statement s = source.createStatement(); ResultSet rs = s.executeQuery("SELECT extname, extversion"
@@ -86,7 +104,7 @@ final class SkippedExtensions {
         if (installed.isEmpty()) {
             return check.ok("No extensions besides plpgsql.").build();
         }
-        Map<String, List<String>> used = dependents(source);
+        Map<String, List<String>> used = dependents(source, selection);
         Set<String> offered = offered(target, installed.keySet());
         List<String> unused = new ArrayList<>();
         for (Map.Entry<String, String> e : installed.entrySet()) {
@@ -118,12 +136,23 @@ final class SkippedExtensions {
         return check.build();
     }
 
-    /** For each extension, the objects of the database that use what it defines, as PostgreSQL describes them. */
-    static Map<String, List<String>> dependents(Connection source) throws SQLException {
+    /**
+     * For each extension, the objects of the database that use what it defines, as PostgreSQL describes them; but not
+     * those the migration's filters leave out (in a schema left out, or of a table left out), which are not restored.
+     */
+    static Map<String, List<String>> dependents(Connection source, TableSelection selection) throws SQLException {
         Map<String, List<String>> used = new LinkedHashMap<>();
         try (Statement s = source.createStatement(); ResultSet rs = s.executeQuery(DEPENDENTS)) {
             while (rs.next()) {
-                used.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getString(2));
+                String relationSchema = rs.getString(4);
+                String kind = rs.getString(6);
+                boolean leftOut = selection.excludesDefinition(rs.getString(3), "object", null)
+                        || relationSchema != null && selection.excludesDefinition(relationSchema,
+                                "r".equals(kind) || "p".equals(kind) || "f".equals(kind) ? "table" : "relation",
+                                rs.getString(5));
+                if (!leftOut) {
+                    used.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getString(2));
+                }
             }
         }
         return used;

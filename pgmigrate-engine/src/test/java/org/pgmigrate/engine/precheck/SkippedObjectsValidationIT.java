@@ -8,6 +8,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.pgmigrate.engine.ObjectSkips;
+import org.pgmigrate.engine.catalog.TableFilter;
 import org.pgmigrate.engine.pg.PgConnector;
 import org.pgmigrate.engine.pg.PgEndpoint;
 import org.pgmigrate.testkit.cluster.PgCluster;
@@ -94,6 +95,37 @@ class SkippedObjectsValidationIT {
                         + " azure.migration_skip_extensions off, or drop that object on the source.",
                 "Extension hstore will not be migrated because azure.migration_skip_extensions is on (nothing in"
                         + " database used uses it): the target database will not have it.");
+    }
+
+    @Test
+    void objectsTheFiltersLeaveOutDoNotHoldASkippedExtensionBack() {
+        source.createDatabase("filtered");
+        source.execute("filtered", "CREATE EXTENSION citext; CREATE EXTENSION pg_trgm; CREATE SCHEMA archive;"
+                + " CREATE TABLE archive.old_people (id int PRIMARY KEY, email public.citext);"
+                + " CREATE TABLE public.notes (id int PRIMARY KEY, body text);"
+                + " CREATE INDEX notes_body_trgm ON public.notes USING gin (body public.gin_trgm_ops);"
+                + " CREATE TABLE public.kept (id int PRIMARY KEY, email public.citext)");
+
+        CheckResult unfiltered = item(validator.validate(request("filtered", false).withSkips(SKIP_EXTENSIONS)),
+                "ExtensionsValidation");
+        assertThat(unfiltered.messages()).extracting(CheckResult.Message::message)
+                .anyMatch(m -> m.startsWith("Extension citext is not migrated") && m.contains("column email of table"
+                        + " archive.old_people, column email of table public.kept in database filtered use it"))
+                .anyMatch(m -> m.startsWith("Extension pg_trgm is not migrated") && m.contains("index public.notes_body_trgm"));
+
+        // archive left out, and public.notes with its index: only public.kept still needs citext
+        TableFilter filter = TableFilter.parse(List.of(), List.of("archive"), List.of(), List.of("public.notes"), List.of());
+        CheckResult filtered = item(validator.validate(new ValidationRequest(PgEndpoint.parse(source.uri("postgres")),
+                PgEndpoint.parse(target.uri("postgres")), List.of("filtered"), false, false, false, true, filter)
+                .withSkips(SKIP_EXTENSIONS)), "ExtensionsValidation");
+        assertThat(filtered.state()).isEqualTo(CheckState.Failed);
+        assertThat(filtered.messages()).extracting(CheckResult.Message::message).containsExactly(
+                "Extension citext is not migrated because azure.migration_skip_extensions is on, and the target"
+                        + " database is created from template0, so it will not have citext; but column email of table"
+                        + " public.kept in database filtered uses it, and would fail to restore. Turn"
+                        + " azure.migration_skip_extensions off, or drop that object on the source.",
+                "Extension pg_trgm will not be migrated because azure.migration_skip_extensions is on (nothing in"
+                        + " database filtered uses it): the target database will not have it.");
     }
 
     @Test
