@@ -1,11 +1,10 @@
 package org.pgmigrate.engine.cdc;
 
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
-import org.slf4j.MDC;
+import org.pgmigrate.engine.threads.ContextThreads;
 
 /**
  * One blocking call run on a daemon thread of its own, beside the caller's own work, when the caller needs both
@@ -25,19 +24,13 @@ final class SideCall<T> {
     /** Starts {@code call} on a daemon thread named {@code threadName}. */
     static <T> SideCall<T> start(String threadName, Supplier<T> call) {
         SideCall<T> side = new SideCall<>();
-        Map<String, String> context = MDC.getCopyOfContextMap();
-        Thread thread = new Thread(() -> {
-            if (context != null) {
-                MDC.setContextMap(context);
-            }
+        ContextThreads.newDaemonThread(threadName, () -> {
             try {
                 side.result.complete(call.get());
             } catch (RuntimeException | Error e) {
                 side.result.completeExceptionally(e);
             }
-        }, threadName);
-        thread.setDaemon(true);
-        thread.start();
+        }).start();
         return side;
     }
 

@@ -9,11 +9,10 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Consumer;
+import org.pgmigrate.engine.threads.ContextThreads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * Says who {@code CREATE_REPLICATION_SLOT} waits for. The slot's initial snapshot cannot be built while transactions
@@ -52,14 +51,7 @@ final class SlotCreationWait implements AutoCloseable {
         this.address = address;
         this.notices = notices;
         this.interval = interval;
-        Map<String, String> context = MDC.getCopyOfContextMap();
-        this.thread = new Thread(() -> {
-            if (context != null) {
-                MDC.setContextMap(context);
-            }
-            watch();
-        }, "pgmigrate-cdc-slotwait-" + database);
-        thread.setDaemon(true);
+        this.thread = ContextThreads.newDaemonThread("pgmigrate-cdc-slotwait-" + database, this::watch);
         thread.start();
     }
 

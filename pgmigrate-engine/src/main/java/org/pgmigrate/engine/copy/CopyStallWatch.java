@@ -5,7 +5,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.pgmigrate.engine.EngineException;
@@ -13,9 +12,9 @@ import org.pgmigrate.engine.pg.PgConnector.Side;
 import org.pgmigrate.engine.pg.PgEndpoint;
 import org.pgmigrate.engine.pg.ServerVersion;
 import org.pgmigrate.engine.snapshot.DatabaseSessions;
+import org.pgmigrate.engine.threads.ContextThreads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * Notices a COPY stuck on a dead link, which TCP keepalives cannot: while a copy worker writes into a link that
@@ -44,14 +43,7 @@ final class CopyStallWatch implements AutoCloseable {
 
     CopyStallWatch(DatabaseSessions sessions, String database) {
         this.sessions = sessions;
-        Map<String, String> mdc = MDC.getCopyOfContextMap();
-        this.thread = new Thread(() -> {
-            if (mdc != null) {
-                MDC.setContextMap(mdc);
-            }
-            run();
-        }, "pgmigrate-copy-watch-" + database);
-        thread.setDaemon(true);
+        this.thread = ContextThreads.newDaemonThread("pgmigrate-copy-watch-" + database, this::run);
     }
 
     void start() {

@@ -25,10 +25,10 @@ import org.pgmigrate.engine.progress.ByteUnits;
 import org.pgmigrate.engine.progress.ProgressListener;
 import org.pgmigrate.engine.progress.TableStats;
 import org.pgmigrate.engine.snapshot.DatabaseSessions;
+import org.pgmigrate.engine.threads.ContextThreads;
 import org.pgmigrate.engine.verify.SourceDigests;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * The data phase of one database: one queue of table parts, largest first, drained by {@code tableJobs} workers
@@ -131,12 +131,11 @@ public final class DataCopy {
         Runnable unlink = cancel.onCancel(() -> stop.cancel("canceled"));
         int workers = Math.min(options.tableJobs(), Math.max(1, pending.size()));
         List<Thread> threads = new ArrayList<>();
-        Map<String, String> mdc = MDC.getCopyOfContextMap();
         try (CopyStallWatch watch = new CopyStallWatch(sessions, database)) {
             watch.start();
             for (int i = 1; i <= workers && !pending.isEmpty(); i++) {
-                Thread t = new Thread(() -> work(queue, stop, watch, onTableLoaded, mdc),
-                        "pgmigrate-copy-" + database + "-" + i);
+                Thread t = ContextThreads.newThread("pgmigrate-copy-" + database + "-" + i,
+                        () -> work(queue, stop, watch, onTableLoaded));
                 threads.add(t);
                 t.start();
             }
@@ -157,10 +156,7 @@ public final class DataCopy {
     }
 
     private void work(PriorityBlockingQueue<TablePart> queue, Cancellation stop, CopyStallWatch watch,
-                      BiConsumer<Table, TableStats> onTableLoaded, Map<String, String> mdc) {
-        if (mdc != null) {
-            MDC.setContextMap(mdc);
-        }
+                      BiConsumer<Table, TableStats> onTableLoaded) {
         try (CopyWorker worker = new CopyWorker(sessions, encoding, checkpoints, stop, watch,
                 message -> listener.notice(database, message))) {
             for (TablePart part; !stop.isCanceled() && (part = queue.poll()) != null; ) {

@@ -8,7 +8,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -24,9 +23,9 @@ import org.pgmigrate.engine.pg.Identifiers;
 import org.pgmigrate.engine.progress.ProgressListener;
 import org.pgmigrate.engine.progress.TableStats;
 import org.pgmigrate.engine.snapshot.DatabaseSessions;
+import org.pgmigrate.engine.threads.ContextThreads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * Builds each loaded table's indexes on the target, all of them at once across {@code indexJobs} sessions, while
@@ -88,9 +87,8 @@ public final class IndexBuilds implements AutoCloseable {
 
     /** Starts the workers; each opens its own target session. */
     public void start() {
-        Map<String, String> mdc = MDC.getCopyOfContextMap();
         for (int i = 1; i <= jobs; i++) {
-            Thread t = new Thread(() -> work(mdc), "pgmigrate-index-" + database + "-" + i);
+            Thread t = ContextThreads.newThread("pgmigrate-index-" + database + "-" + i, this::work);
             workers.add(t);
             t.start();
         }
@@ -185,10 +183,7 @@ public final class IndexBuilds implements AutoCloseable {
         unlink.run();
     }
 
-    private void work(Map<String, String> mdc) {
-        if (mdc != null) {
-            MDC.setContextMap(mdc);
-        }
+    private void work() {
         try (Connection target = sessions.target("index")) {
             Runnable unregister = stop.cancelStatementsOn(target);
             try (Statement s = target.createStatement()) {

@@ -1,12 +1,11 @@
 package org.pgmigrate.engine.schema;
 
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import org.pgmigrate.engine.EngineError;
 import org.pgmigrate.engine.EngineException;
-import org.slf4j.MDC;
+import org.pgmigrate.engine.threads.ContextThreads;
 
 /**
  * The source's schema, dumped by pg_dump on a thread of its own. The dump reads only the source, in the migration's
@@ -26,15 +25,8 @@ public final class SchemaDumpAhead implements AutoCloseable {
 
     /** Starts {@code dump} (a {@link SchemaArchive#dump} call) at once; its log lines keep the caller's context. */
     public static SchemaDumpAhead start(String threadName, Callable<SchemaArchive> dump) {
-        Map<String, String> mdc = MDC.getCopyOfContextMap();
-        FutureTask<SchemaArchive> task = new FutureTask<>(() -> {
-            if (mdc != null) {
-                MDC.setContextMap(mdc);
-            }
-            return dump.call();
-        });
-        Thread thread = new Thread(task, threadName);
-        thread.setDaemon(true);
+        FutureTask<SchemaArchive> task = new FutureTask<>(dump);
+        Thread thread = ContextThreads.newDaemonThread(threadName, task);
         thread.start();
         return new SchemaDumpAhead(task, thread);
     }

@@ -23,6 +23,7 @@ import org.pgmigrate.engine.catalog.TableSelection;
 import org.pgmigrate.engine.objects.SequenceValues;
 import org.pgmigrate.engine.pg.ServerVersion;
 import org.pgmigrate.engine.snapshot.DatabaseSessions;
+import org.pgmigrate.engine.threads.ContextThreads;
 
 /**
  * Proves that the target holds what the source held: for every table, the row count and content hash computed on
@@ -139,19 +140,15 @@ public final class DatabaseVerifier implements AutoCloseable {
      * table as soon as its rows are in, while other tables are still copying.
      */
     public void start(String database, int workers) {
-        Map<String, String> mdc = org.slf4j.MDC.getCopyOfContextMap();
         for (int i = 1; i <= workers; i++) {
-            Thread t = new Thread(() -> {
-                if (mdc != null) {
-                    org.slf4j.MDC.setContextMap(mdc);
-                }
+            Thread t = ContextThreads.newThread("pgmigrate-verify-" + database + "-" + i, () -> {
                 try {
                     verifyTables();
                 } catch (Exception e) {
                     failure.compareAndSet(null, e);
                     queue.clear();
                 }
-            }, "pgmigrate-verify-" + database + "-" + i);
+            });
             threads.add(t);
             t.start();
         }

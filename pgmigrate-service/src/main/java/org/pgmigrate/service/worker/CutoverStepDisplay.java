@@ -1,15 +1,14 @@
 package org.pgmigrate.service.worker;
 
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.pgmigrate.engine.cdc.CutoverStep;
+import org.pgmigrate.engine.threads.ContextThreads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * Shows the step a database's cutover is in ({@code migrationOperation} "Cutting over: ...") once the step has
@@ -41,17 +40,7 @@ final class CutoverStepDisplay implements AutoCloseable {
         this.run = run;
         this.db = db;
         this.showAfter = showAfter;
-        Map<String, String> mdc = MDC.getCopyOfContextMap();
-        this.writer = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(() -> {
-                if (mdc != null) {
-                    MDC.setContextMap(mdc);
-                }
-                r.run();
-            }, "pgmigrate-cutover-display-" + db);
-            t.setDaemon(true);
-            return t;
-        });
+        this.writer = new ScheduledThreadPoolExecutor(1, ContextThreads.daemonFactory("pgmigrate-cutover-display-" + db));
         writer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     }
 

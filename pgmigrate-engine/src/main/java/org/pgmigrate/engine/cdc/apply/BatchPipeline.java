@@ -2,12 +2,12 @@ package org.pgmigrate.engine.cdc.apply;
 
 import java.sql.SQLException;
 import java.util.ArrayDeque;
-import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.pgmigrate.engine.threads.ContextThreads;
 import org.slf4j.MDC;
 
 /**
@@ -45,17 +45,7 @@ final class BatchPipeline implements AutoCloseable {
     /** {@code threadName} names the runner thread; it carries the caller's MDC (migration, database). */
     BatchPipeline(String threadName, int maxRows) {
         this.maxRows = Math.max(1, maxRows);
-        Map<String, String> mdc = MDC.getCopyOfContextMap();
-        this.runner = Executors.newSingleThreadExecutor(body -> {
-            Thread t = new Thread(() -> {
-                if (mdc != null) {
-                    MDC.setContextMap(mdc);
-                }
-                body.run();
-            }, threadName);
-            t.setDaemon(true);
-            return t;
-        });
+        this.runner = Executors.newSingleThreadExecutor(ContextThreads.daemonFactory(threadName));
     }
 
     /**
