@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -127,7 +128,7 @@ class OnlineRestartSafetyIT {
         }
         assertThat(Files.readString(dataDir.resolve("service-2.log"))).contains("change capture resumed from slot")
                 .doesNotContain(source.password()).doesNotContain(target.password());
-        assertThat(slotCount()).isZero();
+        assertThat(slotCount("orders")).isZero();
     }
 
     @Test
@@ -153,7 +154,7 @@ class OnlineRestartSafetyIT {
         assertThat(waiting.subState()).as(waiting.body()).isEqualTo("WaitingForCutoverTrigger");
         assertThat(waiting.db("archive").path("message").asText()).contains("cannot resume under a new snapshot")
                 .contains("started over (attempt 2)").contains("target database dropped and copied again");
-        assertThat(slotCount()).as("only the new attempt's slot").isEqualTo(1);
+        assertThat(slotCount("archive")).as("only the new attempt's slot").isEqualTo(1);
         source.execute("archive", "INSERT INTO notes VALUES ('after the new copy')");
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
                 .until(() -> second.get(path).db("archive").path("cdcInsertCounter").asLong() == 1);
@@ -164,7 +165,7 @@ class OnlineRestartSafetyIT {
         try (Connection s = source.connect("archive"); Connection t = target.connect("archive")) {
             assertThat(DatabaseComparer.differences(s, t)).isEmpty();
         }
-        assertThat(slotCount()).isZero();
+        assertThat(slotCount("archive")).isZero();
         assertThat(slot).startsWith("pgmigrate_");
     }
 
@@ -196,14 +197,18 @@ class OnlineRestartSafetyIT {
             rs.next();
             assertThat(rs.getString(1)).as("someone else's database is left as it was").isEqualTo("1=theirs");
         }
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> slotCount() == 0);
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> slotCount("ledger") == 0);
     }
 
-    private static int slotCount() throws SQLException {
-        try (Connection c = source.connect("postgres"); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_replication_slots")) {
-            rs.next();
-            return rs.getInt(1);
+    /** The replication slots of {@code database} on the shared source: each test counts only its own. */
+    private static int slotCount(String database) throws SQLException {
+        try (Connection c = source.connect("postgres");
+             PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM pg_replication_slots WHERE database = ?")) {
+            ps.setString(1, database);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
         }
     }
 
