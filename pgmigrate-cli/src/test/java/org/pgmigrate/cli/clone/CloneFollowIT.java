@@ -100,9 +100,12 @@ class CloneFollowIT {
 
     private Process start(PgCluster source, PgCluster target, String db, Path dir, String name) throws Exception {
         Path jar = Path.of("target", "pgmigrate.jar").toAbsolutePath();
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
-                jar.toString(), "clone", "--source", source.uri(db), "--target", target.uri(db), "--dir", dir.toString(),
-                "--follow", "--allow-replica-identity-full");
+        // A suite started in the background (CI, nohup) hands SIGINT down as ignored, and the JVM then installs no
+        // handler for it: reset it, as a terminal's Ctrl-C would find it (as CloneCommandIT and MigrationCliIT do).
+        List<String> command = List.of("env", "--default-signal=INT",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString(), "clone",
+                "--source", source.uri(db), "--target", target.uri(db), "--dir", dir.toString(), "--follow",
+                "--allow-replica-identity-full");
         Process p = new ProcessBuilder(command).redirectError(work.resolve(name + "-stderr.txt").toFile())
                 .redirectOutput(work.resolve(name + "-stdout.txt").toFile()).start();
         processes.add(p);
