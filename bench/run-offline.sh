@@ -583,7 +583,7 @@ section="## $title
 - Autovacuum: runs logged by the target (\`log_autovacuum_min_duration = 0\`: automatic vacuum and analyze) while
   the tool ran, then in the $BENCH_AFTER s after it exited (\`BENCH_AFTER\`), with the target's CPU in that window:
   the work a tool leaves behind for after it says done.
-- Runs: $BENCH_RUNS rounds, order rotated each round; a run counts only if the tool exits 0 and the target's
+- Runs: $BENCH_RUNS rounds, order rotated each round, after the target's WAL was warmed once with as many bytes as the corpus (a fresh cluster's first load would create every WAL file it writes, later ones recycle them); a run counts only if the tool exits 0 and the target's
   fingerprint (row counts, a 10k-row hash of events, TOAST bytes, index/constraint counts, a sequence) equals the
   source's. CPU seconds are the tool's (user + system, GNU time) plus both servers' (from /proc, backends and
   autovacuum included): unlike wall time, they do not depend on how busy the neighbours keep the 2 vCPUs. Raw data: \`runs.tsv\` and per-run logs in \`${BENCH_OUT#"$REPO_DIR"/}\` (not committed).
