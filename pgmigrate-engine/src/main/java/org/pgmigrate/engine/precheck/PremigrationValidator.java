@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.pgmigrate.engine.EngineError;
 import org.pgmigrate.engine.EngineException;
+import org.pgmigrate.engine.catalog.TableFilter;
 import org.pgmigrate.engine.catalog.TableSelection;
 import org.pgmigrate.engine.pg.PgConnector;
 import org.pgmigrate.engine.pg.PgConnector.Side;
@@ -92,17 +93,8 @@ public final class PremigrationValidator {
         }
         try {
             summary.add(DatabaseValidation.schema(source, target, db, request.overwriteDbsInTarget()));
-            TableSelection selection = TableSelection.ALL; // filters that do not resolve: judge everything
-            if (!request.filter().isEmpty()) {
-                CheckResult.Builder check = new CheckResult.Builder("TableFilterValidation");
-                try {
-                    selection = TableSelection.resolve(source, request.filter(), db);
-                    check.ok("Filters (" + request.filter().describe() + ") match database " + db + ".");
-                } catch (EngineException e) {
-                    check.fail(e.getMessage());
-                }
-                summary.add(check.build());
-            }
+            TableSelection selection = request.filter().isEmpty() ? TableSelection.ALL
+                    : filters(source, request.filter(), db, summary);
             summary.add(DatabaseValidation.extensions(source, target, targetSuperuser, targetVersion, db,
                     request.skips(), selection));
             summary.add(DatabaseValidation.collations(source, target, sourceVersion, targetVersion, db));
@@ -122,6 +114,25 @@ public final class PremigrationValidator {
             close(source);
         }
         return new ValidationReport.DatabaseChecks(db, started, Instant.now(), summary);
+    }
+
+    /**
+     * The filters name what the database has, and leave nothing on the target depending on what they leave out: adds
+     * that check to {@code summary} and returns the selection the filters make, or everything when they do not
+     * resolve (the other checks then judge the whole database).
+     */
+    private static TableSelection filters(Connection source, TableFilter filter, String db, List<CheckResult> summary)
+            throws SQLException {
+        CheckResult.Builder check = new CheckResult.Builder("TableFilterValidation");
+        TableSelection selection = TableSelection.ALL;
+        try {
+            selection = TableSelection.resolve(source, filter, db);
+            check.ok("Filters (" + filter.describe() + ") match database " + db + ".");
+        } catch (EngineException e) {
+            check.fail(e.getMessage());
+        }
+        summary.add(check.build());
+        return selection;
     }
 
     /**

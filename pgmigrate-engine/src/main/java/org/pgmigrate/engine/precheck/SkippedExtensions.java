@@ -144,12 +144,11 @@ final class SkippedExtensions {
         Map<String, List<String>> used = new LinkedHashMap<>();
         try (Statement s = source.createStatement(); ResultSet rs = s.executeQuery(DEPENDENTS)) {
             while (rs.next()) {
+                // A view or sequence follows its schema only; a table, partitioned or foreign table its own filter.
                 String relationSchema = rs.getString(4);
-                String kind = rs.getString(6);
-                boolean leftOut = selection.excludesDefinition(rs.getString(3), "object", null)
-                        || relationSchema != null && selection.excludesDefinition(relationSchema,
-                                "r".equals(kind) || "p".equals(kind) || "f".equals(kind) ? "table" : "relation",
-                                rs.getString(5));
+                String table = List.of("r", "p", "f").contains(rs.getString(6)) ? rs.getString(5) : null;
+                boolean leftOut = selection.excludesDefinition(rs.getString(3), "table", null)
+                        || relationSchema != null && selection.excludesDefinition(relationSchema, "table", table);
                 if (!leftOut) {
                     used.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getString(2));
                 }

@@ -40,7 +40,8 @@ final class CutoverStepDisplay implements AutoCloseable {
         this.run = run;
         this.db = db;
         this.showAfter = showAfter;
-        this.writer = new ScheduledThreadPoolExecutor(1, ContextThreads.daemonFactory("pgmigrate-cutover-display-" + db));
+        this.writer = new ScheduledThreadPoolExecutor(1,
+                ContextThreads.daemonFactory("pgmigrate-cutover-display-" + db));
         writer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     }
 
