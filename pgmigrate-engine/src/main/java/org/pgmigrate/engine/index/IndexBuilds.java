@@ -8,8 +8,9 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.Optional;
+import java.util.concurrent.BlockingDeque;
+import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.pgmigrate.engine.Cancellation;
@@ -54,7 +55,7 @@ public final class IndexBuilds implements AutoCloseable {
     private final CheckpointStore checkpoints;
     private final Cancellation stop = new Cancellation();
     private final Runnable unlink;
-    private final BlockingQueue<Task> queue = new LinkedBlockingQueue<>();
+    private final BlockingDeque<Task> queue = new LinkedBlockingDeque<>();
     private final AtomicReference<RuntimeException> firstFailure = new AtomicReference<>();
     private final List<Thread> workers = new ArrayList<>();
     private final List<TableStats> finished = new ArrayList<>();
@@ -122,14 +123,14 @@ public final class IndexBuilds implements AutoCloseable {
             record(copied.withIndexTime(took));
         };
         if (builds.isEmpty()) {
-            enqueue(attach);
+            enqueueFirst(attach);
             return;
         }
         for (Index index : builds) {
             enqueue((target, vacuum) -> {
                 build(target, index);
                 if (remaining.decrementAndGet() == 0) {
-                    enqueue(attach);
+                    enqueueFirst(attach);
                 }
             });
         }
@@ -238,7 +239,12 @@ public final class IndexBuilds implements AutoCloseable {
     private void analyze(Connection target, AfterLoadVacuum vacuum, Table table, long rows) throws SQLException {
         if (analyze) {
             // VACUUM refuses to run in a transaction block: the index sessions stay in autocommit.
-            execute(target, vacuum.statement(table, rows));
+            Optional<String> statement = vacuum.statement(target, table, rows);
+            if (statement.isPresent()) {
+                execute(target, statement.get());
+            } else {
+                log.debug("{}: vacuumed and analyzed since its load already (autovacuum); not again", table.displayName());
+            }
         }
     }
 
@@ -327,7 +333,17 @@ public final class IndexBuilds implements AutoCloseable {
 
     private synchronized void enqueue(Task task) {
         outstanding++;
-        queue.add(task);
+        queue.addLast(task);
+    }
+
+    /**
+     * Queues a table's last step (statistics, constraints) ahead of the builds still waiting: it is short next to
+     * the builds of a large table, which would otherwise hold every table loaded after them unfinished, open to
+     * autovacuum, and not yet done for the verification and the progress shown.
+     */
+    private synchronized void enqueueFirst(Task task) {
+        outstanding++;
+        queue.addFirst(task);
     }
 
     private synchronized void taskDone() {
