@@ -9,8 +9,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.BlockingDeque;
-import java.util.concurrent.LinkedBlockingDeque;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.pgmigrate.engine.Cancellation;
@@ -55,7 +55,7 @@ public final class IndexBuilds implements AutoCloseable {
     private final CheckpointStore checkpoints;
     private final Cancellation stop = new Cancellation();
     private final Runnable unlink;
-    private final BlockingDeque<Task> queue = new LinkedBlockingDeque<>();
+    private final BlockingQueue<Task> queue = new LinkedBlockingQueue<>();
     private final AtomicReference<RuntimeException> firstFailure = new AtomicReference<>();
     private final List<Thread> workers = new ArrayList<>();
     private final List<TableStats> finished = new ArrayList<>();
@@ -123,14 +123,14 @@ public final class IndexBuilds implements AutoCloseable {
             record(copied.withIndexTime(took));
         };
         if (builds.isEmpty()) {
-            enqueueFirst(attach);
+            enqueue(attach);
             return;
         }
         for (Index index : builds) {
             enqueue((target, vacuum) -> {
                 build(target, index);
                 if (remaining.decrementAndGet() == 0) {
-                    enqueueFirst(attach);
+                    enqueue(attach);
                 }
             });
         }
@@ -333,17 +333,7 @@ public final class IndexBuilds implements AutoCloseable {
 
     private synchronized void enqueue(Task task) {
         outstanding++;
-        queue.addLast(task);
-    }
-
-    /**
-     * Queues a table's last step (statistics, constraints) ahead of the builds still waiting: it is short next to
-     * the builds of a large table, which would otherwise hold every table loaded after them unfinished, open to
-     * autovacuum, and not yet done for the verification and the progress shown.
-     */
-    private synchronized void enqueueFirst(Task task) {
-        outstanding++;
-        queue.addFirst(task);
+        queue.add(task);
     }
 
     private synchronized void taskDone() {
