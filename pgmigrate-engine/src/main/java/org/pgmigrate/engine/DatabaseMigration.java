@@ -20,6 +20,7 @@ import org.pgmigrate.engine.catalog.TableSelection;
 import org.pgmigrate.engine.checkpoint.CheckpointStore;
 import org.pgmigrate.engine.copy.DataCopy;
 import org.pgmigrate.engine.files.OwnerOnly;
+import org.pgmigrate.engine.index.ExtendedStatistics;
 import org.pgmigrate.engine.index.IndexBuilds;
 import org.pgmigrate.engine.objects.LargeObjectCopy;
 import org.pgmigrate.engine.objects.SequenceValues;
@@ -441,6 +442,9 @@ final class DatabaseMigration {
             try (Connection target = sessions.target("post-data")) {
                 restored = archive.restorePostData(job.target(), workDir(), builtByEngine, job.copy().indexJobs(),
                         holder, target, cancel);
+                if (job.analyze()) {
+                    ExtendedStatistics.analyzeTheirTables(target);
+                }
             }
             if (restored.endedSessions() > 0 || restored.alreadyThere() > 0) {
                 notice("The post-data restore of " + job.target().database() + " resumed an interrupted one: "
