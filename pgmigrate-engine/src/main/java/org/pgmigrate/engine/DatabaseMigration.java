@@ -20,8 +20,8 @@ import org.pgmigrate.engine.catalog.TableSelection;
 import org.pgmigrate.engine.checkpoint.CheckpointStore;
 import org.pgmigrate.engine.copy.DataCopy;
 import org.pgmigrate.engine.files.OwnerOnly;
-import org.pgmigrate.engine.index.ExtendedStatistics;
 import org.pgmigrate.engine.index.IndexBuilds;
+import org.pgmigrate.engine.index.LateStatistics;
 import org.pgmigrate.engine.objects.LargeObjectCopy;
 import org.pgmigrate.engine.objects.SequenceValues;
 import org.pgmigrate.engine.pg.DatabaseIdentity;
@@ -443,7 +443,7 @@ final class DatabaseMigration {
                 restored = archive.restorePostData(job.target(), workDir(), builtByEngine, job.copy().indexJobs(),
                         holder, target, cancel);
                 if (job.analyze()) {
-                    ExtendedStatistics.analyzeTheirTables(target);
+                    LateStatistics.gather(holder, target);
                 }
             }
             if (restored.endedSessions() > 0 || restored.alreadyThere() > 0) {

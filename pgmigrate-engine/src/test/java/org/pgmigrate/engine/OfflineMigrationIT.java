@@ -219,19 +219,27 @@ class OfflineMigrationIT {
     }
 
     /**
-     * Extended statistics have their data on the target: post-data creates the objects after the index phase
-     * analyzed the tables, and that ANALYZE leaves autovacuum no reason to come back, so the tables they are on are
-     * analyzed again (only those).
+     * The statistics the per-table ANALYZE cannot gather are there: extended statistics (post-data creates the objects
+     * after the index phase analyzed the tables, and that ANALYZE leaves autovacuum no reason to come back), and the
+     * statistics of a partitioned table analyzed on the source (autovacuum never analyzes one). Only those tables
+     * are analyzed again: a plain table is not, nor a partitioned table the source has no statistics for.
      */
     @Test
-    void extendedStatisticsAreFilledOnTheTarget() throws Exception {
+    void statisticsGatheredOnlyAfterPostDataAreOnTheTarget() throws Exception {
         source.createDatabase("stats");
         source.execute("stats", "CREATE TABLE public.zips (city int, zip int, state int);"
                 + "INSERT INTO public.zips SELECT g % 100, g % 1000, g % 10 FROM generate_series(1, 5000) g;"
                 + "CREATE STATISTICS public.zips_city_zip (dependencies, ndistinct) ON city, zip FROM public.zips;"
                 + "CREATE TABLE public.plain (n int);"
                 + "INSERT INTO public.plain SELECT g FROM generate_series(1, 5000) g;"
-                + "ANALYZE public.zips;");
+                + "CREATE TABLE public.measures (at date NOT NULL, v int) PARTITION BY RANGE (at);"
+                + "CREATE TABLE public.measures_2025 PARTITION OF public.measures FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');"
+                + "CREATE TABLE public.measures_2026 PARTITION OF public.measures FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');"
+                + "INSERT INTO public.measures SELECT date '2025-01-01' + g % 700, g FROM generate_series(1, 4000) g;"
+                + "CREATE TABLE public.unanalyzed (at date NOT NULL, v int) PARTITION BY RANGE (at);"
+                + "CREATE TABLE public.unanalyzed_all PARTITION OF public.unanalyzed DEFAULT;"
+                + "INSERT INTO public.unanalyzed SELECT date '2025-01-01' + g % 700, g FROM generate_series(1, 4000) g;"
+                + "ANALYZE public.zips; ANALYZE public.measures;");
 
         engine.migrateDatabase(job("stats", "stats_copy"), ProgressListener.NONE, CheckpointStore.NONE, new Cancellation());
 
@@ -239,6 +247,8 @@ class OfflineMigrationIT {
             awaitNoPgmigrateSessions(t);
             assertThat(names(t, "SELECT statistics_name || ' ' || (dependencies IS NOT NULL) || ' ' || (n_distinct IS NOT NULL)"
                     + " FROM pg_catalog.pg_stats_ext WHERE tablename = 'zips'")).containsExactly("zips_city_zip true true");
+            assertThat(names(t, "SELECT DISTINCT tablename FROM pg_catalog.pg_stats WHERE inherited ORDER BY 1"))
+                    .containsExactly("measures");
             // Not analyzed a second time (once by pgmigrate, or by autovacuum had it come first).
             assertThat(count(t, "SELECT analyze_count FROM pg_catalog.pg_stat_user_tables WHERE relname = 'plain'"))
                     .isLessThanOrEqualTo(1);
