@@ -36,12 +36,14 @@ import org.pgmigrate.engine.pg.ServerVersion;
  * <p>Why ask first: autovacuum does not wait for this step. A table loaded while the index sessions are busy with a
  * large table's builds waits for them, and an autovacuum worker visiting the new database meanwhile vacuums and
  * analyzes it (measured on 200 tables of about 10,000 rows with jsonb and arrays, behind the builds of a 12M-row
- * table: some 90 tables, each analyzed twice, 60-80 ms a time). So before the statement, a table large enough for
- * autovacuum to have taken it is looked up in the target's statistics: an ANALYZE (autovacuum's, or one an
- * interrupted run made) that ran after its last row was written, with no expression index it could have missed,
- * and a VACUUM after its last insert, are not done again. Only from 15: there the copy's counts reach the shared
- * statistics at its commit ({@code PartCopier} asks for that), before the table gets here; through the statistics
- * collector of older servers they arrive up to half a second later, and a table would look analyzed that is not.
+ * table: some 90 tables, each analyzed twice, 60-80 ms a time). So before the statement, a table that would be
+ * vacuumed is looked up in the target's statistics: an ANALYZE (autovacuum's, or one an interrupted run made) that
+ * ran after its last row was written, with no expression index it could have missed, and a VACUUM after its last
+ * insert, are not done again. Smaller tables are not looked up: their lone ANALYZE costs a few milliseconds, and the
+ * question (0.2-0.3 ms) asked of each of a schema's thousands of small tables would cost more than the repeats
+ * it saves. Only from 15: there the copy's counts reach the shared statistics at its commit ({@code PartCopier}
+ * asks for that), before the table gets here; through the statistics collector of older servers they arrive up to
+ * half a second later, and a table would look analyzed that is not.
  */
 final class AfterLoadVacuum {
 
@@ -61,47 +63,37 @@ final class AfterLoadVacuum {
 
     /** Rows from which a table is vacuumed; {@link Long#MAX_VALUE} when the target never vacuums for inserts. */
     private final long insertThreshold;
-    /**
-     * Rows above which autovacuum may have analyzed (or vacuumed) a table before this step, so that the statistics
-     * are worth asking; {@link Long#MAX_VALUE} when they are not asked (autovacuum off, or a server before 15).
-     */
-    private final long askAbove;
+    /** Whether the statistics are asked what autovacuum did (autovacuum on, a server from 15). */
+    private final boolean ask;
 
-    AfterLoadVacuum(long insertThreshold, long askAbove) {
+    AfterLoadVacuum(long insertThreshold, boolean ask) {
         this.insertThreshold = insertThreshold;
-        this.askAbove = askAbove;
+        this.ask = ask;
     }
 
-    /** Reads the target's thresholds: insert-driven vacuums from 13 (-1 turns them off), autovacuum's own. */
+    /** Reads the target's insert threshold (13+; -1 there turns insert-driven vacuums off) and whether autovacuum runs. */
     static AfterLoadVacuum of(Connection target) throws SQLException {
         ServerVersion version = ServerVersion.of(target);
         if (!version.atLeast(13)) {
-            return new AfterLoadVacuum(Long.MAX_VALUE, Long.MAX_VALUE);
+            return new AfterLoadVacuum(Long.MAX_VALUE, false);
         }
         try (Statement s = target.createStatement();
              ResultSet rs = s.executeQuery("SELECT pg_catalog.current_setting('autovacuum_vacuum_insert_threshold'),"
-                     + " pg_catalog.current_setting('autovacuum')::boolean,"
-                     + " pg_catalog.current_setting('autovacuum_analyze_threshold')")) {
+                     + " pg_catalog.current_setting('autovacuum')::boolean")) {
             rs.next();
-            long insertThreshold = Long.parseLong(rs.getString(1));
-            boolean autovacuum = rs.getBoolean(2);
-            long analyzeThreshold = Long.parseLong(rs.getString(3));
-            // Autovacuum takes a table once its counts pass the lower of its two thresholds (plus fractions of the
-            // table, which only raise them). Below that it has not been there.
-            long askAbove = autovacuum && version.atLeast(15)
-                    ? Math.min(analyzeThreshold, insertThreshold < 0 ? Long.MAX_VALUE : insertThreshold) : Long.MAX_VALUE;
-            return new AfterLoadVacuum(insertThreshold < 0 ? Long.MAX_VALUE : insertThreshold, askAbove);
+            long threshold = Long.parseLong(rs.getString(1));
+            return new AfterLoadVacuum(threshold < 0 ? Long.MAX_VALUE : threshold, rs.getBoolean(2) && version.atLeast(15));
         }
     }
 
     /**
      * What finishes the table, loaded with {@code rows} rows; empty when an earlier VACUUM and ANALYZE already did.
-     * May ask the target's statistics (one query) for a table autovacuum could have taken.
+     * Asks the target's statistics (one query) about a table it would vacuum.
      */
     Optional<String> statement(Connection target, Table table, long rows) throws SQLException {
         boolean vacuum = rows >= insertThreshold;
         boolean analyze = true;
-        if (rows > askAbove) {
+        if (vacuum && ask) {
             try (PreparedStatement ps = target.prepareStatement(DONE_ALREADY)) {
                 ps.setString(1, table.qualifiedName());
                 try (ResultSet rs = ps.executeQuery()) {
