@@ -136,9 +136,11 @@ final class DatabaseMigration {
                     if (job.verify()) {
                         verifier.start(db, job.copy().tableJobs());
                     }
+                    LateStatistics lateStatistics = job.analyze()
+                            ? LateStatistics.plan(holder, catalog.tables(), targetVersion) : LateStatistics.none();
                     List<TableStats> tables = copyData(sessions, catalog, holder, sourceVersion, targetVersion, digests,
-                            job.verify() ? verifier::submit : table -> { });
-                    restorePostData(archive, catalog, holder, sessions);
+                            lateStatistics, job.verify() ? verifier::submit : table -> { });
+                    restorePostData(archive, catalog, holder, sessions, lateStatistics);
                     List<SequenceValues.Position> sequences = copySequences(sessions, catalog, holder);
                     long[] largeObjects = copyLargeObjects(sessions, catalog);
                     VerificationReport verification = job.verify() ? verify(verifier, catalog, sequences) : null;
@@ -405,12 +407,12 @@ final class DatabaseMigration {
 
     private List<TableStats> copyData(DatabaseSessions sessions, Catalog catalog, Connection holder,
                                       ServerVersion sourceVersion, ServerVersion targetVersion, SourceDigests digests,
-                                      java.util.function.Consumer<Table> onTableLoaded) {
+                                      LateStatistics lateStatistics, java.util.function.Consumer<Table> onTableLoaded) {
         long t = phaseStart(Phase.COPY);
         Map<Long, List<Index>> indexes = catalog.indexesByTable();
         List<TableStats> stats;
         try (IndexBuilds builds = new IndexBuilds(sessions, job.copy().indexJobs(), job.copy().maintenanceWorkMem(),
-                job.analyze(), db, listener, checkpoints, cancel)) {
+                job.analyze(), lateStatistics::analyzedWithParent, db, listener, checkpoints, cancel)) {
             builds.start();
             new DataCopy(sessions, job.copy(), sourceVersion, targetVersion, db, catalog.database().encoding(), listener,
                     checkpoints, cancel, digests)
@@ -426,8 +428,8 @@ final class DatabaseMigration {
         return stats;
     }
 
-    private void restorePostData(SchemaArchive archive, Catalog catalog, Connection holder, DatabaseSessions sessions)
-            throws SQLException {
+    private void restorePostData(SchemaArchive archive, Catalog catalog, Connection holder, DatabaseSessions sessions,
+                                 LateStatistics lateStatistics) throws SQLException {
         long t = phaseStart(Phase.POST_DATA);
         String key = "db/" + db + "/post-data";
         if (!checkpoints.isDone(key)) {
@@ -443,7 +445,7 @@ final class DatabaseMigration {
                 restored = archive.restorePostData(job.target(), workDir(), builtByEngine, job.copy().indexJobs(),
                         holder, target, cancel);
                 if (job.analyze()) {
-                    LateStatistics.gather(holder, target);
+                    lateStatistics.gather(target);
                 }
             }
             if (restored.endedSessions() > 0 || restored.alreadyThere() > 0) {

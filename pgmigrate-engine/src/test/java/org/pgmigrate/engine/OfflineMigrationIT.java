@@ -221,8 +221,9 @@ class OfflineMigrationIT {
     /**
      * The statistics the per-table ANALYZE cannot gather are there: extended statistics (post-data creates the objects
      * after the index phase analyzed the tables, and that ANALYZE leaves autovacuum no reason to come back), and the
-     * statistics of a partitioned table analyzed on the source (autovacuum never analyzes one). Only those tables
-     * are analyzed again: a plain table is not, nor a partitioned table the source has no statistics for.
+     * statistics of a partitioned table analyzed on the source (autovacuum never analyzes one), sub-partitions
+     * included. Only those tables are analyzed again: a plain table is not, nor a partitioned table the source has no
+     * statistics for; and a partition whose parent is analyzed is analyzed only by the parent's ANALYZE.
      */
     @Test
     void statisticsGatheredOnlyAfterPostDataAreOnTheTarget() throws Exception {
@@ -239,7 +240,13 @@ class OfflineMigrationIT {
                 + "CREATE TABLE public.unanalyzed (at date NOT NULL, v int) PARTITION BY RANGE (at);"
                 + "CREATE TABLE public.unanalyzed_all PARTITION OF public.unanalyzed DEFAULT;"
                 + "INSERT INTO public.unanalyzed SELECT date '2025-01-01' + g % 700, g FROM generate_series(1, 4000) g;"
-                + "ANALYZE public.zips; ANALYZE public.measures;");
+                + "CREATE TABLE public.nested (kind text NOT NULL, at date NOT NULL, v int) PARTITION BY LIST (kind);"
+                + "CREATE TABLE public.nested_a PARTITION OF public.nested FOR VALUES IN ('a') PARTITION BY RANGE (at);"
+                + "CREATE TABLE public.nested_a1 PARTITION OF public.nested_a FOR VALUES FROM ('2025-01-01') TO ('2030-01-01');"
+                + "CREATE TABLE public.nested_b PARTITION OF public.nested FOR VALUES IN ('b');"
+                + "INSERT INTO public.nested SELECT CASE WHEN g % 2 = 0 THEN 'a' ELSE 'b' END, date '2025-01-01' + g % 700, g"
+                + "  FROM generate_series(1, 4000) g;"
+                + "ANALYZE public.zips; ANALYZE public.measures; ANALYZE public.nested;");
 
         engine.migrateDatabase(job("stats", "stats_copy"), ProgressListener.NONE, CheckpointStore.NONE, new Cancellation());
 
@@ -248,7 +255,15 @@ class OfflineMigrationIT {
             assertThat(names(t, "SELECT statistics_name || ' ' || (dependencies IS NOT NULL) || ' ' || (n_distinct IS NOT NULL)"
                     + " FROM pg_catalog.pg_stats_ext WHERE tablename = 'zips'")).containsExactly("zips_city_zip true true");
             assertThat(names(t, "SELECT DISTINCT tablename FROM pg_catalog.pg_stats WHERE inherited ORDER BY 1"))
-                    .containsExactly("measures");
+                    .containsExactly("measures", "nested", "nested_a");
+            // A partition is analyzed by pgmigrate once: with its parent where the parent is analyzed (before 18
+            // that ANALYZE does the partitions too), on its own where it is not (or not at all, had autovacuum done
+            // it first).
+            assertThat(names(t, "SELECT relname || ' ' || analyze_count FROM pg_catalog.pg_stat_user_tables"
+                    + " WHERE relname IN ('measures_2025', 'measures_2026', 'nested_a1', 'nested_b') ORDER BY relname"))
+                    .containsExactly("measures_2025 1", "measures_2026 1", "nested_a1 1", "nested_b 1");
+            assertThat(count(t, "SELECT analyze_count + autoanalyze_count FROM pg_catalog.pg_stat_user_tables"
+                    + " WHERE relname = 'unanalyzed_all'")).isBetween(1L, 2L);
             // Not analyzed a second time (once by pgmigrate, or by autovacuum had it come first).
             assertThat(count(t, "SELECT analyze_count FROM pg_catalog.pg_stat_user_tables WHERE relname = 'plain'"))
                     .isLessThanOrEqualTo(1);

@@ -89,17 +89,19 @@ final class AfterLoadVacuum {
     /**
      * What finishes the table, loaded with {@code rows} rows; empty when an earlier VACUUM and ANALYZE already did.
      * Asks the target's statistics (one query) about a table it would vacuum.
+     *
+     * @param analyze false for a partition that its partitioned table's ANALYZE will analyze ({@link LateStatistics}):
+     *                only the VACUUM, where one is due
      */
-    Optional<String> statement(Connection target, Table table, long rows) throws SQLException {
+    Optional<String> statement(Connection target, Table table, long rows, boolean analyze) throws SQLException {
         boolean vacuum = rows >= insertThreshold;
-        boolean analyze = true;
         if (vacuum && ask) {
             try (PreparedStatement ps = target.prepareStatement(DONE_ALREADY)) {
                 ps.setString(1, table.qualifiedName());
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next()) {
-                        analyze = !rs.getBoolean(1);
-                        vacuum = vacuum && !rs.getBoolean(2);
+                        analyze = analyze && !rs.getBoolean(1);
+                        vacuum = !rs.getBoolean(2);
                     }
                 }
             }

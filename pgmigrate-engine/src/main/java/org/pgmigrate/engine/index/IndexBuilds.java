@@ -13,6 +13,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
 import org.pgmigrate.engine.Cancellation;
 import org.pgmigrate.engine.EngineError;
 import org.pgmigrate.engine.EngineException;
@@ -50,6 +51,8 @@ public final class IndexBuilds implements AutoCloseable {
     private final String maintenanceWorkMem;
     /** VACUUM (ANALYZE) or ANALYZE each table once its indexes are built. */
     private final boolean analyze;
+    /** The partitions whose ANALYZE their partitioned table's, after post-data, does ({@link LateStatistics}). */
+    private final Predicate<Table> analyzedWithParent;
     private final String database;
     private final ProgressListener listener;
     private final CheckpointStore checkpoints;
@@ -73,13 +76,17 @@ public final class IndexBuilds implements AutoCloseable {
      * @param analyze VACUUM (ANALYZE) or ANALYZE each table once its indexes are built ({@link AfterLoadVacuum});
      *                off leaves both to autovacuum (the user's {@code --skip-analyze} or
      *                {@code azure.migration_skip_analyze}: no pass over the tables)
+     * @param analyzedWithParent the partitions left to their partitioned table's ANALYZE, which analyzes them too: only
+     *                           vacuumed here, where due
      */
-    public IndexBuilds(DatabaseSessions sessions, int jobs, String maintenanceWorkMem, boolean analyze, String database,
-                       ProgressListener listener, CheckpointStore checkpoints, Cancellation cancel) {
+    public IndexBuilds(DatabaseSessions sessions, int jobs, String maintenanceWorkMem, boolean analyze,
+                       Predicate<Table> analyzedWithParent, String database, ProgressListener listener,
+                       CheckpointStore checkpoints, Cancellation cancel) {
         this.sessions = sessions;
         this.jobs = jobs;
         this.maintenanceWorkMem = maintenanceWorkMem;
         this.analyze = analyze;
+        this.analyzedWithParent = analyzedWithParent;
         this.database = database;
         this.listener = listener;
         this.checkpoints = checkpoints;
@@ -239,11 +246,11 @@ public final class IndexBuilds implements AutoCloseable {
     private void analyze(Connection target, AfterLoadVacuum vacuum, Table table, long rows) throws SQLException {
         if (analyze) {
             // VACUUM refuses to run in a transaction block: the index sessions stay in autocommit.
-            Optional<String> statement = vacuum.statement(target, table, rows);
+            Optional<String> statement = vacuum.statement(target, table, rows, !analyzedWithParent.test(table));
             if (statement.isPresent()) {
                 execute(target, statement.get());
             } else {
-                log.debug("{}: vacuumed and analyzed since its load already (autovacuum); not again", table.displayName());
+                log.debug("{}: nothing to vacuum or analyze now", table.displayName());
             }
         }
     }

@@ -6,10 +6,16 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import org.pgmigrate.engine.catalog.Table;
 import org.pgmigrate.engine.pg.Identifiers;
+import org.pgmigrate.engine.pg.ServerVersion;
 
 /**
  * The statistics the index phase's per-table ANALYZE cannot gather, gathered once post-data is restored: tables that
@@ -25,41 +31,132 @@ import org.pgmigrate.engine.pg.Identifiers;
  *       PostgreSQL documentation asks for a manual ANALYZE): their statistics over all partitions, which the planner
  *       uses for joins and aggregates on the parent, would be missing. Only those analyzed on the source (a
  *       {@code pg_stats} row for the parent) are analyzed here: the same statistics as there, and no sampling of
- *       every partition again where the source's owner never asked for it.</li>
+ *       every partition again where the source's owner never asked for it. Before 18, ANALYZE of a partitioned table
+ *       also analyzes each of its partitions (18 has {@code ANALYZE ONLY}), so the index phase leaves the ANALYZE of
+ *       those partitions to it ({@link #analyzedWithParent}) instead of doing it twice; a partition whose parent is
+ *       not on the target after all (left out by the filters) is analyzed on its own here.</li>
  * </ul>
- * Each table named is analyzed once; one that the migration's filters left out is not on the target and is skipped.
+ * Read from the source before the copy ({@link #plan}), used by the index phase, then {@link #gather} after
+ * post-data.
  */
 public final class LateStatistics {
 
-    private LateStatistics() {
+    /** Partitioned tables with statistics on the source, and every table under them (any depth). */
+    private static final String ANALYZED_PARENTS = "WITH RECURSIVE parents AS ("
+            + "   SELECT c.oid, n.nspname, c.relname FROM pg_catalog.pg_class c"
+            + "     JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+            + "    WHERE c.relkind = 'p' AND EXISTS (SELECT FROM pg_catalog.pg_stats s"
+            + "      WHERE s.schemaname = n.nspname AND s.tablename = c.relname AND s.inherited)),"
+            + " tree(root, child) AS ("
+            + "   SELECT i.inhparent, i.inhrelid FROM pg_catalog.pg_inherits i WHERE i.inhparent IN (SELECT oid FROM parents)"
+            + "   UNION ALL SELECT t.root, i.inhrelid FROM tree t JOIN pg_catalog.pg_inherits i ON i.inhparent = t.child)"
+            + " SELECT p.oid, p.nspname, p.relname, t.child FROM parents p LEFT JOIN tree t ON t.root = p.oid"
+            + " ORDER BY p.nspname, p.relname";
+
+    /** The partitioned tables to analyze: source OID, quoted name. */
+    private final Map<Long, String> parents;
+    /** Copied partitions whose ANALYZE their parent's does, by source OID, with the parent that does it. */
+    private final Map<Long, Long> deferred;
+    private final Map<Long, Table> tables;
+    private final boolean analyzeOnly;
+
+    private LateStatistics(Map<Long, String> parents, Map<Long, Long> deferred, Map<Long, Table> tables,
+                           boolean analyzeOnly) {
+        this.parents = parents;
+        this.deferred = deferred;
+        this.tables = tables;
+        this.analyzeOnly = analyzeOnly;
+    }
+
+    /** Nothing to gather, nothing left to a parent: for a migration that does not analyze. */
+    public static LateStatistics none() {
+        return new LateStatistics(Map.of(), Map.of(), Map.of(), false);
     }
 
     /**
-     * ANALYZEs, on the target, the tables that extended statistics are on and the partitioned tables that have
-     * statistics on the source; returns how many were analyzed.
+     * Reads which partitioned tables have statistics on the source.
      *
      * @param source a session on the source database (the migration's snapshot holder)
+     * @param copied the tables the migration copies
      */
-    public static int gather(Connection source, Connection target) throws SQLException {
-        Set<String> tables = new LinkedHashSet<>(names(target,
-                "SELECT n.nspname, c.relname FROM pg_catalog.pg_statistic_ext x"
-                        + " JOIN pg_catalog.pg_class c ON c.oid = x.stxrelid"
-                        + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace ORDER BY 1, 2"));
-        // pg_stats shows the rows of tables the user may read, by name; relkind 'p' exists from 10 (none before).
-        tables.addAll(names(source, "SELECT DISTINCT n.nspname, c.relname FROM pg_catalog.pg_stats s"
-                + " JOIN pg_catalog.pg_namespace n ON n.nspname = s.schemaname"
-                + " JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = s.tablename"
-                + " WHERE c.relkind = 'p' AND s.inherited ORDER BY 1, 2"));
-        int analyzed = 0;
-        for (String table : tables) {
-            if (exists(target, table)) {
-                try (Statement s = target.createStatement()) {
-                    s.execute("ANALYZE " + table);
+    public static LateStatistics plan(Connection source, List<Table> copied, ServerVersion target) throws SQLException {
+        Map<Long, String> parents = new LinkedHashMap<>();
+        Map<Long, Set<Long>> below = new HashMap<>();
+        try (Statement s = source.createStatement(); ResultSet rs = s.executeQuery(ANALYZED_PARENTS)) {
+            while (rs.next()) {
+                long parent = rs.getLong(1);
+                parents.putIfAbsent(parent, Identifiers.qualified(rs.getString(2), rs.getString(3)));
+                Set<Long> children = below.computeIfAbsent(parent, k -> new HashSet<>());
+                long child = rs.getLong(4);
+                if (!rs.wasNull()) {
+                    children.add(child);
                 }
-                analyzed++;
             }
         }
-        return analyzed;
+        boolean analyzeOnly = target.atLeast(18);
+        if (!analyzeOnly) {
+            // A sub-partitioned table under another one is analyzed by its ancestor's ANALYZE: not on its own.
+            Set<Long> covered = new HashSet<>();
+            below.values().forEach(covered::addAll);
+            parents.keySet().removeIf(covered::contains);
+        }
+        Map<Long, Table> byOid = new HashMap<>();
+        copied.forEach(t -> byOid.put(t.oid(), t));
+        Map<Long, Long> deferred = new HashMap<>();
+        if (!analyzeOnly) {
+            for (Long parent : parents.keySet()) {
+                for (Long child : below.get(parent)) {
+                    if (byOid.containsKey(child)) {
+                        deferred.put(child, parent);
+                    }
+                }
+            }
+        }
+        return new LateStatistics(parents, deferred, byOid, analyzeOnly);
+    }
+
+    /** Whether the table is a partition that its partitioned table's ANALYZE, in {@link #gather}, analyzes. */
+    public boolean analyzedWithParent(Table table) {
+        return deferred.containsKey(table.oid());
+    }
+
+    /**
+     * ANALYZEs, on the target, the tables that extended statistics are on, the partitioned tables that have
+     * statistics on the source, and the partitions left to a parent that is not on the target; returns how many
+     * statements ran.
+     */
+    public int gather(Connection target) throws SQLException {
+        Set<String> statements = new LinkedHashSet<>();
+        Set<Long> analyzedParents = new HashSet<>();
+        for (Map.Entry<Long, String> parent : parents.entrySet()) {
+            if (exists(target, parent.getValue())) {
+                statements.add("ANALYZE " + (analyzeOnly ? "ONLY " : "") + parent.getValue());
+                analyzedParents.add(parent.getKey());
+            }
+        }
+        // Partitions that a parent's ANALYZE analyzes (with their extended statistics, by then created)
+        Set<String> covered = new HashSet<>();
+        for (Map.Entry<Long, Long> partition : deferred.entrySet()) {
+            String name = tables.get(partition.getKey()).qualifiedName();
+            if (analyzedParents.contains(partition.getValue())) {
+                covered.add(name);
+            } else {
+                statements.add("ANALYZE " + name);
+            }
+        }
+        for (String table : names(target, "SELECT n.nspname, c.relname FROM pg_catalog.pg_statistic_ext x"
+                + " JOIN pg_catalog.pg_class c ON c.oid = x.stxrelid"
+                + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace ORDER BY 1, 2")) {
+            if (!covered.contains(table)) {
+                statements.add("ANALYZE " + table);
+            }
+        }
+        for (String sql : statements) {
+            try (Statement s = target.createStatement()) {
+                s.execute(sql);
+            }
+        }
+        return statements.size();
     }
 
     private static List<String> names(Connection c, String sql) throws SQLException {

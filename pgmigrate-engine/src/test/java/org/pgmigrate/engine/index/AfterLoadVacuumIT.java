@@ -105,7 +105,7 @@ class AfterLoadVacuumIT {
     }
 
     private static Optional<String> statement(Connection c, Table t, long rows) throws SQLException {
-        return AfterLoadVacuum.of(c).statement(c, t, rows);
+        return AfterLoadVacuum.of(c).statement(c, t, rows, true);
     }
 
     private static Table loaded(Connection c, String name, int rows) throws SQLException {
