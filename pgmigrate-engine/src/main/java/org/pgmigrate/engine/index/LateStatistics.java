@@ -43,10 +43,12 @@ public final class LateStatistics {
 
     /** Partitioned tables with statistics on the source, and every table under them (any depth). */
     private static final String ANALYZED_PARENTS = "WITH RECURSIVE parents AS ("
-            + "   SELECT c.oid, n.nspname, c.relname FROM pg_catalog.pg_class c"
-            + "     JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
-            + "    WHERE c.relkind = 'p' AND EXISTS (SELECT FROM pg_catalog.pg_stats s"
-            + "      WHERE s.schemaname = n.nspname AND s.tablename = c.relname AND s.inherited)),"
+            // pg_stats shows the rows of the tables the user may read, by name; its inherited rows are few
+            + "   SELECT c.oid, n.nspname, c.relname"
+            + "     FROM (SELECT DISTINCT schemaname, tablename FROM pg_catalog.pg_stats WHERE inherited) s"
+            + "     JOIN pg_catalog.pg_namespace n ON n.nspname = s.schemaname"
+            + "     JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = s.tablename"
+            + "    WHERE c.relkind = 'p'),"
             + " tree(root, child) AS ("
             + "   SELECT i.inhparent, i.inhrelid FROM pg_catalog.pg_inherits i WHERE i.inhparent IN (SELECT oid FROM parents)"
             + "   UNION ALL SELECT t.root, i.inhrelid FROM tree t JOIN pg_catalog.pg_inherits i ON i.inhparent = t.child)"
