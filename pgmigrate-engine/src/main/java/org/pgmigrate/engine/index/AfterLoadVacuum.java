@@ -66,7 +66,7 @@ final class AfterLoadVacuum {
     /** Whether the statistics are asked what autovacuum did (autovacuum on, a server from 15). */
     private final boolean ask;
 
-    AfterLoadVacuum(long insertThreshold, boolean ask) {
+    private AfterLoadVacuum(long insertThreshold, boolean ask) {
         this.insertThreshold = insertThreshold;
         this.ask = ask;
     }

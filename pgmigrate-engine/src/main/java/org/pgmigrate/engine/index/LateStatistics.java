@@ -57,22 +57,23 @@ public final class LateStatistics {
 
     /** The partitioned tables to analyze: source OID, quoted name. */
     private final Map<Long, String> parents;
-    /** Copied partitions whose ANALYZE their parent's does, by source OID, with the parent that does it. */
-    private final Map<Long, Long> deferred;
-    private final Map<Long, Table> tables;
+    /** Copied partitions whose ANALYZE their parent's does, by source OID. */
+    private final Map<Long, LeftToParent> deferred;
     private final boolean analyzeOnly;
 
-    private LateStatistics(Map<Long, String> parents, Map<Long, Long> deferred, Map<Long, Table> tables,
-                           boolean analyzeOnly) {
+    /** A partition (quoted name) and the source OID of the partitioned table whose ANALYZE also analyzes it. */
+    private record LeftToParent(String partition, long parent) {
+    }
+
+    private LateStatistics(Map<Long, String> parents, Map<Long, LeftToParent> deferred, boolean analyzeOnly) {
         this.parents = parents;
         this.deferred = deferred;
-        this.tables = tables;
         this.analyzeOnly = analyzeOnly;
     }
 
     /** Nothing to gather, nothing left to a parent: for a migration that does not analyze. */
     public static LateStatistics none() {
-        return new LateStatistics(Map.of(), Map.of(), Map.of(), false);
+        return new LateStatistics(Map.of(), Map.of(), false);
     }
 
     /**
@@ -102,19 +103,18 @@ public final class LateStatistics {
             below.values().forEach(covered::addAll);
             parents.keySet().removeIf(covered::contains);
         }
-        Map<Long, Table> byOid = new HashMap<>();
-        copied.forEach(t -> byOid.put(t.oid(), t));
-        Map<Long, Long> deferred = new HashMap<>();
+        Map<Long, LeftToParent> deferred = new HashMap<>();
         if (!analyzeOnly) {
-            for (Long parent : parents.keySet()) {
-                for (Long child : below.get(parent)) {
-                    if (byOid.containsKey(child)) {
-                        deferred.put(child, parent);
-                    }
+            Map<Long, Long> parentOf = new HashMap<>();
+            parents.keySet().forEach(parent -> below.get(parent).forEach(child -> parentOf.put(child, parent)));
+            for (Table table : copied) {
+                Long parent = parentOf.get(table.oid());
+                if (parent != null) {
+                    deferred.put(table.oid(), new LeftToParent(table.qualifiedName(), parent));
                 }
             }
         }
-        return new LateStatistics(parents, deferred, byOid, analyzeOnly);
+        return new LateStatistics(parents, deferred, analyzeOnly);
     }
 
     /** Whether the table is a partition that its partitioned table's ANALYZE, in {@link #gather}, analyzes. */
@@ -129,21 +129,21 @@ public final class LateStatistics {
      */
     public int gather(Connection target) throws SQLException {
         Set<String> statements = new LinkedHashSet<>();
+        // The tables a statement below analyzes (with their extended statistics, by then created)
+        Set<String> covered = new HashSet<>();
         Set<Long> analyzedParents = new HashSet<>();
         for (Map.Entry<Long, String> parent : parents.entrySet()) {
             if (exists(target, parent.getValue())) {
                 statements.add("ANALYZE " + (analyzeOnly ? "ONLY " : "") + parent.getValue());
+                covered.add(parent.getValue());
                 analyzedParents.add(parent.getKey());
             }
         }
-        // Partitions that a parent's ANALYZE analyzes (with their extended statistics, by then created)
-        Set<String> covered = new HashSet<>();
-        for (Map.Entry<Long, Long> partition : deferred.entrySet()) {
-            String name = tables.get(partition.getKey()).qualifiedName();
-            if (analyzedParents.contains(partition.getValue())) {
-                covered.add(name);
+        for (LeftToParent left : deferred.values()) {
+            if (analyzedParents.contains(left.parent())) {
+                covered.add(left.partition());
             } else {
-                statements.add("ANALYZE " + name);
+                statements.add("ANALYZE " + left.partition());
             }
         }
         for (String table : names(target, "SELECT n.nspname, c.relname FROM pg_catalog.pg_statistic_ext x"
@@ -156,6 +156,8 @@ public final class LateStatistics {
         for (String sql : statements) {
             try (Statement s = target.createStatement()) {
                 s.execute(sql);
+            } catch (SQLException e) {
+                throw new SQLException(sql + " (statistics after post-data): " + e.getMessage(), e.getSQLState(), e);
             }
         }
         return statements.size();
